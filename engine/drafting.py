@@ -1,0 +1,270 @@
+"""Draft an instruction/response pair from a raw ticket question and answer.
+
+Pure functions, no database. Helpdesk text is full of things a model should not learn:
+quoted earlier replies, signatures, greetings, helpdesk footers and legal disclaimers. This
+module strips them and keeps the content. The raw text stays untouched in `tickets`; only the
+drafted pair goes into `pairs`.
+
+    draft_question(text, subject=None) -> str
+    draft_answer(text) -> str
+    clean_report(text, kind="answer") -> list of what was stripped (for the editor's "why")
+
+Never returns an empty string when the input had real content: if stripping removes
+everything, the lightly cleaned text (whitespace tidied) is returned instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import NamedTuple
+
+# --- patterns -------------------------------------------------------------------------------
+# "On Mon, 3 Mar 2025 at 10:02, Priya Nair <priya@x.com> wrote:" (the header may wrap onto a
+# second line in plain-text mail clients).
+_ON_WROTE = re.compile(r"^[ \t]*On\b[^\n]{0,200}(?:\n[^\n]{0,200})?\bwrote:[ \t]*$", re.M | re.I)
+_ORIGINAL = re.compile(r"^[ \t]*-{2,}\s*(?:Original|Forwarded) Message\s*-{2,}[ \t]*$", re.M | re.I)
+# Outlook reply header: "From: ..." and, within a few lines, "Sent: ..." (or "Date:").
+_OUTLOOK = re.compile(r"^[ \t]*\*?From:\*?[ \t][^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*\*?(?:Sent|Date):\*?[ \t]", re.M | re.I)
+_UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$", re.M)
+_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
+_REPLY_ABOVE = re.compile(r"^[^\n]*#+-?\s*Please (?:type|write) your reply above this line\s*-?#+[^\n]*$", re.M | re.I)
+
+# Boilerplate lines (removed where they stand).
+_BOILER_LINE = re.compile(
+    r"^[ \t]*(?:"
+    r"This (?:ticket|request|case|issue) (?:has been|was|is) (?:marked as )?(?:resolved|closed|solved)[^\n]*"
+    r"|(?:Please|Kindly) (?:rate|take a moment to rate|let us know how we did)[^\n]*"
+    r"|How would you rate[^\n]*"
+    r"|(?:Rate|Review) (?:our|this|your) (?:service|support|experience)[^\n]*"
+    r"|Your (?:ticket|request|case) (?:number|id|#)[^\n]*(?:has been|is)[^\n]*"
+    r"|(?:Ticket|Request|Case) #?\s?[\w-]+ (?:has been|was) (?:updated|resolved|closed|created)[^\n]*"
+    r"|To add (?:additional )?comments?,? reply to this e-?mail[^\n]*"
+    r"|If (?:this|the) (?:issue|problem) (?:persists|recurs|comes back),? (?:please )?(?:reopen|reply)[^\n]*ticket[^\n]*"
+    r"|Sent from my (?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|mobile|phone)[^\n]*"
+    r"|Sent from (?:Mail|Outlook) for [^\n]*"
+    r"|Get Outlook for (?:iOS|Android)[^\n]*"
+    r"|This (?:message|e-?mail) was sent (?:from|by) (?:an? )?(?:unmonitored|automated|notification)[^\n]*"
+    r"|\[(?:Ticket|Request|Case) #?[\w-]+\][ \t]*"
+    r"|\[?\s*External (?:e-?mail|sender)[^\n]*\]?"
+    r")[ \t]*$",
+    re.M | re.I,
+)
+# Disclaimers run to the end of their paragraph.
+_DISCLAIMER = re.compile(
+    r"^[ \t]*(?:CONFIDENTIALITY NOTICE|CONFIDENTIAL(?:ITY)?:|DISCLAIMER|LEGAL NOTICE|IMPORTANT NOTICE"
+    r"|This (?:e-?mail|message|communication)(?: and any (?:files|attachments)[^\n]{0,40}?)? (?:is|are|may be|may contain|contains?) (?:strictly )?(?:confidential|privileged|intended)"
+    r"|The information (?:contained )?in this (?:e-?mail|message)[^\n]{0,20} (?:is )?confidential)"
+    r"[\s\S]*?(?:\n[ \t]*\n|\Z)",
+    re.M | re.I,
+)
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon)"
+    r"(?:[ \t]+[^\s,.!?:;]+(?:[ \t]*/[ \t]*[^\s,.!?:;]+)?){0,3}[ \t]*[,!:.]?[ \t]*$",
+    re.I,
+)
+# "Hi Priya, my laptop ..." -> "My laptop ..."
+_GREETING_PREFIX = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:[ \t]+[A-Za-z][\w'-]*){0,2}[ \t]*[,!][ \t]+(?=\S)",
+    re.I,
+)
+_CLOSING = re.compile(
+    r"^[ \t]*(?:(?:best|kind|warm|warmest|many|with)?[ \t]*regards|thanks(?: again| so much| in advance)?|thank you(?: again| so much)?"
+    r"|many thanks|cheers|sincerely(?: yours)?|yours (?:sincerely|truly|faithfully)|best(?: wishes)?|all the best|br|kr|thx|ta"
+    r"|talk soon|take care)[ \t]*[,.!]?[ \t]*$",
+    re.I,
+)
+# "Thanks, Priya" / "Regards, IT Service Desk" as the very last line
+_CLOSING_INLINE = re.compile(
+    r"^[ \t]*(?:(?:best|kind|warm|many)?[ \t]*regards|thanks|thank you|cheers|best|sincerely)[ \t]*[,-][ \t]*"
+    r"[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'&-]*){0,3}[ \t]*$"
+)
+_SIG_DASH = re.compile(r"^(?:--|-- |—|__)[ \t]*$")
+_HTML_HINT = re.compile(r"<(?:br|p|div|span|/p|/div|b|i|strong|em|ul|li|table|tr|td|html|body)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]{1,400}>")
+_BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_TRAILING_WS = re.compile(r"[ \t]+$", re.M)
+_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|aw|sv|antw)\s*(?:\[\d+\])?\s*:\s*|\s*\[[^\]]{0,40}#[^\]]{0,40}\]\s*)+", re.I)
+_GENERIC_SUBJECTS = {
+    "", "help", "question", "issue", "problem", "request", "urgent", "query", "hi", "hello",
+    "support", "ticket", "no subject", "(no subject)", "help needed", "quick question", "re", "fwd",
+}
+SIG_MAX_LINES = 7        # a signature block after a closing: at most this many lines
+SIG_MAX_LINE_LEN = 80    # ... each of them short (name, title, company, phone)
+SHORT_BODY_CHARS = 40    # a body this short gets the subject in front (when it adds meaning)
+
+
+class Cleaned(NamedTuple):
+    text: str
+    removed: list[str]
+
+
+# --- helpers --------------------------------------------------------------------------------
+def _light(text: str) -> str:
+    """Whitespace tidy only: line endings, trailing spaces, blank runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = _TRAILING_WS.sub("", text)
+    text = _BLANKS.sub("\n\n", text)
+    return text.strip()
+
+
+def _strip_html(text: str) -> str:
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", text)
+    text = _TAG.sub("", text)
+    return html.unescape(text)
+
+
+def _cut_quoted(text: str, removed: list[str]) -> str:
+    """Cut at the first quoted earlier reply (and everything after it)."""
+    cut = len(text)
+    for name, pattern in (("quoted reply", _ON_WROTE), ("quoted reply", _ORIGINAL), ("quoted reply", _OUTLOOK)):
+        m = pattern.search(text)
+        if m and m.start() < cut:
+            cut = m.start()
+    if cut < len(text):
+        # a line of underscores just above an Outlook header belongs to it
+        before = text[:cut]
+        u = None
+        for u in _UNDERSCORES.finditer(before):
+            pass
+        if u is not None and not before[u.end():].strip():
+            cut = u.start()
+        removed.append("quoted reply")
+        text = text[:cut]
+    return text
+
+
+def _strip_signature(lines: list[str], removed: list[str]) -> list[str]:
+    """Remove a signature at the end: a "--" delimiter, or a closing ("Regards,") followed by a
+    few short name/title/company/phone lines."""
+    # drop trailing blanks
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return lines
+    n = len(lines)
+    lo = max(0, n - SIG_MAX_LINES - 1)
+    # "--" delimiter near the end
+    for i in range(n - 1, lo - 1, -1):
+        if _SIG_DASH.match(lines[i]) and i > 0:
+            if all(len(x) <= SIG_MAX_LINE_LEN for x in lines[i + 1:]):
+                removed.append("signature")
+                return _strip_signature(lines[:i], removed)
+    # closing line followed only by short lines
+    for i in range(n - 1, lo - 1, -1):
+        line = lines[i]
+        if len(line) > SIG_MAX_LINE_LEN:
+            break
+        if _CLOSING.match(line):
+            if not any(x.strip() for x in lines[:i]):
+                break  # the whole text is "Thanks!" - that is content, not a signature
+            removed.append("signature")
+            return lines[:i]
+    if n > 1 and _CLOSING_INLINE.match(lines[-1]):
+        removed.append("signature")
+        return lines[:-1]
+    return lines
+
+
+def _strip_greeting(lines: list[str], removed: list[str]) -> list[str]:
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i < len(lines) and _GREETING.match(lines[i].strip()):
+        rest = [x for x in lines[i + 1:] if x.strip()]
+        if rest:
+            removed.append("greeting")
+            return lines[i + 1:]
+        return lines
+    if i < len(lines):
+        m = _GREETING_PREFIX.match(lines[i].lstrip())
+        if m:
+            rest = lines[i].lstrip()[m.end():]
+            if len(rest) > 3:
+                removed.append("greeting")
+                lines = list(lines)
+                lines[i] = rest[0].upper() + rest[1:]
+    return lines
+
+
+def clean(text: str | None) -> Cleaned:
+    """Strip quoted replies, signatures, greetings and boilerplate. Returns (text, removed)."""
+    if text is None:
+        return Cleaned("", [])
+    raw = str(text)
+    removed: list[str] = []
+    t = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    if "<" in t and _HTML_HINT.search(t):
+        t = _strip_html(t)
+        removed.append("html")
+    # helpdesk "reply above this line" marker: what is below is the quoted notification
+    if "above this line" in t:
+        m = _REPLY_ABOVE.search(t)
+        if m:
+            if t[:m.start()].strip():
+                t = t[:m.start()]
+            else:
+                t = t[m.end():]
+            removed.append("helpdesk footer")
+    if "rote:" in t or "essage" in t or "rom:" in t:
+        t = _cut_quoted(t, removed)
+    if ">" in t:
+        t2 = _QUOTED_LINE.sub("", t)
+        if t2 != t:
+            removed.append("quoted lines")
+            t = t2
+    t2 = _DISCLAIMER.sub("", t)
+    if t2 != t:
+        removed.append("disclaimer")
+        t = t2
+    t2 = _BOILER_LINE.sub("", t)
+    if t2 != t:
+        removed.append("boilerplate")
+        t = t2
+    t = _TRAILING_WS.sub("", t)
+    lines = t.split("\n")
+    lines = _strip_signature(lines, removed)
+    lines = _strip_greeting(lines, removed)
+    t = _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    if not t and raw.strip():
+        removed.append("fallback: kept the text as it was")
+        t = _light(raw)
+    return Cleaned(t, removed)
+
+
+def clean_report(text: str | None) -> list[str]:
+    """What `clean` strips from this text, e.g. ["quoted reply", "signature"]."""
+    return clean(text).removed
+
+
+def clean_subject(subject: str | None) -> str:
+    """Subject without "Re:"/"Fwd:"/"[Ticket #123]" prefixes."""
+    if not subject:
+        return ""
+    s = _SUBJECT_PREFIX.sub("", str(subject)).strip()
+    return re.sub(r"\s+", " ", s)
+
+
+def _adds_meaning(subject: str, body: str) -> bool:
+    s = subject.lower().strip(" .!?:")
+    if s in _GENERIC_SUBJECTS or len(s) < 4:
+        return False
+    return s not in body.lower()
+
+
+def draft_question(text: str | None, subject: str | None = None) -> str:
+    """The instruction: the cleaned question body; the subject when the body is empty; the
+    subject in front when the body is very short and the subject adds meaning."""
+    body = clean(text).text
+    subj = clean_subject(subject)
+    if not body:
+        return subj
+    if len(body) < SHORT_BODY_CHARS and subj and _adds_meaning(subj, body):
+        sep = " " if subj[-1] in ".!?:" else ": "
+        return f"{subj}{sep}{body}"
+    return body
+
+
+def draft_answer(text: str | None) -> str:
+    """The response: the cleaned answer (content kept, signature/quotes/boilerplate stripped)."""
+    return clean(text).text

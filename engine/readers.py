@@ -1,0 +1,516 @@
+"""Read ticket exports: CSV/TSV, XLSX, JSON arrays and JSON lines.
+
+    detect(path) -> {"format", "encoding", "delimiter"}
+    read_records(path, ...) yields (line_number, record_dict); bad rows go to `errors`
+    preview(path, n=20) -> {"format", "encoding", "delimiter", "columns", "rows", "mapping"}
+    guess_mapping(columns) -> {"question": col, "answer": col, ...}
+
+Line numbers are where the record starts in the file: the physical line for CSV/TSV and JSONL,
+the sheet row for XLSX, the element index + 1 for a JSON array. Fine-tuning shapes
+(instruction/response, alpaca instruction+input+output, prompt/completion, chat `messages`)
+are recognised. Anything unreadable raises `BadInput` with one line a person can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import io
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .errors import BadInput
+
+SAMPLE_BYTES = 1 << 20
+FIELDS = ("question", "answer", "id", "subject", "created")
+OPTIONAL_FIELDS = ("context",)  # alpaca `input`: appended to the question
+MAX_RECORD_LINES = 2000  # a quoted CSV field spanning more lines than this is broken quoting
+
+# Header names (normalised: lower case, no spaces/underscores/dashes) for each field, best first.
+_ALIASES: dict[str, list[str]] = {
+    "question": ["question", "body", "description", "message", "issue", "query", "customermessage",
+                 "text", "request", "instruction", "prompt", "input", "questiontext", "ticketbody",
+                 "ticketdescription", "customerquestion"],
+    "answer": ["answer", "reply", "response", "resolution", "agentreply", "solution", "output",
+               "completion", "answertext", "agentresponse", "resolutionnotes"],
+    "id": ["id", "ticketid", "key", "number", "ticket", "ticketnumber", "ticketno", "issuekey",
+           "caseid", "casenumber", "requestid"],
+    "subject": ["subject", "title", "summary", "topic"],
+    "created": ["created", "createdat", "date", "opened", "timestamp", "createddate", "opendate",
+                "openedat", "createdon", "datecreated", "time"],
+    "context": ["context", "input"],
+}
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def norm_header(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", str(name)).lower()
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str]:
+    """Guess which column holds each field from the headers (case/space/underscore-insensitive).
+    Fields with no likely column are left out."""
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(norm_header(c), c)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for field in FIELDS:
+        for alias in _ALIASES[field]:
+            col = by_norm.get(alias)
+            if col is not None and col not in used:
+                mapping[field] = col
+                used.add(col)
+                break
+    # alpaca: instruction + input + output -> input is context for the instruction
+    if mapping.get("question") and norm_header(mapping["question"]) in ("instruction", "prompt"):
+        for alias in _ALIASES["context"]:
+            col = by_norm.get(alias)
+            if col is not None and col not in used:
+                mapping["context"] = col
+                used.add(col)
+                break
+    return mapping
+
+
+# --- detection ------------------------------------------------------------------------------
+def _read_sample(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(SAMPLE_BYTES)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
+    return bad > max(2, len(text[:20000]) // 200)
+
+
+def _detect_encoding(path: Path, sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"  # the codec reads the BOM and picks the byte order
+    if b"\x00" in sample[:4096]:
+        # UTF-16 without a BOM: every other byte is zero for Latin text
+        even, odd = sample[0:4096:2].count(0), sample[1:4096:2].count(0)
+        half = len(sample[:4096]) // 2
+        if odd > half * 0.4 and even < half * 0.05:
+            return "utf-16-le"
+        if even > half * 0.4 and odd < half * 0.05:
+            return "utf-16-be"
+        raise BadInput(f"{path.name}: this is not a text export (binary data); export the tickets as CSV, XLSX, JSON or JSONL")
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        dec.decode(sample, final=len(sample) < SAMPLE_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    non_ascii = sum(1 for b in sample if b >= 0x80)
+    if non_ascii <= max(4, len(sample) // 20):
+        try:
+            sample.decode("cp1252")
+            return "cp1252"  # mostly ASCII with a few accented letters: a Windows export
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        raise BadInput(f"{path.name}: cannot tell the text encoding (is it binary?); save it as UTF-8 CSV")
+    return best.encoding
+
+
+def _pick_delimiter(text: str, hint: str | None) -> str:
+    lines = text.splitlines()[:50]
+    sample = "\n".join(lines)
+    best, best_score = ",", -1.0
+    for delim in (",", ";", "\t", "|"):
+        if delim not in sample:
+            continue
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        except csv.Error:
+            continue
+        if len(rows) > 1:
+            rows = rows[:-1]  # the last may be cut by the sample
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(1 for r in rows if len(r) == width) / len(rows)
+        score = consistent * 10 + min(width, 10) / 10 + (0.5 if delim == hint else 0)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def detect(path: str | Path) -> dict[str, Any]:
+    """{"format": csv|xlsx|json|jsonl, "encoding": ..., "delimiter": ... or None}."""
+    path = Path(path)
+    sample = _read_sample(path)
+    if not sample.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise BadInput(f"{path.name}: the file is empty")
+    suffix = path.suffix.lower()
+    if sample.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            raise BadInput(f"{path.name}: a damaged ZIP/XLSX file; open it in Excel and save it again") from None
+        if "xl/workbook.xml" in names:
+            return {"format": "xlsx", "encoding": None, "delimiter": None}
+        raise BadInput(f"{path.name}: a ZIP archive, not a ticket export; unzip it and import the CSV/XLSX inside")
+    if sample.startswith(b"\xd0\xcf\x11\xe0"):
+        raise BadInput(f"{path.name}: an old Excel .xls file; save it as .xlsx or CSV and import that")
+    encoding = _detect_encoding(path, sample)
+    text = sample.decode(encoding, errors="replace")
+    if _looks_binary(text):
+        raise BadInput(f"{path.name}: this is not a text export (binary data); export the tickets as CSV, XLSX, JSON or JSONL")
+    text = text.lstrip("\ufeff")
+    head = text.lstrip()
+    if not head:
+        raise BadInput(f"{path.name}: the file is empty")
+    if head[0] == "[" or (head[0] == "{" and suffix != ".csv"):
+        if head[0] == "[":
+            return {"format": "json", "encoding": encoding, "delimiter": None}
+        first = head.split("\n", 1)[0].strip()
+        if suffix in (".jsonl", ".ndjson"):
+            return {"format": "jsonl", "encoding": encoding, "delimiter": None}
+        try:
+            json.loads(first)
+            return {"format": "jsonl", "encoding": encoding, "delimiter": None}
+        except ValueError:
+            return {"format": "json", "encoding": encoding, "delimiter": None}
+    hint = "\t" if suffix in (".tsv", ".tab") else None
+    delim = _pick_delimiter(text, hint)
+    return {"format": "csv", "encoding": encoding, "delimiter": delim}
+
+
+# --- reading --------------------------------------------------------------------------------
+ErrorSink = Callable[[int, str], None]
+
+
+def _text(path: Path, encoding: str) -> str:
+    data = path.read_bytes()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding in ("utf-8", "utf-8-sig"):
+            # valid UTF-8 at the start, not further down: a mixed export; Windows-1252 reads it
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode(encoding, errors="replace")
+        else:
+            raise BadInput(f"{path.name}: cannot be decoded as {encoding} (byte {exc.start})") from None
+    return text.lstrip("\ufeff")
+
+
+def _split_lines(text: str) -> list[str]:
+    """Physical lines with their endings (\\n, \\r\\n or \\r), as a CSV reader sees them."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _unique_columns(header: list[str]) -> list[str]:
+    out, seen = [], {}
+    for i, name in enumerate(header):
+        name = str(name if name is not None else "").strip().lstrip("\ufeff")
+        if not name:
+            name = f"column_{i + 1}"
+        base, k = name, 1
+        while name in seen:
+            k += 1
+            name = f"{base}_{k}"
+        seen[name] = i
+        out.append(name)
+    return out
+
+
+def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> tuple[list[str], Iterator]:
+    text = _text(path, info["encoding"])
+    lines = _split_lines(text)
+    del text
+    delim = info["delimiter"] or ","
+    total = len(lines)
+
+    # header: the first non-blank record
+    pos = 0
+    while pos < total and not lines[pos].strip():
+        pos += 1
+    if pos >= total:
+        raise BadInput(f"{path.name}: the file is empty")
+    state = {"pos": pos}
+
+    def feed():
+        while state["pos"] < total:
+            line = lines[state["pos"]]
+            state["pos"] += 1
+            yield line
+
+    reader = csv.reader(feed(), delimiter=delim)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise BadInput(f"{path.name}: the header line cannot be read ({exc})") from None
+    columns = _unique_columns(header)
+    width = len(columns)
+    if width < 2:
+        raise BadInput(f"{path.name}: only one column found; is this a CSV export with a header line?")
+
+    def records():
+        nonlocal reader
+        next_progress = 0
+        while True:
+            start = state["pos"]  # 0-based index of the record's first line
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                on_error(start + 1, f"cannot be read as CSV ({exc})")
+                state["pos"] = start + 1
+                reader = csv.reader(feed(), delimiter=delim)
+                continue
+            end = state["pos"]
+            if progress is not None and end >= next_progress:
+                progress(end, total, f"Reading {path.name}")
+                next_progress = end + 5000
+                if cancel is not None and cancel():
+                    from .errors import PairsmithError
+                    raise PairsmithError("cancelled")
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            # skip leading blank lines in the count: the record starts at its first non-blank line
+            while start < end - 1 and not lines[start].strip():
+                start += 1
+            if len(row) != width:
+                if end - start > 1 and (len(row) < width or end - start > MAX_RECORD_LINES or end >= total):
+                    # an unclosed quote swallowed the following lines: report, then read again
+                    # from the line after the one where the broken record started
+                    on_error(start + 1, f"broken quoting: a quote opened on line {start + 1} is not closed "
+                                        f"(expected {width} fields, found {len(row)})")
+                    state["pos"] = start + 1
+                    reader = csv.reader(feed(), delimiter=delim)
+                    continue
+                if len(row) > width and not any(x.strip() for x in row[width:]):
+                    row = row[:width]  # trailing empty fields (a stray delimiter at line end)
+                else:
+                    on_error(start + 1, f"wrong number of fields (expected {width}, found {len(row)})")
+                    continue
+            yield start + 1, dict(zip(columns, row))
+        if progress is not None:
+            progress(total, total, f"Reading {path.name}")
+
+    return columns, records()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, _dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    return str(value)
+
+
+def _xlsx_records(path: Path, on_error: ErrorSink, progress, cancel) -> tuple[list[str], Iterator]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise BadInput(f"{path.name}: cannot be opened as an Excel workbook ({type(exc).__name__})") from None
+    ws = None
+    for sheet in wb.worksheets:
+        if sheet.max_row and sheet.max_row > 1 or ws is None:
+            ws = sheet
+            if sheet.max_row and sheet.max_row > 1:
+                break
+    if ws is None:
+        wb.close()
+        raise BadInput(f"{path.name}: the workbook has no sheets")
+    rows = ws.iter_rows(values_only=True)
+    header = None
+    header_row = 0
+    for r, values in enumerate(rows, start=1):
+        if values and any(v is not None and str(v).strip() for v in values):
+            header, header_row = list(values), r
+            break
+    if header is None:
+        wb.close()
+        raise BadInput(f"{path.name}: the sheet is empty")
+    while header and (header[-1] is None or not str(header[-1]).strip()):
+        header.pop()
+    columns = _unique_columns([_cell(h) for h in header])
+    width = len(columns)
+    total = ws.max_row or 0
+
+    def records():
+        try:
+            for r, values in enumerate(rows, start=header_row + 1):
+                if progress is not None and r % 5000 == 0:
+                    progress(r, max(total, r), f"Reading {path.name}")
+                    if cancel is not None and cancel():
+                        from .errors import PairsmithError
+                        raise PairsmithError("cancelled")
+                if not values or not any(v is not None and str(v).strip() for v in values):
+                    continue
+                values = list(values)
+                if len(values) > width and any(v is not None and str(v).strip() for v in values[width:]):
+                    on_error(r, f"cells beyond the last header column (expected {width} columns)")
+                    continue
+                yield r, {c: _cell(v) for c, v in zip(columns, values + [None] * (width - len(values)))}
+        finally:
+            wb.close()
+
+    return columns, records()
+
+
+def _flatten_shape(rec: dict) -> dict:
+    """Chat `messages` / ShareGPT `conversations` -> question (first user message) and answer
+    (the assistant reply after it). A system message is ignored."""
+    msgs = rec.get("messages")
+    key = "messages"
+    if not isinstance(msgs, list):
+        msgs, key = rec.get("conversations"), "conversations"
+        if not isinstance(msgs, list):
+            return rec
+    question = answer = None
+    for m in msgs:
+        if not isinstance(m, dict):
+            continue
+        role = str(m.get("role", m.get("from", ""))).lower()
+        content = m.get("content", m.get("value"))
+        if isinstance(content, list):  # [{"type": "text", "text": ...}]
+            content = "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        if role in ("user", "human") and question is None:
+            question = content
+        elif role in ("assistant", "gpt", "bot", "model") and question is not None:
+            answer = content
+            break
+    out = {k: v for k, v in rec.items() if k != key}
+    if "question" not in out:
+        out["question"] = question if question is not None else ""
+    if "answer" not in out:
+        out["answer"] = answer if answer is not None else ""
+    return out
+
+
+def _json_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> Iterator:
+    text = _text(path, info["encoding"])
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadInput(f"{path.name}: not valid JSON (line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)})") from None
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            data = lists[0]  # {"tickets": [...]}
+        else:
+            data = [data]
+    if not isinstance(data, list):
+        raise BadInput(f"{path.name}: expected a JSON array of ticket objects")
+    total = len(data)
+    for i, item in enumerate(data, start=1):
+        if progress is not None and i % 5000 == 0:
+            progress(i, total, f"Reading {path.name}")
+            if cancel is not None and cancel():
+                from .errors import PairsmithError
+                raise PairsmithError("cancelled")
+        if not isinstance(item, dict):
+            on_error(i, f"element {i} is not an object ({type(item).__name__})")
+            continue
+        yield i, _flatten_shape(item)
+
+
+def _jsonl_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> Iterator:
+    text = _text(path, info["encoding"])
+    lines = text.split("\n")
+    total = len(lines)
+    for n, line in enumerate(lines, start=1):
+        if progress is not None and n % 5000 == 0:
+            progress(n, total, f"Reading {path.name}")
+            if cancel is not None and cancel():
+                from .errors import PairsmithError
+                raise PairsmithError("cancelled")
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            on_error(n, f"invalid JSON ({getattr(exc, 'msg', exc)})")
+            continue
+        if not isinstance(item, dict):
+            on_error(n, f"not a JSON object ({type(item).__name__})")
+            continue
+        yield n, _flatten_shape(item)
+
+
+def open_records(path: str | Path, info: dict | None = None, *, on_error: ErrorSink | None = None,
+                 progress=None, cancel=None) -> tuple[list[str] | None, Iterator[tuple[int, dict]]]:
+    """(columns or None for JSON, iterator of (line, record)). CSV/XLSX columns are known up front."""
+    path = Path(path)
+    info = info or detect(path)
+    sink = on_error or (lambda line, reason: None)
+    fmt = info["format"]
+    if fmt == "csv":
+        return _csv_records(path, info, sink, progress, cancel)
+    if fmt == "xlsx":
+        return _xlsx_records(path, sink, progress, cancel)
+    if fmt == "json":
+        return None, _json_records(path, info, sink, progress, cancel)
+    if fmt == "jsonl":
+        return None, _jsonl_records(path, info, sink, progress, cancel)
+    raise BadInput(f"{path.name}: unknown format {fmt!r}")
+
+
+def read_records(path: str | Path, info: dict | None = None, *, errors: list | None = None,
+                 progress=None, cancel=None) -> Iterator[tuple[int, dict]]:
+    """Yield (line_number, record) for each readable record. Bad rows are skipped; when
+    `errors` is a list, {"line", "reason"} dicts are appended to it."""
+    sink = (lambda line, reason: errors.append({"line": line, "reason": reason})) if errors is not None else None
+    _, it = open_records(path, info, on_error=sink, progress=progress, cancel=cancel)
+    yield from it
+
+
+def preview(path: str | Path, n: int = 20) -> dict[str, Any]:
+    """For the import wizard: format, encoding, delimiter, columns, the first n rows and the
+    guessed mapping."""
+    path = Path(path)
+    info = detect(path)
+    errors: list = []
+    columns, it = open_records(path, info, on_error=lambda line, reason: errors.append({"line": line, "reason": reason}))
+    rows = []
+    for _, rec in it:
+        rows.append(rec)
+        if len(rows) >= n:
+            break
+    if columns is None:
+        columns = []
+        for rec in rows:
+            for k in rec:
+                if k not in columns:
+                    columns.append(k)
+    close = getattr(it, "close", None)
+    if close:
+        close()
+    return {**info, "columns": columns, "rows": rows, "mapping": guess_mapping(columns), "errors": errors[:n]}
