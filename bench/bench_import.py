@@ -80,7 +80,7 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
         for i in range(rows):
             subj, q, a = rng.choice(TOPICS)
             asker, agent = rng.choice(NAMES), rng.choice(NAMES)
-            question = messy_question(rng, q, asker) + f" (ref {i})"
+            question = messy_question(rng, f"{q} (ref {i})", asker)
             w.writerow([f"NW-{100000 + i}", subj, question, messy_answer(rng, a, asker, agent, question),
                         rng.choice(["IT", "HR", "Finance"]), asker, agent,
                         f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 09:{rng.randint(10, 59)}",

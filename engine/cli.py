@@ -20,6 +20,7 @@ from .errors import PairsmithError
 # Modules that add subcommands, in the order they appear in --help.
 COMMAND_MODULES = [
     "engine.cli_core",
+    "engine.cli_import",
 ]
 
 
