@@ -76,7 +76,7 @@ _CLOSING = re.compile(
 )
 # "Thanks, Priya" / "Regards, IT Service Desk" as the very last line
 _CLOSING_INLINE = re.compile(
-    r"^[ \t]*(?:(?:best|kind|warm|many)?[ \t]*regards|thanks|thank you|cheers|best|sincerely)[ \t]*[,-][ \t]*"
+    r"^[ \t]*(?i:(?:best|kind|warm|many)?[ \t]*regards|thanks|thank you|cheers|best|sincerely)[ \t]*[,-][ \t]*"
     r"[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'&-]*){0,3}[ \t]*$"
 )
 _SIG_DASH = re.compile(r"^(?:--|-- |—|__)[ \t]*$")
