@@ -1,0 +1,94 @@
+"""`pairsmith demo`: the whole path on the bundled sample, headless, printing what it did.
+
+Each step is a function `step(state) -> None` in STEPS; state is a dict holding the open
+workspace ("ws"), its folder ("root") and what earlier steps produced.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from .store import DB_NAME, Workspace
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def step_import(state: dict) -> None:
+    from .importer import import_files
+    from .resources import sample_path
+
+    files = [sample_path("helpdesk_export.csv"), sample_path("seed_pairs.jsonl")]
+    res = import_files(state["ws"], files)
+    say(f"  imported {res['imported']} tickets from {len(files)} files "
+        f"({res['duplicates_skipped']} already there or repeated, {len(res['errors'])} bad rows reported)")
+    for e in res["errors"][:5]:
+        say(f"    {e.get('file', '')} line {e['line']}: {e['reason']}")
+
+
+def step_review(state: dict) -> None:
+    """Stand-in for a person working through the queue: approve every pair without an open flag."""
+    from .pairs import update_pairs
+
+    ws = state["ws"]
+    ids = [r[0] for r in ws.execute(
+        """SELECT p.id FROM pairs p WHERE p.status = 'new' AND NOT EXISTS (
+               SELECT 1 FROM flags f WHERE f.status = 'open' AND list_contains(f.pair_ids, p.id))""").fetchall()]
+    update_pairs(ws, ids, status="approved", by="demo")
+    c = ws.counts()
+    say(f"  approved {len(ids)} pairs with no open flag; {c['new']} left for a person to review")
+
+
+def step_split(state: dict) -> None:
+    from .split import freeze
+
+    res = freeze(state["ws"], holdout=0.2, seed=0)
+    state["version_id"] = res["version_id"]
+    say(f"  froze dataset version {res['version_id']}: {res['train']} train / {res['heldout']} held out "
+        f"({res['groups']} question groups, {res['topics']} topics)")
+    for w in res["warnings"]:
+        say(f"    warning: {w['message']}")
+
+
+def step_export(state: dict) -> None:
+    from .export import export_pairs
+
+    out = state["root"] / "exports" / "train.jsonl"
+    res = export_pairs(state["ws"], out, "messages", split="train", allow_pii=True)
+    say(f"  wrote {res['pairs']} training pairs to {res['path']} (chat messages format)")
+
+
+STEPS: list[tuple[str, object]] = [
+    ("Import the sample helpdesk export", step_import),
+    ("Review: approve the clean pairs", step_review),
+    ("Freeze a dataset version with a held-out split", step_split),
+    ("Export the training split", step_export),
+]
+
+
+def run_demo(workspace: str, *, fresh: bool = False, skip_train: bool = False) -> int:
+    root = Path(workspace).resolve()
+    if fresh and (root / DB_NAME).exists():
+        shutil.rmtree(root)
+    say(f"Pairsmith demo: workspace {root}")
+    state: dict = {"root": root, "skip_train": skip_train}
+    started = time.monotonic()
+    with Workspace.create(root) as ws:
+        state["ws"] = ws
+        for i, (title, fn) in enumerate(STEPS, 1):
+            if skip_train and getattr(fn, "is_training", False):
+                say(f"[{i}/{len(STEPS)}] {title}: skipped (--skip-train)")
+                continue
+            say(f"[{i}/{len(STEPS)}] {title}")
+            t0 = time.monotonic()
+            fn(state)
+            say(f"  ({time.monotonic() - t0:.1f} s)")
+        c = ws.counts()
+    say("")
+    say(f"Demo summary: {c['tickets']} tickets, {c['pairs']} pairs ({c['approved']} approved, {c['new']} to review, "
+        f"{c['rejected']} rejected), {c['open_flags']} open flags; took {time.monotonic() - started:.0f} s.")
+    say(f"Open it in the app: pairsmith-desktop --workspace {root}")
+    return 0

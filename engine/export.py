@@ -1,0 +1,112 @@
+"""Export approved pairs (or one split of a dataset version) as training files.
+
+Formats: `jsonl` ({"instruction","response"}), `messages` (chat), `prompt-completion`, `csv`.
+The file is written beside its target and renamed into place, so a failed write (disk full)
+leaves any previous file intact. The personal-data mapping is never exported, and pairs with
+open personal-data flags are only exported when the caller allows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from .errors import BadInput, PairsmithError
+from .store import Workspace
+
+FORMATS = ("jsonl", "messages", "prompt-completion", "csv")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formula injection: a cell starting with = + - @ (or a tab/CR) gets
+    a leading apostrophe so Excel/LibreOffice show it as text."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _rows(ws: Workspace, split: str | None, version: int | None) -> list[dict]:
+    if split or version is not None:
+        from .split import latest_version, version_items
+
+        version = version if version is not None else latest_version(ws)
+        if version is None:
+            raise BadInput("no dataset version yet: freeze one with `pairsmith split WS` before exporting a split")
+        return [{"id": r["pair_id"], "instruction": r["instruction"], "response": r["response"]}
+                for r in version_items(ws, version, split)]
+    return ws.query("SELECT id, instruction, response FROM pairs WHERE status = 'approved' ORDER BY id")
+
+
+def open_pii_pairs(ws: Workspace, pair_ids: Iterable[int]) -> list[int]:
+    """Pairs among `pair_ids` with an open personal-data flag."""
+    ids = list(pair_ids)
+    if not ids:
+        return []
+    rows = ws.execute(
+        """SELECT DISTINCT unnest(pair_ids) AS pid FROM flags WHERE kind = 'pii' AND status = 'open'"""
+    ).fetchall()
+    flagged = {r[0] for r in rows}
+    return [i for i in ids if i in flagged]
+
+
+def _records(rows: list[dict], fmt: str):
+    for r in rows:
+        if fmt == "jsonl":
+            yield {"instruction": r["instruction"], "response": r["response"]}
+        elif fmt == "messages":
+            yield {"messages": [{"role": "user", "content": r["instruction"]},
+                                {"role": "assistant", "content": r["response"]}]}
+        elif fmt == "prompt-completion":
+            yield {"prompt": r["instruction"], "completion": r["response"]}
+
+
+def export_pairs(ws: Workspace, out: str | os.PathLike, fmt: str = "jsonl", *, split: str | None = None,
+                 version: int | None = None, allow_pii: bool = False) -> dict:
+    """Write the pairs; returns {"path", "format", "pairs"}."""
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    rows = _rows(ws, split, version)
+    if not rows:
+        raise BadInput("nothing to export: no approved pairs" + (f" in the {split} split" if split else ""))
+    pii = open_pii_pairs(ws, [r["id"] for r in rows])
+    if pii and not allow_pii:
+        raise BadInput(
+            f"{len(pii)} pair(s) to export still have open personal-data flags: redact them "
+            f"(`pairsmith redact WS --all`) or pass --allow-pii to export them as they are"
+        )
+    out = Path(out)
+    if out.is_dir():
+        raise BadInput(f"{out} is a folder; give a file name")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            if fmt == "csv":
+                writer = csv.writer(fh)
+                writer.writerow(["id", "instruction", "response"])
+                for r in rows:
+                    writer.writerow([r["id"], csv_safe(r["instruction"]), csv_safe(r["response"])])
+            else:
+                for rec in _records(rows, fmt):
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, out)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise PairsmithError(f"could not write {out}: {exc.strerror or exc}; any previous file is unchanged") from None
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return {"path": str(out), "format": fmt, "pairs": len(rows), "pii_pairs": len(pii)}
