@@ -1,0 +1,122 @@
+"""What every page gets: the worker, the settings, app-wide signals and a few helpers.
+
+Pages talk to each other only through this object (`ctx.open_pair(12)`, `ctx.go_to("flags")`,
+`ctx.pairs_changed.emit([12])`), never by importing each other. The main window connects the
+navigation signals and gives the context its status bar and progress strip.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from .settings import Settings
+from .widgets.progress import TaskProgress
+from .worker import EngineWorker, Task, is_cancelled_error, user_message
+
+
+class AppContext(QObject):
+    workspace_opened = Signal(str)  # the workspace folder
+    workspace_closed = Signal()
+    pairs_changed = Signal(list)  # pair ids that changed, or [] for "many / reload everything"
+    flags_changed = Signal()
+    dataset_changed = Signal()
+    # navigation, connected by the main window
+    page_requested = Signal(str)
+    pair_requested = Signal(int)
+    status_requested = Signal(str, int)
+
+    def __init__(self, settings: Settings | None = None, worker: EngineWorker | None = None,
+                 parent: QObject | None = None, *, show_dialogs: bool = True):
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.worker = worker or EngineWorker(self, show_dialogs=show_dialogs)
+        self.show_dialogs = show_dialogs
+        self.progress_widget: TaskProgress | None = None  # set by the main window
+        self.last_error: str | None = None
+        self.last_dialog = None
+        self.worker.sig_workspace_opened.connect(self._on_opened)
+        self.worker.sig_workspace_closed.connect(self.workspace_closed)
+        self.worker.sig_error.connect(self.show_error)
+
+    # --- state ------------------------------------------------------------------------------
+    @property
+    def workspace_path(self) -> str | None:
+        return self.worker.path
+
+    def _on_opened(self, path: str) -> None:
+        self.settings.add_recent_workspace(path)
+        self.workspace_opened.emit(path)
+
+    def open_workspace(self, path: str, create: bool = False,
+                       on_done: Callable[[str], None] | None = None) -> Task:
+        return self.worker.open(path, create, on_done=on_done)
+
+    # --- messages ---------------------------------------------------------------------------
+    def status(self, message: str, timeout_ms: int = 4000) -> None:
+        """A short message in the status bar."""
+        self.status_requested.emit(message, timeout_ms)
+
+    def show_error(self, message: str, title: str = "Pairsmith") -> None:
+        """One line in the status bar and a non-blocking message box; never a traceback."""
+        self.last_error = message
+        self.status(message, 8000)
+        if not self.show_dialogs:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
+                          QApplication.activeWindow())
+        box.setObjectName("error-dialog")
+        self.last_dialog = box
+        box.open()
+
+    # --- navigation -------------------------------------------------------------------------
+    def go_to(self, page_name: str) -> None:
+        self.page_requested.emit(page_name)
+
+    def open_pair(self, pair_id: int) -> None:
+        """Switch to Review with this pair selected."""
+        self.pair_requested.emit(int(pair_id))
+
+    # --- work with a progress bar -----------------------------------------------------------
+    def run_with_progress(self, title: str, fn: Callable, *args: Any,
+                          on_done: Callable[[Any], None] | None = None,
+                          on_error: Callable[[BaseException], None] | None = None,
+                          cancellable: bool = True, **kwargs: Any) -> Task:
+        """Submit `fn(ws, *args, **kwargs)` with a progress strip (and Cancel) in the status bar.
+        A cancelled task ends with "<title> cancelled" in the status bar; other errors show one
+        clear line (or go to `on_error` when given)."""
+        strip = self._progress_strip()
+        holder: dict[str, Task] = {}
+
+        def progress(done: int, total: int, message: str) -> None:
+            strip.progress(holder["task"], done, total, message)
+
+        def finished(result: Any) -> None:
+            strip.finish(holder["task"])
+            if on_done:
+                on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            strip.finish(holder["task"])
+            if is_cancelled_error(exc) or holder["task"].cancelled():
+                self.status(f"{title} cancelled")
+            elif on_error:
+                on_error(exc)
+            else:
+                self.show_error(user_message(exc), title)
+
+        task = self.worker.submit(fn, *args, on_done=finished, on_error=failed,
+                                  on_progress=progress, **kwargs)
+        holder["task"] = task
+        strip.start(task, title, cancellable)
+        return task
+
+    def _progress_strip(self) -> TaskProgress:
+        if self.progress_widget is None:  # no main window (tests): a floating strip
+            self.progress_widget = TaskProgress()
+        return self.progress_widget
+
+    def parent_widget(self) -> QWidget | None:
+        return QApplication.activeWindow()

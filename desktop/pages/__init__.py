@@ -1,0 +1,1 @@
+"""One module per step of the side bar; see `desktop.main_window.PAGES`."""

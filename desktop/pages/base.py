@@ -1,0 +1,61 @@
+"""The base of every page in the side bar.
+
+A page is built lazily the first time it is shown (`desktop.main_window.PAGES`). It gets the
+`AppContext`; it calls the engine only through `ctx.worker.submit(...)` and tells other pages
+about changes through `ctx.pairs_changed` / `flags_changed` / `dataset_changed`.
+
+`activate()` runs each time the page is shown; the default calls `refresh()` when the data may
+have changed since (a workspace was opened, or a change signal arrived while hidden).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QWidget
+
+from ..context import AppContext
+from ..worker import Task
+
+
+class Page(QWidget):
+    name = "page"
+    title = "Page"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName(f"page-{self.name}")
+        self._stale = True
+        ctx.workspace_opened.connect(self.mark_stale)
+        ctx.pairs_changed.connect(self.mark_stale)
+        ctx.flags_changed.connect(self.mark_stale)
+        ctx.dataset_changed.connect(self.mark_stale)
+
+    def mark_stale(self, *args: Any) -> None:
+        """The workspace data changed: refresh now if shown, else on the next activate().
+        Override to be smarter (the Review page reloads only the pairs that changed)."""
+        self._stale = True
+        if self.isVisible():
+            self._stale = False
+            self.refresh()
+
+    def activate(self) -> None:
+        """Called when the page is shown."""
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def deactivate(self) -> None:
+        """Called when another page is shown (flush pending edits here)."""
+
+    def refresh(self) -> None:
+        """Reload what the page shows from the workspace (through the worker)."""
+
+    # helpers
+    def submit(self, fn: Callable, *args: Any, **kwargs: Any) -> Task:
+        return self.ctx.worker.submit(fn, *args, **kwargs)
+
+    @property
+    def has_workspace(self) -> bool:
+        return self.ctx.workspace_path is not None
