@@ -154,20 +154,27 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
     mapped = set(mapping.values())
     extra_cols = [c for c in columns if c not in mapped]
     rows = res.rows
+    is_json = info["format"] in ("json", "jsonl")
     for line, rec in records:
-        q = _as_text(rec.get(q_col))
-        a = _as_text(rec.get(a_col))
-        if ctx_col:
-            ctx = _as_text(rec.get(ctx_col)).strip()
+        if is_json and not override and (q_col not in rec or a_col not in rec):
+            # a JSON file mixing shapes (chat, instruction/response, ...): map this record alone
+            own = readers.guess_mapping(list(rec))
+            rq, ra, rctx = own.get("question", q_col), own.get("answer", a_col), own.get("context")
+        else:
+            rq, ra, rctx = q_col, a_col, ctx_col
+        q = _as_text(rec.get(rq))
+        a = _as_text(rec.get(ra))
+        if rctx:
+            ctx = _as_text(rec.get(rctx)).strip()
             if ctx:
                 q = f"{q}\n\n{ctx}" if q.strip() else ctx
         if not q.strip():
             subj = _as_text(rec.get(s_col)) if s_col else ""
             if not subj.strip():
-                res.error(line, f"no question (column {q_col!r} is empty)")
+                res.error(line, f"no question (column {rq!r} is empty)")
                 continue
         if not a.strip():
-            res.error(line, f"no answer (column {a_col!r} is empty)")
+            res.error(line, f"no answer (column {ra!r} is empty)")
             continue
         ext = _as_text(rec.get(id_col)).strip() if id_col else ""
         subj = _as_text(rec.get(s_col)) if s_col else ""
