@@ -1,0 +1,448 @@
+"""The detail views of the Flags page: one per kind of problem.
+
+They only show a flag and say what the user chose (signals named `sig_*`); the Flags page does the
+engine calls on the worker. A flag here is the dict `engine.flags.runner.list_flags` gives
+({id, kind, severity, score, pair_ids, external_ids, explanation, details, status}); `pairs` maps a
+pair id to the dict `engine.pairs.list_pairs` gives ({id, external_id, instruction, response, status}).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton, QScrollArea,
+    QSizePolicy, QTextEdit, QVBoxLayout, QWidget,
+)
+
+HIGHLIGHT = {
+    "conflict": "#FAD4D4",
+    "tone": "#FDE2C2",
+    "needs_context": "#EBD9F2",
+    "pii": "#D4EDD0",
+    "duplicate": "#D6E4F2",
+}
+# field names detectors may use for the question and the answer
+QUESTION_FIELDS = ("instruction", "question")
+ANSWER_FIELDS = ("response", "answer")
+
+
+def spans_for(details: dict | None, field: str, pair_id: int | None = None) -> list[dict]:
+    """Spans of one field ("instruction" or "response") from a flag's details.
+
+    Detectors write `details["spans"]` as a list of {field, start, end, label} (for one pair), or
+    as {pair_id: [...]} for flags about several pairs."""
+    if not details:
+        return []
+    spans = details.get("spans") or []
+    if isinstance(spans, dict):
+        spans = spans.get(str(pair_id)) or spans.get(pair_id) or []
+    names = QUESTION_FIELDS if field in QUESTION_FIELDS else ANSWER_FIELDS
+    out = []
+    for s in spans:
+        if not isinstance(s, dict) or s.get("field", "response") not in names:
+            continue
+        if "pair_id" in s and pair_id is not None and int(s["pair_id"]) != int(pair_id):
+            continue
+        out.append(s)
+    return out
+
+
+def facts_for(details: dict | None, pair_id: int | None = None) -> list[str]:
+    """The differing facts of a conflict ("12 days", "30 days"), for one pair when the detector
+    said which pair holds which fact, else all of them."""
+    if not details:
+        return []
+    facts = details.get("facts") or []
+    if isinstance(facts, dict):
+        if pair_id is not None and (str(pair_id) in facts or pair_id in facts):
+            got = facts.get(str(pair_id), facts.get(pair_id))
+            return [str(x) for x in (got if isinstance(got, list) else [got])]
+        flat: list[str] = []
+        for value in facts.values():
+            flat += [str(x) for x in (value if isinstance(value, list) else [value])]
+        return flat
+    out = []
+    for f in facts:
+        if isinstance(f, dict):
+            if pair_id is not None and "pair_id" in f and int(f["pair_id"]) != int(pair_id):
+                continue
+            out.append(str(f.get("text") or f.get("value") or ""))
+        else:
+            out.append(str(f))
+    return [f for f in out if f]
+
+
+def highlight(edit: QTextEdit, spans: Iterable[dict] = (), terms: Iterable[str] = (),
+              color: str = "#FDE2C2") -> int:
+    """Paint spans (character offsets) and every occurrence of `terms` (whole words, any case)
+    as extra selections, with the span's label as the tooltip. Returns how many were painted."""
+    selections = []
+    doc = edit.document()
+    length = doc.characterCount() - 1
+    fmt = QTextCharFormat()
+    fmt.setBackground(QColor(color))
+    fmt.setFontWeight(700)
+    for s in spans:
+        start, end = int(s.get("start", 0)), int(s.get("end", 0))
+        if not (0 <= start < end <= length):
+            continue
+        sel = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(doc)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.KeepAnchor)
+        sel.cursor = cursor
+        f = QTextCharFormat(fmt)
+        if s.get("label"):
+            f.setToolTip(str(s["label"]))
+        sel.format = f
+        selections.append(sel)
+    for term in terms:
+        term = str(term).strip()
+        if not term:
+            continue
+        pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
+        for m in pattern.finditer(edit.toPlainText()):
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(doc)
+            cursor.setPosition(m.start())
+            cursor.setPosition(m.end(), QTextCursor.KeepAnchor)
+            sel.cursor = cursor
+            sel.format = fmt
+            selections.append(sel)
+    edit.setExtraSelections(selections)
+    return len(selections)
+
+
+def _text_box(text: str, *, read_only: bool = True, height: int = 110) -> QTextEdit:
+    box = QTextEdit()
+    box.setAcceptRichText(False)
+    box.setPlainText(text or "")
+    box.setReadOnly(read_only)
+    box.setMinimumHeight(height)
+    box.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+    return box
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("color: #555; font-weight: 600;")
+    return label
+
+
+def _explanation(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    label.setStyleSheet("background: #F4F6F8; border-radius: 4px; padding: 8px;")
+    return label
+
+
+class PairCard(QFrame):
+    """One pair in a column: its ticket id, question and answer (read-only), highlighted."""
+
+    def __init__(self, pair: dict, *, color: str, terms: Iterable[str] = (), details: dict | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.pair = pair
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setObjectName("pairCard")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        ticket = pair.get("external_id") or f"pair {pair['id']}"
+        self.title = QLabel(f"<b>{ticket}</b> <span style='color:#777'>· {pair.get('status', '')}</span>")
+        layout.addWidget(self.title)
+        layout.addWidget(_caption("Question"))
+        self.question = _text_box(pair.get("instruction", ""), height=70)
+        layout.addWidget(self.question)
+        layout.addWidget(_caption("Answer"))
+        self.answer = _text_box(pair.get("response", ""), height=120)
+        layout.addWidget(self.answer, 1)
+        terms = list(terms)
+        self.painted = highlight(self.question, spans_for(details, "instruction", pair["id"]), (), color)
+        self.painted += highlight(self.answer, spans_for(details, "response", pair["id"]), terms, color)
+
+
+class _Columns(QWidget):
+    """Pairs side by side in a horizontal scroll area, each with a choice button above it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+        self.cards: list[PairCard] = []
+
+    def fill(self, cards: list[tuple[QWidget, PairCard]]) -> None:
+        inner = QWidget()
+        row = QHBoxLayout(inner)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.cards = []
+        for header, card in cards:
+            col = QVBoxLayout()
+            col.addWidget(header)
+            col.addWidget(card, 1)
+            card.setMinimumWidth(260)
+            row.addLayout(col, 1)
+            self.cards.append(card)
+        self.scroll.setWidget(inner)
+
+
+class EmptyView(QLabel):
+    def __init__(self, text: str = "Pick a flag on the left to see it here."):
+        super().__init__(text)
+        self.setAlignment(Qt.AlignCenter)
+        self.setStyleSheet("color: #777; font-size: 13px;")
+        self.setWordWrap(True)
+
+
+class DuplicateView(QWidget):
+    """A cluster of near-identical pairs side by side: keep one, merge into one, or say they differ."""
+
+    sig_keep = Signal(int, int)  # flag id, pair id to keep (the others are rejected)
+    sig_merge = Signal(int, int)  # flag id, pair id to merge into (the page asks for the merged text)
+    sig_dismiss = Signal(int)  # flag id: these pairs are different questions
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.flag: dict | None = None
+        layout = QVBoxLayout(self)
+        self.explanation = _explanation("")
+        layout.addWidget(self.explanation)
+        self.columns = _Columns()
+        layout.addWidget(self.columns, 1)
+        self.group = QButtonGroup(self)
+        buttons = QHBoxLayout()
+        self.keep_button = QPushButton("Keep the chosen one, reject the others")
+        self.keep_button.setToolTip("The chosen pair stays; the other copies are rejected (undoable per pair).")
+        self.merge_button = QPushButton("Merge into the chosen one…")
+        self.merge_button.setToolTip("Edit the chosen answer with the other answers' extra sentences, then keep it.")
+        self.different_button = QPushButton("These are different questions")
+        self.different_button.setToolTip("Dismiss this flag; it stays dismissed unless the texts change.")
+        for b in (self.keep_button, self.merge_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.different_button)
+        layout.addLayout(buttons)
+        self.keep_button.clicked.connect(lambda: self._emit(self.sig_keep))
+        self.merge_button.clicked.connect(lambda: self._emit(self.sig_merge))
+        self.different_button.clicked.connect(lambda: self.flag and self.sig_dismiss.emit(int(self.flag["id"])))
+
+    def chosen(self) -> int | None:
+        button = self.group.checkedButton()
+        return int(button.property("pair_id")) if button is not None else None
+
+    def choose(self, pair_id: int) -> None:
+        for b in self.group.buttons():
+            if int(b.property("pair_id")) == int(pair_id):
+                b.setChecked(True)
+
+    def _emit(self, signal) -> None:
+        if self.flag is None or self.chosen() is None:
+            return
+        signal.emit(int(self.flag["id"]), self.chosen())
+
+    def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
+        self.flag = flag
+        self.explanation.setText(flag.get("explanation", ""))
+        for b in self.group.buttons():
+            self.group.removeButton(b)
+        details = flag.get("details") or {}
+        suggested = details.get("suggested_keep") or details.get("keep")
+        cards = []
+        for pid in flag.get("pair_ids", []):
+            pair = pairs.get(int(pid))
+            if pair is None:
+                continue
+            radio = QRadioButton("Keep this one" + ("  (suggested)" if suggested and int(suggested) == int(pid) else ""))
+            radio.setProperty("pair_id", int(pid))
+            self.group.addButton(radio)
+            cards.append((radio, PairCard(pair, color=HIGHLIGHT["duplicate"], details=details)))
+        self.columns.fill(cards)
+        if suggested:
+            self.choose(int(suggested))
+        elif self.group.buttons():
+            self.group.buttons()[0].setChecked(True)
+        actionable = flag.get("status", "open") == "open"
+        for b in (self.keep_button, self.merge_button, self.different_button):
+            b.setEnabled(actionable)
+
+
+class ConflictView(QWidget):
+    """Answers to the same question that disagree, side by side, the differing facts highlighted."""
+
+    sig_right = Signal(int, int)  # flag id, the pair whose answer is right
+    sig_dismiss = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.flag: dict | None = None
+        layout = QVBoxLayout(self)
+        self.explanation = _explanation("")
+        layout.addWidget(self.explanation)
+        self.columns = _Columns()
+        layout.addWidget(self.columns, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.dismiss_button = QPushButton("Not a conflict")
+        self.dismiss_button.setToolTip("Both answers can be right (e.g. different cases); dismiss this flag.")
+        row.addWidget(self.dismiss_button)
+        layout.addLayout(row)
+        self.right_buttons: list[QPushButton] = []
+        self.dismiss_button.clicked.connect(lambda: self.flag and self.sig_dismiss.emit(int(self.flag["id"])))
+
+    def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
+        self.flag = flag
+        details = flag.get("details") or {}
+        facts = facts_for(details)
+        text = flag.get("explanation", "")
+        if facts:
+            text += "<br><span style='color:#555'>Differing facts: " + ", ".join(
+                f"<b>{f}</b>" for f in dict.fromkeys(facts)) + "</span>"
+        self.explanation.setText(text)
+        cards = []
+        self.right_buttons = []
+        actionable = flag.get("status", "open") == "open"
+        for pid in flag.get("pair_ids", []):
+            pair = pairs.get(int(pid))
+            if pair is None:
+                continue
+            button = QPushButton("This one is right")
+            button.setEnabled(actionable)
+            button.setProperty("pair_id", int(pid))
+            button.clicked.connect(lambda _=False, p=int(pid): self.sig_right.emit(int(self.flag["id"]), p))
+            self.right_buttons.append(button)
+            cards.append((button, PairCard(pair, color=HIGHLIGHT["conflict"], terms=facts_for(details, int(pid)),
+                                           details=details)))
+        self.columns.fill(cards)
+        self.dismiss_button.setEnabled(actionable)
+
+
+class SpanView(QWidget):
+    """One pair with the offending spans highlighted and the reasons (Tone, Needs context, Personal
+    data). The question and answer are editable in place; Personal data adds "Redact"."""
+
+    sig_save = Signal(int, int, str, str)  # flag id, pair id, instruction, response
+    sig_dismiss = Signal(int)
+    sig_redact = Signal(int, int)  # flag id, pair id
+
+    def __init__(self, kind: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self.flag: dict | None = None
+        self.pair: dict | None = None
+        layout = QVBoxLayout(self)
+        self.explanation = _explanation("")
+        layout.addWidget(self.explanation)
+        self.title = QLabel("")
+        layout.addWidget(self.title)
+        layout.addWidget(_caption("Question"))
+        self.question = _text_box("", read_only=False, height=80)
+        layout.addWidget(self.question, 1)
+        layout.addWidget(_caption("Answer"))
+        self.answer = _text_box("", read_only=False, height=140)
+        layout.addWidget(self.answer, 2)
+        row = QHBoxLayout()
+        self.save_button = QPushButton("Save my edit")
+        self.save_button.setToolTip("Saves the pair (undoable) and checks it again.")
+        self.save_button.setEnabled(False)
+        row.addWidget(self.save_button)
+        self.redact_button = QPushButton("Redact this pair")
+        self.redact_button.setToolTip("Replace the personal data with placeholders like [EMAIL_1].")
+        self.redact_button.setVisible(kind == "pii")
+        row.addWidget(self.redact_button)
+        row.addStretch(1)
+        self.dismiss_button = QPushButton("It is fine as it is")
+        row.addWidget(self.dismiss_button)
+        layout.addLayout(row)
+        self.painted = 0
+        self.question.textChanged.connect(self._edited)
+        self.answer.textChanged.connect(self._edited)
+        self.save_button.clicked.connect(self._save)
+        self.dismiss_button.clicked.connect(lambda: self.flag and self.sig_dismiss.emit(int(self.flag["id"])))
+        self.redact_button.clicked.connect(
+            lambda: self.flag and self.pair and self.sig_redact.emit(int(self.flag["id"]), int(self.pair["id"])))
+        self._loading = False
+
+    def _edited(self) -> None:
+        if self._loading or self.pair is None:
+            return
+        changed = (self.question.toPlainText() != self.pair.get("instruction", "")
+                   or self.answer.toPlainText() != self.pair.get("response", ""))
+        self.save_button.setEnabled(changed and bool(self.flag))
+
+    def _save(self) -> None:
+        if self.flag is None or self.pair is None:
+            return
+        self.sig_save.emit(int(self.flag["id"]), int(self.pair["id"]),
+                           self.question.toPlainText(), self.answer.toPlainText())
+
+    def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
+        self.flag = flag
+        pid = int(flag["pair_ids"][0]) if flag.get("pair_ids") else None
+        self.pair = pairs.get(pid) if pid is not None else None
+        details = flag.get("details") or {}
+        text = flag.get("explanation", "")
+        reasons = details.get("reasons") or []
+        if reasons:
+            text += "<ul style='margin:4px 0 0 -20px'>" + "".join(
+                f"<li>{r if isinstance(r, str) else r.get('reason') or r.get('label') or r}</li>"
+                for r in reasons) + "</ul>"
+        self.explanation.setText(text)
+        self._loading = True
+        try:
+            pair = self.pair or {}
+            self.title.setText(f"<b>{pair.get('external_id') or ('pair %s' % pid)}</b>"
+                               f" <span style='color:#777'>· {pair.get('status', '')}</span>")
+            self.question.setPlainText(pair.get("instruction", ""))
+            self.answer.setPlainText(pair.get("response", ""))
+            color = HIGHLIGHT.get(self.kind, "#FDE2C2")
+            self.painted = highlight(self.question, spans_for(details, "instruction", pid), (), color)
+            self.painted += highlight(self.answer, spans_for(details, "response", pid), (), color)
+        finally:
+            self._loading = False
+        actionable = flag.get("status", "open") == "open"
+        self.save_button.setEnabled(False)
+        self.redact_button.setEnabled(actionable and self.pair is not None)
+        self.dismiss_button.setEnabled(actionable)
+
+    def highlighted_texts(self) -> list[str]:
+        """The texts painted right now (for tests and tooltips)."""
+        out = []
+        for edit in (self.question, self.answer):
+            for sel in edit.extraSelections():
+                out.append(sel.cursor.selectedText())
+        return out
+
+
+def merge_text(keep: str, others: Iterable[str]) -> str:
+    """The kept answer plus the sentences of the other answers it does not already say
+    (compared case- and space-insensitively), for the user to edit before saving."""
+    def norm(s: str) -> str:
+        return re.sub(r"\W+", " ", s).strip().lower()
+
+    have = {norm(s) for s in re.split(r"(?<=[.!?])\s+", keep) if norm(s)}
+    extra: list[str] = []
+    for text in others:
+        for sentence in re.split(r"(?<=[.!?])\s+", text or ""):
+            n = norm(sentence)
+            if n and n not in have and n not in norm(keep):
+                have.add(n)
+                extra.append(sentence.strip())
+    return keep.rstrip() + ("\n\n" + " ".join(extra) if extra else "")
+
+
+def as_pairs_by_id(rows: Iterable[dict[str, Any]]) -> dict[int, dict]:
+    return {int(r["id"]): r for r in rows}
+
+
+__all__ = [
+    "ConflictView", "DuplicateView", "EmptyView", "PairCard", "SpanView", "facts_for", "highlight",
+    "merge_text", "spans_for", "as_pairs_by_id",
+]
