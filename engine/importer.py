@@ -202,14 +202,13 @@ def _existing_hashes(ws: Workspace, hashes: list[str]) -> set[str]:
         return set()
     import pyarrow as pa
 
-    table = pa.table({"h": pa.array(hashes, type=pa.string())})
-    ws.con.register("_import_hashes", table)
-    try:
-        found = ws.con.execute(
-            "SELECT DISTINCT t.content_hash FROM tickets t JOIN _import_hashes i ON t.content_hash = i.h"
-        ).fetchall()
-    finally:
-        ws.con.unregister("_import_hashes")
+    # Arrow tables are read by name through DuckDB's replacement scan (a local variable).
+    # (`con.register` is refused in DuckDB 2 while any earlier result on the connection is
+    # not fetched to the end, e.g. after a `fetchone()`.)
+    _pairsmith_import_hashes = pa.table({"h": pa.array(hashes, type=pa.string())})  # noqa: F841
+    found = ws.con.execute(
+        "SELECT DISTINCT t.content_hash FROM tickets t JOIN _pairsmith_import_hashes i ON t.content_hash = i.h"
+    ).fetchall()
     return {r[0] for r in found}
 
 
@@ -305,7 +304,7 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
                 [res.name, fs["path"], res.sha256, res.info["format"], json.dumps(res.mapping), now,
                  fs["imported"], fs["duplicates_skipped"] + fs["errors"],
                  json.dumps(res.errors[:MAX_STORED_ERRORS], ensure_ascii=False)],
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             source_ids[idx] = sid
             fs["source_id"] = sid
         if total:
@@ -314,7 +313,7 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             index_of = {id(res): i for i, res in enumerate(results)}
             src = [source_ids[index_of[id(res)]] for res, _ in keep]
             rows = [r for _, r in keep]
-            tickets = pa.table({
+            _pairsmith_import_tickets = pa.table({  # noqa: F841 (read by name in the SQL below)
                 "id": pa.array(ticket_ids, type=pa.int32()),
                 "source_id": pa.array(src, type=pa.int32()),
                 "line": pa.array([r[0] for r in rows], type=pa.int32()),
@@ -327,32 +326,26 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
                 "content_hash": pa.array([r[7] for r in rows], type=pa.string()),
             })
             del rows
-            pairs = pa.table({
+            _pairsmith_import_pairs = pa.table({  # noqa: F841
                 "id": pa.array(pair_ids, type=pa.int32()),
                 "ticket_id": pa.array(ticket_ids, type=pa.int32()),
                 "instruction": pa.array(instructions, type=pa.string()),
                 "response": pa.array(responses, type=pa.string()),
             })
-            ws.con.register("_import_tickets", tickets)
-            ws.con.register("_import_pairs", pairs)
-            try:
-                ws.con.execute(
-                    """INSERT INTO tickets (id, source_id, line, external_id, subject, question, answer,
-                                            created_at, extra, content_hash)
-                       SELECT id, source_id, line, external_id, subject, question, answer, created_at,
-                              CAST(extra AS JSON), content_hash FROM _import_tickets"""
-                )
-                if progress is not None:
-                    progress(total // 2, total, "Saving")
-                _before_pairs_insert()
-                ws.con.execute(
-                    """INSERT INTO pairs (id, ticket_id, instruction, response, status, origin, created_at)
-                       SELECT id, ticket_id, instruction, response, 'new', 'import', ? FROM _import_pairs""",
-                    [now],
-                )
-            finally:
-                ws.con.unregister("_import_tickets")
-                ws.con.unregister("_import_pairs")
+            ws.con.execute(
+                """INSERT INTO tickets (id, source_id, line, external_id, subject, question, answer,
+                                        created_at, extra, content_hash)
+                   SELECT id, source_id, line, external_id, subject, question, answer, created_at,
+                          CAST(extra AS JSON), content_hash FROM _pairsmith_import_tickets"""
+            )
+            if progress is not None:
+                progress(total // 2, total, "Saving")
+            _before_pairs_insert()
+            ws.con.execute(
+                """INSERT INTO pairs (id, ticket_id, instruction, response, status, origin, created_at)
+                   SELECT id, ticket_id, instruction, response, 'new', 'import', ? FROM _pairsmith_import_pairs""",
+                [now],
+            )
     if progress is not None:
         progress(total, total, "Saving")
     errors = [e for res in results for e in res.errors]
