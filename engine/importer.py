@@ -187,11 +187,12 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
         if too_long:
             res.error(line, f"the {too_long[0]} is too long ({too_long[1]:,} characters; the limit is {MAX_FIELD_CHARS:,})")
             continue
-        if extra_cols:
-            extra = {c: rec[c] for c in extra_cols if c in rec and rec[c] not in (None, "")}
-            extra_json = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
+        if is_json:
+            used = (rq, ra, rctx, id_col, s_col, c_col)
+            extra = {c: v for c, v in rec.items() if c not in used and v not in (None, "")}
         else:
-            extra_json = None
+            extra = {c: rec[c] for c in extra_cols if rec.get(c) not in (None, "")}
+        extra_json = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
         rows.append((line, ext or None, subj or None, q, a, created or None, extra_json,
                      content_hash(ext, q, a)))
     return res

@@ -125,8 +125,8 @@ def test_mapping_override_and_errors(ws, tmp_path):
     res = import_files(ws, [p], mapping={"question": "what happened", "answer": "WHAT WE DID"})
     assert res["imported"] == 1
     t = ws.query("SELECT external_id, question, extra FROM tickets")[0]
-    assert t["external_id"] is None or t["external_id"] == "1"
-    assert t["question"].startswith("Printer jam") and "notes" in json.loads(t["extra"])
+    assert t["external_id"] is None  # "num" is not a known id header: kept in extra
+    assert t["question"].startswith("Printer jam") and json.loads(t["extra"]) == {"num": "1", "notes": "x"}
     with pytest.raises(BadInput, match="unknown field 'body'"):
         import_files(ws, [p], mapping={"body": "what happened"})
     with pytest.raises(BadInput, match="no column 'Resolution'"):
@@ -232,6 +232,9 @@ def test_xlsx_json_and_fine_tuning_shapes(ws, tmp_path):
     assert got["Summarise the leave policy for\n\npart-time staff"]["response"] == "Leave is pro rata to hours worked."
     assert got["How do I book a day of volunteering leave?"]["line"] == 1
     assert got["Where is the VPN guide?"]["line"] == 6  # a record of another shape in the same JSONL file
+    assert got["Where is the VPN guide?"]["response"] == "On the intranet under IT > Remote work."
+    extras = [json.loads(e) for (e,) in ws.execute("SELECT extra FROM tickets WHERE extra IS NOT NULL").fetchall()]
+    assert not any("instruction" in e or "response" in e or "question" in e for e in extras)
 
 
 # --- CLI ------------------------------------------------------------------------------------
