@@ -12,14 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .judge import POLARITY_KINDS, Fact, compare_facts, extract_facts
+from .judge import POLARITY_KINDS, Fact, compare_facts, extract_facts, same_value
 
 
 @dataclass
 class FactIndex:
-    keys: set[tuple[str, str]] = field(default_factory=set)  # (slot, value)
-    numbers: set[str] = field(default_factory=set)  # every number value seen, whatever its kind
-    policies: set[str] = field(default_factory=set)  # lower-cased policy / form names
+    by_slot: dict[str, list[Fact]] = field(default_factory=dict)
     texts_lower: list[str] = field(default_factory=list)
 
     @classmethod
@@ -32,34 +30,27 @@ class FactIndex:
     def add(self, text: str) -> None:
         self.texts_lower.append((text or "").lower())
         for f in extract_facts(text):
-            self.keys.add((f.slot, f.value))
-            if f.kind in ("number", "percent", "amount"):
-                self.numbers.add(f.value)
-            if f.kind == "policy":
-                self.policies.add(f.value.lower())
+            known = self.by_slot.setdefault(f.slot, [])
+            if not any(same_value(f, k) for k in known):
+                known.append(f)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return sum(len(v) for v in self.by_slot.values())
 
     def knows(self, fact: Fact) -> bool:
-        if (fact.slot, fact.value) in self.keys:
-            return True
-        if fact.kind == "number" and fact.value in self.numbers:
+        if any(same_value(fact, k) for k in self.by_slot.get(fact.slot, ())):
             return True
         if fact.kind == "policy":
-            v = fact.value.lower()
-            return v in self.policies or any(v in t for t in self.texts_lower)
+            return any(fact.value in t for t in self.texts_lower)
         return False
 
     def invented(self, answer: str, reference: str) -> list[Fact]:
         """Facts of `answer` found neither in `reference` nor in the indexed training texts."""
         _missing, contradictions, added = compare_facts(answer, reference)
-        candidates = [a for a, _r in contradictions] + added
-        out, seen = [], set()
-        for f in candidates:
-            if f.kind in POLARITY_KINDS or (f.slot, f.value) in seen:
+        out: list[Fact] = []
+        for f in [a for a, _r in contradictions] + added:
+            if f.kind in POLARITY_KINDS or any(same_value(f, o) for o in out):
                 continue
-            seen.add((f.slot, f.value))
             if not self.knows(f):
                 out.append(f)
         return out

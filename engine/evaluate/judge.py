@@ -9,7 +9,8 @@ An answer is judged correct when
      harmful to an HR answer as a wrong one), and
   4. the meaning is close: embedding cosine similarity >= SIMILARITY_THRESHOLD.
 
-    extract_facts(text) -> list[Fact]        # swap point for engine.flags.facts once it lands
+    extract_facts(text) -> list[Fact]        # engine.flags.facts (shared with the conflict flag)
+                                             # + named policies/forms + allowed/forbidden by verb
     judge_answer(answer, reference, similarity=None) -> Verdict
     rouge_l(a, b), token_f1(a, b) -> float in [0, 1]
     cosine_pairs(embed, answers, references) -> list[float]
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 # Calibrated on STS-B (see module docstring and bench/bench_judge_threshold.py).
 SIMILARITY_THRESHOLD = 0.76
@@ -42,15 +43,9 @@ _NUMBER_WORDS = {
 }
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 
-# unit -> (family, factor to the family's base unit)
-_UNITS = {
-    "minute": ("time", 1), "min": ("time", 1), "mins": ("time", 1),
-    "hour": ("time", 60), "hr": ("time", 60), "hrs": ("time", 60),
-    "day": ("time", 1440), "calendar day": ("time", 1440),
-    "week": ("time", 10080),
-    "working day": ("workday", 1), "business day": ("workday", 1), "workday": ("workday", 1),
-    "month": ("month", 1), "year": ("month", 12),
-}
+# unit -> days (the fallback extractor; engine.flags.facts uses the same scale)
+_UNIT_DAYS = {"minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "day": 1, "workday": 1,
+              "week": 7, "month": 30, "year": 365}
 _UNIT_RE = (
     r"(?P<unit>calendar days?|working days?|business days?|workdays?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
 )
@@ -72,8 +67,6 @@ _DATE_MD = re.compile(rf"\b{_MON}\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?
 _DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})\b")
 _DATE_NUM = re.compile(r"\b(?P<day>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<year>(?:19|20)?\d\d)\b")
 _TIME = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ampm>[ap]\.?m\.?)(?=\W|$)|\b(?P<h2>\d{1,2}):(?P<m2>\d\d)\b", re.I)
-_BARE_NUMBER = re.compile(r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w%])")
-_LIST_MARKER = re.compile(r"(?m)^\s*\d{1,2}[.)]\s")
 _POLICY = re.compile(
     r"\b(?:the\s+)?(?P<name>(?:[A-Z][\w&'-]*\s+){1,5}(?:Policy|Portal|Handbook|Form|Plan|Scheme|Programme|Program|Agreement|Procedure|Allowance))\b"
 )
@@ -90,24 +83,36 @@ _NEG_STATE = re.compile(r"\b(?:is|are)\s*(?:not|n't)\s+(?P<verb>covered|eligible
 _POS_STATE = re.compile(r"\b(?:is|are)\s+(?P<verb>covered|eligible|allowed|permitted|required|reimbursed|paid|included)\b", re.I)
 _STOP_VERBS = {"not", "also", "only", "still", "be", "you", "i", "we", "help", "please", "the"}
 
-POLARITY_KINDS = ("yesno", "permission")
+POLARITY_KINDS = ("yes_no", "permission")
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One checkable fact. `slot` says what it competes with (two facts in the same slot with
-    different values contradict each other); `value` is comparable across phrasings
-    ("two weeks" and "14 days" share slot "duration:time" and value 20160.0)."""
+    """One checkable fact. `slot` says what it competes with (two facts in one slot with
+    different values contradict each other): the dimension of engine.flags.facts ("duration",
+    "amount:USD", "date", "time", "yes_no", ...), "permission:<verb>" or "policy:<name>".
+    `value` is comparable across phrasings ("two weeks" and "14 days": (14.0, 14.0))."""
 
-    kind: str  # duration, amount, percent, date, time, number, yesno, permission, policy
+    kind: str  # duration, amount, percentage, size, date, day_of_month, weekday, time, count, yes_no, permission, policy
     slot: str
-    value: str
+    value: Any
     text: str  # as written, for messages
     start: int = 0
     end: int = 0
 
     def __str__(self) -> str:
         return self.text
+
+
+def same_value(a: Fact, b: Fact) -> bool:
+    """Same slot and the same value (quantity ranges match when they overlap, within 1%)."""
+    if a.slot != b.slot:
+        return False
+    va, vb = a.value, b.value
+    if isinstance(va, tuple) and isinstance(vb, tuple):
+        tol = 0.01 * max(abs(va[1]), abs(vb[1]), 1e-9)
+        return va[0] <= vb[1] + tol and vb[0] <= va[1] + tol
+    return va == vb
 
 
 def _num(text: str) -> float:
@@ -117,36 +122,29 @@ def _num(text: str) -> float:
     return float(t)
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def _unit_key(unit: str) -> str:
-    u = unit.lower()
-    if u.endswith("s") and u not in ("mins", "hrs"):
-        u = u[:-1]
-    return u
-
-
 def _month(name: str) -> int:
     name = name.lower()[:3]
     return next(i + 1 for i, m in enumerate(_MONTHS) if m.startswith(name))
 
 
-def extract_facts(text: str) -> list[Fact]:
-    """The checkable facts of a text, in order of appearance. Swap point: when
-    engine.flags.facts.extract_facts lands, adapt its output here so judging and flagging agree."""
-    text = text or ""
+def _quantity_facts(text: str) -> list[Fact]:
+    """Numbers with units, dates, times and yes/no: engine.flags.facts (shared with the conflict
+    detector, so flagging and judging agree), or the small fallback below when it is missing."""
+    try:
+        from engine.flags.facts import extract_facts as _flag_facts
+    except ImportError:  # pragma: no cover - the flags package ships with the app
+        return _fallback_quantity_facts(text)
+    return [Fact(f.kind, f.dimension, f.value, f.text, f.start, f.end)
+            for f in _flag_facts(text) if f.kind != "permission"]
+
+
+def _fallback_quantity_facts(text: str) -> list[Fact]:
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
 
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
-
-    def add(kind: str, slot: str, value: str, m: re.Match, start: int | None = None) -> None:
-        s = m.start() if start is None else start
-        e = m.end()
-        if not free(s, e):
+    def add(kind: str, slot: str, value: Any, m: re.Match) -> None:
+        s, e = m.start(), m.end()
+        if any(not (e <= a or s >= b) for a, b in taken):
             return
         taken.append((s, e))
         facts.append(Fact(kind, slot, value, text[s:e].strip(), s, e))
@@ -155,65 +153,70 @@ def extract_facts(text: str) -> list[Fact]:
         cur = m.group("cur").strip()
         cur = _CURRENCY_SYM.get(cur, cur.upper())
         mult = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get((m.group("mult") or "").lower(), 1)
-        add("amount", f"amount:{cur}", _fmt(_num(m.group("num")) * mult), m)
+        v = _num(m.group("num")) * mult
+        add("amount", f"amount:{cur}", (v, v), m)
     for m in _AMOUNT_POST.finditer(text):
         cur = m.group("cur").upper()
         cur = {"DOLLAR": "USD", "EURO": "EUR", "POUND": "GBP"}.get(cur.rstrip("S"), cur)
-        add("amount", f"amount:{cur}", _fmt(_num(m.group("num"))), m)
+        v = _num(m.group("num"))
+        add("amount", f"amount:{cur}", (v, v), m)
     for m in _PERCENT.finditer(text):
-        add("percent", "percent", _fmt(_num(m.group("num"))), m)
-    for rx in (_DATE_ISO, _DATE_NUM):
-        for m in rx.finditer(text):
-            year = m.group("year")
-            if len(year) == 2:
-                year = "20" + year
-            try:
-                mon, day = int(m.group("m")), int(m.group("day"))
-            except ValueError:
-                continue
-            if 1 <= mon <= 12 and 1 <= day <= 31:
-                add("date", "date", f"{year}-{mon:02d}-{day:02d}", m)
+        v = _num(m.group("num"))
+        add("percentage", "percentage", (v, v), m)
+    for m in _DATE_ISO.finditer(text):
+        mon, day = int(m.group("m")), int(m.group("day"))
+        if 1 <= mon <= 12 and 1 <= day <= 31:
+            add("date", "date", f"{m.group('year')}-{mon:02d}-{day:02d}", m)
     for rx in (_DATE_DM, _DATE_MD):
         for m in rx.finditer(text):
             day = int(m.group("day"))
-            if not 1 <= day <= 31:
+            if not 1 <= day <= 31 or (m.group("mon").lower() == "may" and not m.group("mon")[0].isupper()):
                 continue
-            # "may" is also a verb: "10 may" is rare, "you may 5" never; require a capital May
-            if m.group("mon").lower() == "may" and not m.group("mon")[0].isupper():
-                continue
-            year = m.group("year") or "*"
-            add("date", "date", f"{year}-{_month(m.group('mon')):02d}-{day:02d}", m)
+            md = f"{_month(m.group('mon')):02d}-{day:02d}"
+            add("date", "date", f"{m.group('year')}-{md}" if m.group("year") else md, m)
     for m in _TIME.finditer(text):
         if m.group("h") is not None:
-            h, mi = int(m.group("h")), int(m.group("m") or 0)
-            if m.group("ampm").lower().startswith("p") and h < 12:
-                h += 12
-            if m.group("ampm").lower().startswith("a") and h == 12:
-                h = 0
+            h, mi = int(m.group("h")) % 12, int(m.group("m") or 0)
+            h += 12 if m.group("ampm").lower().startswith("p") else 0
         else:
             h, mi = int(m.group("h2")), int(m.group("m2"))
         if h < 24 and mi < 60:
-            add("time", "time", f"{h:02d}:{mi:02d}", m)
+            add("time", "time", h * 60 + mi, m)
     for m in _DURATION.finditer(text):
-        family, factor = _UNITS.get(_unit_key(m.group("unit")), (None, None))
-        if family is None:
-            continue
-        add("duration", f"duration:{family}", _fmt(_num(m.group("num")) * factor), m)
-    for m in _CODE.finditer(text):
-        add("policy", f"policy:{m.group('code').upper()}", m.group("code").upper(), m)
-    list_markers = {m.start() + len(m.group()) - len(m.group().lstrip()) for m in _LIST_MARKER.finditer(text)}
-    for m in _BARE_NUMBER.finditer(text):
-        if m.start() in list_markers:
-            continue
-        add("number", "number", _fmt(_num(m.group("num"))), m)
-    for m in _POLICY.finditer(text):
-        name = re.sub(r"\s+", " ", m.group("name")).strip()
-        key = name.lower()
-        add("policy", f"policy:{key}", key, m, start=m.start("name"))
+        days = _UNIT_DAYS.get(m.group("unit").lower().split()[-1].rstrip("s"))
+        if days:
+            v = round(_num(m.group("num")) * days, 4)
+            add("duration", "duration", (v, v), m)
     m = _YESNO.search(text)
     if m:
-        facts.append(Fact("yesno", "yesno", m.group("yn").lower(), m.group("yn"), m.start("yn"), m.end("yn")))
-    for rx, value in ((_NEG_MODAL, "forbidden"), (_NEG_STATE, "forbidden"), (_POS_MODAL, "allowed"), (_POS_STATE, "allowed")):
+        facts.append(Fact("yes_no", "yes_no", m.group("yn").lower() == "yes", m.group("yn"), m.start("yn"), m.end("yn")))
+    return facts
+
+
+def extract_facts(text: str) -> list[Fact]:
+    """The checkable facts of a text, in order of appearance: quantities, dates, times and
+    yes/no from engine.flags.facts, plus named policies/forms ("the Remote Work Policy",
+    "HR-12") and allowed/forbidden statements keyed by their verb ("can carry over" against
+    "cannot carry over")."""
+    text = str(text or "")[:20000]
+    facts = _quantity_facts(text)
+    taken = [(f.start, f.end) for f in facts]
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    for m in _CODE.finditer(text):
+        if free(m.start(), m.end()):
+            taken.append((m.start(), m.end()))
+            code = m.group("code").upper()
+            facts.append(Fact("policy", f"policy:{code.lower()}", code.lower(), code, m.start(), m.end()))
+    for m in _POLICY.finditer(text):
+        s, e = m.start("name"), m.end("name")
+        if free(s, e):
+            taken.append((s, e))
+            name = re.sub(r"\s+", " ", m.group("name")).strip()
+            facts.append(Fact("policy", f"policy:{name.lower()}", name.lower(), name, s, e))
+    for rx, value in ((_NEG_MODAL, False), (_NEG_STATE, False), (_POS_MODAL, True), (_POS_STATE, True)):
         for m in rx.finditer(text):
             verb = m.group("verb").lower()
             if verb in _STOP_VERBS or not free(m.start(), m.end()):
@@ -318,53 +321,42 @@ class Verdict:
         }
 
 
-def _policy_in(fact: Fact, text_lower: str) -> bool:
-    return fact.kind == "policy" and fact.value.lower() in text_lower
-
-
 def compare_facts(answer: str, reference: str) -> tuple[list[Fact], list[tuple[Fact, Fact]], list[Fact]]:
-    """(missing reference facts, contradictions (answer fact, reference fact), added answer facts)."""
-    ref_facts = extract_facts(reference)
-    ans_facts = extract_facts(answer)
+    """(missing reference facts, contradictions (answer fact, reference fact), added answer facts).
+
+    A reference fact is matched by an answer fact of the same slot and value (policies also by
+    their name appearing anywhere in the answer). An unmatched reference fact is contradicted
+    when the answer states something else in its slot, else it is missing (a missing "yes" or
+    "can" is not reported: only stated opposites count). Answer facts the reference does not
+    state are "added"."""
+    ref_facts, ans_facts = extract_facts(reference), extract_facts(answer)
     ans_lower, ref_lower = (answer or "").lower(), (reference or "").lower()
-    ans_keys = {(f.slot, f.value) for f in ans_facts}
-    ref_keys = {(f.slot, f.value) for f in ref_facts}
-    # a bare number matches any fact with the same number ("25" in "25 days")
-    ref_numbers = {f.value for f in ref_facts if f.kind in ("number", "percent", "amount")} | {
-        _fmt(_num(m.group("num"))) for m in _BARE_NUMBER.finditer(reference or "")
-    }
-    ans_numbers = {_fmt(_num(m.group("num"))) for m in _BARE_NUMBER.finditer(answer or "")}
+
+    def matched(f: Fact, others: list[Fact], other_lower: str) -> bool:
+        return any(same_value(f, o) for o in others) or (f.kind == "policy" and f.value in other_lower)
 
     unmatched_ref: list[Fact] = []
-    seen: set[tuple[str, str]] = set()
     for f in ref_facts:
-        if (f.slot, f.value) in seen:
-            continue
-        seen.add((f.slot, f.value))
-        if (f.slot, f.value) in ans_keys or _policy_in(f, ans_lower):
-            continue
-        if f.kind == "number" and f.value in ans_numbers:
-            continue
-        unmatched_ref.append(f)
-    unmatched_ans = [
-        f for f in ans_facts
-        if (f.slot, f.value) not in ref_keys and not _policy_in(f, ref_lower)
-        and not (f.kind == "number" and f.value in ref_numbers)
-    ]
+        if not matched(f, ans_facts, ans_lower) and not any(same_value(f, u) for u in unmatched_ref):
+            unmatched_ref.append(f)
+    unmatched_ans = [f for f in ans_facts if not matched(f, ref_facts, ref_lower)]
     contradictions: list[tuple[Fact, Fact]] = []
     missing: list[Fact] = []
     used: set[int] = set()
     for rf in unmatched_ref:
-        rival = next((i for i, af in enumerate(unmatched_ans) if af.slot == rf.slot and i not in used
-                      and rf.kind != "policy"), None)
+        rival = None
+        if rf.kind != "policy":
+            rival = next((i for i, af in enumerate(unmatched_ans) if af.slot == rf.slot and i not in used), None)
         if rival is not None:
             used.add(rival)
             contradictions.append((unmatched_ans[rival], rf))
-        elif rf.kind not in POLARITY_KINDS:  # a missing "yes" or "can" is not a missing fact
+        elif rf.kind not in POLARITY_KINDS:
             missing.append(rf)
-    added = [af for i, af in enumerate(unmatched_ans) if i not in used and af.kind not in POLARITY_KINDS]
-    # de-duplicate what we report
-    added = list({(f.slot, f.value): f for f in added}.values())
+    added: list[Fact] = []
+    for i, af in enumerate(unmatched_ans):
+        if i in used or af.kind in POLARITY_KINDS or any(same_value(af, x) for x in added):
+            continue
+        added.append(af)
     return missing, contradictions, added
 
 
