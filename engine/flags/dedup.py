@@ -1,0 +1,504 @@
+"""Duplicates: pairs that ask the same question (kind `duplicate`).
+
+Two questions are duplicates when
+- their normalised text is identical (case, punctuation and spacing ignored): *exact*; or
+- the cosine of their embeddings is at least the threshold (*near*) AND no key-term veto fires.
+
+Default threshold: DEFAULT_THRESHOLD = 0.80 (setting `duplicate_threshold`). Calibrated with
+bench/calibrate_duplicates.py on public paraphrase data, read in place (all-MiniLM-L6-v2, bf16,
+128 tokens): MSRP test (1,725 pairs) best pairwise F1 0.815 at 0.63 (it labels loose
+paraphrases, 66% positive) and F1 0.762 at 0.80; STS-B test with "duplicate" = score >= 4.0
+(1,379 pairs): best F1 0.789 at 0.80. For a tool that proposes *rejecting* pairs precision
+matters more than recall: at 0.80 MSRP precision is 0.904, STS-B (>=4) precision 0.719 while
+most of its false positives are score 3-4 "mostly equivalent" sentences. On the helpdesk
+sample the planted duplicates score >= 0.82, and the planted topically-close pairs reach 0.9
+(those are the key-term veto's job, below), so 0.80 is the default.
+
+Key-term veto: topically close but different questions ("carry over earned leave" vs "carry over
+sick leave", "VPN on Windows" vs "VPN on a Mac") embed very close. When both questions name a
+term of one contrast group (leave types, operating systems, devices, apps, account factors,
+networks, benefits...) and each names a class the other does not, or they carry different
+numbers, they are never near-duplicates, whatever the cosine.
+
+Clusters: edges above the threshold are grouped by average-linkage agglomerative clustering per
+connected component (no chaining: a new member must be, on average, within the threshold of
+the cluster, and no vetoed pair may share a cluster). Each cluster is one flag naming a
+suggested pair to keep: approved first, then the most complete, best-formed answer.
+
+Neighbour search: a blocked numpy matmul below ANN_MIN_ROWS vectors; above, a usearch HNSW index
+(top-k per vector, k=ANN_K), whose recall against brute force bench/bench_flags.py reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from ..errors import PairsmithError
+from .base import DetectContext, FlagCandidate, PairText
+
+log = logging.getLogger(__name__)
+
+KIND = "duplicate"
+DEFAULT_THRESHOLD = 0.80
+ANN_MIN_ROWS = 20_000
+ANN_K = 24
+MAX_AGGLOMERATIVE = 400  # components larger than this (rare) are split greedily around medoids
+
+# --- text keys ----------------------------------------------------------------------------------
+_PUNCT_RE = re.compile(r"[^\w\s]+", re.UNICODE)
+_WS_RE = re.compile(r"\s+")
+
+
+def exact_key(text: str | None) -> str:
+    """The exact-duplicate key: NFKC, lower case, punctuation dropped, spacing collapsed, hashed."""
+    t = unicodedata.normalize("NFKC", text or "").lower()
+    t = _WS_RE.sub(" ", _PUNCT_RE.sub(" ", t)).strip()
+    return hashlib.sha256(t.encode("utf-8", "replace")).hexdigest() if t else ""
+
+
+# --- the key-term veto ----------------------------------------------------------------------------
+# Each group lists mutually exclusive classes; a class is a set of words or phrases that mean the
+# same thing. Two questions naming different classes of one group ask different things.
+CONTRAST_GROUPS: dict[str, list[tuple[str, ...]]] = {
+    "leave type": [
+        ("earned", "annual", "vacation", "privilege", "pto", "paid time off", "holiday leave"),
+        ("sick", "medical leave", "illness"),
+        ("casual",),
+        ("maternity",), ("paternity",), ("parental",), ("adoption",),
+        ("bereavement", "compassionate", "funeral"),
+        ("unpaid", "leave without pay"),
+        ("comp off", "compensatory", "comp-off", "time off in lieu", "toil"),
+        ("marriage", "wedding"),
+        ("study leave", "exam leave"),
+        ("jury",),
+        ("sabbatical",),
+    ],
+    "operating system": [
+        ("windows",), ("mac", "macos", "macbook", "osx", "os x", "imac"),
+        ("linux", "ubuntu"), ("ios", "iphone", "ipad"), ("android",), ("chromebook", "chromeos"),
+    ],
+    "device": [
+        ("laptop", "notebook"), ("desktop",), ("printer", "printing", "print"), ("monitor", "screen", "display"),
+        ("keyboard",), ("mouse",), ("headset", "headphones"), ("webcam", "camera"), ("phone", "mobile", "smartphone"),
+        ("tablet",), ("docking station", "dock"),
+    ],
+    "application": [
+        ("outlook",), ("teams",), ("slack",), ("zoom",), ("gmail",), ("excel",), ("powerpoint",),
+        ("salesforce",), ("jira",), ("confluence",), ("sap",), ("workday",), ("onedrive",), ("sharepoint",),
+        ("google drive",), ("dropbox",), ("chrome",), ("firefox",), ("edge",), ("adobe", "acrobat"),
+        ("github",), ("okta",), ("servicenow",),
+    ],
+    "account factor": [
+        ("password", "passcode"), ("mfa", "2fa", "two-factor", "two factor", "authenticator", "otp"),
+        ("pin",), ("badge", "access card", "id card", "key card"), ("ssh key", "ssh"),
+    ],
+    "network": [("vpn",), ("wifi", "wi-fi", "wireless"), ("ethernet", "lan cable"), ("guest network",)],
+    "pay item": [
+        ("salary", "payslip", "pay slip", "paycheck", "pay cheque"), ("bonus",), ("overtime",),
+        ("reimbursement", "reimburse", "expense", "expenses", "expense claim"), ("travel advance",),
+        ("tax", "tds", "form 16", "w-2"), ("pension", "401k", "401(k)", "provident fund", "pf"),
+        ("stock", "rsu", "esop", "equity"),
+    ],
+    "benefit": [
+        ("health insurance", "medical insurance", "health plan"), ("dental",), ("vision", "eye"),
+        ("life insurance",), ("gym", "wellness"), ("meal", "lunch", "food"), ("commute", "transport", "parking"),
+        ("childcare", "daycare"), ("tuition", "education", "training budget"),
+    ],
+    "employment": [
+        ("full-time", "full time", "permanent"), ("part-time", "part time"), ("contractor", "contract", "freelancer"),
+        ("intern", "internship"), ("probation", "probationary"),
+    ],
+    "place": [("office", "onsite", "on-site"), ("home", "remote", "remotely", "wfh"), ("abroad", "overseas", "another country")],
+    "direction": [("join", "joining", "onboarding", "new hire"), ("leave the company", "resign", "resignation", "exit", "offboarding", "notice period")],
+    "action": [("install", "installation"), ("uninstall", "remove")],
+    "mail item": [("email", "e-mail", "mail"), ("calendar", "meeting invite")],
+}
+
+_NUMBER_RE = re.compile(r"\b\d+(?:\.\d+)?\b")
+
+
+def _compile_groups():
+    compiled = []
+    for group, classes in CONTRAST_GROUPS.items():
+        rx = []
+        for ci, terms in enumerate(classes):
+            pat = r"\b(?:" + "|".join(re.escape(t) + ("s?" if t[-1].isalpha() else "") for t in terms) + r")\b"
+            rx.append((ci, terms[0], re.compile(pat, re.I)))
+        compiled.append((group, rx))
+    return compiled
+
+
+_GROUPS = _compile_groups()
+
+
+def key_terms(text: str) -> dict[str, set[str]]:
+    """{contrast group: {class names}} the text mentions (e.g. {"leave type": {"sick"}})."""
+    out: dict[str, set[str]] = {}
+    for group, classes in _GROUPS:
+        for _ci, name, rx in classes:
+            if rx.search(text):
+                out.setdefault(group, set()).add(name)
+    nums = set(_NUMBER_RE.findall(text))
+    if nums:
+        out["number"] = nums
+    return out
+
+
+def veto_reason(a: str | dict, b: str | dict) -> str | None:
+    """Why two questions are NOT duplicates despite similar wording, or None. `a`/`b` are texts or
+    their key_terms()."""
+    ka = key_terms(a) if isinstance(a, str) else a
+    kb = key_terms(b) if isinstance(b, str) else b
+    for group in ka.keys() & kb.keys():
+        only_a, only_b = ka[group] - kb[group], kb[group] - ka[group]
+        if only_a and only_b:
+            return f"{group}: {sorted(only_a)[0]} vs {sorted(only_b)[0]}"
+    return None
+
+
+# --- neighbour search -------------------------------------------------------------------------
+def brute_pairs(vectors: np.ndarray, threshold: float, rows: Sequence[int] | None = None,
+                block: int = 2048, cancel: Callable[[], bool] | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> np.ndarray:
+    """All (i, j, cos) with cos >= threshold by blocked matmul. With `rows`, only pairs that
+    involve those rows (against every vector). Returns a float array (m, 3), i < j."""
+    n = len(vectors)
+    if n < 2:
+        return np.zeros((0, 3))
+    v = np.ascontiguousarray(vectors, dtype=np.float32)
+    out = []
+    query = np.arange(n) if rows is None else np.asarray(sorted(set(int(r) for r in rows)), dtype=np.int64)
+    for s in range(0, len(query), block):
+        if cancel is not None and cancel():
+            raise PairsmithError("cancelled")
+        q = query[s:s + block]
+        sims = v[q] @ v.T
+        ii, jj = np.nonzero(sims >= threshold)
+        keep = q[ii] != jj
+        ii, jj = q[ii[keep]], jj[keep]
+        vals = sims[ii - q[0] if rows is None else np.searchsorted(q, ii), jj]
+        out.append(np.stack([np.minimum(ii, jj), np.maximum(ii, jj), vals], axis=1))
+        if progress is not None:
+            progress(min(s + block, len(query)), len(query), "Comparing questions")
+    if not out:
+        return np.zeros((0, 3))
+    pairs = np.concatenate(out)
+    return _unique_pairs(pairs)
+
+
+def _unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    if len(pairs) == 0:
+        return pairs.reshape(0, 3)
+    keys = pairs[:, 0].astype(np.int64) * (1 << 32) + pairs[:, 1].astype(np.int64)
+    _, idx = np.unique(keys, return_index=True)
+    return pairs[np.sort(idx)]
+
+
+def ann_pairs(vectors: np.ndarray, threshold: float, k: int = ANN_K,
+              cancel: Callable[[], bool] | None = None,
+              progress: Callable[[int, int, str], None] | None = None, threads: int = 0) -> np.ndarray:
+    """(i, j, cos) with cos >= threshold among each vector's k nearest by a usearch HNSW index."""
+    from usearch.index import Index
+
+    n, dim = vectors.shape
+    v = np.ascontiguousarray(vectors, dtype=np.float32)
+    index = Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=128, expansion_search=64)
+    keys = np.arange(n, dtype=np.uint64)
+    step = 10_000
+    for s in range(0, n, step):
+        if cancel is not None and cancel():
+            raise PairsmithError("cancelled")
+        index.add(keys[s:s + step], v[s:s + step], threads=threads)
+        if progress is not None:
+            progress(s + min(step, n - s), 2 * n, "Indexing questions")
+    out = []
+    kk = min(k + 1, n)
+    for s in range(0, n, step):
+        if cancel is not None and cancel():
+            raise PairsmithError("cancelled")
+        res = index.search(v[s:s + step], kk, threads=threads)
+        found = np.asarray(res.keys).astype(np.int64)
+        dist = np.asarray(res.distances, dtype=np.float32)
+        sims = 1.0 - dist  # usearch "ip" distance = 1 - dot
+        rows = np.arange(s, s + len(found))[:, None].repeat(found.shape[1], axis=1)
+        ok = (sims >= threshold) & (found != rows) & (found >= 0) & (found < n)
+        i, j, c = rows[ok], found[ok], sims[ok]
+        out.append(np.stack([np.minimum(i, j), np.maximum(i, j), c], axis=1))
+        if progress is not None:
+            progress(n + s + len(found), 2 * n, "Comparing questions")
+    if not out:
+        return np.zeros((0, 3))
+    pairs = _unique_pairs(np.concatenate(out))
+    # recompute the cosine exactly (HNSW distances are exact for found pairs, but keep one source)
+    if len(pairs):
+        a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+        pairs[:, 2] = np.einsum("ij,ij->i", v[a], v[b])
+        pairs = pairs[pairs[:, 2] >= threshold]
+    return pairs
+
+
+def similar_pairs(vectors: np.ndarray, threshold: float, rows: Sequence[int] | None = None, *,
+                  method: str = "auto", cancel=None, progress=None) -> np.ndarray:
+    """Near pairs (i, j, cos >= threshold): brute force below ANN_MIN_ROWS rows (or for a few
+    `rows`, the incremental path), the ANN index above."""
+    n = len(vectors)
+    if method == "auto":
+        method = "ann" if (rows is None and n >= ANN_MIN_ROWS) else "brute"
+    if method == "ann":
+        return ann_pairs(vectors, threshold, cancel=cancel, progress=progress)
+    return brute_pairs(vectors, threshold, rows=rows, cancel=cancel, progress=progress)
+
+
+# --- clustering ---------------------------------------------------------------------------------
+def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    groups: dict[int, list[int]] = {}
+    for x in range(n):
+        groups.setdefault(find(x), []).append(x)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def cluster_component(members: list[int], sim: np.ndarray, threshold: float,
+                      cannot: set[tuple[int, int]], must: set[tuple[int, int]]) -> list[list[int]]:
+    """Average-linkage agglomerative clustering of one component. `sim` is the members' cosine
+    matrix; `cannot` (vetoed) pairs never share a cluster; `must` (exact) pairs always do."""
+    m = len(members)
+    # start from exact-duplicate groups
+    parent = list(range(m))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in must:
+        parent[find(a)] = find(b)
+    clusters: dict[int, list[int]] = {}
+    for x in range(m):
+        clusters.setdefault(find(x), []).append(x)
+    cl = list(clusters.values())
+    s = sim.copy()
+    for a, b in cannot:
+        s[a, b] = s[b, a] = -np.inf
+    while len(cl) > 1:
+        best, bi, bj = threshold, -1, -1
+        for i in range(len(cl)):
+            for j in range(i + 1, len(cl)):
+                block = s[np.ix_(cl[i], cl[j])]
+                if np.isneginf(block).any():
+                    continue
+                avg = float(block.mean())
+                if avg >= best:
+                    best, bi, bj = avg, i, j
+        if bi < 0:
+            break
+        cl[bi] = cl[bi] + cl[bj]
+        del cl[bj]
+    return [[members[x] for x in c] for c in cl if len(c) > 1]
+
+
+def _greedy_medoid(members: list[int], vectors: np.ndarray, threshold: float,
+                   veto: Callable[[int, int], bool]) -> list[list[int]]:
+    """For a very large component: repeatedly take the member with most neighbours as a centre and
+    group the unassigned members within the threshold of it (and not vetoed against it)."""
+    left = list(members)
+    out = []
+    while len(left) > 1:
+        v = vectors[left]
+        sims = v @ v.T
+        deg = (sims >= threshold).sum(1)
+        c = int(np.argmax(deg))
+        group = [left[c]] + [left[j] for j in np.nonzero(sims[c] >= threshold)[0] if j != c and not veto(left[c], left[j])]
+        if len(group) < 2:
+            break
+        out.append(group)
+        gs = set(group)
+        left = [x for x in left if x not in gs]
+    return out
+
+
+def answer_quality(response: str) -> float:
+    """Higher for a complete, well-formed answer: enough words (up to ~120), ends like a sentence,
+    starts with a capital, no 'see above' style references."""
+    r = (response or "").strip()
+    if not r:
+        return -1.0
+    words = len(r.split())
+    score = min(words, 120) / 120.0
+    if r[-1] in ".!?)":
+        score += 0.2
+    if r[0].isupper() or r[0].isdigit():
+        score += 0.1
+    if re.search(r"\b(as discussed|see above|as mentioned|same as before|done\.?$)", r, re.I):
+        score -= 0.3
+    if r.isupper() and words > 2:
+        score -= 0.3
+    return score
+
+
+def suggest_keep(items: Sequence[PairText]) -> PairText:
+    """Approved first, then the best-formed answer, then the oldest id."""
+    return max(items, key=lambda p: (p.status == "approved", answer_quality(p.response), -p.id))
+
+
+def _label(p: PairText) -> str:
+    return p.external_id or f"pair {p.id}"
+
+
+# --- the detector -------------------------------------------------------------------------------
+def find_groups(items: Sequence[PairText], vectors: np.ndarray | None, threshold: float, *,
+                rows: Sequence[int] | None = None, cancel=None, progress=None,
+                exclude: set[tuple[int, int]] | None = None) -> list[dict]:
+    """Duplicate groups among `items` (vectors aligned with them; None = exact matches only).
+    With `rows`, only groups touching those positions are wanted. Returns dicts
+    {members: [positions], exact: bool, min_sim, mean_sim}. `exclude` holds position pairs that
+    must not be grouped (e.g. conflicting answers)."""
+    n = len(items)
+    if n < 2:
+        return []
+    keys = [exact_key(p.instruction) for p in items]
+    by_key: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        if k:
+            by_key.setdefault(k, []).append(i)
+    row_set = set(rows) if rows is not None else None
+    must: set[tuple[int, int]] = set()
+    for ids in by_key.values():
+        if len(ids) > 1 and (row_set is None or row_set & set(ids)):
+            for a in ids[1:]:
+                must.add((ids[0], a))
+    edges: list[tuple[int, int, float]] = []
+    if vectors is not None and len(vectors) == n:
+        raw = similar_pairs(vectors, threshold, rows=rows, cancel=cancel, progress=progress)
+        if rows is not None and len(raw):
+            # widen to the neighbours' own neighbours so a cluster is seen whole
+            touched = set(raw[:, 0].astype(int)) | set(raw[:, 1].astype(int))
+            extra = touched - row_set
+            if extra:
+                raw = np.concatenate([raw, similar_pairs(vectors, threshold, rows=sorted(extra))])
+                raw = _unique_pairs(raw)
+        terms: dict[int, dict] = {}
+        for a, b, c in raw:
+            a, b = int(a), int(b)
+            if not keys[a] or not keys[b]:
+                continue
+            if keys[a] == keys[b]:
+                continue  # exact: already a must-link
+            ta = terms.setdefault(a, key_terms(items[a].instruction))
+            tb = terms.setdefault(b, key_terms(items[b].instruction))
+            if veto_reason(ta, tb):
+                continue
+            edges.append((a, b, float(c)))
+    all_edges = [(a, b) for a, b, _ in edges] + list(must)
+    groups = []
+    for comp in _components(n, all_edges):
+        if row_set is not None and not (row_set & set(comp)):
+            continue
+        pos = {x: i for i, x in enumerate(comp)}
+        comp_must = {(pos[a], pos[b]) for a, b in must if a in pos}
+        if vectors is not None and len(vectors) == n:
+            v = vectors[comp]
+            if len(comp) > MAX_AGGLOMERATIVE:
+                parts = _greedy_medoid(comp, vectors, threshold,
+                                       lambda a, b: bool(veto_reason(items[a].instruction, items[b].instruction)))
+            else:
+                sim = v @ v.T
+                for a, b in comp_must:
+                    sim[a, b] = sim[b, a] = 1.0
+                cannot = set()
+                kt = [key_terms(items[x].instruction) for x in comp]
+                for i in range(len(comp)):
+                    for j in range(i + 1, len(comp)):
+                        if keys[comp[i]] != keys[comp[j]] and veto_reason(kt[i], kt[j]):
+                            cannot.add((i, j))
+                if exclude:
+                    for i in range(len(comp)):
+                        for j in range(i + 1, len(comp)):
+                            if (comp[i], comp[j]) in exclude or (comp[j], comp[i]) in exclude:
+                                if keys[comp[i]] != keys[comp[j]]:
+                                    cannot.add((i, j))
+                parts = cluster_component(comp, sim, threshold, cannot, comp_must)
+        else:
+            parts = [comp]
+        for part in parts:
+            if row_set is not None and not (row_set & set(part)):
+                continue
+            exact = len({keys[x] for x in part}) == 1
+            if vectors is not None and len(vectors) == n:
+                vv = vectors[part]
+                s = vv @ vv.T
+                iu = np.triu_indices(len(part), 1)
+                mn, mean = float(s[iu].min()), float(s[iu].mean())
+            else:
+                mn = mean = 1.0
+            groups.append({"members": sorted(part), "exact": exact, "min_sim": mn, "mean_sim": mean})
+    return groups
+
+
+def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
+    """Duplicate flags: one per group of pairs asking the same question."""
+    threshold = float(ctx.settings.get("duplicate_threshold", DEFAULT_THRESHOLD))
+    vectors = _vectors(items, ctx)
+    rows = _focus_rows(items, ctx)
+    exclude = ctx.settings.get("_conflict_positions")
+    groups = find_groups(items, vectors, threshold, rows=rows, cancel=ctx.cancel, progress=ctx.progress,
+                         exclude=exclude)
+    out = []
+    for g in groups:
+        members = [items[i] for i in g["members"]]
+        keep = suggest_keep(members)
+        others = [p for p in members if p.id != keep.id]
+        names = ", ".join(_label(p) for p in members[:6]) + (f" and {len(members) - 6} more" if len(members) > 6 else "")
+        how = "the same question" if g["exact"] else "nearly the same question"
+        explanation = (f"{len(members)} pairs ask {how} ({names}). "
+                       f"Suggested: keep {_label(keep)}, reject the other{'s' if len(others) > 1 else ''}.")
+        out.append(FlagCandidate(
+            kind=KIND,
+            pair_ids=[p.id for p in members],
+            explanation=explanation,
+            severity="medium" if g["exact"] or len(members) > 2 else "low",
+            score=round(g["mean_sim"], 4),
+            details={"exact": g["exact"], "keep": keep.id, "min_similarity": round(g["min_sim"], 4),
+                     "mean_similarity": round(g["mean_sim"], 4), "threshold": threshold},
+        ))
+    return out
+
+
+def _vectors(items: list[PairText], ctx: DetectContext) -> np.ndarray | None:
+    """Question vectors for `items`, computed once per run and shared with the conflict detector."""
+    cache = ctx.settings.setdefault("_cache", {})
+    key = ("question_vectors", tuple(p.id for p in items))
+    if key in cache:
+        return cache[key]
+    if ctx.embed is None or not items:
+        vec = None
+    else:
+        vec = np.asarray(ctx.embed([p.instruction for p in items]), dtype=np.float32)
+    cache[key] = vec
+    return vec
+
+
+def _focus_rows(items: list[PairText], ctx: DetectContext) -> list[int] | None:
+    focus = ctx.settings.get("focus_pair_ids")
+    if focus is None:
+        return None
+    focus = set(focus)
+    return [i for i, p in enumerate(items) if p.id in focus]
