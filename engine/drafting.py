@@ -89,6 +89,9 @@ _GENERIC_SUBJECTS = {
     "", "help", "question", "issue", "problem", "request", "urgent", "query", "hi", "hello",
     "support", "ticket", "no subject", "(no subject)", "help needed", "quick question", "re", "fwd",
 }
+_DISCLAIMER_KEYS = ("confidential", "disclaimer", "notice", "privileged", "intended")
+_BOILER_KEYS = ("ticket", "request", "case", "issue", "rate", "sent ", "outlook", "unmonitored", "automated",
+                "external", "comment", "problem", "review", "notification", "let us know")
 SIG_MAX_LINES = 7        # a signature block after a closing: at most this many lines
 SIG_MAX_LINE_LEN = 80    # ... each of them short (name, title, company, phone)
 SHORT_BODY_CHARS = 40    # a body this short gets the subject in front (when it adds meaning)
@@ -213,19 +216,26 @@ def clean(text: str | None) -> Cleaned:
         if t2 != t:
             removed.append("quoted lines")
             t = t2
-    t2 = _DISCLAIMER.sub("", t)
-    if t2 != t:
-        removed.append("disclaimer")
-        t = t2
-    t2 = _BOILER_LINE.sub("", t)
-    if t2 != t:
-        removed.append("boilerplate")
-        t = t2
-    t = _TRAILING_WS.sub("", t)
+    low = t.lower()  # cheap keyword checks skip the costlier patterns on most texts
+    if any(k in low for k in _DISCLAIMER_KEYS):
+        t2 = _DISCLAIMER.sub("", t)
+        if t2 != t:
+            removed.append("disclaimer")
+            t = t2
+    if any(k in low for k in _BOILER_KEYS):
+        t2 = _BOILER_LINE.sub("", t)
+        if t2 != t:
+            removed.append("boilerplate")
+            t = t2
+    if " \n" in t or "\t\n" in t:
+        t = _TRAILING_WS.sub("", t)
     lines = t.split("\n")
     lines = _strip_signature(lines, removed)
     lines = _strip_greeting(lines, removed)
-    t = _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    t = "\n".join(lines)
+    if "\n\n\n" in t:
+        t = _BLANKS.sub("\n\n", t)
+    t = t.strip()
     if not t and raw.strip():
         removed.append("fallback: kept the text as it was")
         t = _light(raw)

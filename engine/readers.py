@@ -252,15 +252,11 @@ def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) 
         pos += 1
     if pos >= total:
         raise BadInput(f"{path.name}: the file is empty")
-    state = {"pos": pos}
-
-    def feed():
-        while state["pos"] < total:
-            line = lines[state["pos"]]
-            state["pos"] += 1
-            yield line
-
-    reader = csv.reader(feed(), delimiter=delim)
+    # The csv module reads from an iterator of physical lines; `reader.line_num` says how many it
+    # consumed, so `base + line_num` is the index of the next unread line. After broken quoting
+    # a new reader starts again on the line after the bad record's first line.
+    base = pos
+    reader = csv.reader(iter(lines[pos:]) if pos else iter(lines), delimiter=delim)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -270,21 +266,24 @@ def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) 
     if width < 2:
         raise BadInput(f"{path.name}: only one column found; is this a CSV export with a header line?")
 
+    def restart(at: int):
+        nonlocal reader, base
+        base = at
+        reader = csv.reader(iter(lines[at:]), delimiter=delim)
+
     def records():
-        nonlocal reader
         next_progress = 0
         while True:
-            start = state["pos"]  # 0-based index of the record's first line
+            start = base + reader.line_num  # 0-based index of the record's first line
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as exc:
                 on_error(start + 1, f"cannot be read as CSV ({exc})")
-                state["pos"] = start + 1
-                reader = csv.reader(feed(), delimiter=delim)
+                restart(start + 1)
                 continue
-            end = state["pos"]
+            end = base + reader.line_num
             if progress is not None and end >= next_progress:
                 progress(end, total, f"Reading {path.name}")
                 next_progress = end + 5000
@@ -293,17 +292,17 @@ def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) 
                     raise PairsmithError("cancelled")
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
-            # skip leading blank lines in the count: the record starts at its first non-blank line
-            while start < end - 1 and not lines[start].strip():
-                start += 1
+            if end - start > 1:
+                # the record starts at its first non-blank line
+                while start < end - 1 and not lines[start].strip():
+                    start += 1
             if len(row) != width:
                 if end - start > 1 and (len(row) < width or end - start > MAX_RECORD_LINES or end >= total):
                     # an unclosed quote swallowed the following lines: report, then read again
                     # from the line after the one where the broken record started
                     on_error(start + 1, f"broken quoting: a quote opened on line {start + 1} is not closed "
                                         f"(expected {width} fields, found {len(row)})")
-                    state["pos"] = start + 1
-                    reader = csv.reader(feed(), delimiter=delim)
+                    restart(start + 1)
                     continue
                 if len(row) > width and not any(x.strip() for x in row[width:]):
                     row = row[:width]  # trailing empty fields (a stray delimiter at line end)
