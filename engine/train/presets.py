@@ -1,0 +1,149 @@
+"""Training presets: named, complete configurations. `--set key=value` overrides any key.
+
+- `qlora-t4`   the reference recipe for a 16 GB GPU (T4 class): 4-bit NF4 with double
+               quantisation, LoRA r=16/alpha=32/dropout 0.05 on q/k/v/o/gate, 3 epochs,
+               batch 2 x accumulation 8, lr 2e-4, warmup 3 %, max length 512.
+- `lora-bf16`  GPUs with 40 GB and more: no quantisation, bf16 weights, larger batches.
+- `cpu-smoke`  the built-in tiny model on a CPU: fp32, a few dozen steps, short sequences, logs
+               every step and checkpoints every few steps. `--set load_in_4bit=true` works here too.
+
+Every key, its type, default and meaning is in `KEYS` (engine/train/spec.py validates against it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# key -> (default, help). The default's type is the key's type (list = list of strings).
+KEYS: dict[str, tuple[Any, str]] = {
+    # model loading and quantisation
+    "device": ("auto", "auto | cuda | cpu"),
+    "load_in_4bit": (False, "load the base weights in 4 bits (QLoRA)"),
+    "bnb_4bit_quant_type": ("nf4", "nf4 | fp4"),
+    "bnb_4bit_use_double_quant": (True, "quantise the quantisation constants too"),
+    "compute_dtype": ("auto", "auto | bfloat16 | float16 | float32 (auto: bf16 where the GPU supports it, else fp16; fp32 on CPU)"),
+    "attn_implementation": ("auto", "auto | sdpa | eager | flash_attention_2"),
+    # LoRA
+    "lora_r": (16, "LoRA rank"),
+    "lora_alpha": (32, "LoRA scaling alpha"),
+    "lora_dropout": (0.05, "dropout on the LoRA path"),
+    "target_modules": (["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"], "modules that get LoRA adapters (comma-separated)"),
+    # schedule
+    "num_train_epochs": (3.0, "passes over the training split"),
+    "max_steps": (-1, "stop after this many optimizer steps (-1: go by epochs)"),
+    "per_device_train_batch_size": (2, "pairs per forward pass on each device"),
+    "gradient_accumulation_steps": (8, "forward passes per optimizer step"),
+    "learning_rate": (2e-4, "peak learning rate"),
+    "warmup_ratio": (0.03, "share of the steps spent warming the learning rate up"),
+    "lr_scheduler_type": ("cosine", "linear | cosine | constant | constant_with_warmup"),
+    "weight_decay": (0.0, "AdamW weight decay"),
+    "max_grad_norm": (1.0, "gradient clipping"),
+    "optim": ("adamw_torch", "optimizer name as transformers knows it (adamw_torch, paged_adamw_8bit, ...)"),
+    "max_length": (512, "longest rendered pair in tokens (longer ones are cut)"),
+    "gradient_checkpointing": (True, "trade compute for activation memory"),
+    "batching": ("auto", "auto | padded | grouped | packed (auto: packed with flash-attention, else grouped by length)"),
+    "seed": (42, "random seed"),
+    # logging, checkpoints, evaluation
+    "logging_steps": (10, "emit a step event every N optimizer steps"),
+    "save_steps": (50, "write a checkpoint every N optimizer steps"),
+    "save_total_limit": (3, "keep at most N checkpoints"),
+    "eval_steps": (50, "evaluate on the held-out split every N steps (0: only at the end)"),
+    # guards
+    "loss_check_step": (150, "by this step the loss must be falling (0: scale with the run's length)"),
+    "max_oom_retries": (2, "after running out of GPU memory: retry with batch 1, then a shorter max length"),
+    "threads": (0, "CPU threads for torch (0: leave torch's default)"),
+    "inject_oom_at_step": (0, "testing: raise an out-of-memory error once at this step (0: off)"),
+}
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "device": ("auto", "cuda", "cpu"),
+    "bnb_4bit_quant_type": ("nf4", "fp4"),
+    "compute_dtype": ("auto", "bfloat16", "float16", "float32"),
+    "attn_implementation": ("auto", "sdpa", "eager", "flash_attention_2"),
+    "lr_scheduler_type": ("linear", "cosine", "constant", "constant_with_warmup"),
+    "batching": ("auto", "padded", "grouped", "packed"),
+}
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "qlora-t4": {
+        "load_in_4bit": True,
+        "bnb_4bit_quant_type": "nf4",
+        "bnb_4bit_use_double_quant": True,
+        "compute_dtype": "auto",
+        "lora_r": 16,
+        "lora_alpha": 32,
+        "lora_dropout": 0.05,
+        "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"],
+        "num_train_epochs": 3.0,
+        "per_device_train_batch_size": 2,
+        "gradient_accumulation_steps": 8,
+        "learning_rate": 2e-4,
+        "warmup_ratio": 0.03,
+        "max_length": 512,
+        "logging_steps": 10,
+        "save_steps": 50,
+        "eval_steps": 50,
+        "gradient_checkpointing": True,
+        "optim": "adamw_torch",
+    },
+    "lora-bf16": {
+        "load_in_4bit": False,
+        "compute_dtype": "bfloat16",
+        "lora_r": 16,
+        "lora_alpha": 32,
+        "lora_dropout": 0.05,
+        "num_train_epochs": 3.0,
+        "per_device_train_batch_size": 8,
+        "gradient_accumulation_steps": 2,
+        "learning_rate": 2e-4,
+        "warmup_ratio": 0.03,
+        "max_length": 1024,
+        "logging_steps": 10,
+        "save_steps": 50,
+        "eval_steps": 50,
+        "gradient_checkpointing": True,
+        "optim": "adamw_torch",
+    },
+    "cpu-smoke": {
+        "device": "auto",
+        "load_in_4bit": False,
+        "compute_dtype": "float32",
+        "attn_implementation": "sdpa",
+        "lora_r": 16,
+        "lora_alpha": 32,
+        "lora_dropout": 0.0,
+        # a random-weight tiny model learns mostly through the MLP output: adapt every projection
+        "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        "num_train_epochs": 1.0,
+        "max_steps": 30,
+        "per_device_train_batch_size": 4,
+        "gradient_accumulation_steps": 1,
+        "learning_rate": 2e-2,
+        "warmup_ratio": 0.0,
+        "lr_scheduler_type": "constant",
+        "max_length": 128,
+        "logging_steps": 1,
+        "save_steps": 10,
+        "save_total_limit": 2,
+        "eval_steps": 10,
+        "gradient_checkpointing": False,
+        "loss_check_step": 0,
+        "threads": 1,
+    },
+}
+
+DESCRIPTIONS = {
+    "qlora-t4": "4-bit QLoRA for a 16 GB GPU (T4 class), the reference recipe",
+    "lora-bf16": "LoRA on bf16 weights for GPUs with 40 GB or more",
+    "cpu-smoke": "a quick check on the CPU with the built-in tiny model",
+}
+
+
+def default_preset() -> str:
+    """`qlora-t4` when a CUDA GPU is present, else `cpu-smoke`."""
+    try:
+        import torch
+
+        return "qlora-t4" if torch.cuda.is_available() else "cpu-smoke"
+    except Exception:  # noqa: BLE001 - a broken torch install: the CPU preset at least explains itself
+        return "cpu-smoke"
