@@ -1,0 +1,246 @@
+"""Needs context: answers that lean on something the model will never see.
+
+"As discussed", "see attached", "per my last email", "ask Ravi", "same as HR-10011",
+"done", "will call you", "check the link I sent", "see below" with nothing below...
+A model trained on these learns to promise calls and point at attachments that do not exist.
+Each rule carries its reason in plain words; the explanation quotes the phrase and says why.
+
+Only the response is read (the instruction may reasonably mention an attachment). Rules are
+precompiled and anchored on literal words, so a 1 MB answer is scanned in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .base import DetectContext, FlagCandidate, PairText, Span
+from .pii import DEFAULT_EMPLOYEE_ID_PATTERN, PLACEHOLDER_RE, SETTING_EMPLOYEE_ID, _employee_re
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    pattern: re.Pattern
+    why: str  # completes "'<phrase>': ..."
+
+
+def _r(p: str) -> re.Pattern:
+    return re.compile(p, re.IGNORECASE)
+
+
+_CONVERSATION = "it refers to a conversation the model never saw"
+_RULES: list[_Rule] = [
+    _Rule("as discussed", _r(r"\b(?:as|like)\s+(?:we\s+|I\s+)?(?:discussed|agreed|spoke(?:\s+about)?|talked(?:\s+about)?)\b"
+                             r"(?:\s+(?:earlier|before|yesterday|today|on\s+the\s+(?:phone|call)|over\s+the\s+phone|in\s+person|with\s+you))?"),
+          _CONVERSATION),
+    _Rule("as per our call", _r(r"\b(?:as\s+per|per|following|after|from|based\s+on)\s+(?:our|the|my|your)\s+"
+                                r"(?:call|conversation|chat|discussion|meeting|phone\s+call|teams\s+call|talk)\b"),
+          _CONVERSATION),
+    _Rule("as we spoke", _r(r"\bas\s+(?:we|I)\s+(?:spoke|mentioned|said|explained|told\s+you)(?:\s+(?:earlier|before|yesterday|on\s+the\s+(?:phone|call)))?\b"),
+          _CONVERSATION),
+    _Rule("see attached", _r(r"\b(?:(?:please\s+)?(?:see|find|check|refer\s+to|review|open|use|fill(?:\s+in)?|sign)\s+(?:the\s+)?attach(?:ed|ment)s?"
+                             r"|attached\s+(?:is|are|please\s+find|herewith|file|form|document|screenshot|sheet|pdf|guide|doc)"
+                             r"|(?:is|are|have\s+been|has\s+been)\s+attached"
+                             r"|\bPFA\b"
+                             r"|in\s+the\s+attach(?:ed|ment)"
+                             r"|(?:see|check|refer\s+to)\s+(?:the\s+)?(?:screenshot|screen\s*shot|image|picture|photo)\b)"),
+          "the model will never see the attachment"),
+    _Rule("link I sent", _r(r"\b(?:the|that|this)\s+link\s+(?:I|we)\s+(?:sent|shared|gave|posted|pasted|mailed|forwarded)\b"
+                            r"|\blink\s+(?:sent|shared)\s+(?:earlier|before|on\s+(?:chat|teams|slack|email))\b"
+                            r"|\blink\s+in\s+(?:the|my|our)\s+(?:chat|email|mail|message|teams\s+message|previous\s+\w+)\b"),
+          "the model never saw that link"),
+    _Rule("per my last email", _r(r"\b(?:as\s+)?(?:per|in|see|check|refer\s+to|as\s+mentioned\s+in|as\s+stated\s+in)\s+(?:my|our|the)\s+"
+                                  r"(?:last|previous|earlier|prior|below|above|first)\s+(?:e-?mail|mail|message|reply|response|note)\b"
+                                  r"|\b(?:see|check|read)\s+(?:the\s+)?(?:e-?mail|mail)\s+(?:trail|thread|chain|below)\b"
+                                  r"|\bI\s+(?:already\s+)?(?:e-?mailed|mailed|sent)\s+(?:you|it)\b"),
+          "the model never sees earlier emails"),
+    _Rule("as mentioned earlier", _r(r"\bas\s+(?:I\s+|we\s+)?(?:mentioned|said|stated|explained|advised|noted|informed)\s+"
+                                     r"(?:earlier|before|previously|already|last\s+time)\b"
+                                     r"|\b(?:same\s+as|like|as)\s+(?:the\s+)?last\s+time\b|\bsame\s+as\s+(?:before|usual)\b"
+                                     r"|\bthe\s+usual\s+(?:way|process|steps|place|form)\b"),
+          "it refers to an earlier exchange the model never saw"),
+    _Rule("will call you", _r(r"\b(?:I|we)(?:'ll|\s+will|\s+shall|'d|\s+would|\s+am\s+going\s+to|\s+can)\s+(?:give\s+you\s+a\s+)?"
+                              r"(?:call|ring|phone|ping|whatsapp|message|text|drop\s+by|come\s+(?:by|over|to\s+your\s+desk)|visit|"
+                              r"stop\s+by|walk\s+over|swing\s+by)(?:\s+(?:you|your\s+desk))?\b"
+                              r"|\b(?:give|drop)\s+me\s+a\s+(?:call|ring|message|ping|line)\b"
+                              r"|\b(?:call|ring|ping)\s+me\b"
+                              r"|\bcome\s+(?:to|by)\s+my\s+desk\b"
+                              r"|\blet'?s\s+(?:discuss|talk|connect|sync|hop\s+on\s+a\s+call)\b"),
+          "the answer promises a call or visit the model cannot make"),
+]
+
+_SEE_BELOW = _r(r"\b(?:see|refer\s+to|check|find|follow)\s+(?:the\s+)?(?:details|steps|instructions|info(?:rmation)?|link|notes?)?\s*below\b"
+                r"|\b(?:details|steps|instructions|link|information|process)\s+(?:are\s+|is\s+)?(?:given\s+|mentioned\s+|listed\s+)?below\b"
+                r"|\bas\s+below\b")
+_SEE_ABOVE = _r(r"\b(?:see|refer\s+to|check|per)\s+(?:the\s+)?(?:details|steps|instructions|info(?:rmation)?|link|notes?|e-?mail|message)?\s*above\b"
+                r"|\b(?:as\s+)?(?:mentioned|stated|shown|explained|given)\s+above\b")
+
+# "ask Ravi", "contact Priya", "check with Anil", "reach out to Meera", "speak to John"
+_ASK_PERSON = re.compile(
+    r"\b(?i:ask|contact|check\s+with|speak\s+(?:to|with)|talk\s+to|reach\s+out\s+to|ping|email|e-mail|mail|message|"
+    r"call|get\s+in\s+touch\s+with|connect\s+with|follow\s+up\s+with|coordinate\s+with|escalate\s+to|"
+    r"send\s+it\s+to|forward\s+it\s+to)\s+"
+    r"([A-Z][a-z]{2,20})(?:\s+([A-Z][a-z]{2,20}))?(?![\w@.-]*@)"
+)
+_NOT_A_PERSON = {
+    # teams, roles, systems, places, pronoun-likes that start with a capital in helpdesk text
+    "The", "Your", "You", "Our", "Their", "His", "Her", "Them", "Him", "Me", "Us", "It", "This", "That", "Us",
+    "Payroll", "Finance", "Facilities", "Security", "Support", "Helpdesk", "Help", "Service", "Desk", "Admin",
+    "Legal", "Team", "Teams", "Outlook", "Slack", "Zoom", "Workday", "People", "Travel", "Benefits", "Reception",
+    "Procurement", "Accounts", "Compliance", "Recruitment", "Talent", "Learning", "Training", "Operations",
+    "Ops", "Network", "Infrastructure", "Engineering", "Management", "Manager", "Managers", "Line", "Office",
+    "Admin", "Administration", "Insurance", "Hospitality", "Transport", "Canteen", "Mailroom", "Stores", "Store",
+    "Customer", "Customers", "Vendor", "Vendors", "Employee", "Employees", "Staff", "Everyone", "All", "Them",
+    "Gmail", "Google", "Microsoft", "Apple", "Okta", "Jira", "Confluence", "Sharepoint", "SharePoint", "Intranet",
+    "Portal", "Helpline", "Hotline", "Internal", "External", "Global", "Local", "Regional", "Central", "Group",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Tomorrow", "Today",
+    "Again", "Anyone", "Someone", "Somebody", "Any", "Either", "Both", "Either", "Whoever", "Northwind",
+    "Health", "Wellness", "Medical", "Pension", "Pensions", "Tax", "Taxes", "Audit", "Housing", "Visa",
+    "Immigration", "Mobility", "Relocation", "Onboarding", "Offboarding", "Exit", "Hiring", "Identity",
+    "Access", "Device", "Devices", "Hardware", "Software", "Licensing", "Licence", "License", "Cloud", "Data",
+    "Privacy", "Risk", "Billing", "Expense", "Expenses", "Reimbursement", "Claims", "Leave", "Attendance",
+    "Time", "Timesheet", "Timesheets", "Buddy", "Mentor", "Hub", "Services", "Department", "Dept",
+    "Centre", "Center", "Room", "Building", "Floor", "Campus", "Branch", "Head", "Lead", "Director", "Supervisor",
+    "Partner", "Business", "Agency", "Bank", "Police", "Embassy", "Consulate", "Hospital", "Doctor", "Provider",
+    "Please", "Kindly", "Then", "Once", "Only", "Directly", "Immediately", "Now", "Whenever", "Ext", "Extension",
+}
+_TICKET_REF = re.compile(
+    r"\b(?:(?i:same\s+as|see|refer\s+to|ref|similar\s+to|duplicate\s+of|as\s+in|like|per|follow(?:s|ed)?\s+up\s+(?:on|to)|"
+    r"linked\s+to|merged\s+(?:with|into)|resolved\s+(?:in|under|via)|handled\s+in|covered\s+in|check|under)\s+)?"
+    r"(?:(?i:ticket|case|request|incident|inc|req|sr)\s*(?:no\.?|number|#)?\s*#?\s*\d{3,10}\b"
+    r"|#\d{4,10}\b"
+    r"|[A-Z]{2,5}-\d{3,7}\b"
+    r"|INC\d{5,10}\b|REQ\d{5,10}\b|RITM\d{5,10}\b)"
+)
+_TICKET_ID_CORE = re.compile(r"[A-Z]{2,5}-\d{3,7}")
+
+# The whole answer is a bare status: "done", "fixed, pls check", "resolved. try now"
+_BARE = re.compile(
+    r"^\W*(?:(?:it'?s|it\s+is|this\s+is|that'?s|all|issue|problem|request|has\s+been|have|i\s*'?ve|we\s*'?ve|i\s+have|we\s+have|is|now|been|"
+    r"ok(?:ay)?|sure|yes|yeah|hi|hello|dear|thanks|thank\s+you|thx|ty)[\s,.!-]+){0,4}"
+    r"(?:done|fixed|resolved|sorted|completed|complete|closed|updated|reset|granted|enabled|unlocked|actioned|processed|"
+    r"taken\s+care\s+of|working(?:\s+now)?|approved|raised|submitted|handled|sent|shared|added|removed|installed|changed)"
+    r"(?:[\s,.!-]+(?:now|already|from\s+our\s+(?:side|end)|at\s+our\s+end|on\s+our\s+side|for\s+you|pls|plz|please|kindly|check|"
+    r"verify|confirm|try|again|and|let\s+(?:us|me)\s+know|if\s+(?:it\s+)?works|thanks|thank\s+you|thx|ty|revert|it|you|can|"
+    r"retry|login|log\s+in|test|cheers|regards|:\)|\?+)){0,8}\W*$",
+    re.IGNORECASE,
+)
+_BARE_MAX_CHARS = 120
+
+
+@dataclass
+class Hit:
+    rule: str
+    start: int
+    end: int
+    phrase: str
+    why: str
+
+
+def find_hits(text: str, *, employee_id_pattern: str | None = None) -> list[Hit]:
+    """Every needs-context phrase in an answer, in order, non-overlapping."""
+    if not text or not text.strip():
+        return []
+    hits: list[Hit] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(rule: str, start: int, end: int, why: str) -> None:
+        for a, b in taken:
+            if start < b and a < end:
+                return
+        taken.append((start, end))
+        hits.append(Hit(rule, start, end, text[start:end], why))
+
+    stripped = text.strip()
+    if len(stripped) <= _BARE_MAX_CHARS and _BARE.match(stripped):
+        s = text.index(stripped[0])
+        add("bare status", s, s + len(stripped),
+            "it says something was done without saying what, so the model learns nothing it can repeat")
+
+    for rule in _RULES:
+        for m in rule.pattern.finditer(text):
+            add(rule.name, m.start(), m.end(), rule.why)
+
+    for m in _SEE_BELOW.finditer(text):
+        rest = text[m.end():]
+        # something real must follow: a list, a link, or at least a sentence of content
+        if len(re.sub(r"\W+", "", rest[:400])) < 40 and "http" not in rest[:400]:
+            add("see below", m.start(), m.end(), "it points below, but nothing follows it")
+    for m in _SEE_ABOVE.finditer(text):
+        before = text[:m.start()]
+        if len(re.sub(r"\W+", "", before[-400:])) < 40:
+            add("see above", m.start(), m.end(), "it points above, but the model only sees this answer")
+
+    emp = _employee_re(employee_id_pattern)
+    placeholders = [(p.start(), p.end()) for p in PLACEHOLDER_RE.finditer(text)] if "[" in text else []
+    for m in _TICKET_REF.finditer(text):
+        if emp.fullmatch(m.group(0).split()[-1]) or any(m.start() < b and a < m.end() for a, b in placeholders):
+            continue
+        core = _TICKET_ID_CORE.search(m.group(0))
+        ref = core.group(0) if core else m.group(0)
+        add("other ticket", m.start(), m.end(), f"it points to another ticket ({ref}) the model cannot see")
+
+    for m in _ASK_PERSON.finditer(text):
+        first, last = m.group(1), m.group(2)
+        if first in _NOT_A_PERSON or (last and last in _NOT_A_PERSON):
+            continue
+        who = first + (f" {last}" if last else "")
+        add("ask a person", m.start(), m.end(),
+            f"the model does not know who {who} is or whether they still handle this")
+
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _quote(s: str, n: int = 60) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def explain(hits: list[Hit]) -> str:
+    parts = []
+    seen = set()
+    for h in hits:
+        key = (h.rule, h.phrase.lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        parts.append(f"'{_quote(h.phrase)}': {h.why}")
+        if len(parts) == 3:
+            break
+    more = len({(h.rule, h.phrase.lower()) for h in hits}) - len(parts)
+    text = "; ".join(parts)
+    if more > 0:
+        text += f" (and {more} more)"
+    return "Needs context: " + text + "."
+
+
+def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
+    settings = ctx.settings or {}
+    pattern = settings.get(SETTING_EMPLOYEE_ID) or DEFAULT_EMPLOYEE_ID_PATTERN
+    out: list[FlagCandidate] = []
+    total = len(items)
+    for i, item in enumerate(items):
+        if ctx.cancel is not None and i % 200 == 0 and ctx.cancel():
+            break
+        if ctx.progress is not None and i % 500 == 0:
+            ctx.progress(i, total, "Looking for answers that need context")
+        hits = find_hits(item.response or "", employee_id_pattern=pattern)
+        if not hits:
+            continue
+        rules = sorted({h.rule for h in hits})
+        out.append(FlagCandidate(
+            kind="needs_context",
+            pair_ids=[item.id],
+            explanation=explain(hits),
+            severity="medium",
+            score=min(1.0, 0.6 + 0.1 * len(hits)),
+            details={"reasons": rules,
+                     "phrases": [{"rule": h.rule, "phrase": h.phrase, "why": h.why, "start": h.start, "end": h.end}
+                                 for h in hits]},
+            spans=[Span("response", h.start, h.end, h.rule) for h in hits],
+        ))
+    if ctx.progress is not None:
+        ctx.progress(total, total, "Looking for answers that need context")
+    return out

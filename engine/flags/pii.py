@@ -1,0 +1,467 @@
+"""Personal data: find it in pairs (the "Personal data" flag) and tell the redactor where it is.
+
+`find_spans(text, requester=None)` is the one implementation both the detector below and
+`engine.redact` use. Every pattern is either anchored so the regex engine gives up quickly
+(no nested open-ended repetition) or validated by a checksum (Luhn for cards, mod-97 for IBANs,
+Verhoeff for Aadhaar), so a 1 MB text stays fast and random numbers are not flagged.
+
+What counts, in order of precedence (an earlier kind claims its characters first):
+  email, bank_account (IBAN), card (Luhn), national_id (Aadhaar, US SSN, UK NI number, Indian PAN),
+  employee_id (workspace setting `pii_employee_id_pattern`, default Northwind's NW-12345),
+  phone (international and national formats; dates, amounts, ticket ids, versions, IPs and
+  times are not phones), address (number + street name + street type, UK postcodes,
+  US state + ZIP), name (the ticket's requester: full name, first name as a standalone
+  capitalised word, or title + surname).
+Placeholders written by the redactor ("[EMAIL_1]") are never flagged again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+from .base import DetectContext, FlagCandidate, PairText, Span
+
+DEFAULT_EMPLOYEE_ID_PATTERN = r"\bNW-\d{5}\b"
+SETTING_EMPLOYEE_ID = "pii_employee_id_pattern"
+
+# kinds, most sensitive first (used for ordering explanations)
+KINDS = ("national_id", "card", "bank_account", "email", "phone", "employee_id", "address", "name")
+HIGH_KINDS = {"national_id", "card", "bank_account"}
+PLACEHOLDER_PREFIX = {
+    "email": "EMAIL",
+    "phone": "PHONE",
+    "employee_id": "EMPLOYEE_ID",
+    "national_id": "NATIONAL_ID",
+    "bank_account": "BANK_ACCOUNT",
+    "card": "CARD",
+    "address": "ADDRESS",
+    "name": "NAME",
+}
+_NOUNS = {
+    "email": ("email address", "email addresses"),
+    "phone": ("phone number", "phone numbers"),
+    "employee_id": ("employee ID", "employee IDs"),
+    "national_id": ("national ID number", "national ID numbers"),
+    "bank_account": ("bank account number", "bank account numbers"),
+    "card": ("payment card number", "payment card numbers"),
+    "address": ("address", "addresses"),
+    "name": ("mention of the requester's name", "mentions of the requester's name"),
+}
+_SUBKIND_WORDS = {"pan": "PAN", "aadhaar": "Aadhaar", "ni_number": "National Insurance", "ssn": "SSN"}
+
+PLACEHOLDER_RE = re.compile(r"\[[A-Z][A-Z_]{1,20}_\d{1,7}\]")
+
+
+@dataclass(frozen=True)
+class PiiSpan:
+    start: int
+    end: int
+    kind: str
+    text: str
+    subkind: str = ""
+    key: str = ""  # canonical value: equal keys get the same placeholder when redacting
+
+    @property
+    def label(self) -> str:
+        return self.kind
+
+
+# --- checksums ------------------------------------------------------------------------------
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+_VERHOEFF_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+_VERHOEFF_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+
+
+def verhoeff_ok(digits: str) -> bool:
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[i % 8][ord(ch) - 48]]
+    return c == 0
+
+
+def iban_ok(compact: str) -> bool:
+    if not (15 <= len(compact) <= 34) or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        return False
+    moved = compact[4:] + compact[:4]
+    try:
+        number = "".join(str(int(ch, 36)) for ch in moved)
+    except ValueError:
+        return False
+    return int(number) % 97 == 1
+
+
+# --- patterns -------------------------------------------------------------------------------
+# The lookbehind makes each candidate start only at the beginning of a run, so the scan is linear.
+_EMAIL_RE = re.compile(
+    r"(?<![\w.%+\-])[\w.%+\-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w\-])"
+)
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+_CARD_RE = re.compile(r"(?<![\d\w\-])[2-6]\d{3}(?:[ \-]?\d){9,15}(?![\d\w])")
+_AADHAAR_RE = re.compile(r"(?<![\w\-+])[2-9]\d{3}([ \-]?)\d{4}\1\d{4}(?![\w\-])")
+_SSN_RE = re.compile(r"(?<![\w\-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w\-])")
+_SSN_SPACED_RE = re.compile(
+    r"(?i:\b(?:ssn|social security(?: number| no\.?)?)\b)[\s:#]{0,3}((?!000|666|9\d\d)\d{3} ?(?!00)\d{2} ?(?!0000)\d{4})(?!\d)"
+)
+_NI_RE = re.compile(r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
+_NI_BAD_PREFIX = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
+_PAN_RE = re.compile(r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b")
+
+_PHONE_RE = re.compile(
+    r"(?<![\w+\-/.#:$£€₹@])"
+    r"(?:\+\d{1,3}(?:[ .\-]|\u00a0){0,2})?"       # +44, +1-, +91
+    r"(?:\(\d{1,5}\)(?:[ .\-]|\u00a0)?)?"         # (512) or (0)
+    r"\d{1,13}(?:(?:[ .\-]|\u00a0)\d{1,6}){0,5}"
+    r"(?![\w\-/@]|[.,:]\d)"
+)
+_PHONE_CONTEXT_RE = re.compile(
+    r"(?i)\b(?:phone|mobile|mob|cell|tel|telephone|call|ring|whatsapp|contact|number|no|ph|reach|dial|extension|ext|landline)\b[^\w\n]{0,4}(?:\w+[^\w\n]{1,3}){0,3}$"
+)
+_NOT_PHONE_CONTEXT_RE = re.compile(
+    r"(?i)(?:\b(?:ticket|order|invoice|ref|reference|po|version|build|ver|v|id|case|inc|request|serial|asset|account|a/c|acct|ifsc|policy|claim|batch|employee|emp|pin|otp|code|isbn)\b|[₹$£€]|\b(?:rs|inr|usd|gbp|eur)\.?)[\s:#.\-]{0,3}$"
+)
+_AMOUNT_AFTER_RE = re.compile(r"(?i)^\s?(?:rupees|dollars|pounds|euros|inr|usd|gbp|eur|lakh|crore|k\b|%)")
+
+_STREET_TYPES = (
+    "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl|Terrace|Way|"
+    "Close|Crescent|Cres|Marg|Nagar|Parkway|Pkwy|Highway|Hwy|Square|Sq|Gardens|Grove|Row|Mews|"
+    "Circle|Cir|Trail|Path|Hill|Park|Walk|Layout|Cross|Main|Salai"
+)
+_ADDRESS_RE = re.compile(
+    r"(?<![\w\-/])\d{1,5}[A-Za-z]?(?:/\d{1,4})?,? (?:[A-Z][A-Za-z'.\-]{0,20} ){1,4}(?:" + _STREET_TYPES + r")\b\.?"
+    r"(?:,? (?:[A-Z][A-Za-z\-]{1,20} ?){1,3}(?=[,\s.]|$))?"  # a town after the street
+    r"(?:,? ?(?:\d{6}|\d{3} \d{3})(?!\d))?"  # Indian PIN
+)
+_UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d(?!(?:GB|MB|KB|TB|AM|PM)\b)[A-Z]{2}\b")
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
+    "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+_US_ZIP_RE = re.compile(r"\b(?:" + _US_STATES + r"),? \d{5}(?:-\d{4})?(?![\d\-])")
+_TITLE_SURNAME = r"(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.? "
+
+
+@functools.lru_cache(maxsize=64)
+def _employee_re(pattern: str | None) -> re.Pattern:
+    if pattern:
+        try:
+            return re.compile(pattern)
+        except re.error:
+            pass  # a bad setting falls back to the default rather than breaking every scan
+    return re.compile(DEFAULT_EMPLOYEE_ID_PATTERN)
+
+
+def employee_pattern_error(pattern: str) -> str | None:
+    """A one-line message when the setting is not a usable pattern, else None."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"the employee ID pattern {pattern!r} is not valid ({exc})"
+    return None
+
+
+_NAME_OK = re.compile(r"^[^\W\d_][^\W\d_'\-.]*(?:['\-][^\W\d_]+)*$")
+
+
+def _name_parts(requester: str) -> list[str]:
+    parts = [p.strip(".,") for p in requester.split()]
+    return [p for p in parts if _NAME_OK.match(p)]
+
+
+def name_key(requester: str) -> str:
+    """The canonical form of a person's name (all their mentions share one placeholder)."""
+    return " ".join(_name_parts(requester)).lower()
+
+
+_REQUESTER_KEYS = ("requester", "requestername", "requestor", "requestorname", "requestedby", "raisedby",
+                   "submittedby", "reportedby", "reporter", "caller", "customer", "customername",
+                   "employee", "employeename", "contact", "contactname", "user", "username", "name")
+
+
+def requester_from_extra(extra) -> str | None:
+    """The requester's name from a ticket's `extra` columns (a dict or its JSON), if the
+    import kept one (column "Requester", "Requested by", "Employee name", ...)."""
+    if not extra:
+        return None
+    if isinstance(extra, str):
+        import json
+
+        try:
+            extra = json.loads(extra)
+        except ValueError:
+            return None
+    if not isinstance(extra, dict):
+        return None
+    norm = {re.sub(r"[^a-z]", "", str(k).lower()): v for k, v in extra.items()}
+    for key in _REQUESTER_KEYS:
+        value = norm.get(key)
+        if isinstance(value, str) and value.strip() and "@" not in value and _name_parts(value):
+            return value.strip()
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_patterns(requester: str) -> tuple[re.Pattern | None, re.Pattern | None, str]:
+    """(full-name regex, first-name/title-surname regex, canonical key) for a requester."""
+    parts = _name_parts(requester)
+    if not parts:
+        return None, None, ""
+    key = " ".join(parts).lower()
+    full = None
+    if len(parts) >= 2:
+        full = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(p) for p in parts) + r"(?!\w)", re.IGNORECASE)
+    alts = []
+    first = parts[0]
+    if len(first) >= 2:
+        # first name alone, as a capitalised standalone word (not "will" in "Will")
+        alts.append(re.escape(first[0].upper() + first[1:]))
+    if len(parts) >= 2 and len(parts[-1]) >= 2:
+        last = parts[-1]
+        alts.append(_TITLE_SURNAME + re.escape(last[0].upper() + last[1:]))
+    single = re.compile(r"(?<![\w\[])(?:" + "|".join(alts) + r")(?![\w\]])") if alts else None
+    return full, single, key
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+class _Claims:
+    """Character ranges already taken by an earlier (more specific) kind; non-overlapping,
+    kept sorted so a check is a binary search (a text with 50,000 phone numbers stays fast)."""
+
+    def __init__(self, blocked: list[tuple[int, int]]):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for a, b in sorted(blocked):
+            self.take(a, b)
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.starts, start)
+        if i > 0 and self.ends[i - 1] > start:
+            return False
+        return not (i < len(self.starts) and self.starts[i] < end)
+
+    def take(self, start: int, end: int) -> None:
+        i = bisect.bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
+def _phone_ok(text: str, start: int, end: int, m: str) -> tuple[int, int] | None:
+    """Validate a phone candidate; returns the (possibly trimmed) range or None."""
+    digits = _digits(m)
+    plus = m.startswith("+")
+    paren = "(" in m
+    groups = re.split(r"[ .\-\u00a0()]+", m.lstrip("+").strip("()"))
+    groups = [g for g in groups if g]
+    # drop trailing short groups that made it too long ("call 020 7946 0958 2 times")
+    while len(digits) > 15 and len(groups) > 1:
+        last = groups.pop()
+        cut = m.rstrip().rfind(last)
+        m = m[:cut].rstrip(" .-\u00a0")
+        end = start + len(m)
+        digits = _digits(m)
+    n = len(digits)
+    if plus:
+        if not 8 <= n <= 15:
+            return None
+    elif not 10 <= n <= 13:
+        return None
+    before = text[max(0, start - 30):start]
+    if _NOT_PHONE_CONTEXT_RE.search(before) and not plus:
+        return None
+    if _AMOUNT_AFTER_RE.match(text[end:end + 8]):
+        return None
+    seps = set(ch for ch in m if ch in " .-\u00a0")
+    if "." in seps:
+        # dots: only the North-American 3.3.4 shape (IPs, versions and dates are not phones)
+        if not re.fullmatch(r"(?:\+\d{1,3}[ .\-]?)?(?:\(\d{3}\)|\d{3})[ .]\d{3}\.\d{4}", m):
+            return None
+    if len(groups) == 1 and not plus and not paren:
+        # an unbroken run of digits: only mobile-like shapes or with a phone word just before
+        ok_shape = (n == 10 and digits[0] in "6789") or (n == 11 and digits[0] == "0")
+        if not ok_shape and not _PHONE_CONTEXT_RE.search(before):
+            return None
+    if not plus and not paren and len(groups) >= 3 and all(len(g) <= 2 for g in groups[:-1]) and len(groups[-1]) == 4:
+        return None  # dd mm yyyy style
+    return start, end
+
+
+def find_spans(text: str, requester: str | None = None, *,
+               employee_id_pattern: str | None = None) -> list[PiiSpan]:
+    """Every piece of personal data in `text`, sorted by position, non-overlapping."""
+    if not text:
+        return []
+    blocked = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(text)] if "[" in text else []
+    claims = _Claims(blocked)
+    out: list[PiiSpan] = []
+
+    def add(start: int, end: int, kind: str, subkind: str = "", key: str | None = None) -> bool:
+        if start >= end or not claims.free(start, end):
+            return False
+        claims.take(start, end)
+        frag = text[start:end]
+        out.append(PiiSpan(start, end, kind, frag, subkind, key if key is not None else _default_key(kind, frag)))
+        return True
+
+    if "@" in text:
+        for m in _EMAIL_RE.finditer(text):
+            add(m.start(), m.end(), "email")
+
+    has_digit = any(ch.isdigit() for ch in text[:2_000_000]) if len(text) < 2_000_000 else True
+    if has_digit:
+        for m in _IBAN_RE.finditer(text):
+            frag = m.group(0)
+            chunks = frag.split(" ")
+            # a trailing word can be swallowed ("... 7654 32 IN"): try shorter tails
+            while chunks:
+                cand = " ".join(chunks)
+                if iban_ok(cand.replace(" ", "")):
+                    add(m.start(), m.start() + len(cand), "bank_account", "iban")
+                    break
+                chunks.pop()
+        for m in _CARD_RE.finditer(text):
+            d = _digits(m.group(0))
+            if 13 <= len(d) <= 19 and luhn_ok(d):
+                add(m.start(), m.end(), "card")
+        for m in _AADHAAR_RE.finditer(text):
+            d = _digits(m.group(0))
+            if verhoeff_ok(d):
+                add(m.start(), m.end(), "national_id", "aadhaar")
+        for m in _SSN_RE.finditer(text):
+            add(m.start(), m.end(), "national_id", "ssn")
+        for m in _SSN_SPACED_RE.finditer(text):
+            add(m.start(1), m.end(1), "national_id", "ssn")
+        for m in _NI_RE.finditer(text):
+            if m.group(1) not in _NI_BAD_PREFIX:
+                add(m.start(), m.end(), "national_id", "ni_number")
+        for m in _PAN_RE.finditer(text):
+            add(m.start(), m.end(), "national_id", "pan")
+        for m in _employee_re(employee_id_pattern).finditer(text):
+            add(m.start(), m.end(), "employee_id")
+        for m in _PHONE_RE.finditer(text):
+            frag = m.group(0)
+            if sum(ch.isdigit() for ch in frag) < 8:
+                continue
+            r = _phone_ok(text, m.start(), m.end(), frag)
+            if r:
+                add(r[0], r[1], "phone")
+        for m in _ADDRESS_RE.finditer(text):
+            add(m.start(), m.end(), "address", "street")
+        for m in _US_ZIP_RE.finditer(text):
+            add(m.start(), m.end(), "address", "zip")
+        for m in _UK_POSTCODE_RE.finditer(text):
+            add(m.start(), m.end(), "address", "postcode")
+
+    if requester and requester.strip():
+        full, single, key = _name_patterns(requester.strip())
+        if full is not None:
+            for m in full.finditer(text):
+                add(m.start(), m.end(), "name", "full", key)
+        if single is not None:
+            for m in single.finditer(text):
+                add(m.start(), m.end(), "name", "part", key)
+
+    out.sort(key=lambda s: s.start)
+    return out
+
+
+def _default_key(kind: str, frag: str) -> str:
+    """Equal keys are the same value (a phone written with or without spaces)."""
+    if kind == "name":
+        return name_key(frag)
+    if kind == "email":
+        return frag.lower()
+    if kind in ("phone", "card", "national_id", "bank_account", "employee_id"):
+        return re.sub(r"[^0-9A-Za-z+]", "", frag).upper()
+    return " ".join(frag.split()).lower()
+
+
+# --- the detector -------------------------------------------------------------------------
+def _short(s: str, n: int = 40) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def describe(spans: list[PiiSpan]) -> str:
+    """'Personal data: 2 email addresses, 1 phone number (+91 98765 43210)'."""
+    counts: dict[str, list[PiiSpan]] = {}
+    for s in spans:
+        counts.setdefault(s.kind, []).append(s)
+    parts = []
+    for kind in KINDS:
+        items = counts.get(kind)
+        if not items:
+            continue
+        one, many = _NOUNS[kind]
+        noun = one if len(items) == 1 else many
+        subs = sorted({_SUBKIND_WORDS[s.subkind] for s in items if s.subkind in _SUBKIND_WORDS})
+        if subs:
+            noun += f" ({', '.join(subs)})"
+        examples = list(dict.fromkeys(_short(s.text) for s in items))[:2]
+        parts.append(f"{len(items)} {noun} ({', '.join(examples)})")
+    return "Personal data: " + ", ".join(parts)
+
+
+def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
+    settings = ctx.settings or {}
+    pattern = settings.get(SETTING_EMPLOYEE_ID) or None
+    out: list[FlagCandidate] = []
+    total = len(items)
+    for i, item in enumerate(items):
+        if ctx.cancel is not None and i % 200 == 0 and ctx.cancel():
+            break
+        if ctx.progress is not None and i % 500 == 0:
+            ctx.progress(i, total, "Looking for personal data")
+        spans: list[Span] = []
+        found: list[PiiSpan] = []
+        details_spans = []
+        for field in ("instruction", "response"):
+            text = getattr(item, field) or ""
+            for s in find_spans(text, item.requester, employee_id_pattern=pattern):
+                found.append(s)
+                spans.append(Span(field, s.start, s.end, s.kind))
+                details_spans.append({"field": field, "start": s.start, "end": s.end, "kind": s.kind,
+                                      "subkind": s.subkind, "text": s.text})
+        if not found:
+            continue
+        kinds = {s.kind for s in found}
+        counts: dict[str, int] = {}
+        for s in found:
+            counts[s.kind] = counts.get(s.kind, 0) + 1
+        high = bool(kinds & HIGH_KINDS)
+        out.append(FlagCandidate(
+            kind="pii",
+            pair_ids=[item.id],
+            explanation=describe(found),
+            severity="high" if high else "medium",
+            score=min(1.0, 0.5 + 0.1 * len(found) + (0.3 if high else 0.0)),
+            details={"counts": counts, "spans": details_spans},
+            spans=spans,
+        ))
+    if ctx.progress is not None:
+        ctx.progress(total, total, "Looking for personal data")
+    return out

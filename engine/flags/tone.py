@@ -1,0 +1,420 @@
+"""Tone: answers that depart from the workspace's house style.
+
+Which text: the drafted response (what the model will learn from). Drafting strips greetings
+and signatures, so on drafted text the "missing greeting/closing" rule only fires for a house
+whose drafted answers still keep them (a pasted data set, hand-written pairs); the rule learns
+the house rate and stays silent below 60%.
+
+How: explicit rules name the concrete reasons a team lead can check ("shorthand: pls, chk",
+"ALL CAPS: DO NOT", "slang: yeah, mate", "rude: 'read the policy'", "emoji", "one line of 3
+words where answers here usually run 35-80 words"), and a small style model learned from the
+workspace's own answers (all of them, or only the approved ones once there are >= 200) tells
+what is normal here:
+  * words the house itself uses often (an "FYI" culture, a product called "ASAP") are not
+    flagged as shorthand;
+  * length outliers: a robust z-score on log word count (median / MAD);
+  * an IsolationForest over a style vector (length, sentences, word length, caps ratio,
+    shorthand rate, punctuation, emoji...) marks answers unusual as a whole; on its own it
+    never flags, but it promotes a single weak sign (a lowercase "i", "!!") into a flag.
+With fewer than 20 answers there is nothing to learn from: rules only, fixed thresholds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .base import DetectContext, FlagCandidate, PairText, Span
+from .pii import PLACEHOLDER_RE
+
+MIN_LEARN = 20  # below this many answers: rules only
+APPROVED_ENOUGH = 200  # learn from approved answers only once there are this many
+HOUSE_WORD_RATE = 0.10  # a "shorthand" word used in >10% of the house's answers is house style
+GREETING_RATE = 0.60
+SCAN_LIMIT = 50_000  # characters of one answer examined for word-level rules
+
+SHORTHAND = {
+    "pls": "please", "plz": "please", "pl": "please", "plse": "please", "chk": "check", "chck": "check",
+    "shd": "should", "shud": "should", "thr": "there", "u": "you", "ur": "your", "r": "are", "asap": "as soon as possible",
+    "fyi": "for your information", "btw": "by the way", "thx": "thanks", "thnx": "thanks", "thanx": "thanks",
+    "tx": "thanks", "ty": "thank you", "wud": "would", "cud": "could", "abt": "about", "msg": "message",
+    "coz": "because", "cuz": "because", "bcoz": "because", "bcz": "because", "b4": "before", "gr8": "great",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tomo": "tomorrow", "2day": "today", "2moro": "tomorrow",
+    "idk": "I don't know", "imo": "in my opinion", "lmk": "let me know", "ppl": "people", "k": "okay",
+    "kk": "okay", "hv": "have", "hav": "have", "nd": "and", "wat": "what", "wht": "what", "wrt": "with regard to",
+    "approx": "approximately", "info": "information", "pwd": "password", "reqd": "required", "req": "request",
+    "acc": "account", "dept": "department", "mgr": "manager", "yr": "your", "wk": "week", "hrs": "hours",
+    "mins": "minutes", "sec": "second", "govt": "government", "doc": "document", "docs": "documents",
+    "im": "I'm", "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't", "isnt": "isn't",
+    "doesnt": "doesn't", "ive": "I've", "youre": "you're", "ll": "will", "n": "and", "w/": "with", "w/o": "without",
+}
+# single letters and the most ordinary abbreviations only count lower-case ("U" can be a grade)
+_LOWER_ONLY = {"u", "r", "k", "n", "ll", "im", "pl", "doc", "docs", "info", "sec", "acc", "req", "hrs", "mins", "wk"}
+# abbreviations a formal house may use itself: flagged only when the house rarely does
+_SOFT = {"info", "approx", "dept", "mgr", "hrs", "mins", "docs", "doc", "pwd", "govt", "sec", "acc", "req", "reqd", "wrt", "fyi", "asap"}
+
+SLANG = {
+    "yeah", "yep", "yup", "nope", "np", "mate", "gonna", "wanna", "gotta", "kinda", "sorta", "dunno",
+    "lemme", "gimme", "dude", "bro", "lol", "haha", "hehe", "omg", "cheers", "chill", "awesome", "cool",
+    "y'all", "ain't", "nah", "aight", "bruh",
+    "meh", "ugh", "duh", "oops", "whoops",
+}
+_SLANG_PHRASES = re.compile(
+    r"\b(?:no\s+worries|no\s+probs?|no\s+problemo|all\s+good|easy\s+peasy|piece\s+of\s+cake|good\s+to\s+go|"
+    r"(?:all|it'?s|you'?re|that'?s|now|be|is|are|was|get\s+it|got\s+it|should\s+be)\s+sorted(?!\s+(?:by|in|alphabetically|according|order))|"
+    r"sorted(?=\s*[!.]*\s*$)|sorted\s+now\b|sorted[,!]\s+mate\b|"
+    r"hit\s+me\s+up|shout\s+if|give\s+(?:it|that)\s+a\s+(?:go|whirl|shot)|sort\s+it\s+out|done\s+and\s+dusted|"
+    r"my\s+bad|you\s+guys|hey\s+there)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_RUDE = re.compile(
+    r"\b(?:obviously|clearly\s+(?:stated|mentioned|written)|as\s+I\s+(?:already|have\s+already)\s+(?:said|told\s+you|mentioned|explained)|"
+    r"as\s+(?:already|previously)\s+(?:said|told)|(?:I|we)\s+(?:already|have\s+already)\s+told\s+you|like\s+I\s+said|"
+    r"read\s+the\s+(?:policy|manual|docs?|documentation|faq|wiki|intranet|email|instructions|handbook)(?:\s+\w+){0,3}\s+(?:before|first)|"
+    r"before\s+(?:asking|raising|logging|opening|creating)\s+(?:a\s+)?(?:question|ticket|request|this|again)?|"
+    r"how\s+many\s+times|not\s+(?:my|our)\s+(?:problem|job|issue|headache)|figure\s+it\s+out|google\s+it|"
+    r"(?:you\s+)?should\s+(?:have|'?ve)\s+known|you\s+should\s+know|it'?s\s+not\s+rocket\s+science|common\s+sense|"
+    r"stop\s+(?:asking|raising|sending)|don'?t\s+bother|next\s+time,?\s+(?:read|check|please\s+read|try)|we'?ve\s+been\s+over\s+this|"
+    r"(?:it'?s|that'?s|this\s+is)\s+(?:all\s+)?in\s+the\s+(?:policy|handbook|faq|wiki)|can'?t\s+you\s+read|"
+    r"did\s+you\s+(?:even\s+)?(?:read|check|try)|not\s+that\s+hard|seriously|for\s+the\s+(?:last|hundredth|third|nth)\s+time|"
+    r"asked\s+and\s+answered|self[-\s]explanatory|(?:is|was)\s+(?:already\s+)?(?:explained|answered)\s+(?:many|several|multiple)\s+times)\b",
+    re.IGNORECASE,
+)
+_EMPHASIS_CAPS = {
+    "NOT", "NEVER", "ALWAYS", "MUST", "PLEASE", "ALREADY", "AGAIN", "NOW", "ONLY", "DO", "DONT", "DON'T",
+    "STOP", "READ", "NO", "YES", "YOU", "YOUR", "THE", "BEFORE", "ASAP", "URGENT", "IMMEDIATELY", "ALL",
+    "EVERY", "WILL", "CANNOT", "CAN'T", "WON'T", "WE", "IS", "ARE", "THIS", "THAT", "AND", "OR", "TO", "IT",
+    "ASKING", "ASK", "CHECK", "FIRST", "SAME", "AS", "SAID", "NEED", "HAVE", "BE", "ON", "IN", "OF", "FOR",
+}
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']+\b")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*|\d+[A-Za-z]+|w/o?\b")
+_SENT_END = re.compile(r"[.!?]+(?:\s|$)")
+_EMOJI = re.compile(
+    "[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0001F000-\U0001F2FF\U0001F900-\U0001F9FF\u2764\u2705\u274C]"
+    r"|(?<![\w:/])(?::-?\)|:-?D\b|;-?\)|:-?P\b|:-?\(|<3|:-?O\b|xD\b|XD\b|\^_\^|:\s?\))"
+)
+_MULTI_PUNCT = re.compile(r"[!?]{2,}")
+_LOWER_I = re.compile(r"(?<![\w'])i(?=\s|'m\b|'ll\b|'ve\b|'d\b)(?![\w.-]{2})")
+_GREETING = re.compile(r"^\W*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|namaste)\b", re.IGNORECASE)
+_CLOSING = re.compile(
+    r"(?:^|\n)\W*(?:regards|kind\s+regards|best\s+regards|warm\s+regards|best|thanks|thank\s+you|many\s+thanks|"
+    r"cheers|sincerely|yours)\b[^\n]{0,60}\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Style:
+    """Per-answer measurements and the concrete rule hits found in it."""
+
+    words: int = 0
+    lines: int = 0
+    sentences: int = 0
+    avg_word_len: float = 0.0
+    caps_ratio: float = 0.0
+    shorthand: list[tuple[int, int, str]] = field(default_factory=list)
+    slang: list[tuple[int, int, str]] = field(default_factory=list)
+    rude: list[tuple[int, int, str]] = field(default_factory=list)
+    shouting: list[tuple[int, int, str]] = field(default_factory=list)
+    emoji: list[tuple[int, int, str]] = field(default_factory=list)
+    multi_punct: list[tuple[int, int, str]] = field(default_factory=list)
+    lower_i: list[tuple[int, int, str]] = field(default_factory=list)
+    exclaims: int = 0
+    all_lower: bool = False
+    greeting: bool = False
+    closing: bool = False
+    tokens: set[str] = field(default_factory=set)
+
+    def vector(self) -> list[float]:
+        w = max(self.words, 1)
+        return [
+            math.log1p(self.words),
+            math.log1p(self.sentences),
+            self.avg_word_len,
+            self.caps_ratio,
+            len(self.shorthand) / w,
+            len(self.slang) / w,
+            self.exclaims / w,
+            float(len(self.emoji)),
+            float(len(self.multi_punct)),
+            float(len(self.lower_i)),
+            float(self.all_lower),
+        ]
+
+
+def measure(text: str, acronyms: frozenset[str] = frozenset()) -> Style:
+    st = Style()
+    if not text:
+        return st
+    if "[" in text:  # redaction placeholders are neither caps nor shorthand
+        text = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
+    scan = text[:SCAN_LIMIT]
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(scan)]
+    st.words = len(words) if len(text) <= SCAN_LIMIT else int(len(words) * len(text) / SCAN_LIMIT)
+    st.lines = scan.strip().count("\n") + 1 if scan.strip() else 0
+    st.sentences = max(1, len(_SENT_END.findall(scan.strip()))) if words else 0
+    if words:
+        st.avg_word_len = sum(e - s for s, e, _ in words) / len(words)
+    letters = sum(1 for ch in scan if ch.isalpha())
+    uppers = sum(1 for ch in scan if ch.isupper())
+    st.caps_ratio = uppers / letters if letters else 0.0
+    st.exclaims = scan.count("!")
+    st.all_lower = len(words) >= 5 and uppers == 0
+    st.greeting = bool(_GREETING.match(scan))
+    st.closing = bool(_CLOSING.search(text[-200:]))
+    for s, e, w in words:
+        low = w.lower()
+        st.tokens.add(low)
+        if low in SHORTHAND and (low not in _LOWER_ONLY or w == low):
+            # "r" and "n" only between words, never "Section R" or a list item
+            if low in ("r", "n") and not (0 < s and scan[s - 1] == " " and e < len(scan) and scan[e:e + 1] == " "):
+                continue
+            st.shorthand.append((s, e, w))
+        elif low in SLANG:
+            st.slang.append((s, e, w))
+    for m in _SLANG_PHRASES.finditer(scan):
+        st.slang.append((m.start(), m.end(), m.group(0).strip(" .!,")))
+    for m in _RUDE.finditer(scan):
+        st.rude.append((m.start(), m.end(), m.group(0)))
+    for m in _EMOJI.finditer(scan):
+        st.emoji.append((m.start(), m.end(), m.group(0)))
+    for m in _MULTI_PUNCT.finditer(scan):
+        st.multi_punct.append((m.start(), m.end(), m.group(0)))
+    for m in _LOWER_I.finditer(scan):
+        st.lower_i.append((m.start(), m.end(), "i"))
+    st.shouting = _shouting(scan, acronyms)
+    return st
+
+
+def _shouting(text: str, acronyms: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Runs of capitalised words that read as shouting, not acronyms (VPN, HR, SSO)."""
+    caps = [m for m in _CAPS_WORD.finditer(text) if len(m.group(0)) >= 2]
+    out = []
+    i = 0
+    while i < len(caps):
+        j = i
+        while j + 1 < len(caps) and text[caps[j].end():caps[j + 1].start()].strip(" ,") == "":
+            j += 1
+        run = caps[i:j + 1]
+        words = [m.group(0) for m in run]
+        emphatic = [w for w in words if w in _EMPHASIS_CAPS and w not in acronyms]
+        unknown = [w for w in words if w not in acronyms]
+        if (len(run) >= 2 and emphatic and len(unknown) >= 2) or (len(run) >= 3 and len(unknown) >= 3) \
+                or (len(run) == 1 and words[0] in _EMPHASIS_CAPS and len(words[0]) >= 3 and words[0] not in acronyms
+                    and words[0] not in ("ASAP", "THE", "AND", "YOU", "ALL", "FOR", "ARE", "NOW", "ASK")):
+            out.append((run[0].start(), run[-1].end(), " ".join(words)))
+        i = j + 1
+    return out
+
+
+@dataclass
+class House:
+    """What is normal in this workspace."""
+
+    n: int = 0
+    median_log: float = 0.0
+    mad_log: float = 0.0
+    p25_words: int = 0
+    p75_words: int = 0
+    word_rate: dict[str, float] = field(default_factory=dict)
+    acronyms: frozenset[str] = frozenset()
+    greeting_rate: float = 0.0
+    closing_rate: float = 0.0
+    model: object | None = None
+    threshold: float = 0.0
+    scale: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _acronyms(texts: list[str]) -> frozenset[str]:
+    """ALL-CAPS words that several answers use (VPN, HR, PTO): the house's acronyms."""
+    df: Counter[str] = Counter()
+    for t in texts:
+        df.update({m.group(0) for m in _CAPS_WORD.finditer(t[:SCAN_LIMIT]) if len(m.group(0)) <= 6})
+    need = max(2, int(0.01 * len(texts)))
+    return frozenset(w for w, c in df.items() if c >= need and w not in _EMPHASIS_CAPS)
+
+
+def learn_house(texts: list[str], styles: list[Style] | None = None, *, seed: int = 0) -> House:
+    house = House(n=len(texts))
+    if len(texts) < MIN_LEARN:
+        return house
+    house.acronyms = _acronyms(texts)
+    styles = styles if styles is not None else [measure(t, house.acronyms) for t in texts]
+    logs = np.array([math.log1p(s.words) for s in styles])
+    house.median_log = float(np.median(logs))
+    house.mad_log = float(np.median(np.abs(logs - house.median_log)))
+    words = np.array([s.words for s in styles])
+    house.p25_words, house.p75_words = int(np.percentile(words, 25)), int(np.percentile(words, 75))
+    df: Counter[str] = Counter()
+    for s in styles:
+        df.update(s.tokens & _WATCHED)
+    house.word_rate = {w: c / len(styles) for w, c in df.items()}
+    house.greeting_rate = sum(s.greeting for s in styles) / len(styles)
+    house.closing_rate = sum(s.closing for s in styles) / len(styles)
+    try:
+        from sklearn.ensemble import IsolationForest
+
+        X = np.array([s.vector() for s in styles], dtype=float)
+        mu = np.median(X, axis=0)
+        sd = np.percentile(X, 75, axis=0) - np.percentile(X, 25, axis=0)
+        sd[sd < 1e-6] = 1.0
+        Xs = (X - mu) / sd
+        rng = np.random.default_rng(seed)
+        fit = Xs if len(Xs) <= 5000 else Xs[rng.choice(len(Xs), 5000, replace=False)]
+        model = IsolationForest(n_estimators=100, random_state=seed, contamination="auto")
+        model.fit(fit)
+        scores = model.score_samples(fit)
+        house.model = model
+        house.scale = (mu, sd)
+        # unusual: the lowest 5% of this house's own answers
+        house.threshold = float(np.percentile(scores, 5))
+    except Exception:  # no model is fine: the rules still work
+        house.model = None
+    return house
+
+
+_WATCHED = frozenset(SHORTHAND) | frozenset(SLANG)
+
+
+def _fmt_words(items: list[tuple[int, int, str]], n: int = 4) -> str:
+    seen = list(dict.fromkeys(w.lower() if len(w) < 40 else w[:39] + "…" for _, _, w in items))
+    return ", ".join(seen[:n]) + ("…" if len(seen) > n else "")
+
+
+def judge(st: Style, house: House, unusual: bool) -> tuple[list[str], list[tuple[int, int, str]], int]:
+    """(reasons in plain words, spans, strength). strength >= 2 means flag."""
+    reasons: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    strong = 0
+    weak = 0
+    learned = house.n >= MIN_LEARN
+
+    def house_uses(word: str) -> bool:
+        return learned and house.word_rate.get(word.lower(), 0.0) > HOUSE_WORD_RATE
+
+    short = [t for t in st.shorthand if not house_uses(t[2])]
+    hard = [t for t in short if t[2].lower() not in _SOFT]
+    if hard or len(short) >= 2:
+        reasons.append(f"shorthand: {_fmt_words(short)}")
+        spans += [(s, e, "shorthand") for s, e, _ in short]
+        strong += 1
+    slang = [t for t in st.slang if not house_uses(t[2])]
+    if slang:
+        reasons.append(f"slang: {_fmt_words(slang)}")
+        spans += [(s, e, "slang") for s, e, _ in slang]
+        strong += 1
+    if st.rude:
+        reasons.append("rude: " + ", ".join(f"'{w}'" for w in list(dict.fromkeys(w.lower() for _, _, w in st.rude))[:3]))
+        spans += [(s, e, "rude") for s, e, _ in st.rude]
+        strong += 1
+    if st.shouting:
+        reasons.append(f"ALL CAPS: {_fmt_words(st.shouting, 3).upper()}")
+        spans += [(s, e, "ALL CAPS") for s, e, _ in st.shouting]
+        strong += 1
+    if st.emoji:
+        reasons.append(f"emoji: {' '.join(dict.fromkeys(w for _, _, w in st.emoji[:5]))}")
+        spans += [(s, e, "emoji") for s, e, _ in st.emoji]
+        strong += 1
+
+    # length: curt one-liners and outliers against the house
+    curt = False
+    if st.words:
+        if learned and house.mad_log > 0:
+            z = (math.log1p(st.words) - house.median_log) / (1.4826 * house.mad_log)
+        elif learned:
+            z = (math.log1p(st.words) - house.median_log) / 0.25
+        else:
+            z = 0.0
+        usual = f"answers here usually run {house.p25_words}-{house.p75_words} words" if learned else ""
+        if learned and z < -2.5 and st.words <= 12 and st.lines <= 1:
+            curt = True
+            reasons.append(f"a curt one-liner ({st.words} word{'s' if st.words != 1 else ''}; {usual})")
+            strong += 1
+        elif not learned and st.words <= 3 and st.lines <= 1:
+            curt = True
+            reasons.append(f"a curt one-liner ({st.words} word{'s' if st.words != 1 else ''})")
+            strong += 1
+        elif learned and z < -3.0:
+            reasons.append(f"much shorter than usual ({st.words} words; {usual})")
+            weak += 1
+        elif learned and z > 4.0:
+            reasons.append(f"much longer than usual ({st.words} words; {usual})")
+            weak += 1
+
+    if learned and house.greeting_rate > GREETING_RATE and not st.greeting and st.words:
+        reasons.append("no greeting, though most answers here have one")
+        weak += 1
+    if learned and house.closing_rate > GREETING_RATE and not st.closing and st.words:
+        reasons.append("no closing, though most answers here have one")
+        weak += 1
+    if st.multi_punct or st.exclaims >= 3:
+        reasons.append("repeated punctuation" if st.multi_punct else f"{st.exclaims} exclamation marks")
+        spans += [(s, e, "punctuation") for s, e, _ in st.multi_punct]
+        weak += 1
+    if st.lower_i:
+        reasons.append("lower-case 'i'")
+        spans += [(s, e, "lower-case i") for s, e, _ in st.lower_i[:5]]
+        weak += 1
+    if st.all_lower:
+        reasons.append("no capital letters at all")
+        weak += 1
+    if unusual and (weak or strong):
+        reasons.append("unusual style for this workspace overall")
+        weak += 1
+    strength = 2 * strong + weak
+    if curt and strong == 1 and not weak:
+        strength = 2
+    return reasons, spans, strength
+
+
+def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
+    total = len(items)
+    if not items:
+        return []
+    progress = ctx.progress
+    if progress is not None:
+        progress(0, total, "Checking tone")
+    approved = [it for it in items if it.status == "approved"]
+    reference = approved if len(approved) >= APPROVED_ENOUGH else items
+    ref_texts = [it.response or "" for it in reference]
+    acr = _acronyms(ref_texts) if len(ref_texts) >= MIN_LEARN else frozenset()
+    styles: list[Style] = []
+    for i, it in enumerate(items):
+        if ctx.cancel is not None and i % 500 == 0 and ctx.cancel():
+            return []
+        styles.append(measure(it.response or "", acr))
+        if progress is not None and i % 1000 == 0:
+            progress(i // 2, total, "Checking tone")
+    by_id = {it.id: s for it, s in zip(items, styles)}
+    ref_styles = [by_id[it.id] for it in reference] if reference is not items else styles
+    house = learn_house(ref_texts, ref_styles) if len(ref_texts) >= MIN_LEARN else House(n=len(ref_texts))
+    house.acronyms = acr
+    unusual = np.zeros(len(items), dtype=bool)
+    if house.model is not None and house.scale is not None:
+        X = np.array([s.vector() for s in styles], dtype=float)
+        mu, sd = house.scale
+        scores = house.model.score_samples((X - mu) / sd)
+        unusual = scores < house.threshold
+    out: list[FlagCandidate] = []
+    for i, (it, st) in enumerate(zip(items, styles)):
+        reasons, spans, strength = judge(st, house, bool(unusual[i]))
+        if strength < 2:
+            continue
+        rude = any("rude" in r or "ALL CAPS" in r for r in reasons)
+        out.append(FlagCandidate(
+            kind="tone",
+            pair_ids=[it.id],
+            explanation="Tone: " + "; ".join(reasons) + ".",
+            severity="medium" if rude else "low",
+            score=min(1.0, 0.3 + 0.15 * strength),
+            details={"reasons": reasons, "words": st.words,
+                     "learned_from": house.n if house.n >= MIN_LEARN else 0},
+            spans=[Span("response", s, e, label) for s, e, label in sorted(spans)[:50]],
+        ))
+    if progress is not None:
+        progress(total, total, "Checking tone")
+    return out
