@@ -21,6 +21,7 @@ from .errors import PairsmithError
 COMMAND_MODULES = [
     "engine.cli_core",
     "engine.cli_import",
+    "engine.cli_redact",
 ]
 
 
