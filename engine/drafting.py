@@ -89,9 +89,9 @@ _GENERIC_SUBJECTS = {
     "", "help", "question", "issue", "problem", "request", "urgent", "query", "hi", "hello",
     "support", "ticket", "no subject", "(no subject)", "help needed", "quick question", "re", "fwd",
 }
-_DISCLAIMER_KEYS = ("confidential", "disclaimer", "notice", "privileged", "intended")
-_BOILER_KEYS = ("ticket", "request", "case", "issue", "rate", "sent ", "outlook", "unmonitored", "automated",
-                "external", "comment", "problem", "review", "notification", "let us know")
+_DISCLAIMER_KEYS = re.compile("confidential|disclaimer|notice|privileged|intended")
+_BOILER_KEYS = re.compile("ticket|request|case|issue|rate|sent |outlook|unmonitored|automated|external|comment"
+                          "|problem|review|notification|let us know")
 SIG_MAX_LINES = 7        # a signature block after a closing: at most this many lines
 SIG_MAX_LINE_LEN = 80    # ... each of them short (name, title, company, phone)
 SHORT_BODY_CHARS = 40    # a body this short gets the subject in front (when it adds meaning)
@@ -217,12 +217,12 @@ def clean(text: str | None) -> Cleaned:
             removed.append("quoted lines")
             t = t2
     low = t.lower()  # cheap keyword checks skip the costlier patterns on most texts
-    if any(k in low for k in _DISCLAIMER_KEYS):
+    if _DISCLAIMER_KEYS.search(low):
         t2 = _DISCLAIMER.sub("", t)
         if t2 != t:
             removed.append("disclaimer")
             t = t2
-    if any(k in low for k in _BOILER_KEYS):
+    if _BOILER_KEYS.search(low):
         t2 = _BOILER_LINE.sub("", t)
         if t2 != t:
             removed.append("boilerplate")
