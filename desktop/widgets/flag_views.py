@@ -31,10 +31,11 @@ ANSWER_FIELDS = ("response", "answer")
 
 
 def spans_for(details: dict | None, field: str, pair_id: int | None = None) -> list[dict]:
-    """Spans of one field ("instruction" or "response") from a flag's details.
+    """Spans of one field ("instruction" or "response") of one pair from a flag's details.
 
-    Detectors write `details["spans"]` as a list of {field, start, end, label} (for one pair), or
-    as {pair_id: [...]} for flags about several pairs."""
+    Detectors write `details["spans"]` as a list of {field, start, end, label|kind|rule} (for one
+    pair), or as {pair_id: [...]}; a conflict writes its facts as {"what", "values": {pid: text},
+    "spans": {pid: [start, end]}} on the answers."""
     if not details:
         return []
     spans = details.get("spans") or []
@@ -47,33 +48,79 @@ def spans_for(details: dict | None, field: str, pair_id: int | None = None) -> l
             continue
         if "pair_id" in s and pair_id is not None and int(s["pair_id"]) != int(pair_id):
             continue
-        out.append(s)
+        label = s.get("label") or s.get("kind") or s.get("rule") or ""
+        out.append({**s, "label": str(label).replace("_", " ")})
+    if field in ANSWER_FIELDS and pair_id is not None:
+        for f in details.get("facts") or []:
+            if isinstance(f, dict) and isinstance(f.get("spans"), dict):
+                at = f["spans"].get(str(pair_id))
+                if at and len(at) == 2:
+                    out.append({"field": "response", "start": int(at[0]), "end": int(at[1]),
+                                "label": str(f.get("what") or f.get("dimension") or "fact")})
     return out
 
 
 def facts_for(details: dict | None, pair_id: int | None = None) -> list[str]:
-    """The differing facts of a conflict ("12 days", "30 days"), for one pair when the detector
-    said which pair holds which fact, else all of them."""
+    """The differing facts of a conflict as written ("12 days", "30 days"): the ones one pair
+    states when `pair_id` is given, else all of them."""
     if not details:
         return []
     facts = details.get("facts") or []
-    if isinstance(facts, dict):
-        if pair_id is not None and (str(pair_id) in facts or pair_id in facts):
-            got = facts.get(str(pair_id), facts.get(pair_id))
+    if isinstance(facts, dict):  # {pair_id: [texts]}
+        if pair_id is not None:
+            got = facts.get(str(pair_id), facts.get(pair_id, []))
             return [str(x) for x in (got if isinstance(got, list) else [got])]
-        flat: list[str] = []
-        for value in facts.values():
-            flat += [str(x) for x in (value if isinstance(value, list) else [value])]
-        return flat
+        return [str(x) for v in facts.values() for x in (v if isinstance(v, list) else [v])]
     out = []
     for f in facts:
         if isinstance(f, dict):
+            values = f.get("values")
+            if isinstance(values, dict):
+                if pair_id is None:
+                    out += [str(v) for v in values.values()]
+                elif str(pair_id) in values:
+                    out.append(str(values[str(pair_id)]))
+                continue
             if pair_id is not None and "pair_id" in f and int(f["pair_id"]) != int(pair_id):
                 continue
             out.append(str(f.get("text") or f.get("value") or ""))
         else:
             out.append(str(f))
     return [f for f in out if f]
+
+
+def fact_lines(details: dict | None, pairs: dict[int, dict] | None = None) -> list[str]:
+    """One line per differing fact: "how long the leave lasts: 12 days (INC-1) vs 30 days (INC-2)"."""
+    lines = []
+    for f in (details or {}).get("facts") or []:
+        if not isinstance(f, dict) or not isinstance(f.get("values"), dict):
+            continue
+        parts = []
+        for pid, text in f["values"].items():
+            who = ((pairs or {}).get(int(pid)) or {}).get("external_id") or f"pair {pid}"
+            parts.append(f"<b>{text}</b> ({who})")
+        what = f.get("what") or f.get("dimension") or "value"
+        lines.append(f"{what}: " + " vs ".join(parts))
+    return lines
+
+
+def reason_lines(details: dict | None) -> list[str]:
+    """The reasons of a Tone / Needs context / Personal data flag, in words."""
+    details = details or {}
+    lines = []
+    for ph in details.get("phrases") or []:
+        if isinstance(ph, dict):
+            phrase, why = ph.get("phrase"), ph.get("why") or ph.get("rule")
+            lines.append(f"“{phrase}”: {why}" if phrase else str(why))
+    if not lines:
+        for r in details.get("reasons") or []:
+            if isinstance(r, dict):
+                r = r.get("reason") or r.get("why") or r.get("label") or ""
+            if r:
+                lines.append(str(r).replace("_", " "))
+    if not lines and isinstance(details.get("counts"), dict):
+        lines = [f"{n} × {k.replace('_', ' ')}" for k, n in details["counts"].items()]
+    return lines
 
 
 def highlight(edit: QTextEdit, spans: Iterable[dict] = (), terms: Iterable[str] = (),
@@ -254,7 +301,7 @@ class DuplicateView(QWidget):
         for b in self.group.buttons():
             self.group.removeButton(b)
         details = flag.get("details") or {}
-        suggested = details.get("suggested_keep") or details.get("keep")
+        suggested = details.get("keep") or details.get("suggested_keep")
         cards = []
         for pid in flag.get("pair_ids", []):
             pair = pairs.get(int(pid))
@@ -300,11 +347,13 @@ class ConflictView(QWidget):
     def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
         self.flag = flag
         details = flag.get("details") or {}
-        facts = facts_for(details)
         text = flag.get("explanation", "")
-        if facts:
+        lines = fact_lines(details, pairs)
+        if lines:
+            text += "<br><span style='color:#555'>" + "<br>".join(lines) + "</span>"
+        elif facts_for(details):
             text += "<br><span style='color:#555'>Differing facts: " + ", ".join(
-                f"<b>{f}</b>" for f in dict.fromkeys(facts)) + "</span>"
+                f"<b>{f}</b>" for f in dict.fromkeys(facts_for(details))) + "</span>"
         self.explanation.setText(text)
         cards = []
         self.right_buttons = []
@@ -318,8 +367,10 @@ class ConflictView(QWidget):
             button.setProperty("pair_id", int(pid))
             button.clicked.connect(lambda _=False, p=int(pid): self.sig_right.emit(int(self.flag["id"]), p))
             self.right_buttons.append(button)
-            cards.append((button, PairCard(pair, color=HIGHLIGHT["conflict"], terms=facts_for(details, int(pid)),
-                                           details=details)))
+            # exact fact spans when the detector gave them, else every mention of the fact's words
+            exact = bool(spans_for(details, "response", int(pid)))
+            cards.append((button, PairCard(pair, color=HIGHLIGHT["conflict"],
+                                           terms=() if exact else facts_for(details, int(pid)), details=details)))
         self.columns.fill(cards)
         self.dismiss_button.setEnabled(actionable)
 
@@ -389,11 +440,9 @@ class SpanView(QWidget):
         self.pair = pairs.get(pid) if pid is not None else None
         details = flag.get("details") or {}
         text = flag.get("explanation", "")
-        reasons = details.get("reasons") or []
+        reasons = reason_lines(details)
         if reasons:
-            text += "<ul style='margin:4px 0 0 -20px'>" + "".join(
-                f"<li>{r if isinstance(r, str) else r.get('reason') or r.get('label') or r}</li>"
-                for r in reasons) + "</ul>"
+            text += "<ul style='margin:4px 0 0 -20px'>" + "".join(f"<li>{r}</li>" for r in reasons) + "</ul>"
         self.explanation.setText(text)
         self._loading = True
         try:
@@ -444,5 +493,5 @@ def as_pairs_by_id(rows: Iterable[dict[str, Any]]) -> dict[int, dict]:
 
 __all__ = [
     "ConflictView", "DuplicateView", "EmptyView", "PairCard", "SpanView", "facts_for", "highlight",
-    "merge_text", "spans_for", "as_pairs_by_id",
+    "merge_text", "spans_for", "as_pairs_by_id", "fact_lines", "reason_lines",
 ]

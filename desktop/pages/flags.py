@@ -1,0 +1,557 @@
+"""Flags: the problems found in the pairs, one tab per kind, each resolved with one action.
+
+- Duplicates: the pairs side by side; keep one (the others are rejected), merge into one, or say
+  they are different questions.
+- Conflicting answers: the answers side by side, the differing facts highlighted; "This one is
+  right" resolves it and offers to copy the right answer into the others (undoable).
+- Tone / Needs context: the offending words highlighted with the reasons; edit in place.
+- Personal data: the personal data highlighted; redact one pair or all of them.
+
+Every engine call runs on the worker; anything slow (finding problems, redacting everything)
+shows progress in the status bar and can be cancelled.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QMessageBox, QPushButton, QSplitter, QStackedWidget, QTabWidget, QTextEdit, QVBoxLayout, QWidget,
+)
+
+from ..widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, as_pairs_by_id, merge_text
+from ..worker import user_message
+from .base import Page
+
+KINDS = ("duplicate", "conflict", "tone", "needs_context", "pii")
+KIND_LABELS = {"duplicate": "Duplicates", "conflict": "Conflicting answers", "tone": "Tone",
+               "needs_context": "Needs context", "pii": "Personal data"}
+try:
+    from engine.flags.base import KIND_LABELS as _LABELS
+
+    KIND_LABELS.update(_LABELS)
+except ImportError:  # pragma: no cover
+    pass
+CHEAP_KINDS = ["tone", "needs_context", "pii"]  # per-pair checks, no embeddings needed
+SEVERITY_COLORS = {"high": "#E45756", "medium": "#F58518", "low": "#9D9D9D"}
+STATUS_FILTERS = [("Open", "open"), ("Resolved", "resolved"), ("Dismissed", "dismissed"), ("All", None)]
+
+
+def _module(name: str):
+    """An engine module, or None while it has not been written yet."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def _runner():
+    mod = _module("engine.flags.runner")
+    if mod is None:
+        from engine.errors import PairsmithError
+
+        raise PairsmithError("Finding problems is not available in this version yet.")
+    return mod
+
+
+# --- engine calls (worker thread) ---------------------------------------------------------------
+def load_flags(ws, kind: str, status: str | None) -> dict:
+    """Counts of open flags by kind, and the flags of one kind with their pairs."""
+    runner = _runner()
+    counts = runner.flag_counts(ws)
+    flags = runner.list_flags(ws, kind=kind, status=status)
+    return {"counts": counts, "flags": flags}
+
+
+def load_pairs(ws, pair_ids: list[int]) -> dict[int, dict]:
+    from engine.pairs import list_pairs
+
+    return as_pairs_by_id(list_pairs(ws, ids=[int(i) for i in pair_ids]))
+
+
+def find_problems(ws, kinds=None, progress=None, cancel=None) -> dict:
+    return _runner().run_flags(ws, kinds=kinds, progress=progress, cancel=cancel)
+
+
+def keep_one(ws, flag_id: int, pair_id: int, merged_response: str | None = None) -> dict:
+    """Keep one pair of a duplicate group (optionally with a merged answer), reject the others
+    (resolve_flag(keep=...) rejects them as one undoable change)."""
+    from engine.pairs import update_pair, update_pairs
+
+    runner = _runner()
+    flag = _flag(ws, flag_id)
+    others = [int(p) for p in flag["pair_ids"] if int(p) != int(pair_id)]
+    with ws.transaction():
+        if merged_response is not None:
+            update_pair(ws, pair_id, response=merged_response)
+        runner.resolve_flag(ws, flag_id, keep=pair_id)
+        # the engine may already have rejected the others; make sure, as one undoable change
+        still = [r["id"] for r in ws.query(
+            "SELECT id FROM pairs WHERE list_contains(?, id) AND status != 'rejected'", [others])]
+        if still:
+            update_pairs(ws, still, status="rejected")
+    return {"kept": int(pair_id), "rejected": others}
+
+
+def this_one_is_right(ws, flag_id: int, pair_id: int) -> dict:
+    """Resolve a conflict in favour of one pair (the engine rejects the others); returns the
+    others and the right answer, so the page can offer to copy it into them."""
+    runner = _runner()
+    flag = _flag(ws, flag_id)
+    runner.resolve_flag(ws, flag_id, keep=pair_id)
+    answer = ws.scalar("SELECT response FROM pairs WHERE id = ?", [pair_id])
+    others = [int(p) for p in flag["pair_ids"] if int(p) != int(pair_id)]
+    return {"right": int(pair_id), "answer": answer, "others": others}
+
+
+def copy_answer(ws, pair_ids: list[int], answer: str) -> int:
+    """Give the other pairs of a resolved conflict the right answer and send them back to review
+    (they were rejected), as one undoable change."""
+    from engine.pairs import update_pairs
+
+    change = update_pairs(ws, pair_ids, response=answer, status="new")
+    _runner().run_flags(ws, kinds=CHEAP_KINDS, pair_ids=pair_ids)
+    return change
+
+
+def undo_pairs(ws, pair_ids: list[int]) -> int:
+    from engine.pairs import undo
+
+    return sum(1 for pid in pair_ids if undo(ws, int(pid)))
+
+
+def dismiss(ws, flag_id: int) -> None:
+    _runner().resolve_flag(ws, flag_id, dismiss=True)
+
+
+def save_and_recheck(ws, flag_id: int, pair_id: int, instruction: str, response: str, kind: str) -> dict:
+    """Save an edit, then check that pair again for this kind of problem."""
+    from engine.pairs import update_pair
+
+    update_pair(ws, pair_id, instruction=instruction, response=response)
+    runner = _runner()
+    # the per-pair checks are quick; duplicates/conflicts are re-found by the next "Find problems"
+    runner.run_flags(ws, kinds=sorted(set(CHEAP_KINDS) | {kind}), pair_ids=[pair_id])
+    still = runner.list_flags(ws, kind=kind, status="open", pair_id=pair_id)
+    return {"pair_id": pair_id, "still_open": len(still)}
+
+
+def redact_one(ws, flag_id: int, pair_id: int) -> dict:
+    redact = _module("engine.redact")
+    if redact is None:
+        from engine.errors import PairsmithError
+
+        raise PairsmithError("Redaction is not available in this version yet.")
+    result = redact.redact_pair(ws, pair_id)
+    # the pair changed: close the flag if nothing personal is left
+    runner = _runner()
+    runner.run_flags(ws, kinds=["pii"], pair_ids=[pair_id])
+    return {"pair_id": pair_id, "result": result,
+            "still_open": len(runner.list_flags(ws, kind="pii", status="open", pair_id=pair_id))}
+
+
+def redact_everything(ws, progress=None, cancel=None) -> Any:
+    redact = _module("engine.redact")
+    if redact is None:
+        from engine.errors import PairsmithError
+
+        raise PairsmithError("Redaction is not available in this version yet.")
+    result = redact.redact_all(ws, progress=progress, cancel=cancel)
+    _runner().run_flags(ws, kinds=["pii"], progress=progress, cancel=cancel)
+    return result
+
+
+def _flag(ws, flag_id: int) -> dict:
+    rows = ws.query("SELECT id, kind, pair_ids, status FROM flags WHERE id = ?", [flag_id])
+    if not rows:
+        from engine.errors import NotFound
+
+        raise NotFound(f"no flag with id {flag_id}")
+    return rows[0]
+
+
+# --- widgets ------------------------------------------------------------------------------------
+def _dot(color: str) -> QIcon:
+    pix = QPixmap(12, 12)
+    pix.fill(QColor(color))
+    return QIcon(pix)
+
+
+class MergeDialog(QDialog):
+    """Edit the merged answer before keeping it."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Merge duplicates")
+        self.resize(620, 380)
+        layout = QVBoxLayout(self)
+        note = QLabel("The chosen answer, followed by what the other answers say that it does not. "
+                      "Edit it into one good answer; the other pairs are rejected.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.editor = QTextEdit()
+        self.editor.setAcceptRichText(False)
+        self.editor.setPlainText(text)
+        layout.addWidget(self.editor, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Keep this answer")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.editor.toPlainText().strip()
+
+
+class KindTab(QWidget):
+    """The flags of one kind: a list on the left, the chosen flag on the right."""
+
+    def __init__(self, kind: str, view: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self.view = view
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        self.toolbar = QHBoxLayout()
+        layout.addLayout(self.toolbar)
+        split = QSplitter(Qt.Horizontal)
+        self.list = QListWidget()
+        self.list.setIconSize(QSize(10, 10))
+        self.list.setWordWrap(True)
+        self.list.setUniformItemSizes(False)
+        self.list.setMinimumWidth(240)
+        self.list.setSpacing(2)
+        split.addWidget(self.list)
+        self.stack = QStackedWidget()
+        self.empty = EmptyView()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(view)
+        split.addWidget(self.stack)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        split.setSizes([300, 900])
+        layout.addWidget(split, 1)
+        self.flags: list[dict] = []
+
+    def set_flags(self, flags: list[dict], select_row: int = 0) -> None:
+        self.flags = flags
+        self.list.blockSignals(True)
+        self.list.clear()
+        for f in flags:
+            tickets = [t for t in (f.get("external_ids") or []) if t] or [f"pair {p}" for p in f.get("pair_ids", [])]
+            head = " · ".join(str(t) for t in tickets[:3]) + (f" +{len(tickets) - 3}" if len(tickets) > 3 else "")
+            expl = " ".join(str(f.get("explanation", "")).split())
+            if len(expl) > 110:
+                expl = expl[:109] + "…"
+            status = "" if f.get("status", "open") == "open" else f"  [{f.get('status')}]"
+            item = QListWidgetItem(_dot(SEVERITY_COLORS.get(f.get("severity"), "#9D9D9D")), f"{head}{status}\n{expl}")
+            item.setToolTip(str(f.get("explanation", "")))
+            item.setData(Qt.UserRole, int(f["id"]))
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        if flags:
+            self.list.setCurrentRow(min(max(select_row, 0), len(flags) - 1))
+        else:
+            self.empty.setText("Nothing to show here." if self.list.count() == 0 else "")
+            self.stack.setCurrentWidget(self.empty)
+
+    def current_flag(self) -> dict | None:
+        row = self.list.currentRow()
+        return self.flags[row] if 0 <= row < len(self.flags) else None
+
+
+class FlagsPage(Page):
+    name = "flags"
+    title = "Flags"
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.counts: dict[str, int] = {}
+        self.last_copy: dict | None = None  # {"pair_ids": [...]} of the last copied answer (for Undo)
+        self.copy_dialog: QMessageBox | None = None
+        self.merge_dialog: MergeDialog | None = None
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._load_seq = 0
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(16, 12, 16, 12)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("<h2 style='margin:0'>Flags</h2>"))
+        self.summary = QLabel()
+        self.summary.setStyleSheet("color: #555; margin-left: 12px;")
+        head.addWidget(self.summary)
+        head.addStretch(1)
+        head.addWidget(QLabel("Show:"))
+        self.status_combo = QComboBox()
+        for label, value in STATUS_FILTERS:
+            self.status_combo.addItem(label, value)
+        self.status_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        head.addWidget(self.status_combo)
+        self.find_button = QPushButton("Find problems")
+        self.find_button.setToolTip("Check every pair for duplicates, conflicting answers, tone, missing "
+                                    "context and personal data. Dismissed flags stay dismissed.")
+        self.find_button.clicked.connect(self.find_problems)
+        head.addWidget(self.find_button)
+        root.addLayout(head)
+
+        # after "This one is right" copied an answer: a bar with Undo
+        self.banner = QWidget()
+        bl = QHBoxLayout(self.banner)
+        bl.setContentsMargins(8, 4, 8, 4)
+        self.banner.setStyleSheet("background: #E8F1FB; border-radius: 4px;")
+        self.banner_label = QLabel()
+        bl.addWidget(self.banner_label, 1)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.clicked.connect(self.undo_copy)
+        bl.addWidget(self.undo_button)
+        self.banner.hide()
+        root.addWidget(self.banner)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.dup_view = DuplicateView()
+        self.conflict_view = ConflictView()
+        self.span_views = {k: SpanView(k) for k in ("tone", "needs_context", "pii")}
+        views = {"duplicate": self.dup_view, "conflict": self.conflict_view, **self.span_views}
+        self.kind_tabs: dict[str, KindTab] = {}
+        for kind in KINDS:
+            tab = KindTab(kind, views[kind])
+            tab.list.currentRowChanged.connect(lambda _row, t=tab: self._show_current(t))
+            self.kind_tabs[kind] = tab
+            self.tabs.addTab(tab, KIND_LABELS[kind])
+        self.redact_all_button = QPushButton("Redact all personal data…")
+        self.redact_all_button.setToolTip("Replace every name, email, phone number, ID... in every pair with a "
+                                          "placeholder like [EMAIL_1]. Shows progress; can be cancelled.")
+        self.redact_all_button.clicked.connect(self.redact_all)
+        pii_bar = self.kind_tabs["pii"].toolbar
+        pii_bar.addWidget(QLabel("Personal data should not go into a model: redact it before training."))
+        pii_bar.addStretch(1)
+        pii_bar.addWidget(self.redact_all_button)
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        root.addWidget(self.tabs, 1)
+
+        self.dup_view.sig_keep.connect(self.keep)
+        self.dup_view.sig_merge.connect(self.merge)
+        self.dup_view.sig_dismiss.connect(self.dismiss)
+        self.conflict_view.sig_right.connect(self.right_answer)
+        self.conflict_view.sig_dismiss.connect(self.dismiss)
+        for view in self.span_views.values():
+            view.sig_save.connect(self.save_edit)
+            view.sig_dismiss.connect(self.dismiss)
+            view.sig_redact.connect(self.redact_pair)
+
+    # --- loading ------------------------------------------------------------------------------
+    def mark_stale(self, *args: Any) -> None:
+        # pairs_changed and flags_changed often come together: reload once
+        self._stale = True
+        if self.isVisible():
+            self._stale = False
+            self._refresh_timer.start()
+
+    @property
+    def kind(self) -> str:
+        return KINDS[self.tabs.currentIndex()]
+
+    def show_kind(self, kind: str) -> None:
+        self.tabs.setCurrentIndex(KINDS.index(kind))
+
+    def refresh(self) -> None:
+        if not self.has_workspace:
+            self.summary.setText("Open a workspace first.")
+            return
+        if _module("engine.flags.runner") is None:
+            self.summary.setText("Finding problems is not available in this version yet.")
+            self.find_button.setEnabled(False)
+            return
+        self._load_seq += 1
+        seq, kind = self._load_seq, self.kind
+        tab = self.kind_tabs[kind]
+        keep_row = tab.list.currentRow()
+        self.submit(load_flags, kind, self.status_combo.currentData(),
+                    on_done=lambda r: self._loaded(seq, kind, r, keep_row), on_error=self._failed)
+
+    def _loaded(self, seq: int, kind: str, result: dict, keep_row: int) -> None:
+        if seq != self._load_seq:  # a newer load is on its way
+            return
+        self.counts = result["counts"]
+        for i, k in enumerate(KINDS):
+            n = int(self.counts.get(k, 0))
+            self.tabs.setTabText(i, f"{KIND_LABELS[k]} ({n})")
+        total = sum(self.counts.values())
+        self.summary.setText(f"{total:,} open flag{'s' if total != 1 else ''}" if total
+                             else "No open flags. Use “Find problems” after importing or editing pairs.")
+        self.kind_tabs[kind].set_flags(result["flags"], keep_row)
+        if not result["flags"]:
+            self._show_current(self.kind_tabs[kind])
+
+    def _show_current(self, tab: KindTab) -> None:
+        flag = tab.current_flag()
+        if flag is None:
+            tab.empty.setText(f"No {self.status_combo.currentText().lower()} "
+                              f"{KIND_LABELS[tab.kind].lower()} flags."
+                              if self.status_combo.currentData() else "No flags of this kind.")
+            tab.stack.setCurrentWidget(tab.empty)
+            return
+        fid = flag["id"]
+        self.submit(load_pairs, list(flag.get("pair_ids") or []),
+                    on_done=lambda pairs: self._show_flag(tab, fid, pairs), on_error=self._failed)
+
+    def _show_flag(self, tab: KindTab, flag_id: int, pairs: dict[int, dict]) -> None:
+        flag = tab.current_flag()
+        if flag is None or flag["id"] != flag_id:  # the user moved on meanwhile
+            return
+        tab.view.set_flag(flag, pairs)
+        tab.stack.setCurrentWidget(tab.view)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.ctx.show_error(user_message(exc), "Flags")
+
+    def _changed(self, pair_ids: list[int] | None = None, message: str = "") -> None:
+        if message:
+            self.ctx.status(message)
+        self.ctx.pairs_changed.emit(list(pair_ids or []))
+        self.ctx.flags_changed.emit()
+        if not self.isVisible():
+            self._refresh_timer.start()
+
+    # --- finding ------------------------------------------------------------------------------
+    def find_problems(self) -> None:
+        def done(result: dict) -> None:
+            found = ", ".join(f"{int(n)} {KIND_LABELS.get(k, k).lower()}" for k, n in (result or {}).items() if n)
+            self._changed([], f"Found {found}" if found else "No new problems found")
+
+        task = self.ctx.run_with_progress("Finding problems", find_problems, on_done=done, on_error=self._failed)
+        self._while_running(task, self.find_button)
+
+    def _while_running(self, task, button: QPushButton) -> None:
+        """Disable `button` until `task` has finished (done, failed or cancelled); a cancelled task
+        may have changed some rows already, so reload then."""
+        button.setEnabled(False)
+        timer = QTimer(self)
+        timer.setInterval(150)
+
+        def check() -> None:
+            if task.done:
+                timer.stop()
+                timer.deleteLater()
+                button.setEnabled(True)
+                if task.cancelled():
+                    self._changed([])
+
+        timer.timeout.connect(check)
+        timer.start()
+
+    # --- duplicates ---------------------------------------------------------------------------
+    def keep(self, flag_id: int, pair_id: int) -> None:
+        self.submit(keep_one, flag_id, pair_id, on_error=self._failed,
+                    on_done=lambda r: self._changed([r["kept"], *r["rejected"]],
+                                                    f"Kept 1 pair, rejected {len(r['rejected'])}"))
+
+    def merge(self, flag_id: int, pair_id: int) -> None:
+        flag = self.dup_view.flag
+        cards = {c.pair["id"]: c.pair for c in self.dup_view.columns.cards}
+        if flag is None or pair_id not in cards:
+            return
+        text = merge_text(cards[pair_id]["response"], [p["response"] for i, p in cards.items() if i != pair_id])
+        self.merge_dialog = MergeDialog(text, self)
+
+        def accepted() -> None:
+            merged = self.merge_dialog.text()
+            if not merged:
+                self.ctx.status("The merged answer cannot be empty")
+                return
+            self.submit(keep_one, flag_id, pair_id, merged, on_error=self._failed,
+                        on_done=lambda r: self._changed([r["kept"], *r["rejected"]],
+                                                        f"Merged into 1 pair, rejected {len(r['rejected'])}"))
+
+        self.merge_dialog.accepted.connect(accepted)
+        self.merge_dialog.open()
+
+    def dismiss(self, flag_id: int) -> None:
+        self.submit(dismiss, flag_id, on_error=self._failed,
+                    on_done=lambda _r: self._changed([], "Flag dismissed"))
+
+    # --- conflicts ----------------------------------------------------------------------------
+    def right_answer(self, flag_id: int, pair_id: int) -> None:
+        self.submit(this_one_is_right, flag_id, pair_id, on_error=self._failed, on_done=self._offer_copy)
+
+    def _offer_copy(self, result: dict) -> None:
+        self._changed([result["right"]], "Conflict resolved")
+        others = result["others"]
+        if not others:
+            return
+        box = QMessageBox(QMessageBox.Question, "Fix the other answers?",
+                          f"The other {len(others)} pair{'s were' if len(others) > 1 else ' was'} rejected. "
+                          f"Copy the right answer into {'them' if len(others) > 1 else 'it'} instead and send "
+                          f"{'them' if len(others) > 1 else 'it'} back to review? You can undo this.",
+                          QMessageBox.NoButton, self)
+        box.setInformativeText(str(result["answer"])[:400])
+        copy = box.addButton("Copy the right answer", QMessageBox.AcceptRole)
+        box.addButton("Leave them", QMessageBox.RejectRole)
+        box.setDefaultButton(copy)
+        box.setObjectName("copy-answer-dialog")
+        self.copy_dialog = box
+
+        def answered(_code: int) -> None:
+            if box.clickedButton() is copy:
+                self.copy_answer(others, result["answer"])
+
+        box.finished.connect(answered)
+        box.open()
+
+    def copy_answer(self, pair_ids: list[int], answer: str) -> None:
+        def done(_change: int) -> None:
+            self.last_copy = {"pair_ids": list(pair_ids)}
+            n = len(pair_ids)
+            self.banner_label.setText(f"Copied the right answer into {n} other pair{'s' if n > 1 else ''}; "
+                                      f"{'they are' if n > 1 else 'it is'} back in the review queue.")
+            self.undo_button.setEnabled(True)
+            self.banner.show()
+            self._changed(pair_ids, "Answer copied")
+
+        self.submit(copy_answer, pair_ids, answer, on_done=done, on_error=self._failed)
+
+    def undo_copy(self) -> None:
+        if not self.last_copy:
+            return
+        ids = self.last_copy["pair_ids"]
+        self.undo_button.setEnabled(False)
+
+        def done(n: int) -> None:
+            self.last_copy = None
+            self.banner.hide()
+            self._changed(ids, f"Undid the copy on {n} pair{'s' if n != 1 else ''}")
+
+        self.submit(undo_pairs, ids, on_done=done, on_error=self._failed)
+
+    # --- tone, needs context, personal data ----------------------------------------------------
+    def save_edit(self, flag_id: int, pair_id: int, instruction: str, response: str) -> None:
+        kind = self.kind
+
+        def done(r: dict) -> None:
+            self._changed([pair_id], "Saved; the pair still has a problem of this kind" if r["still_open"]
+                          else "Saved; the problem is gone")
+
+        self.submit(save_and_recheck, flag_id, pair_id, instruction, response, kind,
+                    on_done=done, on_error=self._failed)
+
+    def redact_pair(self, flag_id: int, pair_id: int) -> None:
+        def done(r: dict) -> None:
+            self._changed([pair_id], "Redacted" + (" (some personal data is still there: edit it by hand)"
+                                                   if r["still_open"] else ""))
+
+        self.submit(redact_one, flag_id, pair_id, on_done=done, on_error=self._failed)
+
+    def redact_all(self) -> None:
+        def done(result: Any) -> None:
+            n = result.get("pairs", result.get("redacted")) if isinstance(result, dict) else result
+            self._changed([], f"Redacted personal data in {n} pairs" if isinstance(n, int) else "Redacted")
+
+        task = self.ctx.run_with_progress("Redacting personal data", redact_everything,
+                                          on_done=done, on_error=self._failed)
+        self._while_running(task, self.redact_all_button)
