@@ -258,8 +258,9 @@ class Workspace:
         return [dict(zip(cols, row)) for row in cur.fetchall()]
 
     def scalar(self, sql: str, params: Any = None) -> Any:
-        row = self.execute(sql, params).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB keeps a half-read result open, which blocks con.register()
+        rows = self.execute(sql, params).fetchall()
+        return rows[0][0] if rows else None
 
     # --- settings ---------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
