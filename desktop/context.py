@@ -83,15 +83,19 @@ class AppContext(QObject):
     def run_with_progress(self, title: str, fn: Callable, *args: Any,
                           on_done: Callable[[Any], None] | None = None,
                           on_error: Callable[[BaseException], None] | None = None,
+                          on_progress: Callable[[int, int, str], None] | None = None,
                           cancellable: bool = True, **kwargs: Any) -> Task:
         """Submit `fn(ws, *args, **kwargs)` with a progress strip (and Cancel) in the status bar.
         A cancelled task ends with "<title> cancelled" in the status bar; other errors show one
-        clear line (or go to `on_error` when given)."""
+        clear line (or go to `on_error` when given). `on_progress(done, total, message)` is
+        called too, for a page that shows its own bar."""
         strip = self._progress_strip()
         holder: dict[str, Task] = {}
 
         def progress(done: int, total: int, message: str) -> None:
             strip.progress(holder["task"], done, total, message)
+            if on_progress:
+                on_progress(done, total, message)
 
         def finished(result: Any) -> None:
             strip.finish(holder["task"])

@@ -1,0 +1,534 @@
+"""Import: pick (or drop) ticket exports, check what was detected, adjust the columns, import.
+
+1. Files: "Choose files..." or drop them on the window. Each file is previewed on the worker
+   (`engine.readers.preview`): its format, encoding, delimiter and first rows.
+2. Columns: one combo per field (question, answer, ticket id, subject, created), pre-set to the
+   engine's guess; the preview marks the columns in use.
+3. Import with progress and Cancel (`engine.importer.import_files`, one call per file with its
+   own mapping), then a summary with every row that could not be read (file, line, reason).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..context import AppContext
+from ..worker import is_cancelled_error, user_message
+from .base import Page
+
+FIELDS = [
+    ("question", "Question", True),
+    ("answer", "Answer", True),
+    ("id", "Ticket id", False),
+    ("subject", "Subject", False),
+    ("created", "Created", False),
+]
+NOT_MAPPED = "(not used)"
+FILE_FILTER = "Ticket exports (*.csv *.tsv *.txt *.xlsx *.json *.jsonl *.ndjson);;All files (*)"
+FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "xlsx": "Excel workbook", "json": "JSON", "jsonl": "JSON lines"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+STYLE = """
+QLabel#page-title { font-size: 18px; font-weight: 600; }
+QLabel#hint { color: #616e7c; }
+QLabel#detected { color: #323f4b; }
+QFrame#drop-zone { border: 2px dashed #9aa5b1; border-radius: 10px; background: #f5f7fa; }
+QLabel#summary-headline { font-size: 16px; font-weight: 600; }
+QPushButton#import-button { background: #147d64; color: white; border-radius: 4px; padding: 6px 16px; font-weight: 600; }
+QPushButton#import-button:disabled { background: #9aa5b1; }
+"""
+
+
+def import_with_mappings(ws, jobs: list[tuple[str, dict]], progress=None, cancel=None) -> dict[str, Any]:
+    """Import each file with its own column mapping (worker thread). A file that cannot be
+    imported at all is reported in `errors` (line None) and the others still go in."""
+    from engine.errors import BadInput
+    from engine.importer import import_files
+
+    total: dict[str, Any] = {"imported": 0, "duplicates_skipped": 0, "errors": [], "files": []}
+    for i, (path, mapping) in enumerate(jobs):
+        name = Path(path).name
+
+        def report(done: int, count: int, message: str = "", _name=name, _i=i) -> None:
+            if progress is not None:
+                prefix = f"{_name} ({_i + 1}/{len(jobs)})" if len(jobs) > 1 else _name
+                progress(done, count, f"{prefix}: {message}" if message else prefix)
+
+        try:
+            result = import_files(ws, [path], mapping=mapping or None, progress=report, cancel=cancel)
+        except BadInput as exc:
+            total["errors"].append({"file": name, "line": None, "reason": str(exc)})
+            total["files"].append({"file": name, "imported": 0, "duplicates_skipped": 0, "failed": True})
+            continue
+        total["imported"] += result["imported"]
+        total["duplicates_skipped"] += result["duplicates_skipped"]
+        total["errors"].extend(result["errors"])
+        total["files"].extend(result.get("files", []))
+    return total
+
+
+def _preview(_ws, path: str) -> dict:
+    from engine.readers import preview
+
+    return preview(path, n=20)
+
+
+class ImportPage(Page):
+    name = "import"
+    title = "Import"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.setStyleSheet(STYLE)
+        self.files: list[str] = []
+        self.previews: dict[str, dict] = {}  # path -> preview (or {"error": message})
+        self.mappings: dict[str, dict[str, str]] = {}  # path -> {field: column}
+        self.current: str | None = None
+        self.task = None
+        self.last_result: dict | None = None
+        self._building_combos = False
+        self._build()
+
+    # --- layout -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(10)
+        head = QHBoxLayout()
+        title = QLabel("Import tickets")
+        title.setObjectName("page-title")
+        hint = QLabel("CSV, TSV, Excel (.xlsx), JSON or JSON lines exported from your helpdesk.")
+        hint.setObjectName("hint")
+        head.addWidget(title)
+        head.addSpacing(12)
+        head.addWidget(hint, 1)
+        outer.addLayout(head)
+
+        files_row = QHBoxLayout()
+        self.file_list = QListWidget()
+        self.file_list.setObjectName("file-list")
+        self.file_list.setMaximumHeight(86)
+        self.file_list.currentRowChanged.connect(self._file_selected)
+        buttons = QVBoxLayout()
+        self.choose_button = QPushButton("Choose files...")
+        self.choose_button.clicked.connect(self.choose_files)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.remove_current)
+        buttons.addWidget(self.choose_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        files_row.addWidget(self.file_list, 1)
+        files_row.addLayout(buttons)
+        outer.addLayout(files_row)
+
+        self.body = QStackedWidget()
+        self.body.addWidget(self._build_drop_zone())
+        self.body.addWidget(self._build_preview())
+        self.body.addWidget(self._build_summary())
+        outer.addWidget(self.body, 1)
+
+        bottom = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setObjectName("import-progress")
+        self.progress.hide()
+        self.progress_label = QLabel("")
+        self.progress_label.setObjectName("hint")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.import_button = QPushButton("Import")
+        self.import_button.setObjectName("import-button")
+        self.import_button.clicked.connect(self.start_import)
+        bottom.addWidget(self.progress_label)
+        bottom.addWidget(self.progress, 1)
+        bottom.addWidget(self.cancel_button)
+        bottom.addStretch(0)
+        bottom.addWidget(self.import_button)
+        outer.addLayout(bottom)
+        self._update_buttons()
+
+    def _build_drop_zone(self) -> QWidget:
+        zone = QFrame()
+        zone.setObjectName("drop-zone")
+        layout = QVBoxLayout(zone)
+        label = QLabel("Drop ticket exports here\n\nor use “Choose files...”")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: #52606d; font-size: 15px;")
+        layout.addWidget(label)
+        return zone
+
+    def _build_preview(self) -> QWidget:
+        w = QWidget()
+        layout = QHBoxLayout(w)
+        layout.setContentsMargins(0, 0, 0, 0)
+        mapping_box = QGroupBox("Columns")
+        form = QFormLayout(mapping_box)
+        self.detected = QLabel("")
+        self.detected.setObjectName("detected")
+        self.detected.setWordWrap(True)
+        form.addRow(self.detected)
+        self.combos: dict[str, QComboBox] = {}
+        for field, label, required in FIELDS:
+            combo = QComboBox()
+            combo.setObjectName(f"map-{field}")
+            combo.setMinimumWidth(170)
+            combo.currentIndexChanged.connect(lambda _, f=field: self._mapping_changed(f))
+            self.combos[field] = combo
+            form.addRow(f"{label}{' *' if required else ''}", combo)
+        self.mapping_note = QLabel("* needed. The question and answer become the first draft of each pair; "
+                                   "you can edit every pair on the Review page.")
+        self.mapping_note.setObjectName("hint")
+        self.mapping_note.setWordWrap(True)
+        form.addRow(self.mapping_note)
+        mapping_box.setFixedWidth(320)
+
+        preview_box = QGroupBox("First rows")
+        pl = QVBoxLayout(preview_box)
+        self.preview_table = QTableWidget()
+        self.preview_table.setObjectName("preview-table")
+        self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_table.setWordWrap(False)
+        self.preview_table.verticalHeader().setDefaultSectionSize(24)
+        self.preview_table.horizontalHeader().setDefaultSectionSize(150)
+        self.preview_error = QLabel("")
+        self.preview_error.setWordWrap(True)
+        self.preview_error.setStyleSheet("color: #a61b1b; font-weight: 600;")
+        self.preview_error.hide()
+        pl.addWidget(self.preview_error)
+        pl.addWidget(self.preview_table)
+        layout.addWidget(mapping_box)
+        layout.addWidget(preview_box, 1)
+        return w
+
+    def _build_summary(self) -> QWidget:
+        w = QWidget()
+        layout = QVBoxLayout(w)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.summary_headline = QLabel("")
+        self.summary_headline.setObjectName("summary-headline")
+        self.summary_text = QLabel("")
+        self.summary_text.setWordWrap(True)
+        self.errors_table = QTableWidget(0, 3)
+        self.errors_table.setObjectName("errors-table")
+        self.errors_table.setHorizontalHeaderLabels(["File", "Line", "Why it was skipped"])
+        self.errors_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.errors_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.errors_table.setColumnWidth(0, 200)
+        self.errors_table.setColumnWidth(1, 60)
+        self.errors_table.verticalHeader().hide()
+        row = QHBoxLayout()
+        review = QPushButton("Review the pairs")
+        review.setObjectName("go-review")
+        review.clicked.connect(lambda: self.ctx.go_to("review"))
+        more = QPushButton("Import more files")
+        more.clicked.connect(self.reset)
+        row.addWidget(review)
+        row.addWidget(more)
+        row.addStretch(1)
+        layout.addWidget(self.summary_headline)
+        layout.addWidget(self.summary_text)
+        layout.addWidget(self.errors_table, 1)
+        layout.addLayout(row)
+        return w
+
+    # --- files ------------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        start = self.ctx.settings.get("import/last_dir") or str(Path.home())
+        paths, _ = QFileDialog.getOpenFileNames(self, "Choose ticket exports", start, FILE_FILTER)
+        if paths:
+            self.ctx.settings.set("import/last_dir", str(Path(paths[0]).parent))
+            self.add_files(paths)
+
+    def add_files(self, paths: list[str]) -> None:
+        """Add files (from the dialog or dropped on the window) and preview them."""
+        if self.body.currentIndex() == 2:
+            self.reset()
+        added = []
+        for p in paths:
+            p = str(Path(p).resolve())
+            if Path(p).is_dir():
+                self.ctx.status(f"{Path(p).name} is a folder; drop the files inside it.")
+                continue
+            if p not in self.files:
+                self.files.append(p)
+                item = QListWidgetItem(Path(p).name + "   (reading...)")
+                item.setToolTip(p)
+                item.setData(Qt.ItemDataRole.UserRole, p)
+                self.file_list.addItem(item)
+                added.append(p)
+        for p in added:
+            self.submit(_preview, p, needs_workspace=False,
+                        on_done=lambda result, p=p: self._preview_done(p, result),
+                        on_error=lambda exc, p=p: self._preview_done(p, {"error": user_message(exc)}))
+        if added:
+            self.file_list.setCurrentRow(self.files.index(added[0]))
+        self._update_buttons()
+
+    def remove_current(self) -> None:
+        row = self.file_list.currentRow()
+        if row < 0:
+            return
+        path = self.files.pop(row)
+        self.previews.pop(path, None)
+        self.mappings.pop(path, None)
+        self.file_list.takeItem(row)
+        if not self.files:
+            self.current = None
+            self.body.setCurrentIndex(0)
+        self._update_buttons()
+
+    def reset(self) -> None:
+        self.files.clear()
+        self.previews.clear()
+        self.mappings.clear()
+        self.current = None
+        self.file_list.clear()
+        self.body.setCurrentIndex(0)
+        self.progress.hide()
+        self.progress_label.setText("")
+        self._update_buttons()
+
+    def _preview_done(self, path: str, result: dict) -> None:
+        if path not in self.files:
+            return
+        self.previews[path] = result
+        if "error" not in result:
+            self.mappings[path] = {k: v for k, v in (result.get("mapping") or {}).items()
+                                   if k in dict((f, 1) for f, _, _ in FIELDS)}
+        item = self.file_list.item(self.files.index(path))
+        item.setText(Path(path).name + ("   (cannot be read)" if "error" in result else
+                                        f"   {self._describe(result)}"))
+        if "error" in result:
+            item.setForeground(QColor("#a61b1b"))
+        if self.current == path or self.current is None:
+            self._show_preview(path)
+        self._update_buttons()
+
+    @staticmethod
+    def _describe(p: dict) -> str:
+        fmt = FORMAT_NAMES.get(p.get("format"), str(p.get("format", "?")).upper())
+        parts = [fmt]
+        if p.get("delimiter") and p.get("format") in ("csv", "tsv"):
+            parts.append(DELIMITER_NAMES.get(p["delimiter"], repr(p["delimiter"])) + "-separated")
+        if p.get("encoding"):
+            parts.append(p["encoding"])
+        parts.append(f"{len(p.get('columns') or [])} columns")
+        return " · ".join(parts)
+
+    def _file_selected(self, row: int) -> None:
+        if 0 <= row < len(self.files):
+            self._show_preview(self.files[row])
+
+    def _show_preview(self, path: str) -> None:
+        self.current = path
+        if self.body.currentIndex() != 2:
+            self.body.setCurrentIndex(1)
+        p = self.previews.get(path)
+        if p is None:
+            self.detected.setText(f"Reading {Path(path).name}...")
+            self.preview_table.clear()
+            self.preview_table.setRowCount(0)
+            self.preview_table.setColumnCount(0)
+            return
+        if "error" in p:
+            self.detected.setText(Path(path).name)
+            self.preview_error.setText(p["error"])
+            self.preview_error.show()
+            self.preview_table.hide()
+            for combo in self.combos.values():
+                combo.clear()
+                combo.setEnabled(False)
+            return
+        self.preview_error.hide()
+        self.preview_table.show()
+        self.detected.setText(f"<b>{Path(path).name}</b><br>{self._describe(p)}")
+        columns = list(p.get("columns") or [])
+        mapping = self.mappings.get(path, {})
+        self._building_combos = True
+        try:
+            for field, combo in self.combos.items():
+                combo.setEnabled(True)
+                combo.clear()
+                combo.addItem(NOT_MAPPED, "")
+                for c in columns:
+                    combo.addItem(str(c), str(c))
+                chosen = mapping.get(field)
+                combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen else 0)
+        finally:
+            self._building_combos = False
+        self._fill_preview_table(p)
+        self._check_mapping()
+
+    def _fill_preview_table(self, p: dict) -> None:
+        columns = list(p.get("columns") or [])
+        rows = p.get("rows") or []
+        mapping = self.mappings.get(self.current or "", {})
+        used = {col: field for field, col in mapping.items()}
+        labels = dict((f, label) for f, label, _ in FIELDS)
+        t = self.preview_table
+        t.clear()
+        t.setColumnCount(len(columns))
+        t.setRowCount(len(rows))
+        headers = []
+        for c in columns:
+            field = used.get(c)
+            headers.append(f"{c}\n→ {labels[field]}" if field else str(c))
+        t.setHorizontalHeaderLabels(headers)
+        for r, rec in enumerate(rows):
+            for ci, c in enumerate(columns):
+                value = rec.get(c) if isinstance(rec, dict) else None
+                text = "" if value is None else " ".join(str(value).split())
+                item = QTableWidgetItem(text[:300])
+                item.setToolTip(str(value)[:2000] if value is not None else "")
+                if c in used:
+                    item.setBackground(QColor("#eef8f3"))
+                t.setItem(r, ci, item)
+
+    def _mapping_changed(self, field: str) -> None:
+        if self._building_combos or not self.current:
+            return
+        column = self.combos[field].currentData()
+        mapping = self.mappings.setdefault(self.current, {})
+        if column:
+            # one column feeds one field: take it away from any other field
+            for other, col in list(mapping.items()):
+                if other != field and col == column:
+                    del mapping[other]
+                    c = self.combos[other]
+                    self._building_combos = True
+                    c.setCurrentIndex(0)
+                    self._building_combos = False
+            mapping[field] = column
+        else:
+            mapping.pop(field, None)
+        p = self.previews.get(self.current)
+        if p and "error" not in p:
+            self._fill_preview_table(p)
+        self._check_mapping()
+
+    def _check_mapping(self) -> None:
+        missing = [label for f, label, req in FIELDS if req and not self.mappings.get(self.current or "", {}).get(f)]
+        if missing:
+            self.mapping_note.setText(f"Choose the column that holds the {' and the '.join(m.lower() for m in missing)}.")
+            self.mapping_note.setStyleSheet("color: #a61b1b;")
+        else:
+            self.mapping_note.setText("* needed. The question and answer become the first draft of each pair; "
+                                      "you can edit every pair on the Review page.")
+            self.mapping_note.setStyleSheet("")
+        self._update_buttons()
+
+    def ready_files(self) -> list[str]:
+        """Files that can be imported: previewed without error, with question and answer mapped."""
+        out = []
+        for p in self.files:
+            pv = self.previews.get(p)
+            m = self.mappings.get(p, {})
+            if pv and "error" not in pv and m.get("question") and m.get("answer"):
+                out.append(p)
+        return out
+
+    def _update_buttons(self) -> None:
+        running = self.task is not None
+        ready = self.ready_files()
+        self.import_button.setEnabled(bool(ready) and not running and self.has_workspace)
+        n = len(ready)
+        self.import_button.setText(f"Import {n} file{'s' if n != 1 else ''}" if n else "Import")
+        self.choose_button.setEnabled(not running)
+        self.remove_button.setEnabled(not running and self.file_list.currentRow() >= 0)
+        self.cancel_button.setVisible(running)
+
+    # --- importing --------------------------------------------------------------------------
+    def start_import(self) -> None:
+        files = self.ready_files()
+        if not files or self.task is not None:
+            return
+        jobs = [(p, dict(self.mappings.get(p, {}))) for p in files]
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.progress_label.setText("Reading files...")
+        self.task = self.ctx.run_with_progress(
+            "Importing", import_with_mappings, jobs, on_done=self._import_done,
+            on_error=self._import_failed, on_progress=self._progress)
+        self._update_buttons()
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+        self.progress_label.setText(message)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.progress_label.setText("Cancelling...")
+
+    def _import_done(self, result: dict) -> None:
+        self.task = None
+        self.progress.hide()
+        self.progress_label.setText("")
+        self.last_result = result
+        self._show_summary(result)
+        self._update_buttons()
+        if result["imported"]:
+            self.ctx.pairs_changed.emit([])
+        self.ctx.status(f"Imported {result['imported']:,} pairs")
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.task = None
+        self.progress.hide()
+        if is_cancelled_error(exc):
+            self.progress_label.setText("Import cancelled: nothing from the file being read was imported.")
+        else:
+            self.progress_label.setText("")
+            self.ctx.show_error(user_message(exc), "Import failed")
+        self._update_buttons()
+
+    def _show_summary(self, r: dict) -> None:
+        errors = r.get("errors") or []
+        n = r["imported"]
+        self.summary_headline.setText(
+            f"Imported {n:,} pair{'s' if n != 1 else ''}" if n else "Nothing new was imported")
+        parts = []
+        if r["duplicates_skipped"]:
+            parts.append(f"{r['duplicates_skipped']:,} ticket{'s were' if r['duplicates_skipped'] != 1 else ' was'} "
+                         "already in the workspace (or twice in the file) and skipped.")
+        if errors:
+            parts.append(f"{len(errors):,} row{'s' if len(errors) != 1 else ''} could not be read; "
+                         "they are listed below with the reason. Fix them in the file and import it again: "
+                         "rows already imported are skipped.")
+        else:
+            parts.append("Every row was read.")
+        if n:
+            parts.append("Next: read and approve the pairs on the Review page.")
+        self.summary_text.setText(" ".join(parts))
+        self.errors_table.setRowCount(len(errors))
+        for i, e in enumerate(errors):
+            self.errors_table.setItem(i, 0, QTableWidgetItem(str(e.get("file") or "")))
+            self.errors_table.setItem(i, 1, QTableWidgetItem("" if e.get("line") is None else str(e["line"])))
+            self.errors_table.setItem(i, 2, QTableWidgetItem(str(e.get("reason") or "")))
+        self.errors_table.setVisible(bool(errors))
+        self.body.setCurrentIndex(2)
