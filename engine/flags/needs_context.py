@@ -127,6 +127,7 @@ _BARE = re.compile(
     re.IGNORECASE,
 )
 _BARE_MAX_CHARS = 120
+_LEAD = re.compile(r"(?:please|kindly|pls|plz)\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -149,6 +150,10 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None) -> list[Hit]
         for a, b in taken:
             if start < b and a < end:
                 return
+        # quote the phrase itself, not a leading "Please"
+        lead = _LEAD.match(text, start, end)
+        if lead and lead.end() < end:
+            start = lead.end()
         taken.append((start, end))
         hits.append(Hit(rule, start, end, text[start:end], why))
 

@@ -349,6 +349,8 @@ def find_spans(text: str, requester: str | None = None, *,
                 add(m.start(), m.end(), "card")
         for m in _AADHAAR_RE.finditer(text):
             d = _digits(m.group(0))
+            if all(d[i:i + 2] in ("19", "20") for i in (0, 4, 8)):
+                continue  # "2023 2024 2025": years, not an Aadhaar number
             if verhoeff_ok(d):
                 add(m.start(), m.end(), "national_id", "aadhaar")
         for m in _SSN_RE.finditer(text):

@@ -35,6 +35,7 @@ MIN_LEARN = 20  # below this many answers: rules only
 APPROVED_ENOUGH = 200  # learn from approved answers only once there are this many
 HOUSE_WORD_RATE = 0.10  # a "shorthand" word used in >10% of the house's answers is house style
 GREETING_RATE = 0.60
+CURT_WORDS = 8  # a one-line answer this short, in a house of longer answers, is curt
 SCAN_LIMIT = 50_000  # characters of one answer examined for word-level rules
 
 SHORTHAND = {
@@ -330,7 +331,7 @@ def judge(st: Style, house: House, unusual: bool) -> tuple[list[str], list[tuple
         else:
             z = 0.0
         usual = f"answers here usually run {house.p25_words}-{house.p75_words} words" if learned else ""
-        if learned and z < -2.5 and st.words <= 12 and st.lines <= 1:
+        if learned and z < -2.5 and st.words <= CURT_WORDS and st.lines <= 1:
             curt = True
             reasons.append(f"a curt one-liner ({st.words} word{'s' if st.words != 1 else ''}; {usual})")
             strong += 1

@@ -1,0 +1,144 @@
+"""Tone: rules with concrete reasons, the house style learned from the workspace's own answers,
+small data, bad input, and the F1 target on the bundled sample."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from engine.flags.base import DetectContext, PairText
+from engine.flags.tone import detect, judge, measure, House
+
+_OPEN = [
+    "You can apply for this in Workday under Time Off.",
+    "Please raise the request through the IT portal and choose the right category.",
+    "Your manager approves the request, and Payroll processes it in the next cycle.",
+    "The VPN client is installed on every company laptop.",
+    "Reimbursements are paid with the monthly salary.",
+    "The policy allows up to 12 days of earned leave each year.",
+    "Open the self-service portal and select Reset Password.",
+    "The form needs your manager's approval before it reaches HR.",
+]
+_MIDDLE = [
+    "It usually takes two working days to be approved.",
+    "If the option is greyed out, sign out and sign in again.",
+    "Keep the receipt, because the finance team may ask for it during the audit.",
+    "You will get an email confirmation once it is done.",
+    "The balance shown already accounts for leave you have booked.",
+    "Make sure the laptop is connected to the office network or the VPN.",
+    "Requests raised after the 20th are paid in the following month.",
+    "The new password must have at least 12 characters.",
+]
+_CLOSE = [
+    "Let us know through the portal if anything is unclear.",
+    "You can check the status of the request at any time in the portal.",
+    "The full policy is on the intranet under HR Policies.",
+    "If it still fails, raise a ticket with the error message and a screenshot.",
+]
+
+
+def house(n: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = [rng.choice(_OPEN)] + rng.sample(_MIDDLE, rng.randint(1, 3)) + [rng.choice(_CLOSE)]
+        out.append(" ".join(parts))
+    return out
+
+
+BAD = {
+    "shorthand": "pls chk the settings, u shd see thr option to reset it.",
+    "slang": "yeah np mate, sorted. gonna work now",
+    "caps": "You MUST NOT share your password. DO NOT DO THIS AGAIN.",
+    "rude": "Obviously you need to read the policy before asking. As I already said, it is on the intranet.",
+    "emoji": "Your leave is approved 👍 enjoy the break 🎉",
+    "curt": "Approved.",
+}
+
+
+def run(answers, **kw):
+    items = [PairText(i, "question?", a, **kw) for i, a in enumerate(answers)]
+    return {f.pair_ids[0]: f for f in detect(items, DetectContext())}
+
+
+def test_rules_flag_the_bad_and_leave_the_house_alone():
+    clean = house(80)
+    answers = clean + list(BAD.values())
+    flags = run(answers)
+    bad_ids = set(range(len(clean), len(answers)))
+    assert set(flags) == bad_ids, {i: flags[i].explanation for i in set(flags) - bad_ids}
+    by_name = dict(zip(BAD, range(len(clean), len(answers))))
+    assert "shorthand: pls, chk, u, shd" in flags[by_name["shorthand"]].explanation
+    assert "slang: yeah, np, mate" in flags[by_name["slang"]].explanation
+    assert "ALL CAPS" in flags[by_name["caps"]].explanation
+    assert "rude" in flags[by_name["rude"]].explanation and flags[by_name["rude"]].severity == "medium"
+    assert "emoji" in flags[by_name["emoji"]].explanation
+    assert "curt one-liner (1 word; answers here usually run" in flags[by_name["curt"]].explanation
+    for i, f in flags.items():
+        assert f.kind == "tone" and f.explanation.startswith("Tone: ")
+        for s in f.spans:
+            assert s.field == "response" and answers[i][s.start:s.end].strip()
+    spans = {answers[by_name["shorthand"]][s.start:s.end] for s in flags[by_name["shorthand"]].spans}
+    assert {"pls", "chk", "u", "shd", "thr"} <= spans
+
+
+def test_house_words_and_acronyms_are_learned():
+    # this house writes "FYI" and "ASAP" and uses acronyms in capitals: that is its style
+    clean = [a + " FYI: the SSO portal and the VPN ASAP." for a in house(40)] + house(40, seed=2)
+    flags = run(clean)
+    assert flags == {}, [f.explanation for f in flags.values()]
+    # the same words in a house that never uses them are shorthand (with more than one)
+    st = measure("FYI the portal is down, fix ASAP")
+    reasons, _, strength = judge(st, House(), False)
+    assert strength >= 2 and any("shorthand" in r for r in reasons)
+
+
+def test_small_data_uses_rules_only():
+    assert run([]) == {}
+    one = run(["yeah np mate"])
+    assert list(one) == [0] and one[0].details["learned_from"] == 0
+    two = run(["Please open Workday and choose Time Off, then submit the request.", "DO NOT share it!!"])
+    assert list(two) == [1]
+
+
+def test_learns_from_approved_once_there_are_enough():
+    approved = [PairText(i, "q", a, status="approved") for i, a in enumerate(house(200))]
+    others = [PairText(1000 + i, "q", a) for i, a in enumerate(house(30, seed=5))]
+    flags = detect(approved + others + [PairText(5000, "q", "yeah np mate")], DetectContext())
+    assert [f.pair_ids for f in flags] == [[5000]]
+    assert flags[0].details["learned_from"] == 200
+
+
+def test_greeting_rule_only_where_the_house_greets():
+    greeted = ["Hi, " + a + "\nRegards" for a in house(40)]
+    flags = run(greeted + ["Open Workday and choose Time Off to see your balance and history of leave."])
+    assert list(flags) == [40]
+    assert "no greeting" in flags[40].explanation
+    # the drafted text has no greetings: nothing is missing
+    assert run(house(40)) == {}
+
+
+def test_placeholders_and_bad_input():
+    clean = house(30)
+    answers = clean + ["[NAME_1], your [EMPLOYEE_ID_2] record is updated in Workday and the payslip follows.",
+                       "", "x" * 1_000_000, "Ihr Antrag wurde genehmigt. Bitte prüfen Sie Workday.",
+                       "申请已批准，请在系统中查看。"]
+    flags = run(answers)
+    assert 30 not in flags and 31 not in flags  # placeholders are not ALL CAPS; empty is not flagged
+
+
+@pytest.mark.slow
+def test_speed_sanity_10k():
+    # no timing assert (CPU is shared): this just runs the 10k path once
+    answers = house(9990) + list(BAD.values()) * 2 + ["ok"] * 2
+    flags = run(answers)
+    assert set(BAD.values()) <= {answers[i] for i in flags}
+
+
+def test_sample_f1():
+    from tests.sample_detectors import detector_f1, load_sample
+
+    sample = load_sample()
+    score = detector_f1(sample, "tone")
+    assert score["f1"] >= 0.8, score
