@@ -108,6 +108,7 @@ class EngineWorker(QObject):
         self._path: str | None = None
         self._pending: set[Task] = set()
         self._thread_id: int | None = None
+        self._shut_down = False
         self.show_dialogs = show_dialogs
         self.last_dialog = None  # the last QMessageBox shown (tests look at it)
         self._sig_finished.connect(self._deliver)
@@ -142,6 +143,10 @@ class EngineWorker(QObject):
         """Run `fn(ws, *args, **kwargs)` on the worker thread; callbacks run on the GUI thread.
         With needs_workspace=False, `ws` may be None (for example to preview a file)."""
         task = Task(fn, args, kwargs, on_done, on_error, on_progress, needs_workspace)
+        if self._shut_down:  # the app is closing: nothing runs any more
+            task.done = True
+            task.error = PairsmithError("Pairsmith is closing.")
+            return task
         if _accepts(fn, "progress") and "progress" not in kwargs:
             kwargs["progress"] = lambda done, total, message="": self._report(task, done, total, message)
         if _accepts(fn, "cancel") and "cancel" not in kwargs:
@@ -344,7 +349,10 @@ class EngineWorker(QObject):
         return False
 
     def shutdown(self, timeout: float = 30.0) -> None:
-        """Close the workspace (checkpointing it) and stop the thread."""
+        """Close the workspace (checkpointing it) and stop the thread. Idempotent."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         try:
             self._executor.submit(self._close_current).result(timeout=timeout)
         except Exception:

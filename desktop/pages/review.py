@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QSplitter,
     QTableView,
     QToolButton,
@@ -55,8 +54,12 @@ QLabel#count { color: #616e7c; }
 QFrame#raw-ticket { background: #f5f7fa; border: 1px solid #e4e7eb; border-radius: 6px; }
 QFrame#training-pair { background: white; border: 1px solid #cbd2d9; border-radius: 6px; }
 QFrame#raw-ticket QPlainTextEdit { background: #f5f7fa; border: none; }
-QPushButton#approve { background: #147d64; color: white; border-radius: 4px; padding: 5px 12px; font-weight: 600; }
-QPushButton#reject { background: #cf1124; color: white; border-radius: 4px; padding: 5px 12px; font-weight: 600; }
+QToolButton { background: white; border: 1px solid #cbd2d9; border-radius: 4px; padding: 4px 8px; }
+QToolButton:hover { background: #f0f4f8; }
+QToolButton:disabled { color: #9aa5b1; }
+QToolButton#approve { background: #147d64; color: white; border-color: #147d64; font-weight: 600; }
+QToolButton#reject { background: #cf1124; color: white; border-color: #cf1124; font-weight: 600; }
+QToolButton#approve:disabled, QToolButton#reject:disabled { background: #cbd2d9; border-color: #cbd2d9; }
 QTableView { selection-background-color: #d9e8f6; selection-color: black; gridline-color: #e4e7eb; }
 """
 
@@ -168,33 +171,31 @@ class ReviewPage(Page):
         row = QHBoxLayout()
         row.setSpacing(6)
 
-        def button(text: str, tip: str, slot, name: str = "") -> QPushButton:
-            b = QPushButton(text)
+        def button(text: str, tip: str, slot, name: str = "", header: bool = False) -> QToolButton:
+            b = QToolButton()
+            b.setText(text)
+            b.setObjectName(name or "action")
             b.setToolTip(tip)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the table/editor
-            if name:
-                b.setObjectName(name)
             b.clicked.connect(slot)
-            row.addWidget(b)
+            if header:
+                self.editor.add_header_widget(b)
+            else:
+                row.addWidget(b)
             return b
 
         self.approve_button = button("Approve  A", "Approve and go to the next pair (A, or Ctrl+Enter while typing)", self.approve, "approve")
         self.reject_button = button("Reject  R", "Reject and go to the next pair (R)", self.reject, "reject")
         self.skip_button = button("Skip  S", "Leave as it is and go to the next pair (S)", self.skip)
         row.addSpacing(10)
-        self.prev_button = button("◀ Previous  K", "Previous pair (K or Up; Alt+Up while typing)", self.previous)
-        self.next_button = button("Next  J ▶", "Next pair (J or Down; Alt+Down while typing)", self.next)
+        self.prev_button = button("◀  K", "Previous pair (K or Up; Alt+Up while typing)", self.previous)
+        self.next_button = button("J  ▶", "Next pair (J or Down; Alt+Down while typing)", self.next)
         self.next_flagged_button = button("Next flagged  F", "The next pair with an open flag (F)", self.next_flagged)
         row.addStretch(1)
         self.redact_button = button("Redact personal data", "Replace names, e-mails, phone numbers... with placeholders (Ctrl+Shift+R)", self.redact)
-        self.undo_button = button("Undo", "Undo the last change (Ctrl+Z)", self.undo)
-        self.redo_button = button("Redo", "Redo (Ctrl+Shift+Z)", self.redo)
-        self.history_button = QToolButton()
-        self.history_button.setText("History")
-        self.history_button.setToolTip("Changes to this pair")
-        self.history_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.history_button.clicked.connect(self.show_history)
-        row.addWidget(self.history_button)
+        self.undo_button = button("↶ Undo", "Undo the last change (Ctrl+Z)", self.undo, header=True)
+        self.redo_button = button("↷ Redo", "Redo (Ctrl+Shift+Z)", self.redo, header=True)
+        self.history_button = button("History", "Changes to this pair", self.show_history, header=True)
         return row
 
     def _connect(self) -> None:

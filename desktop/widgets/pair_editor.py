@@ -136,10 +136,14 @@ class PairEditor(QWidget):
         self.status_chip.setObjectName("status-chip")
         self.save_state = QLabel("")
         self.save_state.setObjectName("save-state")
+        self.save_state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.save_state.setMinimumWidth(60)
+        self.save_state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.title)
         header.addWidget(self.status_chip)
         header.addStretch(1)
         header.addWidget(self.save_state)
+        self.header = header
         outer.addLayout(header)
 
         self.badges = FlagBadges()
@@ -201,6 +205,10 @@ class PairEditor(QWidget):
         self.instruction.textChanged.connect(lambda: self._edited("instruction"))
         self.response.textChanged.connect(lambda: self._edited("response"))
         self.set_pair(None)
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put a small widget (undo, redo, history buttons) at the right of the header."""
+        self.header.addWidget(widget)
 
     def _edited(self, field: str) -> None:
         if not self._loading:
