@@ -1,0 +1,408 @@
+"""Evaluate a trained run: does the tuned model answer the held-out questions correctly, better
+than the base model with a good system prompt, and without memorising?
+
+In the evaluation subprocess (`python -m engine.evaluate RUN_DIR`; it never opens the workspace
+database):
+    evaluate_run(run_dir, baseline_prompt=None, limit=None, progress=None, cancel=None) -> report
+    write_report(run_dir, report) -> (json_path, html_path)   # runs/<id>/eval/report.{json,html}
+
+In the parent process (CLI, desktop worker: the one that owns the DuckDB connection):
+    run_evaluation(ws, run_id, baseline_prompt_file=None, limit=None, progress=None, cancel=None,
+                   on_event=None) -> report   # starts the subprocess, streams its events, stores
+    store_report(ws, run_id, report) -> evaluation id         # `evaluations` table
+    latest_report(ws, run_id=None) -> report | None ; list_evaluations(ws, run_id=None)
+    load_report(run_dir) -> report | None
+
+The report (JSON):
+    {"heldout_accuracy", "train_accuracy", "baseline_accuracy": fractions 0..1 (None when not measured),
+     "hallucinations": {"count", "answers_affected", "rate", "baseline_count", "items": [{pair_id, instruction, fact}]},
+     "examples": [{"pair_id", "instruction", "reference", "answer", "baseline_answer", "correct", "reason",
+                   "baseline_correct", "baseline_reason", "similarity", "rouge_l", "token_f1", "invented_facts"}],
+     "train_examples": [...same without baseline...], "gap" (points), "advice": [str], "summary": str,
+     "counts": {"heldout", "train", "train_pool"}, "run_id", "base_model", "baseline_prompt",
+     "similarity_threshold", "rouge_l": {"tuned", "baseline"}, "created_at", "seconds"}
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..errors import BadInput, NotFound, PairsmithError
+from .judge import SIMILARITY_THRESHOLD, cosine_pairs, judge_answer
+
+REPORT_DIR = "eval"
+REPORT_JSON = "report.json"
+REPORT_HTML = "report.html"
+LOG_FILE = "eval.log"
+GAP_ADVICE_POINTS = 15.0
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+# --- reading a run folder --------------------------------------------------------------------
+def _read_jsonl(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def read_run(run_dir: str | os.PathLike) -> tuple[dict, list[dict], list[dict]]:
+    """(spec, held-out pairs, training pairs) of a run folder."""
+    run_dir = Path(run_dir)
+    spec_path = run_dir / "spec.json"
+    if not spec_path.is_file():
+        raise NotFound(f"{run_dir} is not a training run (no spec.json).")
+    try:
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    except ValueError:
+        raise BadInput(f"{spec_path} is damaged (not JSON).") from None
+    data = spec.get("dataset") or {}
+    heldout = _read_jsonl(run_dir / data.get("heldout", "dataset/heldout.jsonl"))
+    train = _read_jsonl(run_dir / data.get("train", "dataset/train.jsonl"))
+    return spec, heldout, train
+
+
+def base_model_path(spec: dict) -> str:
+    """The base model folder (or hub id) the run was trained on."""
+    resolved = spec.get("base_model_resolved")
+    if resolved and (os.path.isdir(resolved) or "/" in str(resolved) and not os.path.isabs(str(resolved))):
+        return str(resolved)
+    name = spec.get("base_model") or resolved
+    if not name:
+        raise BadInput("The run's spec.json names no base model.")
+    if os.path.isdir(str(name)):
+        return str(name)
+    from ..train.models import resolve_base_model
+
+    return resolve_base_model(str(name))
+
+
+def adapter_dir(run_dir: str | os.PathLike) -> Path:
+    path = Path(run_dir) / "adapter"
+    if not (path / "adapter_config.json").is_file():
+        raise NotFound(f"Run {Path(run_dir).name} has no trained adapter yet (train it to the end first).")
+    return path
+
+
+def sample_train(train: Sequence[dict], n: int, seed: int = 0) -> list[dict]:
+    """A reproducible sample of n training pairs (all of them when there are fewer)."""
+    if len(train) <= n:
+        return list(train)
+    return random.Random(seed).sample(list(train), n)
+
+
+# --- judging ---------------------------------------------------------------------------------
+def score_answers(pairs: Sequence[dict], answers: Sequence[str], *, similarities: Sequence[float] | None,
+                  threshold: float = SIMILARITY_THRESHOLD) -> list[dict]:
+    """Verdict dicts (see judge.Verdict.to_dict) for answers[i] against pairs[i]["response"]."""
+    out = []
+    for i, (pair, answer) in enumerate(zip(pairs, answers)):
+        sim = similarities[i] if similarities is not None else None
+        out.append(judge_answer(answer, pair["response"], similarity=sim, threshold=threshold).to_dict())
+    return out
+
+
+def accuracy(verdicts: Sequence[dict]) -> float | None:
+    return (sum(1 for v in verdicts if v["correct"]) / len(verdicts)) if verdicts else None
+
+
+def overfitting_advice(train_acc: float | None, heldout_acc: float | None, config: dict | None = None,
+                       threshold_points: float = GAP_ADVICE_POINTS) -> tuple[float | None, list[str]]:
+    """(gap in points, advice). A gap above `threshold_points` means the model learned the
+    training answers by heart rather than the rules behind them."""
+    if train_acc is None or heldout_acc is None:
+        return None, []
+    gap = round(100 * (train_acc - heldout_acc), 1)
+    if gap <= threshold_points:
+        return gap, []
+    config = config or {}
+    r = config.get("lora_r")
+    epochs = config.get("num_train_epochs")
+    tips = []
+    tips.append(f"a lower LoRA rank (now {r}; try {max(4, int(r) // 2)})" if isinstance(r, (int, float)) and r > 4
+                else "a lower LoRA rank")
+    tips.append(f"fewer epochs (now {epochs:g}; try {max(1, int(round(epochs)) - 1)})"
+                if isinstance(epochs, (int, float)) and epochs > 1 else "fewer epochs")
+    tips.append("more varied examples (several phrasings of the same question, more topics)")
+    return gap, [
+        f"The model answers training questions much better ({round(100 * train_acc)}%) than new ones "
+        f"({round(100 * heldout_acc)}%): a {gap:.0f}-point gap means it memorises answers. Try "
+        + ", ".join(tips[:-1]) + " or " + tips[-1] + "."
+    ]
+
+
+# --- the whole evaluation (subprocess side) --------------------------------------------------
+def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = None, limit: int | None = None,
+                 batch_size: int = 16, max_new_tokens: int | None = None, device: str = "auto",
+                 embed=None, seed: int = 0, progress: ProgressFn | None = None,
+                 cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Answer the held-out questions (and as many training questions) with the tuned model, the
+    held-out ones again with the prompted base model, judge everything, return the report."""
+    from .generate import DEFAULT_SYSTEM_PROMPT, adapter_disabled, build_prompt, generate, load_model, \
+        suggest_max_new_tokens
+    from .hallucination import FactIndex
+    from .judge import load_embedder
+    from .report import summary_line
+
+    started = time.monotonic()
+    run_dir = Path(run_dir)
+    spec, heldout, train = read_run(run_dir)
+    if not heldout:
+        raise BadInput(f"Run {run_dir.name} has no held-out pairs to evaluate on (dataset/heldout.jsonl is empty).")
+    if limit:
+        heldout = heldout[: int(limit)]
+    train_sample = sample_train(train, len(heldout), seed)
+    adapter = adapter_dir(run_dir)
+    system = (baseline_prompt or "").strip() or DEFAULT_SYSTEM_PROMPT
+    config = spec.get("config") or {}
+
+    n, m = len(heldout), len(train_sample)
+    total = n + m + n + 1
+    done = [0]
+
+    def step(k: int, message: str) -> None:
+        done[0] += k
+        if progress:
+            progress(min(done[0], total), total, message)
+
+    if progress:
+        progress(0, total, "loading the model")
+    model, tok = load_model(base_model_path(spec), adapter, device=device,
+                            load_in_4bit=bool(config.get("load_in_4bit")))
+    if max_new_tokens is None:
+        max_new_tokens = suggest_max_new_tokens(tok, [p["response"] for p in heldout + train_sample])
+
+    def gen(prompts: list[str], label: str) -> list[str]:
+        last = [0]
+
+        def prog(d: int, _t: int, _msg: str) -> None:
+            step(d - last[0], label)
+            last[0] = d
+
+        return generate(model, tok, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                        progress=prog, cancel=cancel, label=label)
+
+    tuned = gen([build_prompt(tok, p["instruction"]) for p in heldout + train_sample], "tuned model answering")
+    held_answers, train_answers = tuned[:n], tuned[n:]
+    with adapter_disabled(model):
+        base_answers = gen([build_prompt(tok, p["instruction"], system) for p in heldout], "base model answering")
+    del model
+
+    if cancel and cancel():
+        raise PairsmithError("cancelled")
+    embed = embed or load_embedder()
+    all_pairs = heldout + train_sample + heldout
+    all_answers = held_answers + train_answers + base_answers
+    sims = cosine_pairs(embed, all_answers, [p["response"] for p in all_pairs])
+    verdicts = score_answers(all_pairs, all_answers, similarities=sims)
+    v_held, v_train, v_base = verdicts[:n], verdicts[n:n + m], verdicts[n + m:]
+    index = FactIndex.from_texts(p["response"] for p in train)
+    step(1, "judging")
+
+    examples, items = [], []
+    affected = 0
+    base_invented = 0
+    for pair, ans, v, bans, bv in zip(heldout, held_answers, v_held, base_answers, v_base):
+        invented = [f.text for f in index.invented(ans, pair["response"])]
+        base_invented += len(index.invented(bans, pair["response"]))
+        if invented:
+            affected += 1
+            items += [{"pair_id": pair.get("pair_id"), "instruction": pair["instruction"], "fact": f} for f in invented]
+        examples.append({
+            "pair_id": pair.get("pair_id"), "instruction": pair["instruction"], "reference": pair["response"],
+            "answer": ans, "baseline_answer": bans, "correct": v["correct"], "reason": v["reason"],
+            "baseline_correct": bv["correct"], "baseline_reason": bv["reason"],
+            "similarity": v["similarity"], "rouge_l": v["rouge_l"], "token_f1": v["token_f1"],
+            "missing": v["missing"], "contradictions": v["contradictions"], "invented_facts": invented,
+        })
+    train_examples = [
+        {"pair_id": p.get("pair_id"), "instruction": p["instruction"], "reference": p["response"], "answer": a,
+         "correct": v["correct"], "reason": v["reason"], "similarity": v["similarity"], "rouge_l": v["rouge_l"]}
+        for p, a, v in zip(train_sample, train_answers, v_train)
+    ]
+    held_acc, train_acc, base_acc = accuracy(v_held), accuracy(v_train), accuracy(v_base)
+    gap, advice = overfitting_advice(train_acc, held_acc, config)
+    report: dict[str, Any] = {
+        "run_id": spec.get("run_id") or run_dir.name,
+        "created_at": _dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        "base_model": spec.get("base_model"),
+        "heldout_accuracy": held_acc,
+        "train_accuracy": train_acc,
+        "baseline_accuracy": base_acc,
+        "gap": gap,
+        "advice": advice,
+        "hallucinations": {
+            "count": len(items), "answers_affected": affected, "rate": affected / n if n else 0.0,
+            "baseline_count": base_invented, "items": items,
+        },
+        "rouge_l": {
+            "tuned": sum(v["rouge_l"] for v in v_held) / n,
+            "baseline": sum(v["rouge_l"] for v in v_base) / n,
+        },
+        "counts": {"heldout": n, "train": m, "train_pool": len(train),
+                   "heldout_correct": sum(v["correct"] for v in v_held),
+                   "train_correct": sum(v["correct"] for v in v_train),
+                   "baseline_correct": sum(v["correct"] for v in v_base)},
+        "similarity_threshold": SIMILARITY_THRESHOLD,
+        "baseline_prompt": system,
+        "max_new_tokens": max_new_tokens,
+        "examples": examples,
+        "train_examples": train_examples,
+    }
+    report["summary"] = summary_line(report)
+    report["seconds"] = round(time.monotonic() - started, 1)
+    return report
+
+
+def write_report(run_dir: str | os.PathLike, report: dict) -> tuple[Path, Path]:
+    from .report import render_html
+
+    folder = Path(run_dir) / REPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path, html_path = folder / REPORT_JSON, folder / REPORT_HTML
+    for path, text in ((json_path, json.dumps(report, ensure_ascii=False, indent=2, default=str)),
+                       (html_path, render_html(report))):
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    return json_path, html_path
+
+
+def load_report(run_dir: str | os.PathLike) -> dict | None:
+    path = Path(run_dir) / REPORT_DIR / REPORT_JSON
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+
+
+# --- the parent side: the database and the subprocess ----------------------------------------
+def store_report(ws, run_id: str, report: dict) -> int:
+    with ws.transaction():
+        return int(ws.scalar(
+            "INSERT INTO evaluations (run_id, created_at, report) VALUES (?, ?, ?) RETURNING id",
+            [run_id, _dt.datetime.now().replace(microsecond=0), json.dumps(report, ensure_ascii=False, default=str)],
+        ))
+
+
+def list_evaluations(ws, run_id: str | None = None) -> list[dict]:
+    """[{id, run_id, created_at, heldout_accuracy, baseline_accuracy, train_accuracy}], newest first."""
+    rows = ws.query(
+        "SELECT id, run_id, created_at, report FROM evaluations"
+        + (" WHERE run_id = ?" if run_id else "") + " ORDER BY created_at DESC, id DESC",
+        [run_id] if run_id else None,
+    )
+    out = []
+    for r in rows:
+        rep = json.loads(r["report"]) if isinstance(r["report"], str) else (r["report"] or {})
+        out.append({"id": r["id"], "run_id": r["run_id"], "created_at": r["created_at"],
+                    **{k: rep.get(k) for k in ("heldout_accuracy", "baseline_accuracy", "train_accuracy")}})
+    return out
+
+
+def latest_report(ws, run_id: str | None = None) -> dict | None:
+    row = ws.query(
+        "SELECT report FROM evaluations" + (" WHERE run_id = ?" if run_id else "")
+        + " ORDER BY created_at DESC, id DESC LIMIT 1",
+        [run_id] if run_id else None,
+    )
+    if not row:
+        return None
+    rep = row[0]["report"]
+    return json.loads(rep) if isinstance(rep, str) else rep
+
+
+def _project_root() -> str:
+    return str(Path(__file__).resolve().parents[2])
+
+
+def eval_argv(run_dir: str | os.PathLike, *, baseline_prompt_file: str | os.PathLike | None = None,
+              limit: int | None = None, batch_size: int | None = None, device: str | None = None) -> list[str]:
+    """The subprocess command line (a list: never a shell)."""
+    argv = [sys.executable, "-m", "engine.evaluate", str(run_dir)]
+    if baseline_prompt_file:
+        argv += ["--baseline-prompt", str(baseline_prompt_file)]
+    if limit:
+        argv += ["--limit", str(int(limit))]
+    if batch_size:
+        argv += ["--batch-size", str(int(batch_size))]
+    if device:
+        argv += ["--device", device]
+    return argv
+
+
+def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike | None = None,
+                   limit: int | None = None, batch_size: int | None = None, device: str | None = None,
+                   progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None,
+                   on_event: Callable[[dict], None] | None = None) -> dict:
+    """Evaluate a run in a subprocess (the model never loads in the GUI/CLI process), stream its
+    progress, then store the report in `evaluations` and return it (with "evaluation_id")."""
+    run_dir = Path(ws.runs_dir) / str(run_id)
+    if not run_dir.is_dir():
+        raise NotFound(f"No run {run_id!r} in this workspace (no folder {run_dir}).")
+    adapter_dir(run_dir)  # a clear message before starting anything
+    if baseline_prompt_file and not Path(baseline_prompt_file).is_file():
+        raise BadInput(f"The baseline prompt file {baseline_prompt_file} does not exist.")
+    (run_dir / REPORT_DIR).mkdir(exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    env["PYTHONPATH"] = _project_root() + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    argv = eval_argv(run_dir, baseline_prompt_file=baseline_prompt_file, limit=limit, batch_size=batch_size,
+                     device=device)
+    log_path = run_dir / REPORT_DIR / LOG_FILE
+    final: dict | None = None
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=_project_root())
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if cancel and cancel():
+                    proc.terminate()
+                    proc.wait(timeout=30)
+                    raise PairsmithError("cancelled")
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(event, dict) or "event" not in event:
+                    continue
+                if on_event:
+                    on_event(event)
+                kind = event["event"]
+                if kind == "progress" and progress:
+                    progress(int(event.get("done", 0)), int(event.get("total", 0)), str(event.get("message", "")))
+                elif kind in ("done", "error"):
+                    final = event
+            proc.wait()
+        except BaseException:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            raise
+    if final is None:
+        raise PairsmithError(
+            f"The evaluation stopped unexpectedly (exit code {proc.returncode}); details in {log_path}.")
+    if final["event"] == "error":
+        raise PairsmithError(str(final.get("message") or "the evaluation failed"))
+    report = load_report(run_dir)
+    if report is None:
+        raise PairsmithError(f"The evaluation finished but wrote no report ({run_dir / REPORT_DIR / REPORT_JSON}).")
+    report["evaluation_id"] = store_report(ws, str(run_id), report)
+    return report

