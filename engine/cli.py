@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "engine.cli_core",
     "engine.cli_import",
     "engine.cli_redact",
+    "engine.cli_eval",
 ]
 
 
