@@ -21,7 +21,9 @@ from .errors import PairsmithError
 COMMAND_MODULES = [
     "engine.cli_core",
     "engine.cli_import",
+    "engine.cli_flags",
     "engine.cli_redact",
+    "engine.cli_train",
     "engine.cli_eval",
 ]
 

@@ -255,6 +255,13 @@ def model_for(ws) -> Embedder:
 
 
 # --- the workspace cache ----------------------------------------------------------------------
+def _register(ws, name: str, table) -> None:
+    """Register an Arrow table on the workspace connection. DuckDB refuses while a previous
+    result is unfinished (e.g. after `ws.scalar`), so finish it with a trivial query first."""
+    ws.con.execute("SELECT 1").fetchall()
+    ws.con.register(name, table)
+
+
 def _read_cached(ws, model_key: str, hashes: list[str], dim: int) -> dict[str, np.ndarray]:
     import pyarrow as pa
 
@@ -262,7 +269,7 @@ def _read_cached(ws, model_key: str, hashes: list[str], dim: int) -> dict[str, n
         return {}
     wanted = pa.table({"text_hash": pa.array(hashes, pa.string())})
     name = "_pairsmith_wanted_hashes"
-    ws.con.register(name, wanted)
+    _register(ws, name, wanted)
     try:
         table = ws.con.sql(
             f"SELECT e.text_hash, e.vector FROM embeddings e JOIN (SELECT DISTINCT text_hash FROM {name}) w "
@@ -301,7 +308,7 @@ def _write_cached(ws, model_key: str, hashes: list[str], vectors: np.ndarray) ->
     })
     name = "_pairsmith_new_vectors"
     with ws.transaction():
-        ws.con.register(name, table)
+        _register(ws, name, table)
         try:
             ws.con.execute(
                 f"INSERT OR REPLACE INTO embeddings SELECT ?, text_hash, vector::FLOAT[] FROM {name}",
@@ -367,7 +374,7 @@ def prune_cache(ws, keep_hashes: Sequence[str] | None = None, model_key: str | N
 
     name = "_pairsmith_keep"
     with ws.transaction():
-        ws.con.register(name, pa.table({"text_hash": pa.array(list(keep_hashes), pa.string())}))
+        _register(ws, name, pa.table({"text_hash": pa.array(list(keep_hashes), pa.string())}))
         try:
             cond = "AND model = ?" if model_key else ""
             params = [model_key] if model_key else []

@@ -104,7 +104,6 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     facts: dict[int, list[Fact]] = {}
     terms: dict[int, dict] = {}
     out: list[FlagCandidate] = []
-    conflict_positions: set[tuple[int, int]] = set()
     for (a, b), sim in sorted(candidates.items()):
         if keys[a] != keys[b]:
             ta = terms.setdefault(a, key_terms(items[a].instruction))
@@ -119,7 +118,6 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
         if not diffs:
             continue
         pa, pb = items[a], items[b]
-        conflict_positions.add((a, b))
         polarity_only = all(d[0].dimension in _POLARITY for d in diffs)
         out.append(FlagCandidate(
             kind=KIND,
@@ -137,8 +135,6 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
                 ],
             },
         ))
-    # the duplicate detector can read which pairs conflict (a conflict is not "keep one, drop the rest")
-    ctx.settings["_conflict_positions"] = conflict_positions
     return out
 
 

@@ -17,8 +17,9 @@ sample the planted duplicates score >= 0.82, and the planted topically-close pai
 Key-term veto: topically close but different questions ("carry over earned leave" vs "carry over
 sick leave", "VPN on Windows" vs "VPN on a Mac") embed very close. When both questions name a
 term of one contrast group (leave types, operating systems, devices, apps, account factors,
-networks, benefits...) and each names a class the other does not, or they carry different
-numbers, they are never near-duplicates, whatever the cosine.
+networks, benefits...) and each names a class the other does not, they are never
+near-duplicates, whatever the cosine. (Differing numbers are NOT a veto: on MSRP 70 true
+paraphrases differ in a number, and helpdesk questions carry incidental ones: dates, asset tags.)
 
 Clusters: edges above the threshold are grouped by average-linkage agglomerative clustering per
 connected component (no chaining: a new member must be, on average, within the threshold of
@@ -120,9 +121,6 @@ CONTRAST_GROUPS: dict[str, list[tuple[str, ...]]] = {
     "mail item": [("email", "e-mail", "mail"), ("calendar", "meeting invite")],
 }
 
-_NUMBER_RE = re.compile(r"\b\d+(?:\.\d+)?\b")
-
-
 def _compile_groups():
     compiled = []
     for group, classes in CONTRAST_GROUPS.items():
@@ -144,9 +142,6 @@ def key_terms(text: str) -> dict[str, set[str]]:
         for _ci, name, rx in classes:
             if rx.search(text):
                 out.setdefault(group, set()).add(name)
-    nums = set(_NUMBER_RE.findall(text))
-    if nums:
-        out["number"] = nums
     return out
 
 
@@ -458,9 +453,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     threshold = float(ctx.settings.get("duplicate_threshold", DEFAULT_THRESHOLD))
     vectors = _vectors(items, ctx)
     rows = _focus_rows(items, ctx)
-    exclude = ctx.settings.get("_conflict_positions")
-    groups = find_groups(items, vectors, threshold, rows=rows, cancel=ctx.cancel, progress=ctx.progress,
-                         exclude=exclude)
+    groups = find_groups(items, vectors, threshold, rows=rows, cancel=ctx.cancel, progress=ctx.progress)
     out = []
     for g in groups:
         members = [items[i] for i in g["members"]]

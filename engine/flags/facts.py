@@ -238,6 +238,8 @@ def extract_facts(text: str | None) -> list[Fact]:
         noun = m.group("noun").lower()
         if noun in _NOT_A_COUNT_NOUN or noun in _COUNT_EXCLUDE_NOUNS:
             continue
+        if _qty(m)[1] >= 1000:  # ticket, asset and version numbers, not counts of things
+            continue
         # "3 failed attempts": the thing counted is the second word when the first is an adjective-ish
         key = noun
         noun2 = (m.group("noun2") or "").lower()

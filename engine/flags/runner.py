@@ -26,13 +26,14 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import BadInput, NotFound, PairsmithError
 from ..store import ProgressFn, Workspace
-from .base import KINDS, DetectContext, FlagCandidate, PairText, fingerprint
+from ..embeddings import _register
+from .base import KIND_LABELS, KINDS, DetectContext, FlagCandidate, PairText, fingerprint
 
 log = logging.getLogger(__name__)
 
 DETECTOR_MODULES = {
-    "conflict": "engine.flags.conflicts",  # before duplicate: dedup reads which pairs conflict
     "duplicate": "engine.flags.dedup",
+    "conflict": "engine.flags.conflicts",
     "pii": "engine.flags.pii",
     "tone": "engine.flags.tone",
     "needs_context": "engine.flags.needs_context",
@@ -175,7 +176,7 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
             items = all_items if scope is None else [by_id[i] for i in sorted(scope) if i in by_id]
             ctx.settings.pop("focus_pair_ids", None)
         if progress is not None:
-            progress(0, 1, f"Looking for {kind.replace('_', ' ')}")
+            progress(0, 1, f"Checking: {KIND_LABELS.get(kind, kind)}")
         try:
             cands = detect(items, ctx) if items else []
         except PairsmithError:
@@ -247,7 +248,7 @@ def _store(ws: Workspace, found: dict[str, list[FlagCandidate]], scopes: dict[st
                 "fingerprint": pa.array([r[6] for r in rows], pa.string()),
             })
             name = "_pairsmith_new_flags"
-            ws.con.register(name, table)
+            _register(ws, name, table)
             try:
                 ws.execute(
                     f"""INSERT INTO flags (kind, severity, score, pair_ids, explanation, details, status,

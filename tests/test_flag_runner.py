@@ -1,0 +1,246 @@
+"""The flag runner and storage: run, list, dismiss (stays dismissed until the text changes),
+resolve by keeping one pair (undoable), incremental refresh after an edit, tiny workspaces,
+missing detectors, and the `flag` / `flags` / `resolve` commands."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from engine import embeddings as emb
+from engine import pairs as pairs_mod
+from engine.cli import main as cli_main
+from engine.errors import BadInput, NotFound
+from engine.flags import runner
+from engine.flags.runner import flag_counts, list_flags, refresh_pair, resolve_flag, run_flags
+from engine.store import Workspace
+
+from flag_helpers import add_tickets
+
+GROUP = ["duplicate", "conflict"]
+
+ROWS = [
+    ("HR-1", "How many days of earned leave do I get per year?", "You get 12 days of earned leave per year."),
+    ("HR-2", "How many earned leave days do I get each year?", "Employees receive 30 days of earned leave annually."),
+    ("HR-3", "Can I carry over unused earned leave to next year?", "Yes, up to 5 days of earned leave can be carried over."),
+    ("HR-4", "Can I carry over unused sick leave to next year?", "No, sick leave cannot be carried over."),
+    ("IT-1", "How do I connect to the VPN on Windows?", "Install GlobalProtect from the Software Center and sign in."),
+    ("IT-2", "How do I connect to the VPN on my Mac?", "Install GlobalProtect from Self Service and sign in."),
+    ("IT-3", "How do I reset my password?", "Go to reset.northwind.com and follow the steps."),
+    ("IT-4", "how do I reset my password", "Go to reset.northwind.com and follow the steps there."),
+    ("IT-5", "I forgot my password, how can I reset it?", "Visit reset.northwind.com, then follow the steps."),
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model():
+    return emb.load_model()
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace.create(tmp_path / "ws")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def filled(ws):
+    ids = add_tickets(ws, ROWS)
+    return ws, dict(zip([r[0] for r in ROWS], ids))
+
+
+def _by_kind(ws, kind, status="open"):
+    return list_flags(ws, kind=kind, status=status)
+
+
+def _it_dup(ws):
+    """The open duplicate flag of the password-reset group (IT-3, IT-4, IT-5)."""
+    return next(f for f in _by_kind(ws, "duplicate") if "IT-3" in f["external_ids"])
+
+
+def test_run_stores_flags_with_the_documented_keys(filled):
+    ws, ids = filled
+    counts = run_flags(ws, kinds=GROUP)
+    assert counts == {"conflict": 1, "duplicate": 2}
+    flags = list_flags(ws)
+    for f in flags:
+        assert {"id", "kind", "severity", "score", "pair_ids", "external_ids", "explanation", "details", "status"} <= set(f)
+        assert f["status"] == "open"
+    dups = _by_kind(ws, "duplicate")
+    # conflicting answers to one question are duplicates too (keep the right one)
+    assert sorted(d["external_ids"] for d in dups) == [["HR-1", "HR-2"], ["IT-3", "IT-4", "IT-5"]]
+    dup = next(d for d in dups if d["external_ids"][0] == "IT-3")
+    assert dup["details"]["keep"] in dup["pair_ids"]
+    con = _by_kind(ws, "conflict")[0]
+    assert con["pair_ids"] == [ids["HR-1"], ids["HR-2"]]
+    assert "HR-1 says 12 days; HR-2 says 30 days" in con["explanation"]
+    assert flag_counts(ws)["duplicate"] == 2 and flag_counts(ws)["pii"] == 0
+    assert {f["kind"] for f in list_flags(ws, pair_id=ids["HR-1"])} == {"conflict", "duplicate"}
+    # running again replaces, never piles up
+    run_flags(ws, kinds=GROUP)
+    assert len(list_flags(ws)) == 3
+
+
+def test_dismissed_stays_dismissed_until_text_changes(filled):
+    ws, ids = filled
+    run_flags(ws, kinds=GROUP)
+    con = _by_kind(ws, "conflict")[0]
+    resolve_flag(ws, con["id"], dismiss=True)
+    run_flags(ws, kinds=GROUP)
+    assert _by_kind(ws, "conflict") == []
+    assert len(_by_kind(ws, "conflict", status="dismissed")) == 1
+    # edit one of the answers: a new open flag (the texts changed)
+    pairs_mod.update_pair(ws, ids["HR-2"], response="Employees receive 25 days of earned leave annually.")
+    refresh_pair(ws, ids["HR-2"])
+    open_ = _by_kind(ws, "conflict")
+    assert len(open_) == 1 and "25 days" in open_[0]["explanation"]
+
+
+def test_resolve_keep_rejects_the_others_undoably(filled):
+    ws, ids = filled
+    run_flags(ws, kinds=GROUP)
+    dup = _it_dup(ws)
+    keep = ids["IT-3"]
+    result = resolve_flag(ws, dup["id"], keep=keep)
+    assert result["status"] == "resolved" and sorted(result["rejected"]) == sorted([ids["IT-4"], ids["IT-5"]])
+    assert pairs_mod.get_pair(ws, ids["IT-4"])["status"] == "rejected"
+    assert pairs_mod.get_pair(ws, keep)["status"] == "new"
+    assert list_flags(ws, kind="duplicate", status="resolved")[0]["id"] == dup["id"]
+    # a re-run does not bring the group back (the others are rejected)
+    run_flags(ws, kinds=GROUP)
+    assert [f["external_ids"] for f in _by_kind(ws, "duplicate")] == [["HR-1", "HR-2"]]
+    # undoable through the pairs history
+    pairs_mod.undo(ws, ids["IT-4"])
+    assert pairs_mod.get_pair(ws, ids["IT-4"])["status"] == "new"
+
+
+def test_resolve_errors_are_clear(filled):
+    ws, ids = filled
+    run_flags(ws, kinds=GROUP)
+    dup = _it_dup(ws)
+    with pytest.raises(NotFound):
+        resolve_flag(ws, 99999, dismiss=True)
+    with pytest.raises(BadInput, match="not part of flag"):
+        resolve_flag(ws, dup["id"], keep=ids["HR-1"])
+    with pytest.raises(BadInput, match="--keep PAIR_ID or --dismiss"):
+        resolve_flag(ws, dup["id"])
+    resolve_flag(ws, dup["id"], keep=ids["IT-4"])
+    with pytest.raises(BadInput, match="already resolved"):
+        resolve_flag(ws, dup["id"], keep=ids["IT-4"])
+
+
+def test_refresh_after_edit_matches_a_full_run(filled):
+    ws, ids = filled
+    run_flags(ws, kinds=GROUP)
+    # IT-5 now asks something else: the duplicate group shrinks to IT-3 + IT-4
+    pairs_mod.update_pair(ws, ids["IT-5"], instruction="Where can I download my payslip?")
+    counts = refresh_pair(ws, ids["IT-5"])
+    assert "duplicate" in counts
+    after_incremental = sorted((f["kind"], tuple(f["pair_ids"])) for f in list_flags(ws, status="open")
+                               if f["kind"] in GROUP)
+    assert ("duplicate", (ids["IT-3"], ids["IT-4"])) in after_incremental
+    run_flags(ws, kinds=GROUP)
+    after_full = sorted((f["kind"], tuple(f["pair_ids"])) for f in list_flags(ws, status="open") if f["kind"] in GROUP)
+    assert after_incremental == after_full
+    # and back: the edit makes HR-2 agree with HR-1: the conflict disappears incrementally
+    pairs_mod.update_pair(ws, ids["HR-2"], response="Employees receive twelve days of earned leave annually.")
+    refresh_pair(ws, ids["HR-2"])
+    assert _by_kind(ws, "conflict") == []
+
+
+def test_refresh_only_recomputes_the_neighbourhood(filled, monkeypatch):
+    ws, ids = filled
+    run_flags(ws, kinds=GROUP)
+    before = {f["id"] for f in list_flags(ws)}
+    refresh_pair(ws, ids["IT-1"])  # no flags around IT-1: the other flags keep their ids
+    assert {f["id"] for f in list_flags(ws) if f["kind"] in GROUP} == before
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_tiny_workspaces(ws, n):
+    add_tickets(ws, ROWS[6:6 + n])
+    counts = run_flags(ws)
+    assert set(GROUP) <= set(counts)
+    assert counts["duplicate"] == (1 if n == 2 else 0)
+
+
+def test_bad_texts_do_not_break_the_run(ws):
+    add_tickets(ws, [
+        ("X-1", " ", " "),
+        ("X-2", "", ""),
+        ("X-3", "word " * 40_000, "answer " * 40_000),
+        ("X-4", "Wie viele Urlaubstage habe ich?", "Sie haben 30 Tage Urlaub."),
+        ("X-5", "年假有多少天？", "每年12天。"),
+        ("X-6", "🙂", "👍"),
+    ])
+    counts = run_flags(ws, kinds=GROUP)
+    assert counts["duplicate"] == 0 and counts["conflict"] == 0
+
+
+def test_rejected_pairs_are_left_out(filled):
+    ws, ids = filled
+    pairs_mod.update_pair(ws, ids["IT-4"], status="rejected")
+    run_flags(ws, kinds=GROUP)
+    dup = _it_dup(ws)
+    assert ids["IT-4"] not in dup["pair_ids"]
+
+
+def test_missing_detector_is_skipped_with_a_warning(filled, monkeypatch, caplog):
+    ws, _ = filled
+    monkeypatch.setitem(runner.DETECTOR_MODULES, "tone", "engine.flags.no_such_module")
+    with caplog.at_level(logging.WARNING, logger="engine.flags"):
+        counts = run_flags(ws, kinds=["tone", "duplicate"])
+    assert "tone" not in counts and counts["duplicate"] == 2
+    assert any("tone" in r.getMessage() for r in caplog.records)
+
+
+def test_unknown_kind_and_status(ws):
+    with pytest.raises(BadInput, match="unknown flag kind"):
+        run_flags(ws, kinds="duplicates,bogus")
+    with pytest.raises(BadInput, match="unknown flag status"):
+        list_flags(ws, status="closed")
+    assert runner.parse_kinds("needs-context, pii") == ["pii", "needs_context"]
+
+
+def test_cancel(filled):
+    from engine.errors import PairsmithError
+
+    ws, _ = filled
+    with pytest.raises(PairsmithError, match="cancelled"):
+        run_flags(ws, cancel=lambda: True)
+
+
+def test_all_detectors_run_together(filled):
+    ws, _ = filled
+    counts = run_flags(ws)
+    assert set(GROUP) <= set(counts)
+    stored = flag_counts(ws)
+    for kind, n in counts.items():
+        assert stored[kind] == n
+
+
+def test_cli_flag_flags_resolve(filled, capsys):
+    ws, ids = filled
+    root = str(ws.root)
+    ws.close()
+    assert cli_main(["flag", root, "--kinds", "duplicate,conflict"]) == 0
+    out = capsys.readouterr()
+    assert "Duplicates" in out.out and "Conflicting answers" in out.out
+    assert cli_main(["flags", root, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {tuple(sorted(("id", "kind", "severity", "pair_ids", "external_ids", "explanation")))} == {
+        tuple(sorted(k for k in f if k in ("id", "kind", "severity", "pair_ids", "external_ids", "explanation")))
+        for f in listed}
+    dup = next(f for f in listed if f["kind"] == "duplicate" and "IT-3" in f["external_ids"])
+    assert cli_main(["flags", root, "--kind", "conflict", "--status", "open", "--json"]) == 0
+    assert [f["kind"] for f in json.loads(capsys.readouterr().out)] == ["conflict"]
+    assert cli_main(["resolve", root, str(dup["id"]), "--keep", str(dup["pair_ids"][0])]) == 0
+    assert "resolved" in capsys.readouterr().out
+    assert cli_main(["resolve", root, "424242", "--dismiss"]) == 2
+    assert "no flag with id 424242" in capsys.readouterr().err
+    assert cli_main(["flags", root]) == 0
+    assert "conflict" in capsys.readouterr().out
+    assert cli_main(["flag", root, "--kinds", "nope"]) == 2
