@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "engine.cli_redact",
     "engine.cli_train",
     "engine.cli_eval",
+    "engine.cli_maint",
 ]
 
 

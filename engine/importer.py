@@ -21,11 +21,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from . import drafting, readers
+from . import drafting, limits, readers
 from .errors import BadInput, PairsmithError
 from .store import ProgressFn, Workspace
 
-MAX_FIELD_CHARS = 100_000
+MAX_FIELD_CHARS = limits.MAX_FIELD_CHARS
 MAX_STORED_ERRORS = 1000  # per source row in the workspace; the returned summary has them all
 ALL_FIELDS = readers.FIELDS + readers.OPTIONAL_FIELDS
 _WS = re.compile(r"\s+")
@@ -146,6 +146,7 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
         if not buffered:
             raise BadInput(f"{path.name}: no readable ticket records ({res.errors[0]['reason']} on line {res.errors[0]['line']})")
         records = iter(buffered)
+        limits.check_columns(path.name, columns)
     mapping = resolve_mapping(path.name, columns, override)
     res.mapping = mapping
     q_col, a_col = mapping["question"], mapping["answer"]
@@ -193,6 +194,10 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
         else:
             extra = {c: rec[c] for c in extra_cols if rec.get(c) not in (None, "")}
         extra_json = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
+        if extra_json and len(extra_json) > MAX_FIELD_CHARS:
+            res.error(line, f"the other columns are too long ({len(extra_json):,} characters; "
+                            f"the limit is {MAX_FIELD_CHARS:,})")
+            continue
         rows.append((line, ext or None, subj or None, q, a, created or None, extra_json,
                      content_hash(ext, q, a)))
     return res

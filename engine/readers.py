@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from . import limits
 from .errors import BadInput
 
 SAMPLE_BYTES = 1 << 20
@@ -161,6 +162,7 @@ def detect(path: str | Path) -> dict[str, Any]:
     """{"format": csv|xlsx|json|jsonl, "encoding": ..., "delimiter": ... or None}."""
     path = Path(path)
     sample = _read_sample(path)
+    limits.check_file_size(path)
     if not sample.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise BadInput(f"{path.name}: the file is empty")
     suffix = path.suffix.lower()
@@ -262,6 +264,7 @@ def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) 
     except csv.Error as exc:
         raise BadInput(f"{path.name}: the header line cannot be read ({exc})") from None
     columns = _unique_columns(header)
+    limits.check_columns(path.name, columns)
     width = len(columns)
     if width < 2:
         raise BadInput(f"{path.name}: only one column found; is this a CSV export with a header line?")
@@ -358,6 +361,9 @@ def _xlsx_records(path: Path, on_error: ErrorSink, progress, cancel) -> tuple[li
         raise BadInput(f"{path.name}: the sheet is empty")
     while header and (header[-1] is None or not str(header[-1]).strip()):
         header.pop()
+    if len(header) > limits.MAX_COLUMNS:
+        wb.close()
+    limits.check_columns(path.name, header)
     columns = _unique_columns([_cell(h) for h in header])
     width = len(columns)
     total = ws.max_row or 0
@@ -419,6 +425,8 @@ def _json_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel)
         data = json.loads(text)
     except ValueError as exc:
         raise BadInput(f"{path.name}: not valid JSON (line {getattr(exc, 'lineno', '?')}: {getattr(exc, 'msg', exc)})") from None
+    except RecursionError:
+        raise BadInput(f"{path.name}: the JSON is nested too deeply to be a ticket export") from None
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) == 1:
@@ -457,6 +465,9 @@ def _jsonl_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel
             item = json.loads(line)
         except ValueError as exc:
             on_error(n, f"invalid JSON ({getattr(exc, 'msg', exc)})")
+            continue
+        except RecursionError:
+            on_error(n, "the JSON is nested too deeply")
             continue
         if not isinstance(item, dict):
             on_error(n, f"not a JSON object ({type(item).__name__})")

@@ -111,6 +111,51 @@ def _restrict(path: Path) -> None:
         os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
+def _truncation(db: Path) -> str | None:
+    """A reason when the DuckDB file is shorter than its own header says (a cut copy, a full disk).
+    DuckDB itself opens such a file and only fails (or silently reads less) when a query reaches
+    the missing blocks. The file starts with a 4 KiB main header and two 4 KiB database headers
+    (checksum, iteration, meta block, free list, block count, block size, ...): the newer one
+    gives the size the file must have."""
+    import struct
+
+    try:
+        size = db.stat().st_size
+        with open(db, "rb") as f:
+            head = f.read(3 * 4096)
+    except OSError:
+        return None  # let the connect report it
+    if len(head) < 3 * 4096:
+        return f"the file is truncated ({size} bytes)" if size else "the file is empty"
+    if head[8:12] != b"DUCK":
+        return None  # DuckDB gives its own message
+    best = None
+    for off in (4096, 8192):
+        _, iteration, _, _, blocks, block_size = struct.unpack_from("<6Q", head, off)
+        if best is None or iteration > best[0]:
+            best = (iteration, blocks, block_size)
+    _, blocks, block_size = best
+    if not (4096 <= block_size <= 1 << 30 and block_size & (block_size - 1) == 0 and blocks < 1 << 40):
+        return None  # a layout this check does not know: leave it to DuckDB
+    expected = 3 * 4096 + blocks * block_size
+    if size < expected:
+        return f"the file is truncated: {size:,} of {expected:,} bytes"
+    return None
+
+
+def _corrupt(root: Path, reason: str) -> WorkspaceCorrupt:
+    """The error for a damaged workspace file: what happened and the newest backup to restore."""
+    backups = list_backups(root)
+    text = f"The workspace file {root / DB_NAME} is damaged and cannot be opened ({reason})."
+    if backups:
+        when = _dt.datetime.fromtimestamp(backups[0].stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        text += (f" The newest automatic backup is {backups[0]} (from {when}); restore it with "
+                 f"`pairsmith restore {root}` (the damaged file is kept beside it).")
+    else:
+        text += " There is no backup to restore; keep the file and ask for help."
+    return WorkspaceCorrupt(text, backups=backups)
+
+
 class Workspace:
     """One open workspace. Not thread-safe by design: give it to one thread (or worker)."""
 
@@ -142,14 +187,31 @@ class Workspace:
                 f"{root} is not a Pairsmith workspace (no {DB_NAME}); create one with `pairsmith init {root}`"
             )
         ws = cls._connect(root)
-        if migrate:
-            ws._migrate()
+        try:
+            if migrate:
+                ws._migrate()
+        except duckdb.Error as exc:  # damaged tables/metadata that the connect did not touch
+            with contextlib.suppress(Exception):
+                ws.con.close()
+            raise _corrupt(root, str(exc).splitlines()[0]) from None
+        except BaseException:
+            with contextlib.suppress(Exception):
+                ws.con.close()
+            raise
         (root / RUNS_DIR).mkdir(exist_ok=True)
+        _restrict(root / RUNS_DIR)
+        if migrate:
+            # at most one automatic copy a day; a full disk must not stop the user opening the workspace
+            with contextlib.suppress(OSError, duckdb.Error):
+                backup_daily(ws)
         return ws
 
     @classmethod
     def _connect(cls, root: Path) -> "Workspace":
         db = root / DB_NAME
+        truncated = _truncation(db)
+        if truncated:
+            raise _corrupt(root, truncated)
         try:
             con = duckdb.connect(str(db))
         except duckdb.IOException as exc:
@@ -160,15 +222,9 @@ class Workspace:
                 raise WorkspaceLocked(
                     f"The workspace {root} is open in another Pairsmith window or command{who}; close it there first."
                 ) from None
-            raise WorkspaceCorrupt(
-                f"The workspace file {db} cannot be read ({text.splitlines()[0]}).",
-                backups=list_backups(root),
-            ) from None
+            raise _corrupt(root, text.splitlines()[0]) from None
         except duckdb.Error as exc:
-            raise WorkspaceCorrupt(
-                f"The workspace file {db} cannot be read ({str(exc).splitlines()[0]}).",
-                backups=list_backups(root),
-            ) from None
+            raise _corrupt(root, str(exc).splitlines()[0]) from None
         return cls(root, con)
 
     def close(self) -> None:
