@@ -1,0 +1,709 @@
+"""Train: pick a dataset version, a base model and a preset, press Train, watch it learn.
+
+The training runs in a subprocess (`python -m engine.train RUN_DIR`) started with QProcess, which
+prints one JSON event per line (engine/train/events.py); nothing here blocks the GUI thread. The
+database work (preparing the run, recording it, storing the evaluation) goes through the engine
+worker. When training ends with `done`, the evaluation subprocess (`python -m engine.evaluate
+RUN_DIR`) starts by itself and its result is shown here, with a link to the Evaluate page.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView,
+    QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSplitter, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..widgets.charts import LossChart
+from ..worker import user_message
+from .base import Page
+
+BUILTIN_TINY = "builtin:tiny"
+PRESET_FALLBACK = {
+    "qlora-t4": "4-bit QLoRA for a 16 GB GPU (T4 class), the reference recipe",
+    "lora-bf16": "LoRA on bf16 weights for GPUs with 40 GB or more",
+    "cpu-smoke": "a quick check on the CPU with the built-in tiny model",
+}
+STATE_WORDS = {
+    "prepared": "prepared", "running": "running", "done": "finished", "error": "failed",
+    "cancelled": "cancelled", "stopped": "stopped",
+}
+
+
+def _launch():
+    from engine.train import launch
+
+    return launch
+
+
+def parse_event(line: str | bytes) -> dict | None:
+    """One stdout line -> an event dict (engine.train.events.parse_line), or None."""
+    try:
+        from engine.train.events import parse_line
+    except ImportError:  # pragma: no cover - the training module is part of the app
+        parse_line = None
+    if parse_line is not None:
+        return parse_line(line)
+    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) and "event" in obj else None
+
+
+def parse_eval_event(line: str | bytes) -> dict | None:
+    """The evaluation subprocess prints JSON lines too; its kinds are its own."""
+    text = (line.decode("utf-8", "replace") if isinstance(line, bytes) else line).strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    seconds = max(int(seconds), 0)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"
+
+
+def eval_argv(run_dir: str | Path) -> list[str]:
+    """The evaluation subprocess for a finished run."""
+    try:
+        from engine.evaluate import eval_argv as engine_eval_argv
+
+        return engine_eval_argv(Path(run_dir).resolve())
+    except ImportError:  # pragma: no cover
+        return [sys.executable, "-m", "engine.evaluate", str(Path(run_dir).resolve())]
+
+
+def child_environment() -> QProcessEnvironment:
+    env = QProcessEnvironment()
+    try:
+        items = _launch().child_env()
+    except ImportError:  # pragma: no cover
+        import os
+
+        items = dict(os.environ)
+    for key, value in items.items():
+        env.insert(key, value)
+    return env
+
+
+# --- engine calls (worker thread) ---------------------------------------------------------------
+def load_setup(ws) -> dict:
+    from engine import split
+
+    versions = split.list_versions(ws)
+    try:
+        from engine.train import presets
+
+        names = list(presets.PRESETS)
+        descriptions = dict(getattr(presets, "DESCRIPTIONS", {}))
+        default = presets.default_preset()
+    except ImportError:  # pragma: no cover
+        names, descriptions, default = list(PRESET_FALLBACK), dict(PRESET_FALLBACK), "cpu-smoke"
+    return {"versions": versions, "presets": names, "descriptions": descriptions, "default_preset": default,
+            "runs": list_runs(ws)}
+
+
+def list_runs(ws) -> list[dict]:
+    runs = _launch().list_runs(ws)
+    evals = {r["run_id"]: r["report"] for r in ws.query(
+        "SELECT run_id, report FROM evaluations WHERE id IN (SELECT max(id) FROM evaluations GROUP BY run_id)")}
+    for r in runs:
+        report = evals.get(r["id"])
+        r["evaluation"] = json.loads(report) if isinstance(report, str) else report
+    return runs
+
+
+def prepare(ws, base_model: str, preset: str, version_id: int | None) -> tuple[str, list[str], str]:
+    run_id, argv, run_dir = _launch().start_run(ws, base_model, preset, None, version_id)
+    return run_id, list(argv), str(run_dir)
+
+
+def record(ws, run_dir: str) -> dict:
+    return _launch().record_run(ws, run_dir)
+
+
+def store_evaluation(ws, run_id: str, run_dir: str) -> dict:
+    """Keep the evaluation report (runs/<id>/eval/report.json) in the `evaluations` table."""
+    from engine import evaluate as ev
+    from engine.errors import PairsmithError
+
+    report = ev.load_report(run_dir)
+    if report is None:
+        raise PairsmithError("The evaluation wrote no readable report; see eval/eval.log in the run folder.")
+    report["evaluation_id"] = ev.store_report(ws, run_id, report)
+    return report
+
+
+# --- the subprocess -----------------------------------------------------------------------------
+class JsonLinesProcess(QObject):
+    """A QProcess whose stdout is JSON lines: emits `sig_event(dict)` per line, stderr goes to a log
+    file, `sig_finished(exit_code, crashed)` at the end. Never blocks."""
+
+    sig_event = Signal(object)
+    sig_finished = Signal(int, bool)
+
+    def __init__(self, parse: Callable[[str], dict | None], parent: QObject | None = None):
+        super().__init__(parent)
+        self.parse = parse
+        self.proc: QProcess | None = None
+        self._buffer = b""
+        self.lines: list[str] = []  # every stdout line that was not an event (for diagnosis)
+
+    def start(self, argv: list[str], log_file: str | Path, cwd: str | Path | None = None) -> None:
+        self.proc = QProcess(self)
+        self.proc.setProcessEnvironment(child_environment())
+        self.proc.setStandardErrorFile(str(log_file), QProcess.Append)
+        if cwd:
+            self.proc.setWorkingDirectory(str(cwd))
+        self.proc.readyReadStandardOutput.connect(self._read)
+        self.proc.finished.connect(self._finished)
+        self.proc.errorOccurred.connect(self._error)
+        self._buffer = b""
+        self.proc.start(argv[0], argv[1:])
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.state() != QProcess.NotRunning
+
+    def terminate(self) -> None:
+        """Ask it to save and stop (SIGTERM)."""
+        if self.running():
+            self.proc.terminate()
+
+    def kill(self) -> None:
+        if self.running():
+            self.proc.kill()
+
+    def _read(self) -> None:
+        self._buffer += bytes(self.proc.readAllStandardOutput().data())
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for raw in lines:
+            self._line(raw)
+
+    def _line(self, raw: bytes) -> None:
+        event = self.parse(raw)
+        if event is not None:
+            self.sig_event.emit(event)
+        elif raw.strip():
+            self.lines.append(raw.decode("utf-8", "replace"))
+
+    def _finished(self, code: int, status) -> None:
+        self._read()
+        if self._buffer.strip():
+            self._line(self._buffer)
+            self._buffer = b""
+        self.sig_finished.emit(int(code), status == QProcess.CrashExit)
+
+    def _error(self, error) -> None:
+        if error == QProcess.FailedToStart:
+            self.sig_finished.emit(-1, True)
+
+
+# --- the page -----------------------------------------------------------------------------------
+def _note(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555;")
+    return label
+
+
+class TrainPage(Page):
+    name = "train"
+    title = "Train"
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.run_id: str | None = None
+        self.run_dir: str | None = None
+        self.state = "idle"  # idle | preparing | running | cancelling | evaluating
+        self.total_steps: int | None = None
+        self.events: list[dict] = []
+        self.warnings: list[dict] = []
+        self.last_checkpoint: str | None = None
+        self.final_event: dict | None = None
+        self.evaluation: dict | None = None
+        self.runs: list[dict] = []
+        self.process = JsonLinesProcess(parse_event, self)
+        self.process.sig_event.connect(self.on_event)
+        self.process.sig_finished.connect(self.on_finished)
+        self.eval_process = JsonLinesProcess(parse_eval_event, self)
+        self.eval_process.sig_event.connect(self.on_eval_event)
+        self.eval_process.sig_finished.connect(self.on_eval_finished)
+        self.eval_argv: Callable[[str], list[str]] = eval_argv  # tests give a fake one
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        outer.addWidget(scroll)
+        content = QWidget()
+        scroll.setWidget(content)
+        root = QVBoxLayout(content)
+        root.setContentsMargins(16, 12, 16, 12)
+        root.setSpacing(10)
+        root.addWidget(QLabel("<h2 style='margin:0'>Train</h2>"))
+
+        # --- setup
+        setup = QGroupBox("What to train")
+        form = QFormLayout(setup)
+        self.version_combo = QComboBox()
+        self.version_combo.setMinimumWidth(320)
+        form.addRow("Dataset version:", self.version_combo)
+        model_row = QHBoxLayout()
+        self.model_combo = QComboBox()
+        self.model_combo.setEditable(True)
+        self.model_combo.addItem(BUILTIN_TINY)
+        self.model_combo.setToolTip("A model folder on this computer, a hub id such as "
+                                    "mistralai/Mistral-7B-Instruct-v0.3 (already downloaded), or builtin:tiny "
+                                    "for a quick test on the CPU.")
+        self.model_combo.setMinimumWidth(320)
+        model_row.addWidget(self.model_combo, 1)
+        browse = QPushButton("Choose folder…")
+        browse.clicked.connect(self.choose_model_folder)
+        model_row.addWidget(browse)
+        form.addRow("Base model:", model_row)
+        self.preset_combo = QComboBox()
+        self.preset_combo.setMinimumWidth(320)
+        self.preset_combo.currentIndexChanged.connect(self._preset_changed)
+        form.addRow("Preset:", self.preset_combo)
+        self.preset_note = _note()
+        form.addRow("", self.preset_note)
+        buttons = QHBoxLayout()
+        self.train_button = QPushButton("Train")
+        self.train_button.setDefault(True)
+        self.train_button.setMinimumWidth(140)
+        self.train_button.setStyleSheet("font-weight: 600; padding: 6px 18px;")
+        self.train_button.clicked.connect(self.start_training)
+        buttons.addWidget(self.train_button)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Save a checkpoint and stop; Resume continues from it.")
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons.addWidget(self.cancel_button)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Continue the stopped run from its last checkpoint.")
+        self.resume_button.clicked.connect(self.resume)
+        buttons.addWidget(self.resume_button)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        root.addWidget(setup)
+
+        # --- live run
+        live = QGroupBox("This run")
+        ll = QVBoxLayout(live)
+        self.headline = QLabel("Press Train to start. Training runs in the background; you can keep working.")
+        self.headline.setWordWrap(True)
+        self.headline.setStyleSheet("font-size: 14px;")
+        ll.addWidget(self.headline)
+        bar_row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
+        bar_row.addWidget(self.progress, 1)
+        self.eta_label = QLabel("")
+        self.eta_label.setMinimumWidth(140)
+        bar_row.addWidget(self.eta_label)
+        ll.addLayout(bar_row)
+        figures = QHBoxLayout()
+        self.loss_label = QLabel("Loss: –")
+        self.speed_label = QLabel("Speed: –")
+        self.memory_label = QLabel("GPU memory: –")
+        self.device_label = QLabel("")
+        for w in (self.loss_label, self.speed_label, self.memory_label, self.device_label):
+            w.setStyleSheet("color: #333; margin-right: 18px;")
+            figures.addWidget(w)
+        figures.addStretch(1)
+        ll.addLayout(figures)
+        split = QSplitter(Qt.Horizontal)
+        self.chart = LossChart()
+        self.chart.setMinimumHeight(230)
+        split.addWidget(self.chart)
+        side = QWidget()
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(QLabel("<b>Warnings</b>"))
+        self.warning_list = QListWidget()
+        self.warning_list.setWordWrap(True)
+        sl.addWidget(self.warning_list, 1)
+        split.addWidget(side)
+        split.setSizes([700, 300])
+        ll.addWidget(split, 1)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.RichText)
+        self.result_label.linkActivated.connect(self._link)
+        self.result_label.hide()
+        ll.addWidget(self.result_label)
+        root.addWidget(live, 1)
+
+        # --- history
+        history = QGroupBox("Earlier runs")
+        hl = QVBoxLayout(history)
+        self.runs_table = QTableWidget(0, 7)
+        self.runs_table.setHorizontalHeaderLabels(
+            ["Run", "Started", "Base model", "Preset", "Dataset", "Result", "Held-out accuracy"])
+        self.runs_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.runs_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.runs_table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.runs_table.verticalHeader().setVisible(False)
+        self.runs_table.setAlternatingRowColors(True)
+        header = self.runs_table.horizontalHeader()
+        for i in range(7):
+            header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        self.runs_table.setMinimumHeight(120)
+        self.runs_table.itemSelectionChanged.connect(self._update_buttons)
+        hl.addWidget(self.runs_table)
+        row = QHBoxLayout()
+        self.evaluate_button = QPushButton("Evaluate the selected run")
+        self.evaluate_button.clicked.connect(self.evaluate_selected)
+        row.addWidget(self.evaluate_button)
+        row.addStretch(1)
+        hl.addLayout(row)
+        root.addWidget(history)
+        self._update_buttons()
+
+    # --- setup --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if not self.has_workspace:
+            self.headline.setText("Open a workspace first.")
+            return
+        self.submit(load_setup, on_done=self._setup_loaded, on_error=self._failed)
+
+    def _setup_loaded(self, setup: dict) -> None:
+        current = self.version_combo.currentData()
+        self.version_combo.clear()
+        for v in reversed(setup["versions"]):
+            stats = v.get("stats") or {}
+            self.version_combo.addItem(
+                f"{v.get('name') or 'version'} (#{v['id']}): {int(stats.get('train', 0)):,} to train, "
+                f"{int(stats.get('heldout', 0)):,} held out", int(v["id"]))
+        if not setup["versions"]:
+            self.version_combo.addItem("No frozen version yet: one is frozen from the approved pairs", None)
+        if current is not None:
+            idx = self.version_combo.findData(current)
+            if idx >= 0:
+                self.version_combo.setCurrentIndex(idx)
+        if self.preset_combo.count() == 0:
+            self.descriptions = setup["descriptions"]
+            for name in setup["presets"]:
+                self.preset_combo.addItem(name, name)
+            idx = self.preset_combo.findData(setup["default_preset"])
+            self.preset_combo.setCurrentIndex(max(idx, 0))
+            self._preset_changed()
+        self.show_runs(setup["runs"])
+
+    def _preset_changed(self, *_: Any) -> None:
+        name = self.preset_combo.currentData()
+        self.preset_note.setText(getattr(self, "descriptions", PRESET_FALLBACK).get(name, ""))
+
+    def choose_model_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a base model folder")
+        if folder:
+            self.model_combo.setEditText(folder)
+
+    def show_runs(self, runs: list[dict]) -> None:
+        self.runs = runs
+        self.runs_table.setRowCount(len(runs))
+        for r, run in enumerate(runs):
+            created = run.get("created_at")
+            metrics = run.get("metrics") or {}
+            result = STATE_WORDS.get(run.get("status"), run.get("status") or "")
+            if metrics.get("last_loss") is not None:
+                result += f", loss {float(metrics['last_loss']):.3f}"
+            ev = run.get("evaluation") or {}
+            acc = ev.get("heldout_accuracy")
+            cells = [run["id"], created.strftime("%d %b %H:%M") if hasattr(created, "strftime") else str(created or ""),
+                     str(run.get("base_model") or ""), str(run.get("preset") or ""),
+                     f"#{run['version_id']}" if run.get("version_id") is not None else "",
+                     result, f"{float(acc):.0%}" if acc is not None else "–"]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 5 and metrics.get("error"):
+                    item.setToolTip(f"{metrics['error'].get('message')} {metrics['error'].get('what_to_do')}")
+                self.runs_table.setItem(r, c, item)
+        self._update_buttons()
+
+    def _selected_run(self) -> dict | None:
+        rows = self.runs_table.selectionModel().selectedRows() if self.runs_table.selectionModel() else []
+        return self.runs[rows[0].row()] if rows and rows[0].row() < len(self.runs) else None
+
+    def _update_buttons(self) -> None:
+        busy = self.state != "idle"
+        self.train_button.setEnabled(not busy and self.has_workspace)
+        self.cancel_button.setEnabled(self.state in ("running", "cancelling", "evaluating"))
+        self.cancel_button.setText("Stop now" if self.state == "cancelling" else "Cancel")
+        resumable = self._resumable_run()
+        self.resume_button.setEnabled(not busy and resumable is not None)
+        selected = self._selected_run()
+        self.evaluate_button.setEnabled(not busy and selected is not None and selected.get("status") == "done")
+
+    def _resumable_run(self) -> dict | None:
+        """The run Resume continues: the selected one, else the last one here, if it stopped."""
+        run = self._selected_run()
+        if run is None and self.run_id:
+            run = next((r for r in self.runs if r["id"] == self.run_id), None)
+        if run is not None and run.get("status") in ("cancelled", "stopped", "error"):
+            ckpt = Path(run.get("run_dir") or "") / "checkpoints"
+            if ckpt.is_dir() and any(ckpt.iterdir()):
+                return run
+        return None
+
+    # --- starting -----------------------------------------------------------------------------
+    def start_training(self) -> None:
+        base = self.model_combo.currentText().strip()
+        if not base:
+            self.headline.setText("Choose a base model first (builtin:tiny for a quick CPU test).")
+            return
+        preset = self.preset_combo.currentData()
+        version = self.version_combo.currentData()
+        self._set_state("preparing")
+        self.headline.setText("Preparing the run…")
+        self.submit(prepare, base, preset, version, on_done=self._prepared, on_error=self._prepare_failed)
+
+    def _prepare_failed(self, exc: BaseException) -> None:
+        self._set_state("idle")
+        self.headline.setText(f"<span style='color:#B00020'>{user_message(exc)}</span>")
+
+    def _prepared(self, result: tuple) -> None:
+        run_id, argv, run_dir = result
+        self.launch(run_id, argv, run_dir)
+
+    def launch(self, run_id: str, argv: list[str], run_dir: str, *, resumed: bool = False) -> None:
+        """Start the training subprocess for a prepared run folder."""
+        self.run_id, self.run_dir = run_id, str(run_dir)
+        if not resumed:
+            self.chart.reset()
+            self.warning_list.clear()
+            self.warnings = []
+            self.events = []
+        self.final_event = None
+        self.evaluation = None
+        self.result_label.hide()
+        self.progress.setRange(0, 0)
+        self.eta_label.setText("")
+        self.headline.setText(f"Run {run_id}: starting…")
+        self._set_state("running")
+        cwd = None
+        try:
+            cwd = _launch().PROJECT_ROOT
+        except (ImportError, AttributeError):  # pragma: no cover
+            pass
+        self.process.start(argv, Path(run_dir) / "train.log", cwd)
+        self.ctx.status(f"Training run {run_id} started")
+
+    def resume(self) -> None:
+        run = self._resumable_run()
+        if run is None:
+            return
+        self.chart.reset()
+        self.warning_list.clear()
+        self.warnings, self.events = [], []
+        try:
+            from engine.train.events import read_events
+
+            for event in read_events(run["run_dir"]):  # redraw what the run did before it stopped
+                if event.get("event") in ("step", "eval"):
+                    self.on_event(event)
+        except ImportError:  # pragma: no cover
+            pass
+        self.launch(run["id"], _launch().resume_argv(run["run_dir"]), run["run_dir"], resumed=True)
+        self.headline.setText(f"Run {run['id']}: resuming from the last checkpoint…")
+
+    def cancel(self) -> None:
+        if self.state == "evaluating":
+            self.eval_process.kill()
+            return
+        if self.state == "cancelling":
+            self.process.kill()
+            return
+        if self.state == "running":
+            self._set_state("cancelling")
+            self.headline.setText("Saving a checkpoint and stopping… (press Stop now to stop at once)")
+            self.process.terminate()
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self._update_buttons()
+
+    # --- events -------------------------------------------------------------------------------
+    def on_event(self, e: dict) -> None:
+        self.events.append(e)
+        kind = e.get("event")
+        if kind == "preflight":
+            self.headline.setText(str(e.get("message", "")))
+            if e.get("device"):
+                self.device_label.setText(f"Device: {e['device']}" + (f" ({e['gpu_name']})" if e.get("gpu_name") else ""))
+        elif kind == "started":
+            self.total_steps = int(e.get("total_steps") or 0) or None
+            if self.total_steps:
+                self.progress.setRange(0, self.total_steps)
+            trainable, total = e.get("trainable_params"), e.get("total_params")
+            share = f" ({trainable / total:.2%} of the model's weights)" if trainable and total else ""
+            self.headline.setText(f"Training on {e.get('device', '?')}: {self.total_steps or '?'} steps, "
+                                  f"{int(trainable or 0):,} weights trainable{share}"
+                                  + (" · resumed" if e.get("resumed_from") else ""))
+            self.device_label.setText(f"Device: {e.get('device', '?')}")
+        elif kind == "step":
+            step, total = int(e.get("step", 0)), int(e.get("total") or self.total_steps or 0)
+            if total:
+                self.total_steps = total
+                self.progress.setRange(0, total)
+                self.progress.setValue(min(step, total))
+                self.progress.setFormat(f"step {step} of {total} · %p%")
+            self.chart.add_step(step, e.get("loss"))
+            if e.get("loss") is not None:
+                self.loss_label.setText(f"Loss: {float(e['loss']):.3f}")
+            self.eta_label.setText(f"about {fmt_duration(e.get('eta_s'))} left" if e.get("eta_s") is not None else "")
+            if e.get("tokens_per_s"):
+                self.speed_label.setText(f"Speed: {float(e['tokens_per_s']):,.0f} tokens/s")
+            mem = e.get("gpu_mem_gb")
+            self.memory_label.setText(f"GPU memory: {float(mem):.1f} GB" if mem is not None else "GPU memory: – (CPU)")
+        elif kind == "eval":
+            if e.get("eval_loss") is not None:
+                self.chart.add_eval(int(e.get("step", 0)), e["eval_loss"])
+        elif kind == "checkpoint":
+            self.last_checkpoint = e.get("path")
+            self.ctx.status(f"Checkpoint saved at step {e.get('step')}")
+        elif kind == "warning":
+            self.warnings.append(e)
+            item = QListWidgetItem(f"⚠ {e.get('message', '')}\n{e.get('what_to_do', '')}".strip())
+            item.setToolTip(str(e.get("code", "")))
+            self.warning_list.addItem(item)
+            self.warning_list.scrollToBottom()
+        elif kind in ("done", "error", "cancelled"):
+            self.final_event = e
+            if kind == "done":
+                self.progress.setRange(0, max(int(e.get("total") or 1), 1))
+                self.progress.setValue(self.progress.maximum())
+                self.eta_label.setText("")
+                self.headline.setText(f"Training finished after {e.get('step')} steps. The adapter is saved.")
+            elif kind == "error":
+                self.headline.setText(f"<span style='color:#B00020'><b>{e.get('message', '')}</b></span> "
+                                      f"{e.get('what_to_do', '')}")
+            else:
+                where = " A checkpoint was saved: Resume continues from it." if e.get("checkpoint") else ""
+                self.headline.setText(f"Stopped at step {e.get('step')} of {e.get('total')}.{where}")
+
+    def on_finished(self, code: int, crashed: bool) -> None:
+        final = self.final_event
+        if final is None:
+            if self.state == "cancelling":
+                self.headline.setText("Training stopped.")
+            else:
+                detail = self.process.lines[-1] if self.process.lines else ""
+                self.headline.setText(
+                    f"<span style='color:#B00020'>Training stopped unexpectedly (exit code {code}).</span> "
+                    f"Details are in train.log in the run folder{': ' + detail if detail else '.'}")
+        run_dir, run_id = self.run_dir, self.run_id
+        done = final is not None and final.get("event") == "done"
+        self._set_state("evaluating" if done else "idle")
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+        self.submit(record, run_dir, on_done=lambda _row: self._recorded(), on_error=self._failed)
+        if done:
+            self.start_evaluation(run_id, run_dir)
+
+    def _recorded(self) -> None:
+        self.submit(list_runs, on_done=self.show_runs, on_error=self._failed)
+
+    # --- evaluation ---------------------------------------------------------------------------
+    def evaluate_selected(self) -> None:
+        run = self._selected_run()
+        if run is not None:
+            self.run_id, self.run_dir = run["id"], run["run_dir"]
+            self.start_evaluation(run["id"], run["run_dir"])
+
+    def start_evaluation(self, run_id: str, run_dir: str) -> None:
+        self._set_state("evaluating")
+        self.result_label.setText("Evaluating the model on the held-out pairs…")
+        self.result_label.show()
+        self.progress.setRange(0, 0)
+        (Path(run_dir) / "eval").mkdir(exist_ok=True)
+        self._eval_run = (run_id, run_dir)
+        cwd = None
+        try:
+            cwd = _launch().PROJECT_ROOT
+        except (ImportError, AttributeError):  # pragma: no cover
+            pass
+        self.eval_process.start(self.eval_argv(run_dir), Path(run_dir) / "eval" / "eval.log", cwd)
+
+    def on_eval_event(self, e: dict) -> None:
+        done, total = e.get("done", e.get("step")), e.get("total")
+        if isinstance(done, (int, float)) and isinstance(total, (int, float)) and total:
+            self.progress.setRange(0, int(total))
+            self.progress.setValue(int(done))
+            self.progress.setFormat(f"evaluating {int(done)} of {int(total)} · %p%")
+        message = e.get("message")
+        if e.get("event") == "error":
+            self.result_label.setText(f"<span style='color:#B00020'>Evaluation failed: {message or ''}</span> "
+                                      f"{e.get('what_to_do', '')}")
+        elif message:
+            self.result_label.setText(f"Evaluating: {message}")
+
+    def on_eval_finished(self, code: int, crashed: bool) -> None:
+        run_id, run_dir = self._eval_run
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat("%p%")
+        if code != 0 and not (Path(run_dir) / "eval" / "report.json").exists():
+            self._set_state("idle")
+            if "failed" not in self.result_label.text():
+                self.result_label.setText(
+                    f"<span style='color:#B00020'>The evaluation stopped (exit code {code}).</span> "
+                    "Details are in eval/eval.log in the run folder; “Evaluate the selected run” tries again.")
+            return
+        self.submit(store_evaluation, run_id, run_dir, on_done=self.show_evaluation,
+                    on_error=self._eval_failed)
+
+    def _eval_failed(self, exc: BaseException) -> None:
+        self._set_state("idle")
+        self.result_label.setText(f"<span style='color:#B00020'>{user_message(exc)}</span>")
+
+    def show_evaluation(self, report: dict) -> None:
+        self._set_state("idle")
+        self.evaluation = report
+
+        def pct(key: str) -> str:
+            v = report.get(key)
+            return f"{float(v):.0%}" if isinstance(v, (int, float)) else "–"
+
+        held, base = report.get("heldout_accuracy"), report.get("baseline_accuracy")
+        verdict = ""
+        if isinstance(held, (int, float)) and isinstance(base, (int, float)):
+            diff = held - base
+            verdict = (f" The tuned model answers <b>{diff:+.0%}</b> more held-out questions correctly than the base model."
+                       if diff > 0 else " The tuned model is not better than the base model yet.")
+        self.result_label.setText(
+            f"<b>Evaluation:</b> held-out accuracy <b>{pct('heldout_accuracy')}</b> (base model {pct('baseline_accuracy')}, "
+            f"training pairs {pct('train_accuracy')}).{verdict} "
+            f"<a href='evaluate'>See every answer on the Evaluate page</a>.")
+        self.result_label.show()
+        self.ctx.status("Evaluation finished")
+        self._recorded()
+
+    def _link(self, link: str) -> None:
+        self.ctx.go_to(link)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.ctx.show_error(user_message(exc), "Train")

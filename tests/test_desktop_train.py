@@ -1,0 +1,173 @@
+"""Train page: a fake training process (a tiny script printing JSON lines, no real training) drives
+the loss chart, the progress bar and the warnings; `done` starts a (fake) evaluation whose report
+is stored and shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+pytest.importorskip("pytestqt")
+launch = pytest.importorskip("engine.train.launch")
+
+FAKE_TRAIN = textwrap.dedent(r'''
+    import json, os, sys, time
+    run_dir = sys.argv[1]
+    run = os.path.basename(run_dir.rstrip("/"))
+    fail = os.environ.get("FAKE_TRAIN_FAIL")
+    def emit(event, **payload):
+        e = {"event": event, "run": run, "time": time.time(), **payload}
+        line = json.dumps(e)
+        print(line, flush=True)
+        with open(os.path.join(run_dir, "events.jsonl"), "a") as fh:
+            fh.write(line + "\n")
+    def status(**s):
+        with open(os.path.join(run_dir, "status.json"), "w") as fh:
+            json.dump(s, fh)
+    status(state="running", pid=os.getpid(), step=0, total=6)
+    print("some library chatter that is not an event", flush=True)
+    emit("started", config={}, trainable_params=1000, total_params=100000, device="cpu", total_steps=6)
+    for step in range(1, 7):
+        emit("step", step=step, total=6, loss=3.0 - 0.4 * step, lr=2e-4, grad_norm=1.0,
+             tokens_per_s=1234.0, eta_s=(6 - step) * 75, gpu_mem_gb=None if step < 3 else 5.25)
+        if step == 3:
+            emit("warning", code="loss_flat", message="The loss is not falling yet.",
+                 what_to_do="Check the Conflicting answers flags.")
+            emit("eval", step=3, eval_loss=2.1, metrics={})
+            emit("checkpoint", step=3, path=os.path.join(run_dir, "checkpoints", "checkpoint-3"))
+        if fail and step == 4:
+            emit("error", kind="oom", message="The GPU ran out of memory.", what_to_do="Use a smaller preset.")
+            status(state="error", pid=None, step=4, total=6)
+            sys.exit(1)
+    os.makedirs(os.path.join(run_dir, "adapter"), exist_ok=True)
+    open(os.path.join(run_dir, "adapter", "adapter_config.json"), "w").write("{}")
+    emit("done", adapter_path=os.path.join(run_dir, "adapter"), metrics={"train_loss": 0.6}, step=6, total=6)
+    status(state="done", pid=None, step=6, total=6)
+''')
+
+FAKE_EVAL = textwrap.dedent(r'''
+    import json, os, sys
+    run_dir = sys.argv[1]
+    for i in range(1, 4):
+        print(json.dumps({"event": "progress", "done": i, "total": 3, "message": "answering"}), flush=True)
+    report = {"heldout_accuracy": 0.75, "train_accuracy": 0.9, "baseline_accuracy": 0.25, "hallucinations": 1,
+              "examples": [{"instruction": "q", "reference": "r", "answer": "a", "baseline_answer": "b",
+                            "correct": True, "reason": "same facts"}]}
+    os.makedirs(os.path.join(run_dir, "eval"), exist_ok=True)
+    json.dump(report, open(os.path.join(run_dir, "eval", "report.json"), "w"))
+''')
+
+
+@pytest.fixture
+def ctx(qtbot, tmp_path, monkeypatch):
+    from desktop.context import AppContext
+    from desktop.settings import Settings
+
+    train_script = tmp_path / "fake_train.py"
+    train_script.write_text(FAKE_TRAIN)
+    monkeypatch.setattr(launch, "train_argv", lambda run_dir, resume=False: [sys.executable, str(train_script), str(run_dir)])
+    monkeypatch.setattr(launch, "resolve_base_model", lambda name, cache=None: name)
+    c = AppContext(Settings(tmp_path / "settings.ini"), show_dialogs=False)
+    c.open_workspace(str(tmp_path / "ws"), create=True)
+    assert c.worker.wait_idle(30)
+    c.worker.run_sync(_fill)
+    yield c
+    c.worker.shutdown()
+
+
+def _fill(ws):
+    from engine import split
+    from engine.pairs import add_pair
+
+    for i in range(30):
+        add_pair(ws, f"Question number {i} about topic {i % 5}?", f"Answer {i}: do the thing {i % 5}.", status="approved")
+    split.freeze(ws, holdout=0.2)
+
+
+def _page(ctx, qtbot, tmp_path):
+    from desktop.pages.train import TrainPage
+
+    eval_script = tmp_path / "fake_eval.py"
+    eval_script.write_text(FAKE_EVAL)
+    page = TrainPage(ctx)
+    page.eval_argv = lambda run_dir: [sys.executable, str(eval_script), str(run_dir)]
+    qtbot.addWidget(page)
+    page.resize(1200, 900)
+    page.show()
+    page.activate()
+    assert ctx.worker.wait_idle(30)
+    return page
+
+
+def test_train_streams_events_into_chart_and_progress_then_evaluates(ctx, qtbot, tmp_path):
+    page = _page(ctx, qtbot, tmp_path)
+    assert page.version_combo.count() == 1 and page.version_combo.currentData() == 1
+    assert page.model_combo.currentText() == "builtin:tiny"
+    assert page.preset_combo.findData("cpu-smoke") >= 0
+    page.preset_combo.setCurrentIndex(page.preset_combo.findData("cpu-smoke"))
+    page.train_button.click()
+    assert not page.train_button.isEnabled()
+    qtbot.waitUntil(lambda: page.evaluation is not None, timeout=30000)
+    assert ctx.worker.wait_idle(30)
+
+    # the chart holds every step's loss and the held-out point
+    assert page.chart.steps == [1, 2, 3, 4, 5, 6]
+    assert page.chart.losses == pytest.approx([2.6, 2.2, 1.8, 1.4, 1.0, 0.6])
+    assert page.chart.eval_steps == [3] and page.chart.eval_losses == [2.1]
+    assert page.progress.maximum() == 1 and page.progress.value() == 1  # reset after evaluation
+    assert page.memory_label.text() == "GPU memory: 5.2 GB" or page.memory_label.text() == "GPU memory: 5.3 GB"
+    assert page.speed_label.text() == "Speed: 1,234 tokens/s"
+    assert page.warning_list.count() == 1 and "not falling" in page.warning_list.item(0).text()
+    assert "Conflicting answers" in page.warning_list.item(0).text()
+    assert page.last_checkpoint.endswith("checkpoint-3")
+    assert page.process.lines == ["some library chatter that is not an event"]
+    assert page.final_event["event"] == "done"
+
+    # recorded on the worker, evaluation stored and shown with a link to the Evaluate page
+    runs = ctx.worker.run_sync(lambda ws: ws.query("SELECT id, status, preset, adapter_path FROM runs"))
+    assert len(runs) == 1 and runs[0]["status"] == "done" and runs[0]["preset"] == "cpu-smoke"
+    assert runs[0]["adapter_path"]
+    stored = ctx.worker.run_sync(lambda ws: ws.query("SELECT run_id, report FROM evaluations"))
+    assert len(stored) == 1 and stored[0]["run_id"] == runs[0]["id"]
+    assert json.loads(stored[0]["report"])["heldout_accuracy"] == 0.75
+    text = page.result_label.text()
+    assert "75%" in text and "25%" in text and "href='evaluate'" in text
+    assert page.runs_table.rowCount() == 1 and page.runs_table.item(0, 6).text() == "75%"
+    assert page.train_button.isEnabled() and page.state == "idle"
+    with qtbot.waitSignal(ctx.page_requested, timeout=2000) as sig:
+        page.result_label.linkActivated.emit("evaluate")
+    assert sig.args == ["evaluate"]
+
+
+def test_progress_bar_follows_steps(ctx, qtbot, tmp_path):
+    """Events fed straight in (as the process would) move the bar and the ETA."""
+    page = _page(ctx, qtbot, tmp_path)
+    page.on_event({"event": "started", "run": "r", "time": 0, "config": {}, "trainable_params": 10,
+                   "total_params": 1000, "device": "cuda", "total_steps": 40})
+    assert page.progress.maximum() == 40
+    page.on_event({"event": "step", "run": "r", "time": 0, "step": 10, "total": 40, "loss": 1.5, "lr": 1e-4,
+                   "grad_norm": 0.5, "tokens_per_s": 900.0, "eta_s": 3725, "gpu_mem_gb": 11.0})
+    assert page.progress.value() == 10
+    assert page.eta_label.text() == "about 1 h 02 min left"
+    assert page.loss_label.text() == "Loss: 1.500"
+    assert "(1.00% of the model" in page.headline.text()  # 10 of 1,000 weights trainable
+
+
+def test_training_error_is_shown_in_words_and_no_evaluation(ctx, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_TRAIN_FAIL", "1")
+    page = _page(ctx, qtbot, tmp_path)
+    page.train_button.click()
+    qtbot.waitUntil(lambda: page.final_event is not None and page.state == "idle", timeout=30000)
+    assert ctx.worker.wait_idle(30)
+    assert "ran out of memory" in page.headline.text() and "smaller preset" in page.headline.text()
+    assert page.evaluation is None and page.result_label.isHidden()
+    status = ctx.worker.run_sync(lambda ws: ws.scalar("SELECT status FROM runs"))
+    assert status == "error"
+    # it saved a checkpoint folder? no: the fake made none, so Resume stays off
+    assert not page.resume_button.isEnabled()
