@@ -118,7 +118,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "max_steps": 30,
         "per_device_train_batch_size": 4,
         "gradient_accumulation_steps": 1,
-        "learning_rate": 2e-2,
+        "learning_rate": 5e-3,
         "warmup_ratio": 0.0,
         "lr_scheduler_type": "constant",
         "max_length": 128,

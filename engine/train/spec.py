@@ -35,7 +35,7 @@ def _close(key: str) -> str:
 def coerce(key: str, value: Any) -> Any:
     """Check/convert one override value against the key's type. Strings are parsed."""
     if key not in KEYS:
-        raise BadInput(f"Unknown setting {key!r}{_close(key)}; see `pairsmith train --help-settings`.")
+        raise BadInput(f"Unknown setting {key!r}{_close(key)}; see `pairsmith train --list-settings`.")
     default = KEYS[key][0]
     want = type(default)
     try:

@@ -160,7 +160,13 @@ class Run:
 
     # --- steps ----------------------------------------------------------------------------
     def setup(self) -> None:
+        import warnings
+
         import torch
+
+        strict = os.environ.get("PAIRSMITH_WARNINGS_AS_ERRORS")  # tests: e.g. "autograd kernel was not registered"
+        if strict:
+            warnings.filterwarnings("error", message=f".*{strict}")
 
         if self.config["threads"]:
             torch.set_num_threads(int(self.config["threads"]))
@@ -172,12 +178,9 @@ class Run:
             self._previous_events()
 
     def base_path(self) -> str:
-        from .models import default_cache_dir, resolve_base_model
+        from .merge import base_model_path
 
-        resolved = self.spec.get("base_model_resolved")
-        if resolved and Path(resolved).exists():
-            return resolved
-        return resolve_base_model(self.spec["base_model"], default_cache_dir())
+        return base_model_path(self.spec)  # PAIRSMITH_BASE_MODEL overrides (bundles on another box)
 
     def preflight(self, base: str) -> bool:
         from transformers import AutoConfig
@@ -410,6 +413,8 @@ class _Events(TrainerCallback):
         self.step0 = 0
         self.last_time = None
         self.last_tokens = 0
+        # testing aid: slow each step down so a test can stop the run in the middle
+        self.delay = float(os.environ.get("PAIRSMITH_TEST_STEP_DELAY") or 0)
 
     def on_train_begin(self, args, state, control, **kwargs):
         run = self.run
@@ -427,6 +432,8 @@ class _Events(TrainerCallback):
         return control
 
     def on_step_end(self, args, state, control, **kwargs):
+        if self.delay:
+            time.sleep(self.delay)
         if _dist_any(self.run.cancel.requested, self.run.torch_device):
             self.run.cancel.requested = True
             control.should_save = True

@@ -1,0 +1,66 @@
+"""Merge a run's LoRA adapter into the base weights: a standalone model folder.
+
+The base is loaded in 16 bits (bf16 where supported, else fp16), never from the 4-bit weights
+the adapter was trained against: merging into dequantised 4-bit weights would bake the
+quantisation error into every layer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from ..errors import BadInput
+from .spec import ADAPTER, load_spec
+
+MERGED = "merged"
+
+
+def _dtype(name: str | None):
+    import torch
+
+    if name in (None, "auto"):
+        if torch.cuda.is_available():
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.bfloat16
+    if name not in ("bfloat16", "float16", "float32"):
+        raise BadInput(f"--dtype must be bfloat16, float16 or float32, not {name!r}.")
+    return getattr(torch, name)
+
+
+def base_model_path(spec: dict) -> str:
+    from .models import default_cache_dir, resolve_base_model
+
+    override = os.environ.get("PAIRSMITH_BASE_MODEL")
+    if override:
+        return resolve_base_model(override, default_cache_dir())
+    resolved = spec.get("base_model_resolved")
+    if resolved and Path(resolved).exists():
+        return resolved
+    return resolve_base_model(spec["base_model"], default_cache_dir())
+
+
+def merge_run(run_dir: str | os.PathLike, out: str | os.PathLike | None = None, dtype: str | None = None) -> Path:
+    """Write base + adapter as one model (and the tokenizer) to `out` (default run_dir/merged)."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    run_dir = Path(run_dir)
+    spec = load_spec(run_dir)
+    adapter = run_dir / ADAPTER
+    if not (adapter / "adapter_config.json").is_file():
+        raise BadInput(f"Run {spec['run_id']} has no adapter yet: it has not finished training.")
+    out = Path(out) if out else run_dir / MERGED
+    torch_dtype = _dtype(dtype)
+    base = base_model_path(spec)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch_dtype)  # 16-bit, not quantised
+    model = PeftModel.from_pretrained(model, str(adapter))
+    merged = model.merge_and_unload()
+    out.mkdir(parents=True, exist_ok=True)
+    merged.save_pretrained(str(out))
+    AutoTokenizer.from_pretrained(str(adapter)).save_pretrained(str(out))
+    (out / "pairsmith-merge.json").write_text(json.dumps({
+        "run_id": spec["run_id"], "base_model": spec["base_model"], "dtype": str(torch_dtype).replace("torch.", ""),
+    }, indent=2))
+    return out

@@ -1,0 +1,126 @@
+"""Training units without training: settings, events schema, loss guards, OOM ladder, memory estimator."""
+
+import json
+
+import pytest
+
+from engine.errors import BadInput
+from engine.train import guards
+from engine.train.events import SCHEMA, describe, parse_line, validate_event
+from engine.train.oom import next_config
+from engine.train.preflight import estimate_memory, lora_params, model_dims, suggest_preset
+from engine.train.presets import KEYS, PRESETS
+from engine.train.spec import parse_overrides, resolve_config
+
+MISTRAL_7B = dict(hidden_size=4096, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
+                  intermediate_size=14336, vocab_size=32000)
+N_7B = 7_241_732_096
+
+
+def test_presets_are_complete_and_the_reference_recipe_is_exact():
+    for name in PRESETS:
+        cfg = resolve_config(name)
+        assert set(cfg) == set(KEYS)
+    t4 = resolve_config("qlora-t4")
+    assert t4["load_in_4bit"] and t4["bnb_4bit_quant_type"] == "nf4" and t4["bnb_4bit_use_double_quant"]
+    assert (t4["lora_r"], t4["lora_alpha"], t4["lora_dropout"]) == (16, 32, 0.05)
+    assert t4["target_modules"] == ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"]
+    assert (t4["num_train_epochs"], t4["per_device_train_batch_size"], t4["gradient_accumulation_steps"]) == (3, 2, 8)
+    assert (t4["learning_rate"], t4["warmup_ratio"], t4["max_length"]) == (2e-4, 0.03, 512)
+    assert (t4["logging_steps"], t4["save_steps"]) == (10, 50)
+    assert t4["compute_dtype"] == "auto"
+    smoke = resolve_config("cpu-smoke")
+    assert not smoke["load_in_4bit"] and smoke["compute_dtype"] == "float32" and smoke["logging_steps"] == 1
+    assert not resolve_config("lora-bf16")["load_in_4bit"]
+
+
+def test_overrides_are_typed_and_validated():
+    cfg = resolve_config("cpu-smoke", parse_overrides(
+        ["load_in_4bit=true", "lora_r=4", "learning_rate=1e-3", "target_modules=q_proj,v_proj", "batching=padded"]))
+    assert cfg["load_in_4bit"] is True and cfg["lora_r"] == 4 and cfg["learning_rate"] == 1e-3
+    assert cfg["target_modules"] == ["q_proj", "v_proj"] and cfg["batching"] == "padded"
+    for bad in (["lora_rr=3"], ["lora_r=x"], ["load_in_4bit=maybe"], ["batching=fast"], ["lora_r"],
+                ["lora_dropout=1.5"], ["per_device_train_batch_size=0"], ["max_steps=0"]):
+        with pytest.raises(BadInput) as err:
+            parse_overrides(bad)
+        assert err.value.exit_code == 2 and "\n" not in str(err.value)
+    with pytest.raises(BadInput, match="did you mean lora_r"):
+        parse_overrides(["lora_rr=3"])
+    with pytest.raises(BadInput):
+        resolve_config("gpu-turbo")
+
+
+def _event(event_kind, **fields):
+    return {"event": event_kind, "run": "r", "time": 1.0, **fields}
+
+
+def test_event_schema_accepts_good_and_rejects_bad_events():
+    good = [
+        _event("step", step=3, total=10, loss=1.5, lr=1e-4, grad_norm=None, tokens_per_s=100.0, eta_s=5, gpu_mem_gb=None),
+        _event("checkpoint", step=5, path="/x/checkpoint-5"),
+        _event("warning", code="loss_not_falling", message="m", what_to_do="w"),
+        _event("done", adapter_path="/x/adapter", metrics={}, step=10, total=10),
+        _event("cancelled", step=4, total=10, checkpoint=None),
+        _event("error", kind="internal", message="m", what_to_do="w"),
+    ]
+    for e in good:
+        assert validate_event(e) == [], e
+        assert parse_line(json.dumps(e)) == e
+        assert describe(e)
+    assert validate_event(_event("step", step=3, total=10, loss="low", lr=1e-4, grad_norm=None,
+                                 tokens_per_s=None, eta_s=None, gpu_mem_gb=None))
+    assert validate_event(_event("step", step=-1, total=10, loss=1.0, lr=1e-4, grad_norm=None,
+                                 tokens_per_s=None, eta_s=None, gpu_mem_gb=None))
+    assert validate_event(_event("checkpoint", step=5))  # path missing
+    assert validate_event({"event": "nonsense", "run": "r", "time": 1})
+    assert validate_event(_event("done", adapter_path="a", metrics={}, step=True, total=1))  # bool is not int
+    assert parse_line("{'loss': 1.0}") is None and parse_line("Loading weights") is None
+    assert len(SCHEMA["oneOf"]) == 9
+
+
+def test_loss_guards():
+    falling = [6.0 - 0.1 * i for i in range(20)]
+    flat = [6.0, 6.02, 5.99, 6.01, 6.0, 6.03, 5.98, 6.0]
+    rising = [5.0 + 0.05 * i for i in range(12)]
+    assert not guards.loss_not_falling(falling)
+    assert guards.loss_not_falling(flat) and guards.loss_not_falling(rising)
+    swinging = [6.0, 3.0] * 8
+    assert guards.loss_oscillating(swinging)
+    assert not guards.loss_oscillating(falling) and not guards.loss_oscillating(flat)
+    assert guards.check_step(150, 1000) == 150
+    assert guards.check_step(150, 40) == 20 and guards.check_step(0, 1000) == 500 and guards.check_step(0, 3) == 4
+    assert "5e-05" in guards.advice(2e-4) and "Conflicting answers" in guards.advice(2e-4)
+
+
+def test_oom_ladder_keeps_the_effective_batch():
+    cfg = resolve_config("qlora-t4")
+    first, what = next_config(cfg)
+    assert first["per_device_train_batch_size"] == 1 and first["gradient_accumulation_steps"] == 16
+    assert "batch size 2 -> 1" in what
+    second, what = next_config(first)
+    assert second["max_length"] == 256 and second["gradient_accumulation_steps"] == 16
+    third, _ = next_config(second)
+    assert third["max_length"] == 128
+    assert next_config(third) is None
+
+
+def test_memory_estimator_on_a_7b_model():
+    dims = model_dims(MISTRAL_7B)
+    t4 = resolve_config("qlora-t4")
+    est = estimate_memory(N_7B, dims, t4)
+    # NF4 weights of a 7B model: ~3.5-4.5 GB; the whole reference run fits a 16 GB T4 (15 GB usable)
+    assert 3.4 < est["weights_gb"] < 4.5
+    assert 4.5 < est["total_gb"] < 14.5
+    # LoRA r=16 on q/k/v/o/gate of Mistral-7B: r * (in + out) per module x 32 layers (exact)
+    per_layer = 16 * ((4096 + 4096) + (4096 + 1024) * 2 + (4096 + 4096) + (4096 + 14336))
+    assert lora_params(dims, t4["target_modules"], 16) == est["lora_params"] == per_layer * 32
+    bf16 = estimate_memory(N_7B, dims, resolve_config("lora-bf16"))
+    assert bf16["weights_gb"] > 13 and bf16["total_gb"] > 16  # does not fit a T4...
+    assert bf16["total_gb"] < 38  # ...but fits a 40 GB card
+    # more batch / longer sequences / no checkpointing cost more activation memory
+    assert estimate_memory(N_7B, dims, dict(t4, max_length=1024))["activations_gb"] > est["activations_gb"]
+    assert estimate_memory(N_7B, dims, dict(t4, gradient_checkpointing=False))["activations_gb"] > est["activations_gb"] * 3
+    # the suggestion names a preset that fits
+    assert suggest_preset(N_7B, dims, resolve_config("lora-bf16"), 15.0, current="lora-bf16") == "qlora-t4"
+    assert suggest_preset(N_7B, dims, t4, 80.0, current="qlora-t4") == "lora-bf16"
+    assert suggest_preset(N_7B, dims, t4, 2.0, current="qlora-t4") is None
