@@ -37,6 +37,14 @@ _RULES: list[_Rule] = [
     _Rule("as per our call", _r(r"\b(?:as\s+per|per|following|after|from|based\s+on)\s+(?:our|the|my|your)\s+"
                                 r"(?:call|conversation|chat|discussion|meeting|phone\s+call|teams\s+call|talk)\b"),
           _CONVERSATION),
+    _Rule("as mentioned on the phone", _r(r"\bas\s+(?:mentioned|discussed|agreed|explained|said|promised|confirmed)\s+"
+                                          r"(?:on|over|during|in)\s+(?:the|our|my|your)\s+(?:phone|call|meeting|chat|teams\s+call|conversation)\b"),
+          _CONVERSATION),
+    _Rule("our chat", _r(r"\b(?:our|the)\s+(?:chat|call|conversation|discussion|talk|phone\s+call|teams\s+call)\s+"
+                         r"(?:yesterday|today|earlier|this\s+morning|last\s+week|on\s+\w+day)\b"
+                         r"|\b(?:following\s+up\s+on|further\s+to|as\s+per|per|after|from|based\s+on|as\s+(?:discussed|agreed)\s+(?:in|on|during))\s+"
+                         r"our\s+(?:chat|call|conversation|discussion|talk|phone\s+call|teams\s+call)\b"),
+          _CONVERSATION),
     _Rule("as we spoke", _r(r"\bas\s+(?:we|I)\s+(?:spoke|mentioned|said|explained|told\s+you)(?:\s+(?:earlier|before|yesterday|on\s+the\s+(?:phone|call)))?\b"),
           _CONVERSATION),
     _Rule("see attached", _r(r"\b(?:(?:please\s+)?(?:see|find|check|refer\s+to|review|open|use|fill(?:\s+in)?|sign)\s+(?:the\s+)?attach(?:ed|ment)s?"
@@ -48,7 +56,10 @@ _RULES: list[_Rule] = [
           "the model will never see the attachment"),
     _Rule("link I sent", _r(r"\b(?:the|that|this)\s+link\s+(?:I|we)\s+(?:sent|shared|gave|posted|pasted|mailed|forwarded)\b"
                             r"|\blink\s+(?:sent|shared)\s+(?:earlier|before|on\s+(?:chat|teams|slack|email))\b"
-                            r"|\blink\s+in\s+(?:the|my|our)\s+(?:chat|email|mail|message|teams\s+message|previous\s+\w+)\b"),
+                            r"|\blink\s+in\s+(?:my|our)\s+(?:chat|email|mail|message|teams\s+message|previous\s+\w+|last\s+\w+)\b"
+                            r"|\blink\s+in\s+the\s+(?:chat|teams\s+chat)\b"
+                            r"|\b(?:the\s+|that\s+)?(?:screenshot|screen\s*shot|file|document|form|steps|instructions|details|guide|video)\s+"
+                            r"(?:I|we)\s+(?:sent|shared|gave|posted|forwarded|showed)\b"),
           "the model never saw that link"),
     _Rule("per my last email", _r(r"\b(?:as\s+)?(?:per|in|see|check|refer\s+to|as\s+mentioned\s+in|as\s+stated\s+in)\s+(?:my|our|the)\s+"
                                   r"(?:last|previous|earlier|prior|below|above|first)\s+(?:e-?mail|mail|message|reply|response|note)\b"
@@ -58,7 +69,8 @@ _RULES: list[_Rule] = [
     _Rule("as mentioned earlier", _r(r"\bas\s+(?:I\s+|we\s+)?(?:mentioned|said|stated|explained|advised|noted|informed)\s+"
                                      r"(?:earlier|before|previously|already|last\s+time)\b"
                                      r"|\b(?:same\s+as|like|as)\s+(?:the\s+)?last\s+time\b|\bsame\s+as\s+(?:before|usual)\b"
-                                     r"|\bthe\s+usual\s+(?:way|process|steps|place|form)\b"),
+                                     r"|\bthe\s+usual\s+(?:way|process|steps|place|form|fix|solution|workaround|procedure|thing|trick)\b"
+                                     r"|\bsame\s+(?:issue|problem|thing|error|request|fix|steps)\s+as\s+(?:before|last\s+time|earlier|previously)\b"),
           "it refers to an earlier exchange the model never saw"),
     _Rule("will call you", _r(r"\b(?:I|we)(?:'ll|\s+will|\s+shall|'d|\s+would|\s+am\s+going\s+to|\s+can)\s+(?:give\s+you\s+a\s+)?"
                               r"(?:call|ring|phone|ping|whatsapp|message|text|drop\s+by|come\s+(?:by|over|to\s+your\s+desk)|visit|"
@@ -103,7 +115,7 @@ _NOT_A_PERSON = {
     "Time", "Timesheet", "Timesheets", "Buddy", "Mentor", "Hub", "Services", "Department", "Dept",
     "Centre", "Center", "Room", "Building", "Floor", "Campus", "Branch", "Head", "Lead", "Director", "Supervisor",
     "Partner", "Business", "Agency", "Bank", "Police", "Embassy", "Consulate", "Hospital", "Doctor", "Provider",
-    "Please", "Kindly", "Then", "Once", "Only", "Directly", "Immediately", "Now", "Whenever", "Ext", "Extension",
+    "Please", "Kindly", "Then", "Once", "Information", "Details", "Number", "Form", "Page", "Settings", "Only", "Directly", "Immediately", "Now", "Whenever", "Ext", "Extension",
 }
 _TICKET_REF = re.compile(
     r"\b(?:(?i:same\s+as|see|refer\s+to|ref|similar\s+to|duplicate\s+of|as\s+in|like|per|follow(?:s|ed)?\s+up\s+(?:on|to)|"
@@ -127,6 +139,12 @@ _BARE = re.compile(
     re.IGNORECASE,
 )
 _BARE_MAX_CHARS = 120
+_BARE_LEAD = re.compile(
+    r"^\W*((?:(?:it'?s|it\s+is|this\s+is|that'?s|all|now|has\s+been|have|i\s*'?ve|we\s*'?ve)\s+){0,2}"
+    r"(?:done|fixed|resolved|sorted|completed|actioned|taken\s+care\s+of|updated)(?:\s+now)?)\s*[.,;!:-]+\s+"
+    r"(?=(?:please|pls|kindly|can\s+you|could\s+you|do|try|check|let\s+(?:us|me)\s+know|confirm)\b)",
+    re.IGNORECASE,
+)
 _LEAD = re.compile(r"(?:please|kindly|pls|plz)\s+", re.IGNORECASE)
 
 
@@ -139,8 +157,9 @@ class Hit:
     why: str
 
 
-def find_hits(text: str, *, employee_id_pattern: str | None = None) -> list[Hit]:
-    """Every needs-context phrase in an answer, in order, non-overlapping."""
+def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str | None = None) -> list[Hit]:
+    """Every needs-context phrase in an answer, in order, non-overlapping. `own_id` is the pair's
+    own ticket id: a helpdesk footer naming the ticket itself is not a reference to another one."""
     if not text or not text.strip():
         return []
     hits: list[Hit] = []
@@ -158,10 +177,17 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None) -> list[Hit]
         hits.append(Hit(rule, start, end, text[start:end], why))
 
     stripped = text.strip()
+    bare_why = "it says something was done without saying what, so the model learns nothing it can repeat"
     if len(stripped) <= _BARE_MAX_CHARS and _BARE.match(stripped):
         s = text.index(stripped[0])
-        add("bare status", s, s + len(stripped),
-            "it says something was done without saying what, so the model learns nothing it can repeat")
+        add("bare status", s, s + len(stripped), bare_why)
+    else:
+        # "Done. Please check on your side and let us know..." : a bare status, then only a request to check
+        m = _BARE_LEAD.match(stripped)
+        first_paragraph = re.split(r"\n\s*\n", stripped, maxsplit=1)[0]
+        if m and len(first_paragraph.split()) <= 25:
+            s = text.index(stripped[0])
+            add("bare status", s, s + len(m.group(1)), bare_why)
 
     for rule in _RULES:
         for m in rule.pattern.finditer(text):
@@ -184,6 +210,8 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None) -> list[Hit]
             continue
         core = _TICKET_ID_CORE.search(m.group(0))
         ref = core.group(0) if core else m.group(0)
+        if own_id and (ref == own_id or ref.lstrip("#") == own_id.split("-")[-1]):
+            continue
         add("other ticket", m.start(), m.end(), f"it points to another ticket ({ref}) the model cannot see")
 
     for m in _ASK_PERSON.finditer(text):
@@ -231,7 +259,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
             break
         if ctx.progress is not None and i % 500 == 0:
             ctx.progress(i, total, "Looking for answers that need context")
-        hits = find_hits(item.response or "", employee_id_pattern=pattern)
+        hits = find_hits(item.response or "", employee_id_pattern=pattern, own_id=item.external_id)
         if not hits:
             continue
         rules = sorted({h.rule for h in hits})

@@ -149,17 +149,28 @@ _STREET_TYPES = (
     "Close|Crescent|Cres|Marg|Nagar|Parkway|Pkwy|Highway|Hwy|Square|Sq|Gardens|Grove|Row|Mews|"
     "Circle|Cir|Trail|Path|Hill|Park|Walk|Layout|Cross|Main|Salai"
 )
-_ADDRESS_RE = re.compile(
-    r"(?<![\w\-/])\d{1,5}[A-Za-z]?(?:/\d{1,4})?,? (?:[A-Z][A-Za-z'.\-]{0,20} ){1,4}(?:" + _STREET_TYPES + r")\b\.?"
-    r"(?:,? (?:[A-Z][A-Za-z\-]{1,20} ?){1,3}(?=[,\s.]|$))?"  # a town after the street
-    r"(?:,? ?(?:\d{6}|\d{3} \d{3})(?!\d))?"  # Indian PIN
-)
-_UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d(?!(?:GB|MB|KB|TB|AM|PM)\b)[A-Z]{2}\b")
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
     "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
 )
-_US_ZIP_RE = re.compile(r"\b(?:" + _US_STATES + r"),? \d{5}(?:-\d{4})?(?![\d\-])")
+_UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d(?!(?:GB|MB|KB|TB|AM|PM)\b)[A-Z]{2}"
+_US_ZIP = r"(?:" + _US_STATES + r"),? \d{5}(?:-\d{4})?"
+# an address is a head (a street with a number, or "Flat 12"/"Apt 5"...) followed by up to six
+# comma-separated parts (building, area, town) and an optional postcode / state+ZIP / PIN
+_UNIT = r"(?:Flat|Apt\.?|Apartment|Unit|Suite|House|Plot|Door(?: No\.?)?|H\.? ?No\.?|Room)"
+_ADDR_PART = (r"(?!" + _US_ZIP + r")(?:" + _UNIT + r" ?#?[A-Z0-9\-]{1,6}\b|[A-Z][A-Za-z'\-]{0,20}\b(?: (?:[A-Z][A-Za-z'\-]{0,20}|\d{1,4}[A-Z]?|of|the)\b)"
+              r"{0,4}|\d{1,5}[A-Za-z]? (?:[A-Z][A-Za-z'.\-]{0,20} ){1,4}(?:" + _STREET_TYPES + r")\b\.?)")
+_ADDR_END = r"(?:,? (?:" + _UK_POSTCODE + r"|" + _US_ZIP + r"|\d{6}|\d{3} \d{3})(?![\w\-]))"
+_ADDRESS_RE = re.compile(
+    r"(?<![\w\-/])(?:"
+    r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?,? (?:[A-Z][A-Za-z'.\-]{0,20} ){1,4}(?:" + _STREET_TYPES + r")\b\.?"
+    r"(?:, " + _ADDR_PART + r"){0,6}" + _ADDR_END + r"?"
+    r"|" + _UNIT + r" ?#?[A-Z0-9\-]{1,6}(?:, " + _ADDR_PART + r"){1,6}" + _ADDR_END
+    + r"|" + _UNIT + r" ?#?[A-Z0-9\-]{1,6}(?:, " + _ADDR_PART + r"){2,6}"
+    r")"
+)
+_UK_POSTCODE_RE = re.compile(r"\b" + _UK_POSTCODE + r"\b")
+_US_ZIP_RE = re.compile(r"\b" + _US_ZIP + r"(?![\d\-])")
 _TITLE_SURNAME = r"(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.? "
 
 

@@ -52,9 +52,13 @@ SHORTHAND = {
     "mins": "minutes", "sec": "second", "govt": "government", "doc": "document", "docs": "documents",
     "im": "I'm", "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't", "isnt": "isn't",
     "doesnt": "doesn't", "ive": "I've", "youre": "you're", "ll": "will", "n": "and", "w/": "with", "w/o": "without",
+    "bc": "because", "thru": "through", "mth": "month", "apprvl": "approval", "frm": "from", "ofc": "office",
+    "pg": "page", "nd": "need", "ttyl": "talk to you later", "b": "be", "wd": "working days", "d": "days",
 }
 # single letters and the most ordinary abbreviations only count lower-case ("U" can be a grade)
-_LOWER_ONLY = {"u", "r", "k", "n", "ll", "im", "pl", "doc", "docs", "info", "sec", "acc", "req", "hrs", "mins", "wk"}
+_LOWER_ONLY = {"u", "r", "k", "n", "b", "d", "ll", "im", "pl", "doc", "docs", "info", "sec", "acc", "req", "hrs", "mins",
+               "wk", "tx", "bc", "wd", "pg", "nd", "ofc", "mth", "yr"}
+_SINGLE = {"u", "r", "k", "n", "b", "d"}  # single letters count only as a word between spaces/commas
 # abbreviations a formal house may use itself: flagged only when the house rarely does
 _SOFT = {"info", "approx", "dept", "mgr", "hrs", "mins", "docs", "doc", "pwd", "govt", "sec", "acc", "req", "reqd", "wrt", "fyi", "asap"}
 
@@ -76,7 +80,9 @@ _RUDE = re.compile(
     r"\b(?:obviously|clearly\s+(?:stated|mentioned|written)|as\s+I\s+(?:already|have\s+already)\s+(?:said|told\s+you|mentioned|explained)|"
     r"as\s+(?:already|previously)\s+(?:said|told)|(?:I|we)\s+(?:already|have\s+already)\s+told\s+you|like\s+I\s+said|"
     r"read\s+the\s+(?:policy|manual|docs?|documentation|faq|wiki|intranet|email|instructions|handbook)(?:\s+\w+){0,3}\s+(?:before|first)|"
-    r"before\s+(?:asking|raising|logging|opening|creating)\s+(?:a\s+)?(?:question|ticket|request|this|again)?|"
+    r"before\s+(?:asking|(?:raising|logging|opening|creating|sending)\s+(?:a\s+|another\s+)?(?:ticket|request|query))|"
+    r"look\s+it\s+up|(?:not\s+sure\s+)?why\s+(?:this|it|that)\s+(?:needed|needs|required|warranted)\s+a\s+ticket|"
+    r"(?:this|it)\s+(?:didn'?t|did\s+not|doesn'?t)\s+need\s+a\s+ticket|clearly\s+explained|"
     r"how\s+many\s+times|not\s+(?:my|our)\s+(?:problem|job|issue|headache)|figure\s+it\s+out|google\s+it|"
     r"(?:you\s+)?should\s+(?:have|'?ve)\s+known|you\s+should\s+know|it'?s\s+not\s+rocket\s+science|common\s+sense|"
     r"stop\s+(?:asking|raising|sending)|don'?t\s+bother|next\s+time,?\s+(?:read|check|please\s+read|try)|we'?ve\s+been\s+over\s+this|"
@@ -171,9 +177,14 @@ def measure(text: str, acronyms: frozenset[str] = frozenset()) -> Style:
         low = w.lower()
         st.tokens.add(low)
         if low in SHORTHAND and (low not in _LOWER_ONLY or w == low):
-            # "r" and "n" only between words, never "Section R" or a list item
-            if low in ("r", "n") and not (0 < s and scan[s - 1] == " " and e < len(scan) and scan[e:e + 1] == " "):
-                continue
+            # single letters only as words of their own: never "401(k)", "Section R" or "a) b)"
+            if low in _SINGLE:
+                before = scan[s - 1] if s > 0 else " "
+                after = scan[e] if e < len(scan) else " "
+                if before not in " \n" or after not in " \n,.!?":
+                    continue
+                if low in ("r", "n", "b", "d") and (before != " " or after != " "):
+                    continue
             st.shorthand.append((s, e, w))
         elif low in SLANG:
             st.slang.append((s, e, w))
