@@ -45,6 +45,7 @@ _BOILER_LINE = re.compile(
     r"|Sent from (?:Mail|Outlook) for [^\n]*"
     r"|Get Outlook for (?:iOS|Android)[^\n]*"
     r"|This (?:message|e-?mail) was sent (?:from|by) (?:an? )?(?:unmonitored|automated|notification)[^\n]*"
+    r"|This is an? (?:automated|automatic|system[- ]generated|auto-generated) (?:message|e-?mail|notification|reply)[^\n]*"
     r"|\[(?:Ticket|Request|Case) #?[\w-]+\][ \t]*"
     r"|\[?\s*External (?:e-?mail|sender)[^\n]*\]?"
     r")[ \t]*$",
@@ -60,12 +61,14 @@ _DISCLAIMER = re.compile(
 )
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon)"
-    r"(?:[ \t]+[^\s,.!?:;]+(?:[ \t]*/[ \t]*[^\s,.!?:;]+)?){0,3}[ \t]*[,!:.]?[ \t]*$",
+    r"(?:[ \t]+[^\s,.!?:;]+(?:[ \t]*/[ \t]*[^\s,.!?:;]+)?){0,3}[ \t]*[,!:.]?[ \t]*"
+    r"(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?[ \t]*){0,3}$",
     re.I,
 )
 # "Hi Priya, my laptop ..." -> "My laptop ..."
 _GREETING_PREFIX = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:[ \t]+[A-Za-z][\w'-]*){0,2}[ \t]*[,!][ \t]+(?=\S)",
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:[ \t]+[A-Za-z][\w'-]*){0,2}[ \t]*[,!]"
+    r"(?:[ \t]*[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?)*[ \t]+(?=\S)",
     re.I,
 )
 _CLOSING = re.compile(
@@ -90,7 +93,7 @@ _GENERIC_SUBJECTS = {
     "support", "ticket", "no subject", "(no subject)", "help needed", "quick question", "re", "fwd",
 }
 _DISCLAIMER_KEYS = re.compile("confidential|disclaimer|notice|privileged|intended")
-_BOILER_KEYS = re.compile("ticket|request|case|issue|rate|sent |outlook|unmonitored|automated|external|comment"
+_BOILER_KEYS = re.compile("ticket|request|case|issue|rate|sent |outlook|unmonitored|automat|external|comment|generated"
                           "|problem|review|notification|let us know")
 SIG_MAX_LINES = 7        # a signature block after a closing: at most this many lines
 SIG_MAX_LINE_LEN = 80    # ... each of them short (name, title, company, phone)
