@@ -1,0 +1,380 @@
+"""Evaluate: did the fine-tune work? The report of a run's evaluation.
+
+Held-out accuracy against the base model and against the training pairs (bars), invented facts
+("hallucinations"), advice when the model memorised instead of learning, every held-out question
+with the verdict and the reason, "Send to review" for a failed one, and the blind-rating tallies
+from the Playground. Evaluations are started by the Train page (automatically after training).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl, Qt
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from ..widgets.charts import BLUE, GREEN, GREY, BarChart
+from ..worker import user_message
+from .base import Page
+
+
+# --- engine calls (worker thread) ---------------------------------------------------------------
+def load_evaluations(ws) -> dict:
+    from engine import evaluate as ev
+
+    evaluations = ev.list_evaluations(ws)
+    tallies = _tallies(ws)
+    return {"evaluations": evaluations, "tallies": tallies}
+
+
+def _tallies(ws) -> dict:
+    try:
+        from engine.playground import rating_tallies
+    except ImportError:  # pragma: no cover
+        return {}
+    return rating_tallies(ws)
+
+
+def load_report(ws, evaluation_id: int) -> dict:
+    row = ws.query("SELECT run_id, report FROM evaluations WHERE id = ?", [int(evaluation_id)])
+    if not row:
+        from engine.errors import NotFound
+
+        raise NotFound(f"no evaluation {evaluation_id}")
+    report = row[0]["report"]
+    report = json.loads(report) if isinstance(report, str) else (report or {})
+    report.setdefault("run_id", row[0]["run_id"])
+    report["_html"] = str(Path(ws.runs_dir) / str(row[0]["run_id"]) / "eval" / "report.html")
+    report["_sent"] = _already_sent(ws, report.get("examples") or [])
+    return report
+
+
+def _already_sent(ws, examples: list[dict]) -> list[int]:
+    """Indexes of examples whose question is already waiting in review (sent from here before)."""
+    questions = [str(e.get("instruction") or "") for e in examples]
+    if not questions:
+        return []
+    waiting = {r[0] for r in ws.execute(
+        "SELECT instruction FROM pairs WHERE origin = 'eval' AND status = 'new' AND list_contains(?, instruction)",
+        [questions]).fetchall()}
+    return [i for i, q in enumerate(questions) if q in waiting]
+
+
+def send_example(ws, example: dict) -> int:
+    from engine.playground import send_to_review
+
+    return send_to_review(ws, example)
+
+
+def _pct(v: Any) -> str:
+    return f"{float(v):.0%}" if isinstance(v, (int, float)) else "–"
+
+
+def _big(value: str, caption: str, color: str) -> QWidget:
+    w = QWidget()
+    layout = QVBoxLayout(w)
+    layout.setContentsMargins(8, 4, 8, 4)
+    number = QLabel(value)
+    number.setStyleSheet(f"font-size: 28px; font-weight: 700; color: {color};")
+    number.setObjectName("number")
+    text = QLabel(caption)
+    text.setStyleSheet("color: #555;")
+    text.setWordWrap(True)
+    layout.addWidget(number)
+    layout.addWidget(text)
+    return w
+
+
+class EvaluatePage(Page):
+    name = "evaluate"
+    title = "Evaluate"
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.evaluations: list[dict] = []
+        self.report: dict | None = None
+        self.examples: list[dict] = []
+        self.sent: set[int] = set()
+        self.tallies: dict = {}
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(16, 12, 16, 12)
+        root.setSpacing(10)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("<h2 style='margin:0'>Evaluate</h2>"))
+        head.addStretch(1)
+        head.addWidget(QLabel("Run:"))
+        self.run_combo = QComboBox()
+        self.run_combo.setMinimumWidth(360)
+        self.run_combo.currentIndexChanged.connect(self._run_chosen)
+        head.addWidget(self.run_combo)
+        self.html_button = QPushButton("Open the full report")
+        self.html_button.setToolTip("The same report as a web page you can share.")
+        self.html_button.clicked.connect(self.open_html)
+        head.addWidget(self.html_button)
+        root.addLayout(head)
+
+        self.summary = QLabel("No evaluation yet: train a model on the Train page; it is evaluated when training ends.")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 14px;")
+        root.addWidget(self.summary)
+
+        top = QHBoxLayout()
+        figures = QGroupBox("Correct answers")
+        fl = QGridLayout(figures)
+        self.held_big = _big("–", "tuned model, held-out questions", BLUE)
+        self.base_big = _big("–", "base model with a good prompt, same questions", GREY)
+        self.train_big = _big("–", "tuned model, training questions", GREEN)
+        fl.addWidget(self.held_big, 0, 0)
+        fl.addWidget(self.base_big, 0, 1)
+        fl.addWidget(self.train_big, 0, 2)
+        self.chart = BarChart(value_label="% correct")
+        self.chart.setFixedHeight(190)
+        fl.addWidget(self.chart, 1, 0, 1, 3)
+        top.addWidget(figures, 3)
+        side = QGroupBox("Things to know")
+        sl = QVBoxLayout(side)
+        self.hallucination_label = QLabel()
+        self.hallucination_label.setWordWrap(True)
+        sl.addWidget(self.hallucination_label)
+        self.advice_label = QLabel()
+        self.advice_label.setWordWrap(True)
+        sl.addWidget(self.advice_label)
+        self.tallies_label = QLabel()
+        self.tallies_label.setWordWrap(True)
+        sl.addWidget(self.tallies_label)
+        sl.addStretch(1)
+        top.addWidget(side, 2)
+        root.addLayout(top)
+
+        examples = QGroupBox("Every held-out question")
+        el = QVBoxLayout(examples)
+        bar = QHBoxLayout()
+        self.failed_only = QCheckBox("Only the wrong answers")
+        self.failed_only.toggled.connect(lambda _on: self._fill_table())
+        bar.addWidget(self.failed_only)
+        bar.addStretch(1)
+        self.send_button = QPushButton("Send to review")
+        self.send_button.setToolTip("Put this question and its reference answer in the review queue: when the model "
+                                    "disagrees with the reference, the reference may be the one that is wrong.")
+        self.send_button.clicked.connect(self.send_to_review)
+        bar.addWidget(self.send_button)
+        el.addLayout(bar)
+        split = QSplitter(Qt.Vertical)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Question", "Verdict", "Why"])
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.itemSelectionChanged.connect(self._show_example)
+        split.addWidget(self.table)
+        self.detail = QTextBrowser()
+        self.detail.setOpenExternalLinks(False)
+        split.addWidget(self.detail)
+        split.setSizes([260, 160])
+        el.addWidget(split, 1)
+        root.addWidget(examples, 1)
+        self._update_buttons()
+
+    # --- loading ------------------------------------------------------------------------------
+    def activate(self) -> None:
+        # evaluations arrive from the Train page without a signal: always reload (cheap)
+        self._stale = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self.has_workspace:
+            return
+        self.submit(load_evaluations, on_done=self._loaded, on_error=self._failed)
+
+    def _loaded(self, result: dict) -> None:
+        self.evaluations = result["evaluations"]
+        self.tallies = result.get("tallies") or {}
+        current = self.run_combo.currentData()
+        self.run_combo.blockSignals(True)
+        self.run_combo.clear()
+        for ev in self.evaluations:
+            created = ev.get("created_at")
+            when = created.strftime("%d %b %H:%M") if hasattr(created, "strftime") else str(created or "")
+            self.run_combo.addItem(f"{ev['run_id']} · {when} · held-out {_pct(ev.get('heldout_accuracy'))}", ev["id"])
+        self.run_combo.blockSignals(False)
+        self._show_tallies()
+        if not self.evaluations:
+            self.report = None
+            self.summary.setText("No evaluation yet: train a model on the Train page; "
+                                 "it is evaluated when training ends.")
+            self._update_buttons()
+            return
+        idx = self.run_combo.findData(current) if current is not None else 0
+        self.run_combo.setCurrentIndex(max(idx, 0))
+        self._run_chosen()
+
+    def _run_chosen(self, *_: Any) -> None:
+        evaluation_id = self.run_combo.currentData()
+        if evaluation_id is not None:
+            self.submit(load_report, int(evaluation_id), on_done=self.show_report, on_error=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.ctx.show_error(user_message(exc), "Evaluate")
+
+    # --- showing ------------------------------------------------------------------------------
+    def show_report(self, report: dict) -> None:
+        self.report = report
+        self.examples = list(report.get("examples") or [])
+        self.sent = set(report.get("_sent") or [])
+        held, base, train = (report.get(k) for k in ("heldout_accuracy", "baseline_accuracy", "train_accuracy"))
+        for widget, value in ((self.held_big, held), (self.base_big, base), (self.train_big, train)):
+            widget.findChild(QLabel, "number").setText(_pct(value))
+        labels, values, colors = [], [], []
+        for label, value, color in (("Base model", base, GREY), ("Tuned: held-out", held, BLUE),
+                                    ("Tuned: training", train, GREEN)):
+            if isinstance(value, (int, float)):
+                labels.append(label)
+                values.append(round(100 * float(value), 1))
+                colors.append(color)
+        self.chart.set_data(labels, values, colors, value_format="{:.0f}%")
+        self.chart.setYRange(0, 115, padding=0)
+        summary = report.get("summary")
+        if not summary and isinstance(held, (int, float)) and isinstance(base, (int, float)):
+            summary = f"The tuned model answered {_pct(held)} of the held-out questions correctly; the base model {_pct(base)}."
+        counts = report.get("counts") or {}
+        if counts.get("heldout"):
+            summary = (summary or "") + f" ({int(counts['heldout'])} held-out questions.)"
+        self.summary.setText(summary or "")
+
+        hall = report.get("hallucinations")
+        if isinstance(hall, dict):
+            count, affected = int(hall.get("count") or 0), int(hall.get("answers_affected") or 0)
+            base_count = hall.get("baseline_count")
+            text = (f"<b>Invented facts:</b> {count} in {affected} answer{'s' if affected != 1 else ''}"
+                    + (f" (base model: {int(base_count)})" if base_count is not None else "") + ". "
+                    + ("These are numbers, dates or rules that appear in no approved answer."
+                       if count else "No answer stated a fact that the approved answers do not contain."))
+        elif isinstance(hall, (int, float)):
+            text = f"<b>Invented facts:</b> {int(hall)}."
+        else:
+            text = ""
+        self.hallucination_label.setText(text)
+        advice = list(report.get("advice") or [])
+        gap = report.get("gap")
+        if advice:
+            self.advice_label.setText("<b>Advice:</b> " + " ".join(advice))
+            self.advice_label.setStyleSheet("color: #8A4B00;")
+        elif isinstance(gap, (int, float)):
+            self.advice_label.setText(f"<b>Memorising:</b> no sign of it (training vs held-out gap {gap:.0f} points).")
+            self.advice_label.setStyleSheet("")
+        else:
+            self.advice_label.setText("")
+        self._fill_table()
+        self._update_buttons()
+
+    def _show_tallies(self) -> None:
+        t = self.tallies or {}
+        total = sum(int(v) for v in t.values()) if t else 0
+        if total:
+            self.tallies_label.setText(
+                f"<b>Blind ratings</b> (Playground): tuned model preferred {int(t.get('tuned', 0))}, "
+                f"base model {int(t.get('base', 0))}, neither {int(t.get('neither', 0))}.")
+        else:
+            self.tallies_label.setText("<b>Blind ratings:</b> none yet. Rate answers blind on the Playground page.")
+
+    def _visible_rows(self) -> list[int]:
+        only_failed = self.failed_only.isChecked()
+        return [i for i, e in enumerate(self.examples) if not (only_failed and e.get("correct"))]
+
+    def _fill_table(self) -> None:
+        rows = self._visible_rows()
+        self.table.setRowCount(len(rows))
+        for r, i in enumerate(rows):
+            e = self.examples[i]
+            q = QTableWidgetItem(" ".join(str(e.get("instruction", "")).split()))
+            q.setData(Qt.UserRole, i)
+            q.setToolTip(str(e.get("instruction", "")))
+            ok = bool(e.get("correct"))
+            verdict = QTableWidgetItem(("✓ right" if ok else "✗ wrong") + ("  · in review" if i in self.sent else ""))
+            verdict.setForeground(QBrush(QColor("#2E7D32" if ok else "#B00020")))
+            why = QTableWidgetItem(str(e.get("reason") or ""))
+            why.setToolTip(str(e.get("reason") or ""))
+            for c, item in enumerate((q, verdict, why)):
+                self.table.setItem(r, c, item)
+        self.table.clearSelection()
+        if rows:
+            self.table.selectRow(0)
+        self._show_example()  # the selection may not have "changed" (row 0 before and after)
+
+    def current_index(self) -> int | None:
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        item = self.table.item(items[0].row(), 0)
+        return int(item.data(Qt.UserRole)) if item is not None else None
+
+    def _show_example(self) -> None:
+        i = self.current_index()
+        self._update_buttons()
+        if i is None:
+            self.detail.clear()
+            return
+        e = self.examples[i]
+
+        def block(title: str, text: Any, color: str = "#333") -> str:
+            safe = (str(text or "–").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                    .replace("\n", "<br>"))
+            return f"<p style='margin:4px 0'><b style='color:{color}'>{title}</b><br>{safe}</p>"
+
+        html = block("Question", e.get("instruction"))
+        html += block("Approved answer (reference)", e.get("reference"), "#2E7D32")
+        html += block("Tuned model", e.get("answer"), BLUE)
+        if "baseline_answer" in e:
+            html += block("Base model", e.get("baseline_answer"), "#666")
+        html += block("Verdict", ("right: " if e.get("correct") else "wrong: ") + str(e.get("reason") or ""),
+                      "#2E7D32" if e.get("correct") else "#B00020")
+        self.detail.setHtml(html)
+
+    def _update_buttons(self) -> None:
+        i = self.current_index()
+        can_send = i is not None and not self.examples[i].get("correct") and i not in self.sent
+        self.send_button.setEnabled(can_send)
+        self.send_button.setText("Sent to review" if i is not None and i in self.sent else "Send to review")
+        html = (self.report or {}).get("_html")
+        self.html_button.setEnabled(bool(html) and Path(html).is_file())
+
+    # --- actions ------------------------------------------------------------------------------
+    def send_to_review(self) -> None:
+        i = self.current_index()
+        if i is None or self.examples[i].get("correct") or i in self.sent:
+            return
+        example = {k: v for k, v in self.examples[i].items()}
+        self.send_button.setEnabled(False)
+
+        def done(pair_id: int) -> None:
+            self.sent.add(i)
+            self.ctx.status("Sent to the review queue")
+            self.ctx.pairs_changed.emit([int(pair_id)])
+            row = self.table.currentRow()
+            self._fill_table()
+            if 0 <= row < self.table.rowCount():
+                self.table.selectRow(row)
+
+        def failed(exc: BaseException) -> None:
+            self._update_buttons()
+            self._failed(exc)
+
+        self.submit(send_example, example, on_done=done, on_error=failed)
+
+    def open_html(self) -> None:
+        html = (self.report or {}).get("_html")
+        if html and Path(html).is_file():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(html))

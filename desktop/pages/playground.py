@@ -1,0 +1,466 @@
+"""Playground: ask the tuned model and the base model the same question, side by side.
+
+The models load and generate on their own QThread (not the engine worker: they never touch the
+workspace database), and the reply streams into the page through signals a few words at a time.
+"Flag this answer" files the question with a corrected answer in the review queue. Blind rating
+mode hides which model wrote which answer (A / B) and records the pick.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
+    QTextBrowser, QTextEdit, QVBoxLayout, QWidget,
+)
+
+from ..worker import user_message
+from .base import Page
+
+SIDES = ("tuned", "base")
+SIDE_TITLES = {"tuned": "Tuned model", "base": "Base model"}
+
+
+# --- engine calls (worker thread: database only) -----------------------------------------------
+def load_runs(ws) -> dict:
+    from engine.train.launch import list_runs
+
+    runs = [r for r in list_runs(ws) if r.get("status") == "done" and r.get("adapter_path")]
+    try:
+        from engine.playground import rating_tallies
+
+        tallies = rating_tallies(ws)
+    except ImportError:  # pragma: no cover
+        tallies = {}
+    return {"runs": runs, "tallies": tallies}
+
+
+def flag(ws, question: str, corrected: str, bad_answer: str | None) -> int:
+    from engine.playground import flag_answer
+
+    return flag_answer(ws, question, corrected, bad_answer)
+
+
+def rate(ws, pair: dict, choice: str) -> dict:
+    from engine.playground import rating_tallies, record_rating
+
+    record_rating(ws, pair, choice)
+    return rating_tallies(ws)
+
+
+def _load_models(run_dir: str) -> dict:
+    from engine.playground import ChatModel
+
+    return {"tuned": ChatModel.for_run(run_dir), "base": ChatModel.for_run(run_dir, base=True)}
+
+
+# --- the generation thread ---------------------------------------------------------------------
+class ChatWorker(QObject):
+    """Lives on its own QThread: loads models and streams replies. Signals carry the text back."""
+
+    sig_loaded = Signal(str)  # run id
+    sig_load_failed = Signal(str)
+    sig_chunk = Signal(str, str)  # side, text
+    sig_reply_done = Signal(str, str)  # side, whole reply
+    sig_reply_failed = Signal(str, str)  # side, message
+    sig_all_done = Signal()
+
+    def __init__(self, loader: Callable[[str], dict] = _load_models):
+        super().__init__()
+        self.loader = loader
+        self.models: dict[str, Any] = {}
+        self.stop_requested = False
+
+    @Slot(str, str)
+    def load(self, run_id: str, run_dir: str) -> None:
+        try:
+            self.models = self.loader(run_dir)
+        except Exception as exc:  # noqa: BLE001 - one line for the page
+            self.models = {}
+            self.sig_load_failed.emit(user_message(exc))
+            return
+        self.sig_loaded.emit(run_id)
+
+    @Slot(object)
+    def generate(self, conversations: dict) -> None:
+        """conversations: {side: messages}; the sides answer one after the other (gentler on a CPU)."""
+        self.stop_requested = False
+        for side, messages in conversations.items():
+            model = self.models.get(side)
+            if model is None:
+                self.sig_reply_failed.emit(side, "The model is not loaded.")
+                continue
+            pieces: list[str] = []
+            try:
+                for chunk in model.stream_reply(messages, max_new_tokens=256):
+                    if self.stop_requested:
+                        break  # leaving the loop stops the generation at the next token
+                    pieces.append(chunk)
+                    self.sig_chunk.emit(side, chunk)
+            except Exception as exc:  # noqa: BLE001
+                self.sig_reply_failed.emit(side, user_message(exc))
+                continue
+            self.sig_reply_done.emit(side, "".join(pieces).strip())
+            if self.stop_requested:
+                break
+        self.sig_all_done.emit()
+
+
+class FlagDialog(QDialog):
+    """The question and a corrected answer (prefilled with the model's) for the review queue."""
+
+    def __init__(self, question: str, answer: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Flag this answer")
+        self.resize(620, 420)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>Question</b>"))
+        self.question = QPlainTextEdit(question)
+        self.question.setMaximumHeight(90)
+        layout.addWidget(self.question)
+        note = QLabel("<b>The correct answer</b> (what the model should have said). It goes to the review queue "
+                      "as a new pair; the model's answer is kept as a note.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.answer = QPlainTextEdit(answer)
+        layout.addWidget(self.answer, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Send to review")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class PlaygroundPage(Page):
+    name = "playground"
+    title = "Playground"
+
+    _sig_load = Signal(str, str)
+    _sig_generate = Signal(object)
+
+    def __init__(self, ctx, parent: QWidget | None = None, *, loader: Callable[[str], dict] | None = None):
+        super().__init__(ctx, parent)
+        self.runs: list[dict] = []
+        self.loaded_run: str | None = None
+        self.histories: dict[str, list[dict]] = {s: [] for s in SIDES}
+        self.replies: dict[str, str] = {s: "" for s in SIDES}
+        self.question: str = ""
+        self.generating = False
+        self.blind_pair: dict | None = None
+        self.column_of: dict[str, int] = {"tuned": 0, "base": 1}  # which column shows which model
+        self.flag_dialog: FlagDialog | None = None
+        self.tallies: dict = {}
+
+        self.thread = QThread(self)
+        self.thread.setObjectName("playground-generation")
+        self.chat = ChatWorker(loader or _load_models)
+        self.chat.moveToThread(self.thread)
+        self._sig_load.connect(self.chat.load)
+        self._sig_generate.connect(self.chat.generate)
+        self.chat.sig_loaded.connect(self._loaded)
+        self.chat.sig_load_failed.connect(self._load_failed)
+        self.chat.sig_chunk.connect(self._chunk)
+        self.chat.sig_reply_done.connect(self._reply_done)
+        self.chat.sig_reply_failed.connect(self._reply_failed)
+        self.chat.sig_all_done.connect(self._all_done)
+        self.thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(16, 12, 16, 12)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("<h2 style='margin:0'>Playground</h2>"))
+        head.addStretch(1)
+        head.addWidget(QLabel("Run:"))
+        self.run_combo = QComboBox()
+        self.run_combo.setMinimumWidth(300)
+        head.addWidget(self.run_combo)
+        self.load_button = QPushButton("Load models")
+        self.load_button.clicked.connect(self.load_models)
+        head.addWidget(self.load_button)
+        self.blind_check = QCheckBox("Blind rating")
+        self.blind_check.setToolTip("Hide which model wrote which answer, then pick the better one.")
+        self.blind_check.toggled.connect(self._blind_toggled)
+        head.addWidget(self.blind_check)
+        root.addLayout(head)
+        self.state_label = QLabel("Pick a trained run and load its models.")
+        self.state_label.setStyleSheet("color: #555;")
+        root.addWidget(self.state_label)
+
+        columns = QHBoxLayout()
+        self.boxes: list[QGroupBox] = []
+        self.views: list[QTextBrowser] = []
+        self.flag_buttons: list[QPushButton] = []
+        for col in range(2):
+            box = QGroupBox()
+            bl = QVBoxLayout(box)
+            view = QTextBrowser()
+            bl.addWidget(view, 1)
+            flag_button = QPushButton("Flag this answer…")
+            flag_button.setToolTip("Send the question with the correct answer to the review queue.")
+            flag_button.clicked.connect(lambda _=False, c=col: self.flag_answer(c))
+            bl.addWidget(flag_button, 0, Qt.AlignRight)
+            self.boxes.append(box)
+            self.views.append(view)
+            self.flag_buttons.append(flag_button)
+            columns.addWidget(box, 1)
+        root.addLayout(columns, 1)
+
+        self.rating_bar = QWidget()
+        rl = QHBoxLayout(self.rating_bar)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(QLabel("Which answer is better?"))
+        self.rate_buttons = {}
+        for choice, text in (("a", "A is better"), ("b", "B is better"), ("neither", "Neither")):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _=False, c=choice: self.rate(c))
+            rl.addWidget(b)
+            self.rate_buttons[choice] = b
+        rl.addStretch(1)
+        self.tallies_label = QLabel()
+        rl.addWidget(self.tallies_label)
+        root.addWidget(self.rating_bar)
+
+        ask = QHBoxLayout()
+        self.input = QTextEdit()
+        self.input.setAcceptRichText(False)
+        self.input.setPlaceholderText("Ask a question as an employee would…")
+        self.input.setFixedHeight(64)
+        ask.addWidget(self.input, 1)
+        side = QVBoxLayout()
+        self.send_button = QPushButton("Ask both")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.send)
+        side.addWidget(self.send_button)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        side.addWidget(self.stop_button)
+        self.clear_button = QPushButton("New conversation")
+        self.clear_button.clicked.connect(self.clear)
+        side.addWidget(self.clear_button)
+        ask.addLayout(side)
+        root.addLayout(ask)
+        self._titles()
+        self._update_buttons()
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop generating and end the generation thread (at exit, or by the test)."""
+        self.chat.stop_requested = True
+        if self.thread.isRunning():
+            self.thread.quit()
+            self.thread.wait(10000)
+
+    def refresh(self) -> None:
+        if not self.has_workspace:
+            return
+        self.submit(load_runs, on_done=self._runs_loaded, on_error=lambda e: self.ctx.show_error(user_message(e)))
+
+    def _runs_loaded(self, result: dict) -> None:
+        self.runs = result["runs"]
+        self.tallies = result.get("tallies") or {}
+        current = self.run_combo.currentData()
+        self.run_combo.clear()
+        for run in self.runs:
+            self.run_combo.addItem(f"{run['id']} · {run.get('base_model')}", run["id"])
+        if not self.runs:
+            self.run_combo.addItem("No finished training run yet", None)
+            self.state_label.setText("Train a model first (Train page); then chat with it here.")
+        if current is not None and self.run_combo.findData(current) >= 0:
+            self.run_combo.setCurrentIndex(self.run_combo.findData(current))
+        self._show_tallies()
+        self._update_buttons()
+
+    # --- models -------------------------------------------------------------------------------
+    def load_models(self) -> None:
+        run_id = self.run_combo.currentData()
+        run = next((r for r in self.runs if r["id"] == run_id), None)
+        if run is None:
+            return
+        self.loaded_run = None
+        self.load_button.setEnabled(False)
+        self.state_label.setText(f"Loading the tuned and base models of run {run_id}… (this can take a minute)")
+        self._loading = True
+        self._update_buttons()
+        self._sig_load.emit(run_id, run["run_dir"])
+
+    def _loaded(self, run_id: str) -> None:
+        self._loading = False
+        self.loaded_run = run_id
+        self.state_label.setText(f"Models of run {run_id} loaded. Ask a question.")
+        self.clear()
+
+    def _load_failed(self, message: str) -> None:
+        self._loading = False
+        self.state_label.setText(f"<span style='color:#B00020'>{message}</span>")
+        self._update_buttons()
+
+    # --- chatting -----------------------------------------------------------------------------
+    def send(self) -> None:
+        question = self.input.toPlainText().strip()
+        if not question or self.generating or not self.loaded_run:
+            return
+        self.question = question
+        self.input.clear()
+        if self.blind_check.isChecked():
+            # choose the hidden order now so each reply streams into its column
+            self.blind_pair = self._make_blind_pair(question)
+            first = self.blind_pair["hidden"]["model_a"]
+            self.column_of = {first: 0, ("base" if first == "tuned" else "tuned"): 1}
+            for view in self.views:
+                view.clear()
+            for side in SIDES:
+                self.histories[side] = []
+        else:
+            self.blind_pair = None
+            self.column_of = {"tuned": 0, "base": 1}
+        self._titles()
+        for side in SIDES:
+            self.histories[side].append({"role": "user", "content": question})
+            self.replies[side] = ""
+            view = self.views[self.column_of[side]]
+            view.append(f"<p style='margin:8px 0 2px 0'><b>You:</b> {_esc(question)}</p>")
+            view.append("<b>Answer:</b> ")
+        self.generating = True
+        self.state_label.setText("Answering…")
+        self._update_buttons()
+        self._sig_generate.emit({side: list(self.histories[side]) for side in SIDES})
+
+    @staticmethod
+    def _make_blind_pair(question: str) -> dict:
+        from engine.playground import make_blind_pair
+
+        return make_blind_pair(question, "", "", random.Random())
+
+    def _chunk(self, side: str, text: str) -> None:
+        self.replies[side] += text
+        view = self.views[self.column_of[side]]
+        cursor = view.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(text)
+        view.setTextCursor(cursor)
+        view.ensureCursorVisible()
+
+    def _reply_done(self, side: str, reply: str) -> None:
+        self.replies[side] = reply
+        self.histories[side].append({"role": "assistant", "content": reply})
+
+    def _reply_failed(self, side: str, message: str) -> None:
+        self.views[self.column_of[side]].append(f"<span style='color:#B00020'>{_esc(message)}</span>")
+
+    def _all_done(self) -> None:
+        self.generating = False
+        if self.blind_pair is not None:
+            hidden = self.blind_pair["hidden"]
+            self.blind_pair["answer_a"] = self.replies[hidden["model_a"]]
+            self.blind_pair["answer_b"] = self.replies[hidden["model_b"]]
+            self.state_label.setText("Which answer is better? The model names are hidden until you pick.")
+        else:
+            self.state_label.setText("Done. Ask a follow-up, or flag a wrong answer.")
+        self._update_buttons()
+
+    def stop(self) -> None:
+        self.chat.stop_requested = True  # read by the generation thread between chunks
+
+    def clear(self) -> None:
+        for side in SIDES:
+            self.histories[side] = []
+            self.replies[side] = ""
+        for view in self.views:
+            view.clear()
+        self.blind_pair = None
+        self.question = ""
+        self._titles()
+        self._update_buttons()
+
+    # --- flagging and rating ------------------------------------------------------------------
+    def side_in_column(self, col: int) -> str:
+        return next(s for s, c in self.column_of.items() if c == col)
+
+    def flag_answer(self, col: int) -> None:
+        side = self.side_in_column(col)
+        answer = self.replies.get(side, "")
+        if not self.question or not answer:
+            return
+        self.flag_dialog = FlagDialog(self.question, answer, self)
+
+        def accepted() -> None:
+            question = self.flag_dialog.question.toPlainText().strip()
+            corrected = self.flag_dialog.answer.toPlainText().strip()
+            self.submit(flag, question, corrected, answer, on_error=lambda e: self.ctx.show_error(user_message(e)),
+                        on_done=lambda pid: self._flagged(pid))
+
+        self.flag_dialog.accepted.connect(accepted)
+        self.flag_dialog.open()
+
+    def _flagged(self, pair_id: int) -> None:
+        self.ctx.status("Sent to the review queue with your corrected answer")
+        self.ctx.pairs_changed.emit([int(pair_id)])
+
+    def rate(self, choice: str) -> None:
+        if self.blind_pair is None or self.generating:
+            return
+        pair = dict(self.blind_pair)
+
+        def done(tallies: dict) -> None:
+            self.tallies = tallies
+            hidden = pair["hidden"]
+            picked = {"a": hidden["model_a"], "b": hidden["model_b"]}.get(choice)
+            self.state_label.setText(
+                (f"You preferred the {SIDE_TITLES[picked].lower()}." if picked else "Neither, noted.")
+                + f" A was the {SIDE_TITLES[hidden['model_a']].lower()}, B the {SIDE_TITLES[hidden['model_b']].lower()}.")
+            self.blind_pair = None
+            self._titles(reveal=hidden)
+            self._show_tallies()
+            self._update_buttons()
+
+        self.submit(rate, pair, choice, on_done=done, on_error=lambda e: self.ctx.show_error(user_message(e)))
+
+    def _blind_toggled(self, on: bool) -> None:
+        self.clear()
+        self.rating_bar.setVisible(on)
+        self._update_buttons()
+
+    # --- display ------------------------------------------------------------------------------
+    def _titles(self, reveal: dict | None = None) -> None:
+        blind = self.blind_check.isChecked()
+        for col, box in enumerate(self.boxes):
+            if blind:
+                letter = "A" if col == 0 else "B"
+                name = f" ({SIDE_TITLES[reveal['model_' + letter.lower()]]})" if reveal else ""
+                box.setTitle(f"Answer {letter}{name}")
+            else:
+                box.setTitle(SIDE_TITLES[self.side_in_column(col)])
+
+    def _show_tallies(self) -> None:
+        t = self.tallies or {}
+        self.tallies_label.setText(f"So far: tuned {int(t.get('tuned', 0))} · base {int(t.get('base', 0))} · "
+                                   f"neither {int(t.get('neither', 0))}")
+
+    def _update_buttons(self) -> None:
+        loading = getattr(self, "_loading", False)
+        ready = bool(self.loaded_run) and not loading
+        self.load_button.setEnabled(not loading and not self.generating and self.run_combo.currentData() is not None)
+        self.send_button.setEnabled(ready and not self.generating)
+        self.stop_button.setEnabled(self.generating)
+        self.clear_button.setEnabled(ready and not self.generating)
+        for col, b in enumerate(self.flag_buttons):
+            side = self.side_in_column(col)
+            b.setEnabled(not self.generating and bool(self.replies.get(side)) and bool(self.question))
+        rating = self.blind_pair is not None and not self.generating and all(self.replies.values())
+        for b in self.rate_buttons.values():
+            b.setEnabled(rating)
+        self.rating_bar.setVisible(self.blind_check.isChecked())
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
