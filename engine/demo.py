@@ -69,6 +69,28 @@ STEPS: list[tuple[str, object]] = [
 ]
 
 
+def step_evaluate(state: dict) -> None:
+    """Evaluate the run a training step left in state["run_id"] and export it for Ollama."""
+    run_id = state.get("run_id")
+    if not run_id:
+        say("  no trained run in this demo: skipped")
+        return
+    from .evaluate import run_evaluation
+    from .export_model import export_model
+
+    report = run_evaluation(state["ws"], run_id, limit=20)
+    say(f"  {report['summary']} (training questions {round(100 * (report['train_accuracy'] or 0))}%, "
+        f"{report['hallucinations']['count']} invented facts); report: runs/{run_id}/eval/report.html")
+    out = state["root"] / "exports" / f"model-{run_id}"
+    if not out.exists():
+        res = export_model(state["root"] / "runs" / run_id, out, fmt="ollama")
+        say(f"  exported for Ollama to {res['path']} ({', '.join(res['files'])})")
+
+
+step_evaluate.is_training = True  # needs a trained run: skipped with --skip-train
+STEPS.append(("Evaluate the tuned model against the prompted base model, export it", step_evaluate))
+
+
 def run_demo(workspace: str, *, fresh: bool = False, skip_train: bool = False) -> int:
     root = Path(workspace).resolve()
     if fresh and (root / DB_NAME).exists():
