@@ -95,32 +95,9 @@ def _group(kind: str) -> str:
     return "other"
 
 
-_CLOSING_LINE = None
-
-
-def _leftover_ranges(text: str) -> list[tuple[int, int]]:
-    """Greeting lines and signature blocks that drafting should have removed but left in (the
-    sample's ground truth lists those tickets under `signature`): personal data found there is
-    real, but it is a drafting miss, not a detector false positive, so precision skips it."""
-    import re
-
-    global _CLOSING_LINE
-    if _CLOSING_LINE is None:
-        _CLOSING_LINE = re.compile(r"^(?:Best regards|Kind regards|Regards|Many thanks|Best|Thanks|Cheers),?\s*$", re.M)
-    out = []
-    first = text.split("\n", 1)[0]
-    if re.match(r"^(?:Hi|Hello|Dear|Hey|HI|HELLO)\b", first):
-        out.append((0, len(first)))
-    m = _CLOSING_LINE.search(text)
-    if m:
-        out.append((m.start(), len(text)))
-    return out
-
-
 def pii_scores(sample: Sample) -> dict:
     """Span-level recall per group (email, phone, ids, other) over the planted items that survive
-    drafting, and precision over every span found in the sample's pairs (spans inside greeting or
-    signature leftovers of tickets the ground truth lists as signed are reported apart)."""
+    drafting, and precision over every span found in the sample's pairs."""
     from engine.flags.pii import find_spans
 
     field_of = {"question": "instruction", "answer": "response", "instruction": "instruction", "response": "response"}
@@ -139,8 +116,6 @@ def pii_scores(sample: Sample) -> dict:
     total = {g: 0 for g in hit}
     missed: list = []
     wrong: list = []
-    leftovers: list = []
-    signed = {str(i) for i in sample.truth.get("signature", [])}
     for item in sample.items:
         for field in ("instruction", "response"):
             text = getattr(item, field)
@@ -155,11 +130,7 @@ def pii_scores(sample: Sample) -> dict:
                     hit[g] += 1
                 else:
                     missed.append((item.external_id, kind, value))
-            skip = _leftover_ranges(text) if (field == "response" and item.external_id in signed) else []
             for s in spans:
-                if any(a <= s.start and s.end <= b for a, b in skip):
-                    leftovers.append((item.external_id, s.kind, s.text))
-                    continue
                 found_total += 1
                 ok = False
                 for _, value in planted:
@@ -175,5 +146,4 @@ def pii_scores(sample: Sample) -> dict:
     scores["all"] = {"precision": round(correct / found_total, 3) if found_total else 1.0, "n": found_total}
     scores["missed"] = missed
     scores["false_positives"] = wrong
-    scores["in_drafting_leftovers"] = leftovers
     return scores

@@ -23,6 +23,7 @@ class _Rule:
     name: str
     pattern: re.Pattern
     why: str  # completes "'<phrase>': ..."
+    keys: tuple[str, ...] = ()  # lower-case words one of which must be in the text (a fast pre-check)
 
 
 def _r(p: str) -> re.Pattern:
@@ -33,45 +34,45 @@ _CONVERSATION = "it refers to a conversation the model never saw"
 _RULES: list[_Rule] = [
     _Rule("as discussed", _r(r"\b(?:as|like)\s+(?:we\s+|I\s+)?(?:discussed|agreed|spoke(?:\s+about)?|talked(?:\s+about)?)\b"
                              r"(?:\s+(?:earlier|before|yesterday|today|on\s+the\s+(?:phone|call)|over\s+the\s+phone|in\s+person|with\s+you))?"),
-          _CONVERSATION),
+          _CONVERSATION, ('discussed', 'agreed', 'spoke', 'talked')),
     _Rule("as per our call", _r(r"\b(?:as\s+per|per|following|after|from|based\s+on)\s+(?:our|the|my|your)\s+"
                                 r"(?:call|conversation|chat|discussion|meeting|phone\s+call|teams\s+call|talk)\b"),
-          _CONVERSATION),
+          _CONVERSATION, ('call', 'conversation', 'chat', 'discussion', 'meeting', 'talk')),
     _Rule("as mentioned on the phone", _r(r"\bas\s+(?:mentioned|discussed|agreed|explained|said|promised|confirmed)\s+"
                                           r"(?:on|over|during|in)\s+(?:the|our|my|your)\s+(?:phone|call|meeting|chat|teams\s+call|conversation)\b"),
-          _CONVERSATION),
+          _CONVERSATION, ('phone', 'call', 'meeting', 'chat', 'conversation')),
     _Rule("our chat", _r(r"\b(?:our|the)\s+(?:chat|call|conversation|discussion|talk|phone\s+call|teams\s+call)\s+"
                          r"(?:yesterday|today|earlier|this\s+morning|last\s+week|on\s+\w+day)\b"
                          r"|\b(?:following\s+up\s+on|further\s+to|as\s+per|per|after|from|based\s+on|as\s+(?:discussed|agreed)\s+(?:in|on|during))\s+"
                          r"our\s+(?:chat|call|conversation|discussion|talk|phone\s+call|teams\s+call)\b"),
-          _CONVERSATION),
+          _CONVERSATION, ('chat', 'call', 'conversation', 'discussion', 'talk')),
     _Rule("as we spoke", _r(r"\bas\s+(?:we|I)\s+(?:spoke|mentioned|said|explained|told\s+you)(?:\s+(?:earlier|before|yesterday|on\s+the\s+(?:phone|call)))?\b"),
-          _CONVERSATION),
+          _CONVERSATION, ('spoke', 'mentioned', 'said', 'explained', 'told')),
     _Rule("see attached", _r(r"\b(?:(?:please\s+)?(?:see|find|check|refer\s+to|review|open|use|fill(?:\s+in)?|sign)\s+(?:the\s+)?attach(?:ed|ment)s?"
                              r"|attached\s+(?:is|are|please\s+find|herewith|file|form|document|screenshot|sheet|pdf|guide|doc)"
                              r"|(?:is|are|have\s+been|has\s+been)\s+attached"
                              r"|\bPFA\b"
                              r"|in\s+the\s+attach(?:ed|ment)"
                              r"|(?:see|check|refer\s+to)\s+(?:the\s+)?(?:screenshot|screen\s*shot|image|picture|photo)\b)"),
-          "the model will never see the attachment"),
+          "the model will never see the attachment", ('attach', 'pfa', 'screenshot', 'screen shot', 'image', 'picture', 'photo')),
     _Rule("link I sent", _r(r"\b(?:the|that|this)\s+link\s+(?:I|we)\s+(?:sent|shared|gave|posted|pasted|mailed|forwarded)\b"
                             r"|\blink\s+(?:sent|shared)\s+(?:earlier|before|on\s+(?:chat|teams|slack|email))\b"
                             r"|\blink\s+in\s+(?:my|our)\s+(?:chat|email|mail|message|teams\s+message|previous\s+\w+|last\s+\w+)\b"
                             r"|\blink\s+in\s+the\s+(?:chat|teams\s+chat)\b"
                             r"|\b(?:the\s+|that\s+)?(?:screenshot|screen\s*shot|file|document|form|steps|instructions|details|guide|video)\s+"
                             r"(?:I|we)\s+(?:sent|shared|gave|posted|forwarded|showed)\b"),
-          "the model never saw that link"),
+          "the model never saw that link", ('link', ' sent', ' shared', ' gave', ' posted', ' forwarded', ' showed', ' pasted', ' mailed')),
     _Rule("per my last email", _r(r"\b(?:as\s+)?(?:per|in|see|check|refer\s+to|as\s+mentioned\s+in|as\s+stated\s+in)\s+(?:my|our|the)\s+"
                                   r"(?:last|previous|earlier|prior|below|above|first)\s+(?:e-?mail|mail|message|reply|response|note)\b"
                                   r"|\b(?:see|check|read)\s+(?:the\s+)?(?:e-?mail|mail)\s+(?:trail|thread|chain|below)\b"
                                   r"|\bI\s+(?:already\s+)?(?:e-?mailed|mailed|sent)\s+(?:you|it)\b"),
-          "the model never sees earlier emails"),
+          "the model never sees earlier emails", ('mail', 'message', 'reply', 'response', 'note', 'sent')),
     _Rule("as mentioned earlier", _r(r"\bas\s+(?:I\s+|we\s+)?(?:mentioned|said|stated|explained|advised|noted|informed)\s+"
                                      r"(?:earlier|before|previously|already|last\s+time)\b"
                                      r"|\b(?:same\s+as|like|as)\s+(?:the\s+)?last\s+time\b|\bsame\s+as\s+(?:before|usual)\b"
                                      r"|\bthe\s+usual\s+(?:way|process|steps|place|form|fix|solution|workaround|procedure|thing|trick)\b"
                                      r"|\bsame\s+(?:issue|problem|thing|error|request|fix|steps)\s+as\s+(?:before|last\s+time|earlier|previously)\b"),
-          "it refers to an earlier exchange the model never saw"),
+          "it refers to an earlier exchange the model never saw", ('earlier', 'before', 'previously', 'already', 'last time', 'usual', 'same')),
     _Rule("will call you", _r(r"\b(?:I|we)(?:'ll|\s+will|\s+shall|'d|\s+would|\s+am\s+going\s+to|\s+can)\s+(?:give\s+you\s+a\s+)?"
                               r"(?:call|ring|phone|ping|whatsapp|message|text|drop\s+by|come\s+(?:by|over|to\s+your\s+desk)|visit|"
                               r"stop\s+by|walk\s+over|swing\s+by)(?:\s+(?:you|your\s+desk))?\b"
@@ -79,7 +80,7 @@ _RULES: list[_Rule] = [
                               r"|\b(?:call|ring|ping)\s+me\b"
                               r"|\bcome\s+(?:to|by)\s+my\s+desk\b"
                               r"|\blet'?s\s+(?:discuss|talk|connect|sync|hop\s+on\s+a\s+call)\b"),
-          "the answer promises a call or visit the model cannot make"),
+          "the answer promises a call or visit the model cannot make", ('call', 'ring', 'phone', 'ping', 'whatsapp', 'message', 'text', 'drop', 'come', 'visit', 'stop by', 'walk', 'swing', 'let')),
 ]
 
 _SEE_BELOW = _r(r"\b(?:see|refer\s+to|check|find|follow)\s+(?:the\s+)?(?:details|steps|instructions|info(?:rmation)?|link|notes?)?\s*below\b"
@@ -95,6 +96,8 @@ _ASK_PERSON = re.compile(
     r"send\s+it\s+to|forward\s+it\s+to)\s+"
     r"([A-Z][a-z]{2,20})(?:\s+([A-Z][a-z]{2,20}))?(?![\w@.-]*@)"
 )
+_ASK_KEYS = ("ask", "contact", "check with", "speak", "talk", "reach out", "ping", "mail", "message", "call",
+             "touch", "connect", "follow up", "coordinate", "escalate", "send it", "forward it")
 _NOT_A_PERSON = {
     # teams, roles, systems, places, pronoun-likes that start with a capital in helpdesk text
     "The", "Your", "You", "Our", "Their", "His", "Her", "Them", "Him", "Me", "Us", "It", "This", "That", "Us",
@@ -189,16 +192,19 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
             s = text.index(stripped[0])
             add("bare status", s, s + len(m.group(1)), bare_why)
 
+    low = text.lower()
     for rule in _RULES:
+        if rule.keys and not any(k in low for k in rule.keys):
+            continue
         for m in rule.pattern.finditer(text):
             add(rule.name, m.start(), m.end(), rule.why)
 
-    for m in _SEE_BELOW.finditer(text):
+    for m in (_SEE_BELOW.finditer(text) if "below" in low else ()):
         rest = text[m.end():]
         # something real must follow: a list, a link, or at least a sentence of content
         if len(re.sub(r"\W+", "", rest[:400])) < 40 and "http" not in rest[:400]:
             add("see below", m.start(), m.end(), "it points below, but nothing follows it")
-    for m in _SEE_ABOVE.finditer(text):
+    for m in (_SEE_ABOVE.finditer(text) if "above" in low else ()):
         before = text[:m.start()]
         if len(re.sub(r"\W+", "", before[-400:])) < 40:
             add("see above", m.start(), m.end(), "it points above, but the model only sees this answer")
@@ -214,7 +220,8 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
             continue
         add("other ticket", m.start(), m.end(), f"it points to another ticket ({ref}) the model cannot see")
 
-    for m in _ASK_PERSON.finditer(text):
+    asks = _ASK_PERSON.finditer(text) if any(k in low for k in _ASK_KEYS) else ()
+    for m in asks:
         first, last = m.group(1), m.group(2)
         if first in _NOT_A_PERSON or (last and last in _NOT_A_PERSON):
             continue

@@ -114,21 +114,27 @@ def iban_ok(compact: str) -> bool:
 
 
 # --- patterns -------------------------------------------------------------------------------
-# The lookbehind makes each candidate start only at the beginning of a run, so the scan is linear.
+# Speed: every pattern starts with a plain character class and checks "not glued to the previous
+# word" with a lookbehind AFTER that first character: Python's regex engine then skips
+# impossible positions in C (5-10x faster than a leading lookbehind), and each candidate starts
+# only at the beginning of a run, so the scan stays linear (no catastrophic backtracking).
 _EMAIL_RE = re.compile(
-    r"(?<![\w.%+\-])[\w.%+\-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w\-])"
+    r"[\w.%+\-](?<![\w.%+\-][\w.%+\-])[\w.%+\-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w\-])"
 )
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
-_CARD_RE = re.compile(r"(?<![\d\w\-])[2-6]\d{3}(?:[ \-]?\d){9,15}(?![\d\w])")
-_AADHAAR_RE = re.compile(r"(?<![\w\-+])[2-9]\d{3}([ \-]?)\d{4}\1\d{4}(?![\w\-])")
-_SSN_RE = re.compile(r"(?<![\w\-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w\-])")
+_IBAN_RE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+_CARD_RE = re.compile(r"[2-6](?<![\w\-][2-6])\d{3}(?:[ \-]?\d){9,15}(?![\d\w])")
+_AADHAAR_RE = re.compile(r"[2-9](?<![\w\-+][2-9])\d{3}([ \-]?)\d{4}\1\d{4}(?![\w\-])")
+_SSN_RE = re.compile(r"[0-8](?<![\w\-][0-8])\d\d-\d\d-\d{4}(?![\w\-])")
 _SSN_SPACED_RE = re.compile(
     r"(?i:\b(?:ssn|social security(?: number| no\.?)?)\b)[\s:#]{0,3}((?!000|666|9\d\d)\d{3} ?(?!00)\d{2} ?(?!0000)\d{4})(?!\d)"
 )
-_NI_RE = re.compile(r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
+_NI_RE = re.compile(r"[A-CEGHJ-PR-TW-Z](?<!\w[A-Z])[A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
 _NI_BAD_PREFIX = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
-_PAN_RE = re.compile(r"\b[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b")
+_PAN_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{2}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b")
+_DIGIT_RE = re.compile(r"\d")
 
+# phone: a cheap candidate finder, then the strict shape matched at that position
+_PHONE_START_RE = re.compile(r"[+(\d](?<![\w+\-/.#:$£€₹@][+(\d])(?=[\d().\- \u00a0]{7})")
 _PHONE_RE = re.compile(
     r"(?<![\w+\-/.#:$£€₹@])"
     r"(?:\+\d{1,3}(?:[ .\-]|\u00a0){0,2})?"       # +44, +1-, +91
@@ -161,16 +167,17 @@ _UNIT = r"(?:Flat|Apt\.?|Apartment|Unit|Suite|House|Plot|Door(?: No\.?)?|H\.? ?N
 _ADDR_PART = (r"(?!" + _US_ZIP + r")(?:" + _UNIT + r" ?#?[A-Z0-9\-]{1,6}\b|[A-Z][A-Za-z'\-]{0,20}\b(?: (?:[A-Z][A-Za-z'\-]{0,20}|\d{1,4}[A-Z]?|of|the)\b)"
               r"{0,4}|\d{1,5}[A-Za-z]? (?:[A-Z][A-Za-z'.\-]{0,20} ){1,4}(?:" + _STREET_TYPES + r")\b\.?)")
 _ADDR_END = r"(?:,? (?:" + _UK_POSTCODE + r"|" + _US_ZIP + r"|\d{6}|\d{3} \d{3})(?![\w\-]))"
-_ADDRESS_RE = re.compile(
-    r"(?<![\w\-/])(?:"
-    r"\d{1,5}[A-Za-z]?(?:/\d{1,4})?,? (?:[A-Z][A-Za-z'.\-]{0,20} ){1,4}(?:" + _STREET_TYPES + r")\b\.?"
+_ADDRESS_STREET_RE = re.compile(
+    r"\d(?<![\w\-/]\d)\d{0,4}[A-Za-z]?(?:/\d{1,4})?,? (?:[A-Z][A-Za-z'.\-]{0,20} ){1,4}(?:" + _STREET_TYPES + r")\b\.?"
     r"(?:, " + _ADDR_PART + r"){0,6}" + _ADDR_END + r"?"
-    r"|" + _UNIT + r" ?#?[A-Z0-9\-]{1,6}(?:, " + _ADDR_PART + r"){1,6}" + _ADDR_END
-    + r"|" + _UNIT + r" ?#?[A-Z0-9\-]{1,6}(?:, " + _ADDR_PART + r"){2,6}"
-    r")"
 )
-_UK_POSTCODE_RE = re.compile(r"\b" + _UK_POSTCODE + r"\b")
-_US_ZIP_RE = re.compile(r"\b" + _US_ZIP + r"(?![\d\-])")
+_ADDRESS_UNIT_RE = re.compile(  # "Flat 12, Tower B, Magarpatta City, Pune 411013" (word start checked in code)
+    r"(?:Flat|Apt\.?|Apartment|Unit|Suite|House|Plot|Door(?: No\.?)?|Room) ?#?[A-Z0-9\-]{1,6}"
+    r"(?:(?:, " + _ADDR_PART + r"){1,6}" + _ADDR_END + r"|(?:, " + _ADDR_PART + r"){2,6})"
+)
+_UK_POSTCODE_RE = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d(?!(?:GB|MB|KB|TB|AM|PM)\b)[A-Z]{2}\b")
+_US_ZIP_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z],? \d{5}(?:-\d{4})?(?![\d\-])")
+_US_STATE_SET = frozenset(_US_STATES.split("|"))
 _TITLE_SURNAME = r"(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.? "
 
 
@@ -342,8 +349,7 @@ def find_spans(text: str, requester: str | None = None, *,
         for m in _EMAIL_RE.finditer(text):
             add(m.start(), m.end(), "email")
 
-    has_digit = any(ch.isdigit() for ch in text[:2_000_000]) if len(text) < 2_000_000 else True
-    if has_digit:
+    if _DIGIT_RE.search(text):
         for m in _IBAN_RE.finditer(text):
             frag = m.group(0)
             chunks = frag.split(" ")
@@ -365,32 +371,52 @@ def find_spans(text: str, requester: str | None = None, *,
             if verhoeff_ok(d):
                 add(m.start(), m.end(), "national_id", "aadhaar")
         for m in _SSN_RE.finditer(text):
-            add(m.start(), m.end(), "national_id", "ssn")
-        for m in _SSN_SPACED_RE.finditer(text):
-            add(m.start(1), m.end(1), "national_id", "ssn")
+            area, group, serial = m.group(0).split("-")
+            if area not in ("000", "666") and group != "00" and serial != "0000":
+                add(m.start(), m.end(), "national_id", "ssn")
+        low = text.lower() if len(text) < 200_000 else text[:200_000].lower()
+        if "ssn" in low or "social security" in low:
+            for m in _SSN_SPACED_RE.finditer(text):
+                add(m.start(1), m.end(1), "national_id", "ssn")
         for m in _NI_RE.finditer(text):
-            if m.group(1) not in _NI_BAD_PREFIX:
+            if m.group(0)[:2] not in _NI_BAD_PREFIX:
                 add(m.start(), m.end(), "national_id", "ni_number")
         for m in _PAN_RE.finditer(text):
             add(m.start(), m.end(), "national_id", "pan")
         for m in _employee_re(employee_id_pattern).finditer(text):
             add(m.start(), m.end(), "employee_id")
-        for m in _PHONE_RE.finditer(text):
+        pos = 0
+        while True:
+            c = _PHONE_START_RE.search(text, pos)
+            if c is None:
+                break
+            m = _PHONE_RE.match(text, c.start())
+            if m is None:
+                pos = c.start() + 1
+                continue
+            pos = m.end()
             frag = m.group(0)
             if sum(ch.isdigit() for ch in frag) < 8:
                 continue
             r = _phone_ok(text, m.start(), m.end(), frag)
             if r:
                 add(r[0], r[1], "phone")
-        for m in _ADDRESS_RE.finditer(text):
+        for m in _ADDRESS_STREET_RE.finditer(text):
             add(m.start(), m.end(), "address", "street")
+        for m in _ADDRESS_UNIT_RE.finditer(text):
+            if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-/_"):
+                add(m.start(), m.end(), "address", "street")
         for m in _US_ZIP_RE.finditer(text):
-            add(m.start(), m.end(), "address", "zip")
+            if m.group(0)[:2] in _US_STATE_SET:
+                add(m.start(), m.end(), "address", "zip")
         for m in _UK_POSTCODE_RE.finditer(text):
             add(m.start(), m.end(), "address", "postcode")
 
     if requester and requester.strip():
         full, single, key = _name_patterns(requester.strip())
+        low_text = text.lower()
+        if not any(part.lower() in low_text for part in _name_parts(requester)):
+            full = single = None  # a quick substring check before any regex
         if full is not None:
             for m in full.finditer(text):
                 add(m.start(), m.end(), "name", "full", key)

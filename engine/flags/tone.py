@@ -97,15 +97,23 @@ _EMPHASIS_CAPS = {
     "EVERY", "WILL", "CANNOT", "CAN'T", "WON'T", "WE", "IS", "ARE", "THIS", "THAT", "AND", "OR", "TO", "IT",
     "ASKING", "ASK", "CHECK", "FIRST", "SAME", "AS", "SAID", "NEED", "HAVE", "BE", "ON", "IN", "OF", "FOR",
 }
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']+\b")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*|\d+[A-Za-z]+|w/o?\b")
+_CAPS_WORD = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z']+\b")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*(?:(?<=\bw)/o?(?!\w))?|\d+[A-Za-z]+")
 _SENT_END = re.compile(r"[.!?]+(?:\s|$)")
 _EMOJI = re.compile(
     "[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0001F000-\U0001F2FF\U0001F900-\U0001F9FF\u2764\u2705\u274C]"
     r"|(?<![\w:/])(?::-?\)|:-?D\b|;-?\)|:-?P\b|:-?\(|<3|:-?O\b|xD\b|XD\b|\^_\^|:\s?\))"
 )
 _MULTI_PUNCT = re.compile(r"[!?]{2,}")
-_LOWER_I = re.compile(r"(?<![\w'])i(?=\s|'m\b|'ll\b|'ve\b|'d\b)(?![\w.-]{2})")
+_LOWER_I = re.compile(r"i(?<![\w']i)(?=\s|'m\b|'ll\b|'ve\b|'d\b)(?![\w.-]{2})")
+# quick pre-checks: a rule's regex runs only when one of its words is in the answer
+_SLANG_KEYS = ("worries", "prob", "all good", "peasy", "piece of cake", "good to go", "sorted", "hit me", "shout if",
+               "give it", "give that", "sort it", "dusted", "my bad", "you guys", "hey there")
+_RUDE_KEYS = ("obviously", "clearly", "already", "previously", "told you", "said", "read the", "before", "how many",
+              "not my", "not our", "figure it", "google", "should", "rocket", "common sense", "stop ", "bother",
+              "next time", "been over", "in the", "can't you", "cant you", "did you", "not that hard", "seriously",
+              "for the", "asked and", "self", "look it up", "why ", "need a ticket", "explained", "answered")
+_EMOJI_ASCII = (":", ";", "<3", "^_^", "xD", "XD")
 _GREETING = re.compile(r"^\W*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|namaste)\b", re.IGNORECASE)
 _CLOSING = re.compile(
     r"(?:^|\n)\W*(?:regards|kind\s+regards|best\s+regards|warm\s+regards|best|thanks|thank\s+you|many\s+thanks|"
@@ -160,42 +168,55 @@ def measure(text: str, acronyms: frozenset[str] = frozenset()) -> Style:
     if "[" in text:  # redaction placeholders are neither caps nor shorthand
         text = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
     scan = text[:SCAN_LIMIT]
-    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(scan)]
-    st.words = len(words) if len(text) <= SCAN_LIMIT else int(len(words) * len(text) / SCAN_LIMIT)
-    st.lines = scan.strip().count("\n") + 1 if scan.strip() else 0
-    st.sentences = max(1, len(_SENT_END.findall(scan.strip()))) if words else 0
-    if words:
-        st.avg_word_len = sum(e - s for s, e, _ in words) / len(words)
-    letters = sum(1 for ch in scan if ch.isalpha())
-    uppers = sum(1 for ch in scan if ch.isupper())
+    words = _WORD.findall(scan)
+    n = len(words)
+    st.words = n if len(text) <= SCAN_LIMIT else int(n * len(text) / SCAN_LIMIT)
+    stripped = scan.strip()
+    st.lines = stripped.count("\n") + 1 if stripped else 0
+    st.sentences = max(1, len(_SENT_END.findall(stripped))) if n else 0
+    if n:
+        st.avg_word_len = sum(map(len, words)) / n
+    letters = sum(map(str.isalpha, scan))
+    uppers = sum(map(str.isupper, scan))
     st.caps_ratio = uppers / letters if letters else 0.0
     st.exclaims = scan.count("!")
-    st.all_lower = len(words) >= 5 and uppers == 0
+    st.all_lower = n >= 5 and uppers == 0
     st.greeting = bool(_GREETING.match(scan))
     st.closing = bool(_CLOSING.search(text[-200:]))
-    for s, e, w in words:
-        low = w.lower()
-        st.tokens.add(low)
-        if low in SHORTHAND and (low not in _LOWER_ONLY or w == low):
-            # single letters only as words of their own: never "401(k)", "Section R" or "a) b)"
-            if low in _SINGLE:
-                before = scan[s - 1] if s > 0 else " "
-                after = scan[e] if e < len(scan) else " "
-                if before not in " \n" or after not in " \n,.!?":
-                    continue
-                if low in ("r", "n", "b", "d") and (before != " " or after != " "):
-                    continue
-            st.shorthand.append((s, e, w))
-        elif low in SLANG:
-            st.slang.append((s, e, w))
-    for m in _SLANG_PHRASES.finditer(scan):
-        st.slang.append((m.start(), m.end(), m.group(0).strip(" .!,")))
-    for m in _RUDE.finditer(scan):
-        st.rude.append((m.start(), m.end(), m.group(0)))
-    for m in _EMOJI.finditer(scan):
-        st.emoji.append((m.start(), m.end(), m.group(0)))
-    for m in _MULTI_PUNCT.finditer(scan):
-        st.multi_punct.append((m.start(), m.end(), m.group(0)))
+    watched = set(map(str.lower, words)) & _WATCHED
+    st.tokens = watched
+    if watched:  # positions only for answers that have a candidate word (most have none)
+        for m in _WORD.finditer(scan):
+            w = m.group(0)
+            low = w.lower()
+            if low not in watched:
+                continue
+            s, e = m.span()
+            if low in SHORTHAND and (low not in _LOWER_ONLY or w == low):
+                # single letters only as words of their own: never "401(k)", "Section R" or "a) b)"
+                if low in _SINGLE:
+                    before = scan[s - 1] if s > 0 else " "
+                    after = scan[e] if e < len(scan) else " "
+                    if before not in " \n" or after not in " \n,.!?":
+                        continue
+                    if low in ("r", "n", "b", "d") and (before != " " or after != " "):
+                        continue
+                st.shorthand.append((s, e, w))
+            elif low in SLANG:
+                st.slang.append((s, e, w))
+    low = scan.lower()
+    if any(k in low for k in _SLANG_KEYS):
+        for m in _SLANG_PHRASES.finditer(scan):
+            st.slang.append((m.start(), m.end(), m.group(0).strip(" .!,")))
+    if any(k in low for k in _RUDE_KEYS):
+        for m in _RUDE.finditer(scan):
+            st.rude.append((m.start(), m.end(), m.group(0)))
+    if not scan.isascii() or any(k in scan for k in _EMOJI_ASCII):
+        for m in _EMOJI.finditer(scan):
+            st.emoji.append((m.start(), m.end(), m.group(0)))
+    if "!!" in scan or "??" in scan or "?!" in scan or "!?" in scan:
+        for m in _MULTI_PUNCT.finditer(scan):
+            st.multi_punct.append((m.start(), m.end(), m.group(0)))
     for m in _LOWER_I.finditer(scan):
         st.lower_i.append((m.start(), m.end(), "i"))
     st.shouting = _shouting(scan, acronyms)
