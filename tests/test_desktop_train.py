@@ -138,7 +138,7 @@ def test_train_streams_events_into_chart_and_progress_then_evaluates(ctx, qtbot,
     assert json.loads(stored[0]["report"])["heldout_accuracy"] == 0.75
     text = page.result_label.text()
     assert "75%" in text and "25%" in text and "href='evaluate'" in text
-    assert page.runs_table.rowCount() == 1 and page.runs_table.item(0, 6).text() == "75%"
+    assert page.runs_table.rowCount() == 1 and page.runs_table.item(0, 5).text() == "75%"
     assert page.train_button.isEnabled() and page.state == "idle"
     with qtbot.waitSignal(ctx.page_requested, timeout=2000) as sig:
         page.result_label.linkActivated.emit("evaluate")

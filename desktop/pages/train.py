@@ -119,8 +119,22 @@ def load_setup(ws) -> dict:
         default = presets.default_preset()
     except ImportError:  # pragma: no cover
         names, descriptions, default = list(PRESET_FALLBACK), dict(PRESET_FALLBACK), "cpu-smoke"
+    runs = list_runs(ws)
     return {"versions": versions, "presets": names, "descriptions": descriptions, "default_preset": default,
-            "runs": list_runs(ws)}
+            "runs": runs, "latest": run_view(ws, runs[0]["id"], runs) if runs else None}
+
+
+def run_view(ws, run_id: str, runs: list[dict] | None = None) -> dict:
+    """What the page shows for an earlier run: its row, its events (the loss curve) and its report."""
+    from engine.train.events import read_events
+
+    runs = runs if runs is not None else list_runs(ws)
+    run = next((r for r in runs if r["id"] == run_id), None)
+    if run is None:
+        from engine.errors import NotFound
+
+        raise NotFound(f"no training run {run_id}")
+    return {"run": run, "events": read_events(run["run_dir"]), "evaluation": run.get("evaluation")}
 
 
 def list_runs(ws) -> list[dict]:
@@ -242,6 +256,7 @@ class TrainPage(Page):
         self.final_event: dict | None = None
         self.evaluation: dict | None = None
         self.runs: list[dict] = []
+        self.shown_run: str | None = None  # the run whose curve is drawn
         self.process = JsonLinesProcess(parse_event, self)
         self.process.sig_event.connect(self.on_event)
         self.process.sig_finished.connect(self.on_finished)
@@ -267,7 +282,7 @@ class TrainPage(Page):
         setup = QGroupBox("What to train")
         form = QFormLayout(setup)
         self.version_combo = QComboBox()
-        self.version_combo.setMinimumWidth(320)
+        self.version_combo.setMinimumWidth(260)
         form.addRow("Dataset version:", self.version_combo)
         model_row = QHBoxLayout()
         self.model_combo = QComboBox()
@@ -276,14 +291,14 @@ class TrainPage(Page):
         self.model_combo.setToolTip("A model folder on this computer, a hub id such as "
                                     "mistralai/Mistral-7B-Instruct-v0.3 (already downloaded), or builtin:tiny "
                                     "for a quick test on the CPU.")
-        self.model_combo.setMinimumWidth(320)
+        self.model_combo.setMinimumWidth(200)
         model_row.addWidget(self.model_combo, 1)
         browse = QPushButton("Choose folder…")
         browse.clicked.connect(self.choose_model_folder)
         model_row.addWidget(browse)
         form.addRow("Base model:", model_row)
         self.preset_combo = QComboBox()
-        self.preset_combo.setMinimumWidth(320)
+        self.preset_combo.setMinimumWidth(260)
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
         form.addRow("Preset:", self.preset_combo)
         self.preset_note = _note()
@@ -305,7 +320,10 @@ class TrainPage(Page):
         buttons.addWidget(self.resume_button)
         buttons.addStretch(1)
         form.addRow("", buttons)
-        root.addWidget(setup)
+        top = QHBoxLayout()
+        top.setSpacing(12)
+        top.addWidget(setup, 1)
+        root.addLayout(top)
 
         # --- live run
         live = QGroupBox("This run")
@@ -336,7 +354,7 @@ class TrainPage(Page):
         ll.addLayout(figures)
         split = QSplitter(Qt.Horizontal)
         self.chart = LossChart()
-        self.chart.setMinimumHeight(230)
+        self.chart.setMinimumHeight(200)
         split.addWidget(self.chart)
         side = QWidget()
         sl = QVBoxLayout(side)
@@ -347,32 +365,32 @@ class TrainPage(Page):
         sl.addWidget(self.warning_list, 1)
         split.addWidget(side)
         split.setSizes([700, 300])
-        ll.addWidget(split, 1)
+        split.setFixedHeight(270)
+        ll.addWidget(split)
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.RichText)
         self.result_label.linkActivated.connect(self._link)
         self.result_label.hide()
         ll.addWidget(self.result_label)
-        root.addWidget(live, 1)
+        self._live = live
 
         # --- history
         history = QGroupBox("Earlier runs")
         hl = QVBoxLayout(history)
-        self.runs_table = QTableWidget(0, 7)
-        self.runs_table.setHorizontalHeaderLabels(
-            ["Run", "Started", "Base model", "Preset", "Dataset", "Result", "Held-out accuracy"])
+        self.runs_table = QTableWidget(0, 6)
+        self.runs_table.setHorizontalHeaderLabels(["Started", "Base model", "Preset", "Dataset", "Result", "Held-out"])
         self.runs_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.runs_table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.runs_table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.runs_table.verticalHeader().setVisible(False)
         self.runs_table.setAlternatingRowColors(True)
         header = self.runs_table.horizontalHeader()
-        for i in range(7):
+        for i in range(6):
             header.setSectionResizeMode(i, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.Stretch)
-        self.runs_table.setMinimumHeight(120)
-        self.runs_table.itemSelectionChanged.connect(self._update_buttons)
+        header.setSectionResizeMode(1, QHeaderView.Stretch)
+        self.runs_table.setMinimumHeight(110)
+        self.runs_table.itemSelectionChanged.connect(self._run_selected)
         hl.addWidget(self.runs_table)
         row = QHBoxLayout()
         self.evaluate_button = QPushButton("Evaluate the selected run")
@@ -380,7 +398,9 @@ class TrainPage(Page):
         row.addWidget(self.evaluate_button)
         row.addStretch(1)
         hl.addLayout(row)
-        root.addWidget(history)
+        top.addWidget(history, 1)
+        root.addWidget(self._live)
+        root.addStretch(1)
         self._update_buttons()
 
     # --- setup --------------------------------------------------------------------------------
@@ -412,6 +432,8 @@ class TrainPage(Page):
             self.preset_combo.setCurrentIndex(max(idx, 0))
             self._preset_changed()
         self.show_runs(setup["runs"])
+        if setup.get("latest") and self.state == "idle" and self.run_id is None:
+            self.show_run(setup["latest"])
 
     def _preset_changed(self, *_: Any) -> None:
         name = self.preset_combo.currentData()
@@ -433,15 +455,61 @@ class TrainPage(Page):
                 result += f", loss {float(metrics['last_loss']):.3f}"
             ev = run.get("evaluation") or {}
             acc = ev.get("heldout_accuracy")
-            cells = [run["id"], created.strftime("%d %b %H:%M") if hasattr(created, "strftime") else str(created or ""),
+            cells = [created.strftime("%d %b %H:%M") if hasattr(created, "strftime") else str(created or ""),
                      str(run.get("base_model") or ""), str(run.get("preset") or ""),
                      f"#{run['version_id']}" if run.get("version_id") is not None else "",
                      result, f"{float(acc):.0%}" if acc is not None else "–"]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c == 5 and metrics.get("error"):
+                item.setToolTip(f"run {run['id']}")
+                if c == 4 and metrics.get("error"):
                     item.setToolTip(f"{metrics['error'].get('message')} {metrics['error'].get('what_to_do')}")
                 self.runs_table.setItem(r, c, item)
+        self._select_shown()
+        self._update_buttons()
+
+    def _select_shown(self) -> None:
+        """Highlight the run whose curve is drawn (selecting it does not reload it)."""
+        for r, run in enumerate(self.runs):
+            if run["id"] == self.shown_run:
+                self.runs_table.blockSignals(True)
+                self.runs_table.selectRow(r)
+                self.runs_table.blockSignals(False)
+                return
+
+    def _run_selected(self) -> None:
+        self._update_buttons()
+        run = self._selected_run()
+        if run is not None and self.state == "idle" and run["id"] != self.shown_run:
+            self.submit(run_view, run["id"], on_done=self.show_run, on_error=self._failed)
+
+    def show_run(self, view: dict) -> None:
+        """Draw an earlier run (not running now): its loss curve, warnings, outcome and evaluation."""
+        if self.state != "idle":
+            return
+        run = view["run"]
+        self.shown_run = run["id"]
+        self._select_shown()
+        self.chart.reset()
+        self.warning_list.clear()
+        self.warnings, self.events, self.final_event = [], [], None
+        self.total_steps = None
+        self._replaying = True
+        try:
+            for e in view.get("events") or []:
+                self.on_event(e)
+        finally:
+            self._replaying = False
+        state = STATE_WORDS.get(run.get("status"), run.get("status") or "")
+        outcome = self.headline.text()
+        self.headline.setText(f"<b>Run {run['id']}</b> ({run.get('base_model')}, {run.get('preset')}): {state}. {outcome}")
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+        self.eta_label.setText("")
+        if view.get("evaluation"):
+            self.show_evaluation(view["evaluation"], record=False)
+        else:
+            self.result_label.hide()
         self._update_buttons()
 
     def _selected_run(self) -> dict | None:
@@ -492,6 +560,7 @@ class TrainPage(Page):
     def launch(self, run_id: str, argv: list[str], run_dir: str, *, resumed: bool = False) -> None:
         """Start the training subprocess for a prepared run folder."""
         self.run_id, self.run_dir = run_id, str(run_dir)
+        self.shown_run = run_id
         if not resumed:
             self.chart.reset()
             self.warning_list.clear()
@@ -584,7 +653,8 @@ class TrainPage(Page):
                 self.chart.add_eval(int(e.get("step", 0)), e["eval_loss"])
         elif kind == "checkpoint":
             self.last_checkpoint = e.get("path")
-            self.ctx.status(f"Checkpoint saved at step {e.get('step')}")
+            if not getattr(self, "_replaying", False):
+                self.ctx.status(f"Checkpoint saved at step {e.get('step')}")
         elif kind == "warning":
             self.warnings.append(e)
             item = QListWidgetItem(f"⚠ {e.get('message', '')}\n{e.get('what_to_do', '')}".strip())
@@ -680,8 +750,9 @@ class TrainPage(Page):
         self._set_state("idle")
         self.result_label.setText(f"<span style='color:#B00020'>{user_message(exc)}</span>")
 
-    def show_evaluation(self, report: dict) -> None:
-        self._set_state("idle")
+    def show_evaluation(self, report: dict, record: bool = True) -> None:
+        if record:
+            self._set_state("idle")
         self.evaluation = report
 
         def pct(key: str) -> str:
@@ -699,8 +770,9 @@ class TrainPage(Page):
             f"training pairs {pct('train_accuracy')}).{verdict} "
             f"<a href='evaluate'>See every answer on the Evaluate page</a>.")
         self.result_label.show()
-        self.ctx.status("Evaluation finished")
-        self._recorded()
+        if record:
+            self.ctx.status("Evaluation finished")
+            self._recorded()
 
     def _link(self, link: str) -> None:
         self.ctx.go_to(link)
