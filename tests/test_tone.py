@@ -110,6 +110,16 @@ def test_learns_from_approved_once_there_are_enough():
     assert flags[0].details["learned_from"] == 200
 
 
+def test_focus_pairs_are_judged_against_the_whole_house():
+    answers = house(60) + ["Approved.", "yeah np mate"]
+    items = [PairText(i, "q", a) for i, a in enumerate(answers)]
+    flags = detect(items, DetectContext(settings={"focus_pair_ids": [60, 5]}))
+    assert [f.pair_ids for f in flags] == [[60]]
+    assert "answers here usually run" in flags[0].explanation  # learned from all 62, not from 2
+    alone = detect([items[60]], DetectContext())  # on its own: rules only, no house to compare with
+    assert alone[0].details["learned_from"] == 0 and "usually run" not in alone[0].explanation
+
+
 def test_greeting_rule_only_where_the_house_greets():
     greeted = ["Hi, " + a + "\nRegards" for a in house(40)]
     flags = run(greeted + ["Open Workday and choose Time Off to see your balance and history of leave."])

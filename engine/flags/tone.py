@@ -17,6 +17,10 @@ what is normal here:
     shorthand rate, punctuation, emoji...) marks answers unusual as a whole; on its own it
     never flags, but it promotes a single weak sign (a lowercase "i", "!!") into a flag.
 With fewer than 20 answers there is nothing to learn from: rules only, fixed thresholds.
+
+The house is learned from the items passed in. For a re-check of a few edited pairs, pass all
+pairs and `ctx.settings["focus_pair_ids"]` (as the runner does for duplicates): only those are
+judged, against the whole workspace's style.
 """
 
 from __future__ import annotations
@@ -432,8 +436,13 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
         mu, sd = house.scale
         scores = house.model.score_samples((X - mu) / sd)
         unusual = scores < house.threshold
+    # a re-check after an edit: learn from every answer given, judge only the edited pairs
+    focus = (ctx.settings or {}).get("focus_pair_ids")
+    focus_set = set(focus) if focus is not None else None
     out: list[FlagCandidate] = []
     for i, (it, st) in enumerate(zip(items, styles)):
+        if focus_set is not None and it.id not in focus_set:
+            continue
         reasons, spans, strength = judge(st, house, bool(unusual[i]))
         if strength < 2:
             continue
