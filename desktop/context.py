@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from .settings import Settings
@@ -118,8 +118,9 @@ class AppContext(QObject):
         return task
 
     def _progress_strip(self) -> TaskProgress:
-        if self.progress_widget is None:  # no main window (tests): a floating strip
+        if self.progress_widget is None:  # no main window (tests): a strip that is never on screen
             self.progress_widget = TaskProgress()
+            self.progress_widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         return self.progress_widget
 
     def parent_widget(self) -> QWidget | None:

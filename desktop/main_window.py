@@ -416,6 +416,13 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             if isinstance(page, Page):
                 page.deactivate()  # flush pending edits
+        for page in self.pages.values():
+            shutdown = getattr(page, "shutdown", None)
+            if callable(shutdown):
+                try:
+                    shutdown()  # stop the page's own threads before Qt deletes them
+                except Exception:
+                    log.exception("page %s failed to shut down", getattr(page, "name", page))
         self.ctx.settings.set("window/geometry", bytes(self.saveGeometry().data()))
         self.ctx.settings.sync()
         super().closeEvent(event)

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "workspaces/reopen_last": True,
     # review
     "review/autosave_ms": 600,
+    "review/flag_refresh_idle_ms": 4000,  # re-check edited pairs' flags after this long idle
     "review/page_size": 200,
     "review/search_debounce_ms": 250,
     "review/status_filter": "",

@@ -30,6 +30,7 @@ def settings(tmp_path):
     s = Settings(tmp_path / "settings.ini")
     s.set("review/autosave_ms", 150)  # the default is 600; tests wait less
     s.set("review/search_debounce_ms", 50)
+    s.set("review/flag_refresh_idle_ms", 100)
     return s
 
 

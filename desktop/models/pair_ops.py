@@ -25,11 +25,25 @@ def list_flags(ws, pair_id: int) -> list[dict]:
 
 def refresh_flags(ws, pair_id: int) -> bool:
     """Re-check a pair's flags after an edit (when the flag runner exists). True when it ran."""
+    return refresh_flags_many(ws, [pair_id])
+
+
+def refresh_flags_many(ws, pair_ids: list[int]) -> bool:
+    """Re-check the flags of pairs edited since the last check. This can take seconds (the
+    duplicate and conflict checks compare against every pair), so the review page runs it when
+    the user pauses, not after every keystroke's save."""
     try:
-        from engine.flags.runner import refresh_pair
+        from engine.flags import runner
     except ImportError:
         return False
-    refresh_pair(ws, pair_id)
+    ids = sorted({int(i) for i in pair_ids})
+    if not ids:
+        return True
+    if hasattr(runner, "refresh_pairs"):
+        runner.refresh_pairs(ws, ids)
+    else:
+        for i in ids:
+            runner.refresh_pair(ws, i)
     return True
 
 
@@ -45,12 +59,9 @@ def load_pair(ws, pair_id: int) -> dict[str, Any]:
 
 
 def save_fields(ws, pair_id: int, fields: dict[str, str]) -> dict[str, Any]:
-    """Save edited text (one undoable change) and re-check the pair's flags."""
+    """Save edited text (one undoable change). The flags are re-checked later (refresh_flags_many)."""
     change_id = engine_pairs.update_pair(ws, pair_id, **fields)
-    flags = None
-    if change_id and refresh_flags(ws, pair_id):
-        flags = list_flags(ws, pair_id)
-    return {"change_id": change_id, "flags": flags}
+    return {"change_id": change_id}
 
 
 def set_status(ws, pair_id: int, status: str) -> dict[str, Any]:
@@ -60,15 +71,11 @@ def set_status(ws, pair_id: int, status: str) -> dict[str, Any]:
 
 def undo(ws, pair_id: int) -> dict[str, Any]:
     result = engine_pairs.undo(ws, pair_id)
-    if result and set(result["fields"]) - {"status"}:
-        refresh_flags(ws, pair_id)
     return {"result": result, **load_pair(ws, pair_id)}
 
 
 def redo(ws, pair_id: int) -> dict[str, Any]:
     result = engine_pairs.redo(ws, pair_id)
-    if result and set(result["fields"]) - {"status"}:
-        refresh_flags(ws, pair_id)
     return {"result": result, **load_pair(ws, pair_id)}
 
 
@@ -79,7 +86,6 @@ def redact(ws, pair_id: int) -> dict[str, Any]:
     except ImportError:
         raise PairsmithError("Redaction is not available in this build.") from None
     result = redact_pair(ws, pair_id)
-    refresh_flags(ws, pair_id)
     return {"result": result, **load_pair(ws, pair_id)}
 
 

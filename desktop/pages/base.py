@@ -52,6 +52,10 @@ class Page(QWidget):
     def refresh(self) -> None:
         """Reload what the page shows from the workspace (through the worker)."""
 
+    def shutdown(self) -> None:
+        """The window is closing: stop any thread or process the page started (the main
+        window calls this for every page it built, after deactivate())."""
+
     # helpers
     def submit(self, fn: Callable, *args: Any, **kwargs: Any) -> Task:
         return self.ctx.worker.submit(fn, *args, **kwargs)

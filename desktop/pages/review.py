@@ -82,6 +82,8 @@ class ReviewPage(Page):
         self._redo_stack: list[int] = []
         self._own_change = False
         self._pending_select: int | None = None
+        self._flags_stale: set[int] = set()  # edited pairs whose flags are not re-checked yet
+        self._flag_task = None
         self._build()
         self._connect()
 
@@ -215,6 +217,11 @@ class ReviewPage(Page):
         self._save_timer.timeout.connect(self.save_now)
         self.editor.sig_edited.connect(self._edited)
 
+        self._flag_timer = QTimer(self)  # re-check flags when the user pauses
+        self._flag_timer.setSingleShot(True)
+        self._flag_timer.setInterval(self.ctx.settings.get("review/flag_refresh_idle_ms"))
+        self._flag_timer.timeout.connect(self.refresh_stale_flags)
+
         self._open_timer = QTimer(self)  # coalesce fast J/J/J presses into one load
         self._open_timer.setSingleShot(True)
         self._open_timer.setInterval(40)
@@ -283,6 +290,7 @@ class ReviewPage(Page):
 
     def deactivate(self) -> None:
         self.save_now()
+        self.refresh_stale_flags()
         self.ctx.settings.set("window/review_splitter", bytes(self.splitter.saveState().data()))
 
     def _load_kinds(self) -> None:
@@ -329,13 +337,11 @@ class ReviewPage(Page):
         want = self._pending_select if self._pending_select is not None else self.current_id
         self._pending_select = None
         row = self.model.row_of(want) if want is not None else -1
-        if row < 0 and self.model.rowCount() and want is None:
-            row = 0
+        if row < 0 and self.model.rowCount():
+            row = 0  # the open pair is not in the new list: open the first one
         if row >= 0:
             self._select_row(row)
-        elif want is not None and self.current_id == want:
-            pass  # the open pair is filtered out: keep editing it, nothing selected
-        elif not self.model.rowCount():
+        else:
             self._show(None)
 
     def select_pair(self, pair_id: int) -> None:
@@ -379,22 +385,35 @@ class ReviewPage(Page):
             self._load_pair(pair_id, keep_texts=False)
 
     def _load_pair(self, pair_id: int, keep_texts: bool = False) -> None:
+        """Load a pair into the editor. `current_id` changes only when it is shown; until then
+        the editors are read-only, so a keystroke cannot land in the wrong pair."""
         self._load_token += 1
         token = self._load_token
         switching = pair_id != self.current_id
-        self.current_id = pair_id
+        if switching or not keep_texts:
+            self._set_editable(False)
 
         def done(data: dict) -> None:
             if token != self._load_token:
                 return
             self._show(data, texts=not (keep_texts and not switching))
+            self._set_editable(True)
 
         def failed(exc: BaseException) -> None:
             if token == self._load_token:
                 self.ctx.status(user_message(exc))
                 self._show(None)
+                self._set_editable(True)
 
         self.submit(pair_ops.load_pair, pair_id, on_done=done, on_error=failed)
+
+    def _set_editable(self, on: bool) -> None:
+        for editor in self.editor.editors().values():
+            editor.setReadOnly(not on)
+
+    @property
+    def loading_pair(self) -> bool:
+        return self.editor.instruction.isReadOnly()
 
     def _show(self, data: dict | None, texts: bool = True) -> None:
         if data is None:
@@ -439,8 +458,9 @@ class ReviewPage(Page):
 
     # --- saving as you type -----------------------------------------------------------------
     def _edited(self, field: str) -> None:
-        if self.current_id is None:
+        if self.current_id is None or self.loading_pair:
             return
+        self._postpone_flags()
         if self.editor.text(field) == self._saved.get(field):
             self._dirty.discard(field)
         else:
@@ -477,11 +497,10 @@ class ReviewPage(Page):
                 self._saved.update(fields)
                 if not self._dirty:
                     self.editor.set_save_state("All changes saved")
-                if result.get("flags") is not None:
-                    self.editor.badges.set_flags(result["flags"])
             if result.get("change_id"):
                 self._record_change(pair_id)
-                self._announce([pair_id], flags=result.get("flags") is not None)
+                self._announce([pair_id])
+                self._mark_flags_stale(pair_id)
 
         def failed(exc: BaseException) -> None:
             self._saving -= 1
@@ -509,6 +528,42 @@ class ReviewPage(Page):
                 self.ctx.flags_changed.emit()
         finally:
             self._own_change = False
+
+    # --- re-checking flags after edits -----------------------------------------------------
+    def _mark_flags_stale(self, pair_id: int) -> None:
+        self._flags_stale.add(pair_id)
+        self._flag_timer.start()
+
+    def _postpone_flags(self) -> None:
+        if self._flags_stale:
+            self._flag_timer.start()
+
+    def refresh_stale_flags(self) -> None:
+        """Re-check the flags of the pairs edited since the last check (engine.flags.runner),
+        in one worker task, when the user has paused (it can take seconds on a big workspace)."""
+        if not self._flags_stale or self._flag_task is not None or not self.has_workspace:
+            return
+        if self.ctx.worker.pending() or self._dirty:
+            self._flag_timer.start()  # busy or typing: try again after the next pause
+            return
+        ids = sorted(self._flags_stale)
+        self._flags_stale.clear()
+
+        def done(ran: bool) -> None:
+            self._flag_task = None
+            if not ran:
+                return
+            self._announce(ids, flags=True)
+            if self.current_id in ids and not self._dirty:
+                self._load_pair(self.current_id, keep_texts=True)
+
+        def failed(exc: BaseException) -> None:
+            self._flag_task = None
+            self.ctx.status(f"Flags were not re-checked: {user_message(exc)}", 6000)
+
+        self._flag_task = self.ctx.run_with_progress(
+            "Re-checking flags", pair_ops.refresh_flags_many, ids, on_done=done, on_error=failed,
+            cancellable=False)
 
     # --- actions ----------------------------------------------------------------------------
     def approve(self) -> None:
@@ -547,6 +602,7 @@ class ReviewPage(Page):
         self._move(-1)
 
     def _move(self, step: int) -> None:
+        self._postpone_flags()
         n = self.model.rowCount()
         if not n:
             return
@@ -601,7 +657,9 @@ class ReviewPage(Page):
             (self._redo_stack if undo else self._undo_stack).append(pair_id)
             fields = ", ".join(data["result"]["fields"])
             self.ctx.status(f"{word}: {fields} of pair #{pair_id}")
-            self._announce([pair_id], flags=True)
+            self._announce([pair_id])
+            if set(data["result"]["fields"]) - {"status"}:
+                self._mark_flags_stale(pair_id)
             if self.current_id == pair_id:
                 self._show(data)
             else:
@@ -624,7 +682,8 @@ class ReviewPage(Page):
             else:
                 self.ctx.status("Personal data replaced with placeholders" + (f" ({n})" if n else "") + ".")
                 self._record_change(pair_id)
-            self._announce([pair_id], flags=True)
+                self._mark_flags_stale(pair_id)
+            self._announce([pair_id])
             if self.current_id == pair_id:
                 self._show(data)
 
