@@ -38,6 +38,8 @@ except ImportError:  # pragma: no cover
     pass
 CHEAP_KINDS = ["tone", "needs_context", "pii"]  # per-pair checks, no embeddings needed
 SEVERITY_COLORS = {"high": "#E45756", "medium": "#F58518", "low": "#9D9D9D"}
+# the first tab shown: the kind that hurts a model most, among those with open flags
+FIRST_TAB_ORDER = ("conflict", "pii", "duplicate", "needs_context", "tone")
 STATUS_FILTERS = [("Open", "open"), ("Resolved", "resolved"), ("Dismissed", "dismissed"), ("All", None)]
 
 
@@ -277,6 +279,7 @@ class FlagsPage(Page):
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
         self._load_seq = 0
+        self._auto_tab = True  # until the user (or show_kind) picks a tab
 
         root = QVBoxLayout(self)
         root.setContentsMargins(16, 12, 16, 12)
@@ -358,6 +361,7 @@ class FlagsPage(Page):
         return KINDS[self.tabs.currentIndex()]
 
     def show_kind(self, kind: str) -> None:
+        self._auto_tab = False
         self.tabs.setCurrentIndex(KINDS.index(kind))
 
     def refresh(self) -> None:
@@ -385,6 +389,12 @@ class FlagsPage(Page):
         total = sum(self.counts.values())
         self.summary.setText(f"{total:,} open flag{'s' if total != 1 else ''}" if total
                              else "No open flags. Use “Find problems” after importing or editing pairs.")
+        if self._auto_tab:
+            self._auto_tab = False
+            first = next((k for k in FIRST_TAB_ORDER if self.counts.get(k)), kind)
+            if first != kind:
+                self.tabs.setCurrentIndex(KINDS.index(first))  # loads that tab
+                return
         self.kind_tabs[kind].set_flags(result["flags"], keep_row)
         if not result["flags"]:
             self._show_current(self.kind_tabs[kind])

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 HIGHLIGHT = {
-    "conflict": "#FAD4D4",
-    "tone": "#FDE2C2",
-    "needs_context": "#EBD9F2",
-    "pii": "#D4EDD0",
-    "duplicate": "#D6E4F2",
+    "conflict": "#F7B9B9",
+    "tone": "#FFD29E",
+    "needs_context": "#DDBDEE",
+    "pii": "#B5E0AC",
+    "duplicate": "#BFD6EE",
 }
 # field names detectors may use for the question and the answer
 QUESTION_FIELDS = ("instruction", "question")
@@ -132,7 +132,8 @@ def highlight(edit: QTextEdit, spans: Iterable[dict] = (), terms: Iterable[str] 
     length = doc.characterCount() - 1
     fmt = QTextCharFormat()
     fmt.setBackground(QColor(color))
-    fmt.setFontWeight(700)
+    fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
+    fmt.setUnderlineColor(QColor(color).darker(160))
     for s in spans:
         start, end = int(s.get("start", 0)), int(s.get("end", 0))
         if not (0 <= start < end <= length):
@@ -203,7 +204,8 @@ class PairCard(QFrame):
         self.title = QLabel(f"<b>{ticket}</b> <span style='color:#777'>· {pair.get('status', '')}</span>")
         layout.addWidget(self.title)
         layout.addWidget(_caption("Question"))
-        self.question = _text_box(pair.get("instruction", ""), height=70)
+        self.question = _text_box(pair.get("instruction", ""), height=60)
+        self.question.setMaximumHeight(72)
         layout.addWidget(self.question)
         layout.addWidget(_caption("Answer"))
         self.answer = _text_box(pair.get("response", ""), height=120)
@@ -394,7 +396,8 @@ class SpanView(QWidget):
         self.title = QLabel("")
         layout.addWidget(self.title)
         layout.addWidget(_caption("Question"))
-        self.question = _text_box("", read_only=False, height=80)
+        self.question = _text_box("", read_only=False, height=60)
+        self.question.setMaximumHeight(120)
         layout.addWidget(self.question, 1)
         layout.addWidget(_caption("Answer"))
         self.answer = _text_box("", read_only=False, height=140)
