@@ -31,6 +31,16 @@ FAKE_TRAIN = textwrap.dedent(r'''
         with open(os.path.join(run_dir, "status.json"), "w") as fh:
             json.dump(s, fh)
     status(state="running", pid=os.getpid(), step=0, total=6)
+    slow = os.environ.get("FAKE_TRAIN_SLOW") and "--resume" not in sys.argv
+    if slow:
+        import signal
+        def stop(signum, frame):
+            ckpt = os.path.join(run_dir, "checkpoints", "checkpoint-3")
+            os.makedirs(ckpt, exist_ok=True)
+            emit("cancelled", step=3, total=6, checkpoint=ckpt)
+            status(state="cancelled", pid=None, step=3, total=6)
+            sys.exit(0)
+        signal.signal(signal.SIGTERM, stop)
     print("some library chatter that is not an event", flush=True)
     emit("started", config={}, trainable_params=1000, total_params=100000, device="cpu", total_steps=6)
     for step in range(1, 7):
@@ -41,6 +51,8 @@ FAKE_TRAIN = textwrap.dedent(r'''
                  what_to_do="Check the Conflicting answers flags.")
             emit("eval", step=3, eval_loss=2.1, metrics={})
             emit("checkpoint", step=3, path=os.path.join(run_dir, "checkpoints", "checkpoint-3"))
+        if slow and step == 3:
+            time.sleep(60)  # waits for Cancel
         if fail and step == 4:
             emit("error", kind="oom", message="The GPU ran out of memory.", what_to_do="Use a smaller preset.")
             status(state="error", pid=None, step=4, total=6)
@@ -71,7 +83,8 @@ def ctx(qtbot, tmp_path, monkeypatch):
 
     train_script = tmp_path / "fake_train.py"
     train_script.write_text(FAKE_TRAIN)
-    monkeypatch.setattr(launch, "train_argv", lambda run_dir, resume=False: [sys.executable, str(train_script), str(run_dir)])
+    monkeypatch.setattr(launch, "train_argv", lambda run_dir, resume=False:
+                        [sys.executable, str(train_script), str(run_dir)] + (["--resume"] if resume else []))
     monkeypatch.setattr(launch, "resolve_base_model", lambda name, cache=None: name)
     c = AppContext(Settings(tmp_path / "settings.ini"), show_dialogs=False)
     c.open_workspace(str(tmp_path / "ws"), create=True)
@@ -171,3 +184,27 @@ def test_training_error_is_shown_in_words_and_no_evaluation(ctx, qtbot, tmp_path
     assert status == "error"
     # it saved a checkpoint folder? no: the fake made none, so Resume stays off
     assert not page.resume_button.isEnabled()
+
+
+def test_cancel_saves_a_checkpoint_and_resume_finishes(ctx, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_TRAIN_SLOW", "1")
+    page = _page(ctx, qtbot, tmp_path)
+    page.train_button.click()
+    qtbot.waitUntil(lambda: len(page.chart.steps) == 3, timeout=30000)
+    assert page.cancel_button.isEnabled() and not page.resume_button.isEnabled()
+    page.cancel_button.click()
+    assert page.cancel_button.text() == "Stop now"
+    qtbot.waitUntil(lambda: page.state == "idle", timeout=30000)
+    assert ctx.worker.wait_idle(30)
+    assert page.final_event["event"] == "cancelled"
+    assert "Resume continues" in page.headline.text()
+    assert ctx.worker.run_sync(lambda ws: ws.scalar("SELECT status FROM runs")) == "cancelled"
+    qtbot.waitUntil(page.resume_button.isEnabled, timeout=5000)
+    page.resume_button.click()
+    qtbot.waitUntil(lambda: page.evaluation is not None, timeout=30000)
+    assert ctx.worker.wait_idle(30)
+    assert page.process.proc.arguments()[-1] == "--resume"
+    assert page.final_event["event"] == "done"
+    # the curve kept the steps from before the stop (read back from events.jsonl) and added the rest
+    assert page.chart.steps[:3] == [1, 2, 3] and page.chart.steps[-1] == 6
+    assert ctx.worker.run_sync(lambda ws: ws.scalar("SELECT status FROM runs")) == "done"

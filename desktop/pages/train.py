@@ -611,6 +611,19 @@ class TrainPage(Page):
             self.headline.setText("Saving a checkpoint and stopping… (press Stop now to stop at once)")
             self.process.terminate()
 
+    def shutdown(self) -> None:
+        """The window is closing: ask a running training to save a checkpoint and stop (Resume
+        continues it next time), stop an evaluation."""
+        for proc, graceful in ((self.process, True), (self.eval_process, False)):
+            if not proc.running():
+                continue
+            if graceful:
+                proc.terminate()
+                if proc.proc.waitForFinished(30000):
+                    continue
+            proc.kill()
+            proc.proc.waitForFinished(5000)
+
     def _set_state(self, state: str) -> None:
         self.state = state
         self._update_buttons()
