@@ -388,7 +388,12 @@ class Run:
             "total_params": self.param_counts[1],
             "tokens_seen": int(trainer.state.num_input_tokens_seen or 0),
             "adjustments": self.spec.get("adjustments", []),
+            "peak_rss_gb": round(_peak_rss_gb(), 3),
         }
+        import torch
+
+        if torch.cuda.is_available():
+            metrics["peak_gpu_mem_gb"] = round(torch.cuda.max_memory_allocated() / 1024**3, 3)
         if self.last_eval is not None and self.last_eval[0] == trainer.state.global_step:
             metrics["eval_loss"] = self.last_eval[1]  # just evaluated at this step
         elif eval_ds is not None:
@@ -499,6 +504,12 @@ class _Events(TrainerCallback):
         self.run.events.emit("checkpoint", step=state.global_step, path=str(path))
         self.run.status(step=state.global_step, total=state.max_steps, checkpoint=str(path))
         return control
+
+
+def _peak_rss_gb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
 
 
 def _error_kind(exc: BaseException) -> tuple[str, str, str]:
