@@ -9,7 +9,6 @@ RUN_DIR`) starts by itself and its result is shown here, with a link to the Eval
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import sys
 from pathlib import Path
