@@ -1,4 +1,6 @@
-"""`pairsmith-desktop [--workspace WS] [--page NAME] [--screenshot OUT.png]`
+"""`pairsmith-desktop [--workspace WS] [--page NAME] [--screenshot OUT.png] [FILE ...]`
+
+FILEs (ticket exports) open in the import wizard, as if dropped on the window.
 
 With --screenshot the window is rendered offscreen (QT_QPA_PLATFORM=offscreen when there is no
 display), the page's pending worker tasks are waited for, `window.grab()` is saved and the app
@@ -19,6 +21,7 @@ EXIT_LOCKED = 3
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="pairsmith-desktop", description="The Pairsmith desktop app.")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="ticket exports to open in the import wizard")
     parser.add_argument("--workspace", "-w", help="open this workspace folder")
     parser.add_argument("--create", action="store_true", help="create the workspace if it does not exist")
     parser.add_argument("--page", help="show this page first (import, review, flags, dataset, train, evaluate, playground)")
@@ -58,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setStyle("Fusion")
 
     headless = bool(args.screenshot)
+    if headless:
+        from PySide6.QtCore import qInstallMessageHandler
+
+        def quiet(mode, context, message):  # the offscreen plugin's harmless chatter
+            if "propagateSizeHints" not in message:
+                sys.stderr.write(message + "\n")
+
+        qInstallMessageHandler(quiet)
     ctx = AppContext(Settings(args.settings), show_dialogs=not headless)
     window = MainWindow(ctx)
     if args.page and args.page not in TITLES:
@@ -105,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         window.go_to(args.page)
         if args.pair is not None:
             ctx.open_pair(args.pair)
+    if args.files:
+        window.import_files([str(Path(f).resolve()) for f in args.files])
 
     if headless:
         ok = ctx.worker.wait_idle(timeout=120, settle_ms=200)

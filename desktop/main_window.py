@@ -72,7 +72,7 @@ QListWidget#steps::item:disabled { color: #7b8794; }
 QLabel#brand { background: #1f2933; color: white; font-size: 17px; font-weight: 600;
                padding: 14px 16px 4px 16px; }
 QLabel#brand-sub { background: #1f2933; color: #9aa5b1; padding: 0 16px 10px 16px; }
-QLabel.page-title, QLabel#page-title { font-size: 18px; font-weight: 600; }
+QLabel#page-title { font-size: 18px; font-weight: 600; }
 QLabel#hint { color: #616e7c; }
 """
 

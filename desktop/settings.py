@@ -35,8 +35,6 @@ DEFAULTS: dict[str, Any] = {
     "review/flag_refresh_idle_ms": 4000,  # re-check edited pairs' flags after this long idle
     "review/page_size": 200,
     "review/search_debounce_ms": 250,
-    "review/status_filter": "",
-    "review/flagged_only": False,
     # import
     "import/last_dir": "",
     # flag thresholds (read by the Flags pages; the engine has its own defaults)

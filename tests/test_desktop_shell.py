@@ -22,14 +22,14 @@ def test_settings_defaults_types_and_recent(tmp_path):
     s = Settings(tmp_path / "s.ini")
     assert s.get("review/autosave_ms") == DEFAULTS["review/autosave_ms"] == 600
     s.set("review/autosave_ms", 250)
-    s.set("review/flagged_only", True)
+    s.set("workspaces/reopen_last", False)
     s.set("window/geometry", b"\x01\x02\x00")
     for i in range(MAX_RECENT + 3):
         s.add_recent_workspace(f"/ws/{i}")
     s.sync()
     again = Settings(tmp_path / "s.ini")  # read back from the file, types restored
     assert again.get("review/autosave_ms") == 250
-    assert again.get("review/flagged_only") is True
+    assert again.get("workspaces/reopen_last") is False
     assert again.get("window/geometry") == b"\x01\x02\x00"
     recent = again.recent_workspaces()
     assert recent[0] == f"/ws/{MAX_RECENT + 2}" and len(recent) == MAX_RECENT

@@ -407,6 +407,8 @@ class ImportPage(Page):
                 if c in used:
                     item.setBackground(QColor("#eef8f3"))
                 t.setItem(r, ci, item)
+        for ci, c in enumerate(columns):  # the long texts get the room
+            t.setColumnWidth(ci, 280 if used.get(c) in ("question", "answer") else 120)
 
     def _mapping_changed(self, field: str) -> None:
         if self._building_combos or not self.current:

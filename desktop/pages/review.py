@@ -340,7 +340,7 @@ class ReviewPage(Page):
         if row < 0 and self.model.rowCount():
             row = 0  # the open pair is not in the new list: open the first one
         if row >= 0:
-            self._select_row(row)
+            self._select_row(row, center=True)
         else:
             self._show(None)
 
@@ -348,7 +348,7 @@ class ReviewPage(Page):
         """Select this pair (clearing the filters when they hide it)."""
         row = self.model.row_of(pair_id)
         if row >= 0 and not self.model.loading:
-            self._select_row(row)
+            self._select_row(row, center=True)
             return
         self._pending_select = pair_id
         if not self.model.loading and not self.current_filter().is_empty():
@@ -364,11 +364,12 @@ class ReviewPage(Page):
         elif not self.model.loading:
             self.apply_filter()
 
-    def _select_row(self, row: int) -> None:
+    def _select_row(self, row: int, center: bool = False) -> None:
         index = self.model.index(row, 1)
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        hint = QAbstractItemView.ScrollHint
+        self.table.scrollTo(index, hint.PositionAtCenter if center else hint.EnsureVisible)
 
     def _focus_search(self) -> None:
         self.search.setFocus()
