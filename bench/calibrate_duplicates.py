@@ -6,7 +6,8 @@ Data (never copied into the project): MSRP test (1,725 sentence pairs, label 1 =
 STS-B test (1,379 pairs scored 0-5; "duplicate" = score >= --sts-min, default 4.0). Prints
 precision / recall / F1 of "cosine >= t" (and of the full duplicate rule: cosine plus the
 key-term veto of engine/flags/dedup.py) over a sweep of thresholds, the best-F1 threshold, and
-the figures at the default threshold (dedup.DEFAULT_THRESHOLD).
+the figures at the default question threshold (dedup.QUESTION_THRESHOLD). These sentence pairs
+have no answers, so only the question-alone half of the duplicate rule applies to them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from engine.embeddings import load_model  # noqa: E402
-from engine.flags.dedup import DEFAULT_THRESHOLD, veto_reason  # noqa: E402
+from engine.flags.dedup import QUESTION_THRESHOLD as DEFAULT_THRESHOLD, veto_reason  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/public")
 

@@ -135,6 +135,8 @@ _ORD = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _DATE_MD_RE = re.compile(rf"\b{_MONTH}\s+{_ORD}\b(?:,?\s*(?P<year>(?:19|20)\d\d))?")
 _DATE_DM_RE = re.compile(rf"\b{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s*(?P<year>(?:19|20)\d\d))?\b")
 _DATE_ISO_RE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)\b")
+_MONTH_DAY_RE = re.compile(r"\b(?:the\s+)?(?P<day>[0-3]?\d)(?:st|nd|rd|th)\s+of\s+(?:the|each|every|this|next|the following|following)\s+month\b", re.I)
+_LAST_DAY_RE = re.compile(r"\b(?P<which>last|first)\s+(?P<kind>working\s+|business\s+|calendar\s+)?day\s+of\s+(?:the|each|every|this|next|the following)\s+month\b", re.I)
 _DAY_OF_MONTH_RE = re.compile(r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))", re.I)
 _WEEKDAY_RE = re.compile(r"\b(?:on|by|every|each|until|before|after)\s+(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b", re.I)
 _TIME_RE = re.compile(r"\b(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d))?\s?(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])", re.I)
@@ -155,13 +157,16 @@ _COUNT_EXCLUDE_NOUNS = set(_DURATION_UNITS) | {"working", "business", "calendar"
                                                "inr", "kb", "mb", "gb", "tb", "fortnight", "fortnights"}
 
 # --- yes/no and permission ---------------------------------------------------------------------
-_YES_RE = re.compile(r"^\W*(?P<w>yes|yep|yeah|correct|absolutely|sure)\b", re.I)
-_NO_RE = re.compile(r"^\W*(?P<w>no|nope|unfortunately not|not at the moment|sorry,? no)\b(?!\s+(?:problem|worries|need|longer))", re.I)
+# a sentence that opens with yes / no (after a greeting or "Thanks for your question.")
+_OPEN = r"(?:^|[.!?]\s+|\n\s*)\W*"
+_YES_RE = re.compile(_OPEN + r"(?P<w>yes|yep|yeah|absolutely)\b", re.I)
+_NO_RE = re.compile(_OPEN + r"(?P<w>no|nope|unfortunately not|not at the moment)\b(?!\s+(?:problem|worries|need|longer|one|more|other))", re.I)
 _DENY = (r"\b(?:cannot|can ?not|can't|can’t|may not|must not|mustn't|are not allowed|is not allowed|aren't allowed|"
          r"isn't allowed|not allowed|not permitted|is not permitted|are not permitted|prohibited|forbidden|"
          r"not eligible|ineligible|isn't possible|is not possible|not possible|won't be able|will not be able|"
          r"do not allow|does not allow|doesn't allow|don't allow|never allowed|not be carried|cannot be carried|"
-         r"no longer allowed|no longer permitted|is not supported|isn't supported|not supported)\b")
+         r"no longer allowed|no longer permitted|is not supported|isn't supported|not supported|are blocked|is blocked|"
+         r"lapses?|are lapsed|expires? unused|is forfeited|are forfeited)\b")
 _ALLOW = (r"\b(?:you can|you may|are allowed|is allowed|are permitted|is permitted|allowed to|permitted to|"
           r"eligible|is possible|it's possible|you are able|can be carried|may be carried|can carry|"
           r"is supported|are supported|supported on|we allow|allows)\b")
@@ -215,6 +220,14 @@ def extract_facts(text: str | None) -> list[Fact]:
             year = m.group("year")
             value = f"{year}-{month:02d}-{day:02d}" if year else f"{month:02d}-{day:02d}"
             add("date", value, m.start(), m.end())
+    for m in _MONTH_DAY_RE.finditer(text):
+        day = int(m.group("day"))
+        if 1 <= day <= 31:
+            nxt = "following" in m.group(0).lower() or "next" in m.group(0).lower()
+            add("day_of_month", f"{day} (next month)" if nxt else day, m.start(), m.end())
+    for m in _LAST_DAY_RE.finditer(text):
+        kind = (m.group("kind") or "").strip().lower()
+        add("day_of_month", f"{m.group('which').lower()} {kind + ' ' if kind else ''}day", m.start(), m.end())
     for m in _DAY_OF_MONTH_RE.finditer(text):
         day = int(m.group("day"))
         if 1 <= day <= 31:
@@ -249,14 +262,13 @@ def extract_facts(text: str | None) -> list[Fact]:
         end = m.end("noun2") if key != noun.rstrip("s") and noun2 else m.end("noun")
         add(f"count:{key}", _qty(m), m.start(), end)
 
-    # yes / no: how the answer opens
-    m = _YES_RE.search(text)
-    if m:
-        facts.append(Fact("yes_no", True, m.group("w"), m.start("w"), m.end("w")))
-    else:
-        m = _NO_RE.search(text)
-        if m:
-            facts.append(Fact("yes_no", False, m.group("w"), m.start("w"), m.end("w")))
+    # yes / no: the first sentence that opens with one
+    head = text[:600]
+    my, mn = _YES_RE.search(head), _NO_RE.search(head)
+    if my and (not mn or my.start() < mn.start()):
+        facts.append(Fact("yes_no", True, my.group("w"), my.start("w"), my.end("w")))
+    elif mn:
+        facts.append(Fact("yes_no", False, mn.group("w"), mn.start("w"), mn.end("w")))
     # permission: every allowed / not-allowed phrase (denials first: "not allowed" contains "allowed")
     deny_spans: list[tuple[int, int]] = []
     for m in _DENY_RE.finditer(text):

@@ -40,7 +40,7 @@ DETECTOR_MODULES = {
 }
 GROUP_KINDS = ("duplicate", "conflict")  # flags about several pairs, found by comparing pairs
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
-SETTING_KEYS = ("duplicate_threshold", "conflict_threshold")
+SETTING_KEYS = ("duplicate_threshold", "duplicate_question_threshold", "conflict_threshold")
 FLAG_STATUSES = ("open", "resolved", "dismissed")
 
 
