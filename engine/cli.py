@@ -30,14 +30,17 @@ COMMAND_MODULES = [
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most ~10 times a second.
-    Use as a `progress(done, total, message)` callback."""
+    """Progress on stderr as a `progress(done, total, message)` callback: a redrawn bar on a
+    terminal (at most ~10 redraws a second), and plain lines elsewhere (a log, CI): one when the
+    message changes or every 10 s, so logs stay readable."""
 
     def __init__(self, label: str = "", stream=None, enabled: bool | None = None):
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = enabled if enabled is not None else True
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last = 0.0
+        self._last_message = None
         self._drawn = False
         self.started = time.monotonic()
 
@@ -45,6 +48,12 @@ class ProgressBar:
         if not self.enabled:
             return
         now = time.monotonic()
+        if not self.tty:
+            if message != self._last_message or now - self._last >= 10:
+                self._last, self._last_message = now, message
+                self.stream.write(f"{self.label + ' ' if self.label else ''}{message} ({done}/{total})\n")
+                self.stream.flush()
+            return
         if now - self._last < 0.1 and done < total:
             return
         self._last = now
@@ -55,8 +64,8 @@ class ProgressBar:
         if 0 < done < total:
             elapsed = now - self.started
             eta = f" eta {elapsed / done * (total - done):.0f}s"
-        text = f"\r{self.label} [{bar:<{width}}] {done}/{total}{eta} {message}"[:120]
-        self.stream.write(text.ljust(80))
+        text = f"{self.label} [{bar:<{width}}] {done}/{total}{eta} {message}"[:100]
+        self.stream.write("\r" + text.ljust(100))
         self.stream.flush()
         self._drawn = True
 

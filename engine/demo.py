@@ -29,6 +29,29 @@ def step_import(state: dict) -> None:
         say(f"    {e.get('file', '')} line {e['line']}: {e['reason']}")
 
 
+def step_flag(state: dict) -> None:
+    from .cli import ProgressBar
+    from .flags.base import KIND_LABELS
+    from .flags.runner import run_flags
+
+    bar = ProgressBar("  flags")
+    counts = run_flags(state["ws"], progress=bar)
+    bar.close()
+    say("  " + ", ".join(f"{KIND_LABELS.get(k, k)}: {n}" for k, n in counts.items()))
+
+
+def step_redact(state: dict) -> None:
+    from .redact import redact_all
+
+    from .flags.runner import run_flags
+
+    res = redact_all(state["ws"])
+    kinds = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(res["by_kind"].items()))
+    say(f"  replaced {res['replacements']} values in {res['pairs_changed']} pairs with placeholders ({kinds})")
+    left = run_flags(state["ws"], kinds=["pii"]).get("pii", 0)
+    say(f"  personal-data flags left after redaction: {left}")
+
+
 def step_review(state: dict) -> None:
     """Stand-in for a person working through the queue: approve every pair without an open flag."""
     from .pairs import update_pairs
@@ -63,6 +86,8 @@ def step_export(state: dict) -> None:
 
 STEPS: list[tuple[str, object]] = [
     ("Import the sample helpdesk export", step_import),
+    ("Find problems: duplicates, conflicting answers, tone, needs context, personal data", step_flag),
+    ("Redact personal data with consistent placeholders", step_redact),
     ("Review: approve the clean pairs", step_review),
     ("Freeze a dataset version with a held-out split", step_split),
     ("Export the training split", step_export),
