@@ -286,3 +286,34 @@ def test_cli_rejects_bad_settings_before_anything_runs(tmp_path):
     assert not [p for p in (ws / "runs").iterdir() if p.is_dir()]
     code, out, _ = cli("train", "--list-settings")
     assert code == 0 and "load_in_4bit" in out and "qlora-t4" in out
+
+
+@pytest.mark.filterwarnings("error:.*an autograd kernel was not registered")
+def test_the_bitsandbytes_cpu_trap_is_caught_as_an_error(tmp_path):
+    """STACK.md's trap: an eval-mode forward of a 4-bit model, then backprop, goes through
+    gemv_4bit without an autograd kernel. With the warning made an error (as the 4-bit training
+    test does in the subprocess) it cannot pass silently. The trainer never evaluates before or
+    during 4-bit CPU training (test_4bit_on_cpu_with_an_injected_out_of_memory)."""
+    import torch
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    from engine.train.models import build_tiny_model
+
+    if "avx512_bf16" not in Path("/proc/cpuinfo").read_text():
+        pytest.skip("the repacking trap needs a CPU with AVX512-BF16")
+    path = build_tiny_model(tmp_path / "tiny")
+    quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                               bnb_4bit_compute_dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(path, quantization_config=quant, dtype=torch.float32)
+    model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    model = get_peft_model(model, LoraConfig(r=8, target_modules=["q_proj", "gate_proj"], task_type="CAUSAL_LM"))
+    ids = torch.tensor([[1, 5, 200, 30, 2]])
+    model.train()
+    model(input_ids=ids, labels=ids).loss.backward()  # training first: fine
+    model.eval()
+    with torch.no_grad():
+        model(input_ids=ids)
+    model.train()
+    with pytest.raises(Exception, match="autograd kernel was not registered"):
+        model(input_ids=ids, labels=ids).loss.backward()

@@ -124,3 +124,42 @@ def test_memory_estimator_on_a_7b_model():
     assert suggest_preset(N_7B, dims, resolve_config("lora-bf16"), 15.0, current="lora-bf16") == "qlora-t4"
     assert suggest_preset(N_7B, dims, t4, 80.0, current="qlora-t4") == "lora-bf16"
     assert suggest_preset(N_7B, dims, t4, 2.0, current="qlora-t4") is None
+
+
+def test_record_run_links_loss_warnings_to_open_conflict_flags(tmp_path, monkeypatch):
+    """The parent records a finished run; a loss warning carries the number of open conflict flags."""
+    import datetime as dt
+
+    from engine.store import Workspace
+    from engine.train import launch
+    from engine.train.events import EventWriter
+    from engine.train.spec import write_status
+
+    monkeypatch.setenv("PAIRSMITH_CACHE", str(tmp_path / "cache"))
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        ws.execute("INSERT INTO flags (kind, severity, pair_ids, explanation, status, created_at) "
+                   "VALUES ('conflict', 'high', [1, 2], 'x', 'open', ?)", [dt.datetime.now()])
+        run_dir = ws.runs_dir / "r1"
+        items = [{"pair_id": 1, "instruction": "q", "response": "a", "split": "train"},
+                 {"pair_id": 2, "instruction": "q2", "response": "a2", "split": "heldout"}]
+        launch.prepare_run_dir(run_dir, run_id="r1", base_model="builtin:tiny", preset="cpu-smoke",
+                               overrides={"lora_r": 4}, version_id=7, items=items)
+        w = EventWriter(run_dir, "r1", stream=open(tmp_path / "out.txt", "w"))
+        w.emit("step", step=1, total=2, loss=2.0, lr=1e-3, grad_norm=1.0, tokens_per_s=None, eta_s=None, gpu_mem_gb=None)
+        w.emit("warning", code="loss_oscillating", message="swinging", what_to_do="lower lr")
+        w.emit("done", adapter_path=str(run_dir / "adapter"), metrics={"eval_loss": 1.5}, step=2, total=2)
+        write_status(run_dir, state="done", step=2, total=2)
+        row = launch.record_run(ws, run_dir)
+        assert row["status"] == "done" and row["version_id"] == 7 and row["config"]["lora_r"] == 4
+        rows = launch.list_runs(ws)
+        assert len(rows) == 1
+        m = rows[0]["metrics"]
+        assert m["open_conflict_flags"] == 1 and m["warnings"][0]["code"] == "loss_oscillating"
+        assert m["eval_loss"] == 1.5 and m["last_loss"] == 2.0
+        # a run whose process vanished reads "stopped"
+        write_status(run_dir, state="running", pid=2**22 + 12345)
+        assert launch.read_status(run_dir)["state"] == "stopped"
+        assert launch.cancel(run_dir) is False
+    finally:
+        ws.close()
