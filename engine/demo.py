@@ -10,6 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
+from .errors import PairsmithError
 from .store import DB_NAME, Workspace
 
 
@@ -84,6 +85,34 @@ def step_export(state: dict) -> None:
     say(f"  wrote {res['pairs']} training pairs to {res['path']} (chat messages format)")
 
 
+def step_train(state: dict) -> None:
+    """One-button training on the CPU: the built-in tiny model with the cpu-smoke preset."""
+    from .train.events import describe
+    from .train.launch import train
+
+    losses: list[float] = []
+
+    def on_event(ev: dict) -> None:
+        if ev.get("event") == "step" and ev.get("loss") is not None:
+            losses.append(float(ev["loss"]))
+        if ev.get("event") in ("started", "checkpoint", "warning", "done", "error", "cancelled") or \
+                (ev.get("event") == "step" and ev.get("step") in (1, ev.get("total"))):
+            say("  " + describe(ev))
+
+    run_id, code, row = train(state["ws"], "builtin:tiny", "cpu-smoke", version_id=state.get("version_id"),
+                              on_event=on_event)
+    if code != 0:
+        raise PairsmithError(f"training run {run_id} failed (see runs/{run_id}/train.log)")
+    state["run_id"] = run_id
+    if len(losses) >= 10:
+        k = max(1, len(losses) // 5)
+        first, last = sum(losses[:k]) / k, sum(losses[-k:]) / k
+        say(f"  run {run_id}: loss {first:.2f} -> {last:.2f} (mean of the first and last {k} steps)")
+
+
+step_train.is_training = True
+
+
 STEPS: list[tuple[str, object]] = [
     ("Import the sample helpdesk export", step_import),
     ("Find problems: duplicates, conflicting answers, tone, needs context, personal data", step_flag),
@@ -91,6 +120,7 @@ STEPS: list[tuple[str, object]] = [
     ("Review: approve the clean pairs", step_review),
     ("Freeze a dataset version with a held-out split", step_split),
     ("Export the training split", step_export),
+    ("Train a LoRA adapter (built-in tiny model on the CPU, cpu-smoke preset)", step_train),
 ]
 
 
