@@ -56,10 +56,23 @@ class _UnionFind:
         return out
 
 
-def _tfidf(texts: list[str]):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+# Ticket chit-chat that says nothing about the topic ("Hope you're doing well, quick question...").
+CHITCHAT = {
+    "hi", "hello", "hey", "dear", "team", "thanks", "thank", "regards", "please", "pls", "hope", "doing",
+    "well", "asked", "ask", "asking", "quick", "question", "questions", "query", "help", "need", "know",
+    "like", "want", "wanted", "wondering", "just", "sorry", "bother", "let", "could", "would", "can",
+    "get", "got", "also", "tell", "sure", "good", "morning", "afternoon", "advance", "kindly", "couldn",
+    "find", "able", "soon", "possible", "day", "today", "week", "update", "suggested", "manager",
+    "ll", "ve", "don", "does", "case", "new", "long", "use", "using",
+}
 
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, stop_words="english")
+
+def _tfidf(texts: list[str], *, topic: bool = False):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+    stop = sorted(ENGLISH_STOP_WORDS | CHITCHAT) if topic else "english"
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, stop_words=stop,
+                          max_df=0.5 if topic and len(texts) >= 20 else 1.0)
     try:
         return vec, vec.fit_transform(texts)
     except ValueError:  # only stop words / empty texts
@@ -96,16 +109,24 @@ def topic_clusters(questions: list[str], *, seed: int = 0, k: int | None = None)
     n = len(questions)
     if n == 0:
         return [], []
-    k = k or int(min(40, max(1, round((n / 8) ** 0.5))))
-    vec, X = _tfidf(questions)
+    k = k or int(min(40, max(1, round((n / 2) ** 0.5))))
+    vec, X = _tfidf(questions, topic=True)
     if X is None or k <= 1 or n <= k:
         return [0] * n, [[]]
     from sklearn.cluster import KMeans
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
 
-    km = KMeans(n_clusters=k, n_init=3, random_state=seed)
-    labels = km.fit_predict(X)
+    # k-means straight on sparse TF-IDF makes one giant cluster; a small LSA space balances them
+    dims = min(100, X.shape[1] - 1, n - 1)
+    Z = normalize(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(X)) if dims >= 2 else X
+    labels = KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(Z)
     terms = np.array(vec.get_feature_names_out())
-    top = [list(terms[np.argsort(-c)[:5]]) for c in km.cluster_centers_]
+    top = []
+    for t in range(k):
+        members = X[labels == t]
+        weights = np.asarray(members.mean(axis=0)).ravel() if members.shape[0] else np.zeros(len(terms))
+        top.append([str(w) for w in terms[np.argsort(-weights)[:5]]])
     return [int(x) for x in labels], top
 
 
