@@ -45,6 +45,7 @@ Neighbour search: a blocked numpy matmul below ANN_MIN_ROWS vectors; above, a us
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -63,7 +64,7 @@ DEFAULT_THRESHOLD = 0.68  # on the pair similarity (question and answer together
 QUESTION_THRESHOLD = 0.85  # on the question cosine alone
 BOILERPLATE_MIN_TEXTS = 5
 ANN_MIN_ROWS = 20_000
-ANN_K = 24
+ANN_K = 32
 MAX_AGGLOMERATIVE = 400  # components larger than this (rare) are split greedily around medoids
 
 # --- text keys ----------------------------------------------------------------------------------
@@ -71,6 +72,7 @@ _PUNCT_RE = re.compile(r"[^\w\s]+", re.UNICODE)
 _WS_RE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def exact_key(text: str | None) -> str:
     """The exact-duplicate key: NFKC, lower case, punctuation dropped, spacing collapsed, hashed."""
     t = unicodedata.normalize("NFKC", text or "").lower()
@@ -240,7 +242,7 @@ def ann_pairs(vectors: np.ndarray, threshold: float, k: int = ANN_K,
 
     n, dim = vectors.shape
     v = np.ascontiguousarray(vectors, dtype=np.float32)
-    index = Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=128, expansion_search=64)
+    index = Index(ndim=dim, metric="ip", dtype="f32", connectivity=16, expansion_add=128, expansion_search=128)
     keys = np.arange(n, dtype=np.uint64)
     step = 10_000
     for s in range(0, n, step):

@@ -67,6 +67,10 @@ def _detector(kind: str) -> Callable | None:
     except ImportError as exc:
         log.warning("flag kind %s skipped: %s is not available (%s)", kind, DETECTOR_MODULES[kind], exc)
         return None
+    except Exception as exc:  # a broken detector module must not stop the other kinds
+        log.warning("flag kind %s skipped: %s failed to load (%s: %s)", kind, DETECTOR_MODULES[kind],
+                    type(exc).__name__, exc)
+        return None
     fn = getattr(mod, "detect", None)
     if fn is None:
         log.warning("flag kind %s skipped: %s has no detect()", kind, DETECTOR_MODULES[kind])
@@ -92,15 +96,18 @@ def load_items(ws: Workspace, pair_ids: Sequence[int] | None = None) -> list[Pai
     if pair_ids is not None:
         where += " AND list_contains(?, p.id)"
         params.append(list(pair_ids))
-    rows = ws.execute(
+    ws.con.execute("SELECT 1").fetchall()  # finish any pending result before a relation query
+    table = ws.con.sql(
         f"""SELECT p.id, p.instruction, p.response, t.external_id, p.status,
                    coalesce(json_extract_string(t.extra, '$.Requester'),
-                            json_extract_string(t.extra, '$.requester'))
+                            json_extract_string(t.extra, '$.requester')) AS requester
             FROM pairs p LEFT JOIN tickets t ON t.id = p.ticket_id {where} ORDER BY p.id""",
-        params or None,
-    ).fetchall()
-    return [PairText(id=int(r[0]), instruction=r[1] or "", response=r[2] or "", external_id=r[3],
-                     status=r[4], requester=r[5]) for r in rows]
+        params=params or None,
+    ).to_arrow_table()
+    # column-wise through Arrow: row tuples from fetchall() cost ~0.1 ms each (0.4 s for 3k)
+    cols = [table.column(i).to_pylist() for i in range(6)]
+    return [PairText(id=int(i), instruction=q or "", response=a or "", external_id=e, status=st, requester=r)
+            for i, q, a, e, st, r in zip(*cols)]
 
 
 def _settings(ws: Workspace) -> dict[str, Any]:
