@@ -244,3 +244,39 @@ def test_cli_flag_flags_resolve(filled, capsys):
     assert cli_main(["flags", root]) == 0
     assert "conflict" in capsys.readouterr().out
     assert cli_main(["flag", root, "--kinds", "nope"]) == 2
+
+
+def test_workspace_employee_id_pattern_reaches_the_detector(ws):
+    ids = add_tickets(ws, [("HR-9", "My staff number is EMP-778812, can you fix my payslip?",
+                            "We have corrected the payslip.")])
+    run_flags(ws, kinds=["pii"])
+    assert not list_flags(ws, kind="pii", pair_id=ids[0], status="open")
+    ws.set_setting("pii_employee_id_pattern", r"EMP-\d{6}")
+    run_flags(ws, kinds=["pii"])
+    flags = list_flags(ws, kind="pii", pair_id=ids[0], status="open")
+    assert flags and "EMP-778812" in flags[0]["explanation"] + json.dumps(flags[0]["details"])
+
+
+def test_requester_from_other_column_names(ws):
+    add_tickets(ws, [("HR-7", "Hi, this is Meera Iyer. When is salary credited?", "On the last working day.")])
+    ws.execute("UPDATE tickets SET extra = CAST('{\"Requested by\": \"Meera Iyer\"}' AS JSON)")
+    items = runner.load_items(ws)
+    assert items[0].requester == "Meera Iyer"
+
+
+def test_tone_recheck_learns_from_every_pair(filled, monkeypatch):
+    seen = {}
+    import engine.flags.tone as tone
+
+    real = tone.detect
+
+    def spy(items, ctx):
+        seen["n"] = len(items)
+        seen["focus"] = ctx.settings.get("focus_pair_ids")
+        return real(items, ctx)
+
+    monkeypatch.setattr(tone, "detect", spy)
+    ws, ids = filled
+    first = ids["IT-3"]
+    refresh_pair(ws, first)
+    assert seen["n"] == len(runner.load_items(ws)) and seen["focus"] == [first]

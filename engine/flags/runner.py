@@ -41,6 +41,9 @@ DETECTOR_MODULES = {
 GROUP_KINDS = ("duplicate", "conflict")  # flags about several pairs, found by comparing pairs
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 SETTING_KEYS = ("duplicate_threshold", "duplicate_question_threshold", "conflict_threshold")
+TEXT_SETTING_KEYS = ("pii_employee_id_pattern",)  # passed to the detectors as they are
+# kinds that learn from (or compare against) every pair even when only a few are re-checked
+WHOLE_CONTEXT_KINDS = GROUP_KINDS + ("tone",)
 FLAG_STATUSES = ("open", "resolved", "dismissed")
 
 
@@ -98,16 +101,19 @@ def load_items(ws: Workspace, pair_ids: Sequence[int] | None = None) -> list[Pai
         params.append(list(pair_ids))
     ws.con.execute("SELECT 1").fetchall()  # finish any pending result before a relation query
     table = ws.con.sql(
-        f"""SELECT p.id, p.instruction, p.response, t.external_id, p.status,
-                   coalesce(json_extract_string(t.extra, '$.Requester'),
-                            json_extract_string(t.extra, '$.requester')) AS requester
+        f"""SELECT p.id, p.instruction, p.response, t.external_id, p.status, t.extra
             FROM pairs p LEFT JOIN tickets t ON t.id = p.ticket_id {where} ORDER BY p.id""",
         params=params or None,
     ).to_arrow_table()
     # column-wise through Arrow: row tuples from fetchall() cost ~0.1 ms each (0.4 s for 3k)
     cols = [table.column(i).to_pylist() for i in range(6)]
-    return [PairText(id=int(i), instruction=q or "", response=a or "", external_id=e, status=st, requester=r)
-            for i, q, a, e, st, r in zip(*cols)]
+    try:  # the requester's name from whatever column the export kept it in
+        from .pii import requester_from_extra
+    except ImportError:  # pragma: no cover - the pii detector is part of the package
+        requester_from_extra = lambda extra: None  # noqa: E731
+    return [PairText(id=int(i), instruction=q or "", response=a or "", external_id=e, status=st,
+                     requester=requester_from_extra(x))
+            for i, q, a, e, st, x in zip(*cols)]
 
 
 def _settings(ws: Workspace) -> dict[str, Any]:
@@ -119,6 +125,10 @@ def _settings(ws: Workspace) -> dict[str, Any]:
                 out[key] = float(value)
             except (TypeError, ValueError):
                 raise BadInput(f"the setting {key} must be a number between 0 and 1, not {value!r}") from None
+    for key in TEXT_SETTING_KEYS:
+        value = ws.get_setting(key)
+        if value:
+            out[key] = str(value)
     return out
 
 
@@ -176,7 +186,7 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
                 for f in _open_flags_touching(ws, kind, focus):
                     scope.update(f)
         scopes[kind] = scope
-        if kind in GROUP_KINDS:
+        if kind in WHOLE_CONTEXT_KINDS:
             items = all_items
             ctx.settings["focus_pair_ids"] = sorted(scope) if scope is not None else None
         else:
