@@ -92,6 +92,22 @@ def test_loss_guards():
     assert "5e-05" in guards.advice(2e-4) and "Conflicting answers" in guards.advice(2e-4)
 
 
+# cpu-smoke on the bundled sample, the step losses as logged: with the random-init tiny base (flat,
+# a genuine "not learning") and with the pre-trained one. The guard checks at step 15 of 30.
+RANDOM_BASE_RUN = [6.23, 6.18, 6.14, 6.09, 6.11, 6.09, 6.09, 6.09, 6.1, 6.09, 6.09, 6.1, 6.08, 6.08, 6.09,
+                   6.1, 6.13, 6.09, 6.08, 6.09, 6.09, 6.08, 6.1, 6.1, 6.06, 6.08, 6.1, 6.06, 6.1, 6.07]
+PRETRAINED_BASE_RUN = [6.32, 6.19, 5.6, 5.58, 5.35, 5.44, 5.32, 5.18, 5.0, 5.07, 5.13, 5.1, 5.11, 5.1, 5.05,
+                       4.91, 4.86, 4.99, 4.88, 4.68, 4.98, 4.7, 4.72, 4.92, 4.81, 4.58, 4.66, 4.73, 4.7, 4.68]
+
+
+def test_loss_guard_on_recorded_cpu_smoke_runs():
+    at = guards.check_step(PRESETS["cpu-smoke"]["loss_check_step"], PRESETS["cpu-smoke"]["max_steps"])
+    assert at == 15
+    assert guards.loss_not_falling(RANDOM_BASE_RUN[:at]) and guards.loss_not_falling(RANDOM_BASE_RUN)
+    assert not guards.loss_not_falling(PRETRAINED_BASE_RUN[:at]) and not guards.loss_not_falling(PRETRAINED_BASE_RUN)
+    assert not guards.loss_oscillating(PRETRAINED_BASE_RUN) and not guards.loss_oscillating(RANDOM_BASE_RUN)
+
+
 def test_oom_ladder_keeps_the_effective_batch():
     cfg = resolve_config("qlora-t4")
     first, what = next_config(cfg)

@@ -1,8 +1,14 @@
 """Base models: resolve what the user typed into something `from_pretrained` can load.
 
-`builtin:tiny` is a ~0.1M-parameter MistralForCausalLM with its own byte-level BPE tokenizer and a
-chat template, built locally in well under a second (no hub, no network). Tests, CPU demos and the
-smoke preset use it; the real recipe uses a hub id or a local folder.
+`builtin:tiny` is a ~0.17M-parameter MistralForCausalLM with its own byte-level BPE tokenizer and a
+chat template, built locally in a few seconds (no hub, no network) and cached. Tests, CPU demos and
+the smoke preset use it; the real recipe uses a hub id or a local folder.
+
+The tiny model is briefly pre-trained (all parameters, `PRETRAIN`) on the built-in helpdesk
+dialogues, so it is a real if weak language model, like any base model. Left at its random
+initialisation it predicts an almost uniform distribution (entropy = ln(vocab)): the output head's
+weights (std 0.02) are far too small for any logit to stand out, and LoRA cannot change the head
+(TRL refuses adapters on lm_head), so fine-tuning barely lowered the loss (6.15 -> 6.09 in 30 steps).
 
     build_tiny_model(folder) -> folder          # deterministic; a no-op when already built
     resolve_base_model(name_or_path, cache_dir) -> local path or hub id
@@ -20,7 +26,7 @@ from pathlib import Path
 from ..errors import BadInput
 
 TINY_NAME = "builtin:tiny"
-TINY_VERSION = 1  # bump when the recipe below changes: old caches get rebuilt
+TINY_VERSION = 2  # bump when the recipe below changes: old caches get rebuilt
 _MARKER = "pairsmith-tiny.json"
 
 # A chat template with {% generation %} markers so `assistant_only_loss` works too; each turn ends
@@ -52,8 +58,14 @@ TINY_CONFIG = dict(
 TINY_VOCAB = 512
 
 
-def _corpus() -> list[str]:
-    """A few hundred English helpdesk sentences, generated deterministically."""
+# Pre-training of the tiny base: full-parameter AdamW over blocks of the dialogue stream, cosine
+# decay, label smoothing so the base stays modest about text unlike its corpus. ~100 steps of
+# 16 x 64 tokens, 1-3 s on one core; deterministic (fixed seeds, one thread).
+PRETRAIN = dict(steps=100, batch_size=16, block=64, learning_rate=3e-3, label_smoothing=0.1, seed=0)
+
+
+def _corpus_parts() -> tuple[list[str], list[str], list[str]]:
+    """(subjects, question templates, answer templates) of the built-in helpdesk corpus."""
     subjects = [
         "annual leave", "parental leave", "sick leave", "the VPN", "my laptop", "the printer",
         "payroll", "my password", "expense claims", "the badge reader", "remote work", "overtime",
@@ -74,6 +86,12 @@ def _corpus() -> list[str]:
         "Yes, part-time staff are covered pro rata. Contact payroll if the amount looks wrong.",
         "Thanks for reaching out! The IT desk is open 8:00-18:00, Monday to Friday.",
     ]
+    return subjects, questions, answers
+
+
+def _corpus() -> list[str]:
+    """A few hundred English helpdesk sentences, generated deterministically (the tokenizer's corpus)."""
+    subjects, questions, answers = _corpus_parts()
     lines: list[str] = []
     for s in subjects:
         for q in questions:
@@ -87,6 +105,56 @@ def _corpus() -> list[str]:
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz",
     ]
     return lines
+
+
+def _dialogues() -> list[list[dict[str, str]]]:
+    """The pre-training conversations: each question template paired with its answer template, per subject."""
+    subjects, questions, answers = _corpus_parts()
+    return [
+        [{"role": "user", "content": q.format(s=s)}, {"role": "assistant", "content": a.format(s=s)}]
+        for s in subjects
+        for q, a in zip(questions, answers)
+    ]
+
+
+def _pretrain(model, tokenizer, *, steps: int, batch_size: int, block: int, learning_rate: float,
+              label_smoothing: float, seed: int) -> list[float]:
+    """Train every parameter of `model` on the built-in dialogues, rendered with the chat template
+    and packed into blocks of `block` tokens. Deterministic; returns the loss of each step."""
+    import math
+
+    import torch
+    import torch.nn.functional as F
+
+    ids: list[int] = []
+    for messages in _dialogues():
+        text = tokenizer.apply_chat_template(messages, tokenize=False)
+        ids += tokenizer(text, add_special_tokens=False)["input_ids"]
+    n_blocks = len(ids) // block
+    blocks = torch.tensor(ids[: n_blocks * block]).view(n_blocks, block)
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * s / steps)))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the same arithmetic, hence the same weights, on every run
+    losses = []
+    try:
+        model.train()
+        for _ in range(steps):
+            x = blocks[torch.randint(0, n_blocks, (batch_size,), generator=generator)]
+            logits = model(input_ids=x).logits[:, :-1]
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), x[:, 1:].reshape(-1),
+                                   label_smoothing=label_smoothing)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            losses.append(loss.item())
+    finally:
+        torch.set_num_threads(threads)
+        model.eval()
+    return losses
 
 
 def _is_built(folder: Path) -> bool:
@@ -140,6 +208,7 @@ def _build_into(folder: Path) -> None:
         model = MistralForCausalLM(config)
     finally:
         torch.random.set_rng_state(state)
+    _pretrain(model, fast, **PRETRAIN)
     model.generation_config.pad_token_id = fast.pad_token_id
     model.save_pretrained(folder)
     fast.save_pretrained(folder)
