@@ -139,10 +139,11 @@ def test_playground_streams_both_models_and_flags_an_answer(ctx, qtbot, tmp_path
     page, models = _playground(ctx, qtbot, tmp_path)
     try:
         page.input.setPlainText("How long is parental leave?")
-        page.send_button.click()
-        assert page.generating and page.stop_button.isEnabled()
-        with qtbot.waitSignal(page.chat.sig_all_done, timeout=10000):
-            pass
+        with qtbot.waitSignal(page.chat.sig_all_done, timeout=10000):  # connect before the click
+            page.send_button.click()
+            assert page.generating and page.stop_button.isEnabled()
+        # qtbot hears the signal on the generation thread; the page's own slot runs queued after it
+        qtbot.waitUntil(lambda: not page.generating, timeout=5000)
         assert page.replies == {"tuned": "You get 30 days.", "base": "Ask HR."}
         assert "You get 30 days." in page.views[0].toPlainText()
         assert "Ask HR." in page.views[1].toPlainText()
@@ -162,6 +163,7 @@ def test_playground_streams_both_models_and_flags_an_answer(ctx, qtbot, tmp_path
         page.input.setPlainText("And for part-time staff?")
         with qtbot.waitSignal(page.chat.sig_all_done, timeout=10000):
             page.send_button.click()
+        qtbot.waitUntil(lambda: not page.generating, timeout=5000)
         assert [m["role"] for m in models["base"].seen[1]] == ["user", "assistant", "user"]
         assert models["base"].seen[1][1]["content"] == "Ask HR."
     finally:
@@ -176,6 +178,7 @@ def test_playground_blind_rating(ctx, qtbot, tmp_path):
         page.input.setPlainText("How long is parental leave?")
         with qtbot.waitSignal(page.chat.sig_all_done, timeout=10000):
             page.send_button.click()
+        qtbot.waitUntil(lambda: not page.generating, timeout=5000)
         hidden = page.blind_pair["hidden"]
         tuned_letter = "a" if hidden["model_a"] == "tuned" else "b"
         col = 0 if tuned_letter == "a" else 1
