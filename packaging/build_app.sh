@@ -33,6 +33,11 @@ tmp=$(mktemp -d)
 "$app/pairsmith" init "$tmp/ws" >/dev/null
 "$app/pairsmith" import "$tmp/ws" "$app/_internal/resources/sample/helpdesk_export.csv" >/dev/null
 "$app/pairsmith" status "$tmp/ws"
+# a few training steps with the built-in tiny model: the frozen `-m engine.train` subprocess,
+# checkpoints (model cards, templates) and the adapter
+"$app/pairsmith" set "$tmp/ws" --all --status approved >/dev/null
+"$app/pairsmith" train "$tmp/ws" --base-model builtin:tiny --preset cpu-smoke \
+    --set max_steps=4 --set save_steps=2 --set eval_steps=2 | tail -1
 rm -rf "$tmp"
 
 echo "Built $app in $(( $(date +%s) - start )) s; size $(du -sh "$app" | cut -f1)"
