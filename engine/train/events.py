@@ -228,8 +228,9 @@ class EventWriter:
         self.enabled = enabled
         self.stream = stream or sys.stdout
 
-    def emit(self, kind: str, **fields: Any) -> dict[str, Any]:
-        event = {"event": kind, "run": self.run_id, "time": round(time.time(), 3), **fields}
+    def emit(self, name: str, /, **fields: Any) -> dict[str, Any]:
+        """Write one event; `fields` may hold a `kind` of their own (an error's kind)."""
+        event = {"event": name, "run": self.run_id, "time": round(time.time(), 3), **fields}
         if not self.enabled:
             return event
         line = json.dumps(event, ensure_ascii=False, default=str)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 import os
 import signal
 import sys
@@ -35,13 +36,31 @@ from .spec import ADAPTER, CHECKPOINTS, load_spec, write_spec, write_status
 EXIT_OK, EXIT_ERROR, EXIT_NO_FIT = 0, 1, 3
 
 
-def last_checkpoint(run_dir: Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
+def _complete(checkpoint: Path) -> bool:
+    """The Trainer writes trainer_state.json last: a checkpoint without a readable one (killed or
+    out of disk while saving) is half-written and must not be resumed from."""
+    try:
+        json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    weights = ("adapter_model.safetensors", "model.safetensors", "adapter_model.bin", "pytorch_model.bin")
+    return any((checkpoint / w).is_file() and (checkpoint / w).stat().st_size > 0 for w in weights)
 
-    folder = run_dir / CHECKPOINTS
+
+def last_checkpoint(run_dir: Path) -> str | None:
+    """The newest complete checkpoint folder (half-written ones are skipped)."""
+    folder = Path(run_dir) / CHECKPOINTS
     if not folder.is_dir():
         return None
-    return get_last_checkpoint(str(folder))
+    found = []
+    for child in folder.iterdir():
+        m = re.fullmatch(r"checkpoint-(\d+)", child.name)
+        if m and child.is_dir():
+            found.append((int(m.group(1)), child))
+    for _, child in sorted(found, reverse=True):
+        if _complete(child):
+            return str(child)
+    return None
 
 
 class _Cancel:
@@ -512,8 +531,33 @@ def _peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
 
 
+_DISK_FULL_ERRNOS = {28, 27, 122}  # ENOSPC, EFBIG, EDQUOT
+# torch's zip writer reports a short write as "unexpected pos N vs M" (inline_container.cc)
+_DISK_FULL_TEXT = ("no space left", "file too large", "disk quota", "file write failed", "unexpected pos")
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    """Out of disk (or over a file-size/quota limit) anywhere in the exception chain; torch and
+    safetensors wrap the OSError in their own errors."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+            return True
+        if any(t in str(exc).lower() for t in _DISK_FULL_TEXT):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _error_kind(exc: BaseException) -> tuple[str, str, str]:
     from .oom import is_oom
+
+    if _is_disk_full(exc):
+        return ("disk_full", "The disk is full: a checkpoint could not be written. The checkpoints saved "
+                "before it are intact.",
+                "Free some disk space, then continue with `pairsmith train WS --resume RUN` "
+                "(it resumes from the last complete checkpoint).")
 
     if is_oom(exc):
         return ("out_of_memory", "The GPU ran out of memory even with the smaller settings.",
