@@ -40,7 +40,8 @@ def test_overrides_are_typed_and_validated():
     assert cfg["load_in_4bit"] is True and cfg["lora_r"] == 4 and cfg["learning_rate"] == 1e-3
     assert cfg["target_modules"] == ["q_proj", "v_proj"] and cfg["batching"] == "padded"
     for bad in (["lora_rr=3"], ["lora_r=x"], ["load_in_4bit=maybe"], ["batching=fast"], ["lora_r"],
-                ["lora_dropout=1.5"], ["per_device_train_batch_size=0"], ["max_steps=0"]):
+                ["lora_dropout=1.5"], ["per_device_train_batch_size=0"], ["max_steps=0"],
+                ["target_modules=q_proj,lm_head"], ["target_modules="]):
         with pytest.raises(BadInput) as err:
             parse_overrides(bad)
         assert err.value.exit_code == 2 and "\n" not in str(err.value)

@@ -103,6 +103,12 @@ def _check_range(key: str, value: Any) -> None:
         raise BadInput("Setting num_train_epochs must be more than 0.")
     if key == "max_steps" and (value == 0 or value < -1):
         raise BadInput("Setting max_steps must be -1 (go by epochs) or more than 0.")
+    if key == "target_modules":
+        if not value:
+            raise BadInput("Setting target_modules needs at least one module name (e.g. q_proj,v_proj).")
+        if {"lm_head", "embed_tokens"} & set(value):
+            raise BadInput("Setting target_modules cannot include lm_head or embed_tokens: LoRA adapts the "
+                           "attention and MLP projections (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj).")
 
 
 def parse_overrides(items: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Any]:
