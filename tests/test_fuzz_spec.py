@@ -72,9 +72,6 @@ def test_random_dicts(overrides, preset):
     _check_config(config)
 
 
-@pytest.mark.xfail(strict=False, reason="engine/train/spec.py load_spec: a spec.json that is not an object "
-                   "(e.g. `null`) raises TypeError, and a `config` that is not an object raises AttributeError, "
-                   "instead of BadInput")
 @FUZZ
 @given(doc=st.one_of(
     any_value,

@@ -188,11 +188,15 @@ def load_spec(run_dir: str | os.PathLike) -> dict[str, Any]:
         spec = json.loads(path.read_text())
     except FileNotFoundError:
         raise BadInput(f"{run_dir} is not a training run folder (no {SPEC_FILE}).") from None
-    except ValueError as exc:
-        raise BadInput(f"{path} is damaged ({exc}).") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path} is damaged ({str(exc).splitlines()[0][:120]}).") from None
+    if not isinstance(spec, dict):
+        raise BadInput(f"{path} is damaged: it holds a {type(spec).__name__}, not a run spec.")
     for key in ("run_id", "base_model", "config", "dataset"):
         if key not in spec:
             raise BadInput(f"{path} has no {key!r}; it was not written by Pairsmith.")
+    if not isinstance(spec["config"], dict):
+        raise BadInput(f"{path} is damaged: its config is not a set of settings.")
     spec["config"] = validate_config(spec["config"])
     spec.setdefault("adjustments", [])
     return spec
