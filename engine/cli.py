@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .security import apply_to_process
+
+    apply_to_process()  # no telemetry, no hub calls (before any HF library is imported)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -4,6 +4,7 @@
     pairsmith backup WS                  take a backup now
     pairsmith restore WS [BACKUP]        put a backup (default: the newest) in place of a damaged file
     pairsmith trust WS MODEL [--remote-code] [--pickle] [--revoke]
+    pairsmith settings WS [KEY [VALUE]]  show or change a workspace setting (offline, thresholds...)
 """
 
 from __future__ import annotations
@@ -42,6 +43,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--revoke", action="store_true", help="take back both permissions")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_trust)
+
+    p = sub.add_parser("settings", help="show or change workspace settings (offline, flag thresholds, ...)",
+                       description="Workspace settings. " + "; ".join(f"{k}: {v}" for k, v in WORKSPACE_SETTINGS.items()))
+    p.add_argument("workspace")
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?", help="JSON (true, 0.8, \"text\") or plain text")
+    p.add_argument("--unset", action="store_true", help="back to the default")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_settings)
+
+
+# Settings a user may change, with what they do (the engine reads them from the workspace).
+WORKSPACE_SETTINGS = {
+    "offline": "true (default): no model-hub calls; false lets training download a hub model",
+    "duplicate_threshold": "question+answer similarity for near-duplicates (0-1)",
+    "duplicate_question_threshold": "question-only similarity for near-duplicates (0-1)",
+    "conflict_threshold": "similarity above which differing answers are a conflict (0-1)",
+    "pii_employee_id_pattern": "regular expression for your employee ids (default NW-12345 style)",
+    "embedding_model": "a local sentence-transformers folder instead of the bundled all-MiniLM-L6-v2",
+}
 
 
 def _describe(path: Path) -> dict:
@@ -128,6 +149,37 @@ def cmd_restore(args) -> int:
     emit({"restored": str(chosen), "workspace": str(db), **counts}, args.json,
          f"Restored {chosen.name} into {root} ({counts['pairs']} pairs, {counts['tickets']} tickets); "
          f"the previous file is kept beside it as {DB_NAME}.damaged-*")
+    return 0
+
+
+def cmd_settings(args) -> int:
+    import json
+
+    with open_ws(args.workspace) as ws:
+        if args.key is None:
+            rows = {r["key"]: json.loads(r["value"]) for r in ws.query("SELECT key, value FROM settings ORDER BY key")
+                    if not r["key"].startswith(("pair_note:", "trusted_models"))}
+            emit(rows, args.json, "\n".join(f"{k} = {json.dumps(v)}" for k, v in rows.items())
+                 or "no settings changed from their defaults")
+            return 0
+        if args.key not in WORKSPACE_SETTINGS:
+            raise BadInput(f"unknown setting {args.key!r}; known: {', '.join(WORKSPACE_SETTINGS)}")
+        if args.unset:
+            with ws.transaction():
+                ws.execute("DELETE FROM settings WHERE key = ?", [args.key])
+            emit({args.key: None}, args.json, f"{args.key} is back to its default")
+            return 0
+        if args.value is None:
+            value = ws.get_setting(args.key)
+            emit({args.key: value}, args.json, f"{args.key} = {json.dumps(value)}" if value is not None
+                 else f"{args.key} is not set (default: {WORKSPACE_SETTINGS[args.key]})")
+            return 0
+        try:
+            value = json.loads(args.value)
+        except ValueError:
+            value = args.value
+        ws.set_setting(args.key, value)
+    emit({args.key: value}, args.json, f"{args.key} = {json.dumps(value)}")
     return 0
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import BadInput, PairsmithError
+from .security import spec_model_kwargs, spec_tokenizer_kwargs, tokenizer_load_kwargs
 
 FORMATS = ("adapter", "merged", "ollama")
 GGUF_NAME = "model.gguf"
@@ -166,7 +167,8 @@ def export_merged(run_dir: str | os.PathLike, out: str | os.PathLike, *, dtype: 
     _spec, adapter, base_path = _run_parts(run_dir)
     target = _dtype(dtype)
     try:
-        model = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32, device_map={"": "cpu"})
+        model = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32, device_map={"": "cpu"},
+                                                     **spec_model_kwargs(_spec, base_path))
     except OSError as exc:
         raise PairsmithError(f"Cannot load the base model {base_path}: {str(exc).splitlines()[0]}") from None
     model = PeftModel.from_pretrained(model, str(adapter))
@@ -174,7 +176,7 @@ def export_merged(run_dir: str | os.PathLike, out: str | os.PathLike, *, dtype: 
     merged = merged.to(target)
     merged.config.dtype = str(target).replace("torch.", "")
     tok_src = adapter if (adapter / "tokenizer_config.json").is_file() else Path(base_path)
-    tok = AutoTokenizer.from_pretrained(str(tok_src))
+    tok = AutoTokenizer.from_pretrained(str(tok_src), **spec_tokenizer_kwargs(_spec, tok_src))
     prepare_tokenizer(tok)  # a pad token and a chat template (the training fallback when the base had none)
     tok.padding_side = "left"
     if merged.generation_config is not None and merged.generation_config.pad_token_id is None:
@@ -257,7 +259,7 @@ def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dty
     from transformers import AutoConfig
 
     model_dir, out_file = Path(model_dir), Path(out_file)
-    config = AutoConfig.from_pretrained(str(model_dir))
+    config = AutoConfig.from_pretrained(str(model_dir), **tokenizer_load_kwargs(model_dir))
     if config.model_type not in GGUF_ARCHS:
         raise BadInput(
             f"GGUF export supports Llama and Mistral models, not {config.model_type!r}. Export --format merged and "
@@ -386,7 +388,7 @@ def export_ollama(run_dir: str | os.PathLike, out: str | os.PathLike, *, dtype: 
     with tempfile.TemporaryDirectory(prefix="pairsmith-merge-", dir=str(out.parent)) as tmp:
         merged = export_merged(run_dir, tmp, dtype="float32" if dtype == "float32" else "float16")
         info = write_gguf(merged, out / GGUF_NAME, dtype=dtype, name=f"pairsmith-{run_dir.name}", progress=progress)
-        tok = AutoTokenizer.from_pretrained(str(merged))
+        tok = AutoTokenizer.from_pretrained(str(merged), **tokenizer_load_kwargs(merged))
         write_modelfile(out, tok)
     return info
 

@@ -45,10 +45,11 @@ class ChatModel:
 
     @classmethod
     def load(cls, base_model_path: str, adapter_path: str | Path | None = None, *, device: str = "auto",
-             load_in_4bit: bool = False) -> "ChatModel":
+             load_in_4bit: bool = False, trust: dict | None = None) -> "ChatModel":
         from .evaluate.generate import load_model
 
-        model, tok = load_model(base_model_path, adapter_path, device=device, load_in_4bit=load_in_4bit)
+        model, tok = load_model(base_model_path, adapter_path, device=device, load_in_4bit=load_in_4bit,
+                                trust=trust)
         return cls(model, tok, name=MODEL_TUNED if adapter_path else MODEL_BASE)
 
     @classmethod
@@ -59,7 +60,8 @@ class ChatModel:
         spec, _, _ = read_run(run_dir)
         adapter = None if base else adapter_dir(run_dir)
         return cls.load(base_model_path(spec), adapter, device=device,
-                        load_in_4bit=bool((spec.get("config") or {}).get("load_in_4bit")) and device != "cpu")
+                        load_in_4bit=bool((spec.get("config") or {}).get("load_in_4bit")) and device != "cpu",
+                        trust=spec.get("trust"))
 
     def prompt_for(self, messages: Sequence[dict]) -> str:
         from .evaluate.generate import render_chat

@@ -117,6 +117,23 @@ def workspace_tokenizer_kwargs(ws, model_id: str | os.PathLike) -> dict[str, Any
     return tokenizer_load_kwargs(model_id, allow_remote_code=trusted(ws, model_id)["remote_code"])
 
 
+def spec_trust(spec: Mapping[str, Any] | None) -> dict[str, bool]:
+    """What the user allowed for a run's base model, as the parent wrote it into spec.json
+    (training/evaluation subprocesses never open the workspace to read the setting)."""
+    t = (spec or {}).get("trust") or {}
+    t = t if isinstance(t, dict) else {}
+    return {"remote_code": t.get("remote_code") is True, "pickle": t.get("pickle") is True}
+
+
+def spec_model_kwargs(spec: Mapping[str, Any] | None, model_id: str | os.PathLike) -> dict[str, Any]:
+    t = spec_trust(spec)
+    return model_load_kwargs(model_id, allow_remote_code=t["remote_code"], allow_pickle=t["pickle"])
+
+
+def spec_tokenizer_kwargs(spec: Mapping[str, Any] | None, model_id: str | os.PathLike) -> dict[str, Any]:
+    return tokenizer_load_kwargs(model_id, allow_remote_code=spec_trust(spec)["remote_code"])
+
+
 # --- checking a model folder before loading it -----------------------------------------------
 def _weight_files(folder: Path) -> tuple[list[Path], list[Path]]:
     safe, pickled = [], []

@@ -149,19 +149,13 @@ def _from_pretrained_calls_without_trust_flag() -> list[str]:
                 elif kw.arg is None and isinstance(kw.value, ast.Call):
                     f = kw.value.func
                     name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
-                    ok = ok or name.endswith("load_kwargs") or name.endswith("tokenizer_kwargs") \
+                    ok = ok or name.endswith(("load_kwargs", "tokenizer_kwargs", "spec_model_kwargs")) \
                         or name == "check_workspace_model"
             if not ok:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return offenders
 
 
-_OFFENDERS = _from_pretrained_calls_without_trust_flag()
-
-
-@pytest.mark.xfail(bool(_OFFENDERS), strict=False,
-                   reason="from_pretrained without an explicit trust_remote_code= (wire engine.security."
-                          "model_load_kwargs there): " + ", ".join(_OFFENDERS))
 def test_every_from_pretrained_passes_trust_remote_code_explicitly():
     assert _from_pretrained_calls_without_trust_flag() == []
 
@@ -374,3 +368,64 @@ def test_restore_refuses_a_damaged_backup(tmp_path, capsys):
     assert main(["restore", str(root), str(b)]) == 2
     assert "damaged too" in capsys.readouterr().err
     assert (root / "pairsmith.duckdb").read_bytes() == b"junk" * 5000
+
+
+# --- wiring: the run spec carries the user's per-model choices; subprocesses get a safe env ------
+def _approved_workspace(tmp_path):
+    root = tmp_path / "w"
+    with Workspace.create(root) as w:
+        for i in range(12):
+            add_pair(w, f"Question number {i} about topic {i * 3}?", f"Answer {i}.", status="approved")
+    return root
+
+
+def test_training_refuses_an_untrusted_model_folder_before_starting(tmp_path):
+    from engine.train import launch
+
+    model = tmp_path / "custom-model"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"model_type": "x", "auto_map": {"AutoModel": "m.M"}}))
+    (model / "model.safetensors").write_bytes(b"\0")
+    root = _approved_workspace(tmp_path)
+    with Workspace.open(root) as w:
+        with pytest.raises(BadInput, match="pairsmith trust"):
+            launch.start_run(w, str(model), "cpu-smoke")
+        assert w.scalar("SELECT count(*) FROM runs") == 0
+        security.trust_model(w, str(model), remote_code=True)
+        run_id, argv, run_dir = launch.start_run(w, str(model), "cpu-smoke")
+    spec = json.loads((run_dir / "spec.json").read_text())
+    assert spec["trust"] == {"remote_code": True, "pickle": False}
+    assert security.spec_model_kwargs(spec, model) == {"trust_remote_code": True, "use_safetensors": True}
+    assert security.spec_model_kwargs({}, model) == {"trust_remote_code": False, "use_safetensors": True}
+
+
+def test_subprocess_env_follows_the_workspace_offline_setting(tmp_path):
+    from engine.train import launch
+
+    root = _approved_workspace(tmp_path)
+    with Workspace.open(root) as w:
+        env = launch.child_env(base={"PATH": "/bin"}, ws=w)
+        assert env["HF_HUB_OFFLINE"] == "1" and env["HF_HUB_DISABLE_TELEMETRY"] == "1"
+        assert env["PYTHONUNBUFFERED"] == "1"
+        w.set_setting("offline", False)
+        env = launch.child_env(base={"PATH": "/bin", "HF_HUB_OFFLINE": "1"}, ws=w)
+        assert "HF_HUB_OFFLINE" not in env and env["DO_NOT_TRACK"] == "1"
+
+
+def test_settings_command(tmp_path, capsys):
+    from engine.cli import main
+
+    root = _approved_workspace(tmp_path)
+    assert main(["settings", str(root), "offline", "false"]) == 0
+    assert main(["settings", str(root), "--json"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()[-1]
+    assert json.loads(out) == {"offline": False}
+    assert main(["settings", str(root), "duplicate_threshold", "0.7"]) == 0
+    with Workspace.open(root) as w:
+        assert w.get_setting("duplicate_threshold") == 0.7 and not security.is_offline(w)
+    assert main(["settings", str(root), "offline", "--unset"]) == 0
+    with Workspace.open(root) as w:
+        assert security.is_offline(w)
+    capsys.readouterr()
+    assert main(["settings", str(root), "colour", "blue"]) == 2
+    assert "unknown setting" in capsys.readouterr().err

@@ -182,7 +182,7 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
     if progress:
         progress(0, total, "loading the model")
     model, tok = load_model(base_model_path(spec), adapter, device=device,
-                            load_in_4bit=bool(config.get("load_in_4bit")))
+                            load_in_4bit=bool(config.get("load_in_4bit")), trust=spec.get("trust"))
     if max_new_tokens is None:
         max_new_tokens = suggest_max_new_tokens(tok, [p["response"] for p in heldout + train_sample])
 
@@ -360,8 +360,9 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
     if baseline_prompt_file and not Path(baseline_prompt_file).is_file():
         raise BadInput(f"The baseline prompt file {baseline_prompt_file} does not exist.")
     (run_dir / REPORT_DIR).mkdir(exist_ok=True)
-    env = dict(os.environ)
-    env.setdefault("HF_HUB_OFFLINE", "1")
+    from ..security import child_env
+
+    env = child_env(ws)  # no telemetry; no hub calls while the workspace is offline (the default)
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
     env["PYTHONPATH"] = _project_root() + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     argv = eval_argv(run_dir, baseline_prompt_file=baseline_prompt_file, limit=limit, batch_size=batch_size,

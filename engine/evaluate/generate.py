@@ -55,7 +55,7 @@ def prepare_tokenizer(tokenizer) -> None:
 
 
 def load_model(base_path: str, adapter_path: str | os.PathLike | None = None, *, device: str = "auto",
-               load_in_4bit: bool = False):
+               load_in_4bit: bool = False, trust: dict | None = None):
     """(model, tokenizer) ready for generation. fp32 on CPU; bf16/fp16 on a GPU (4-bit NF4 there
     when asked, for bases that do not fit in 16 bits)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -79,8 +79,12 @@ def load_model(base_path: str, adapter_path: str | os.PathLike | None = None, *,
     tok_source = str(adapter_path) if adapter_path and os.path.exists(os.path.join(adapter_path, "tokenizer_config.json")) \
         else str(base_path)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(tok_source)
-        model = AutoModelForCausalLM.from_pretrained(str(base_path), **kwargs)
+        from ..security import spec_model_kwargs, spec_tokenizer_kwargs
+
+        spec = {"trust": trust or {}}  # the user's per-model choices, from the run spec
+        tokenizer = AutoTokenizer.from_pretrained(tok_source, **spec_tokenizer_kwargs(spec, tok_source))
+        model = AutoModelForCausalLM.from_pretrained(str(base_path), **kwargs,
+                                                     **spec_model_kwargs(spec, base_path))
     except OSError as exc:
         raise PairsmithError(f"Cannot load the base model {base_path}: {str(exc).splitlines()[0]}") from None
     if "device_map" not in kwargs:

@@ -95,14 +95,21 @@ def start_run(ws, base_model: str, preset: str | None = None, overrides: Mapping
     preset = preset or default_preset()
     parse_overrides(overrides)  # fail on a bad --set before freezing anything
     resolve_config(preset, parse_overrides(overrides))
+    from ..security import check_model_folder, trusted
+
+    # what the user allowed for this model (custom code, pickle weights): checked here, before a
+    # subprocess starts, and written into the spec for the processes that never open the workspace
+    trust = trusted(ws, base_model)
+    check_model_folder(base_model, allow_remote_code=trust["remote_code"], allow_pickle=trust["pickle"])
     version_id, items, frozen = dataset_for_run(ws, version_id)
     run_id = new_run_id()
     run_dir = Path(ws.runs_dir) / run_id
     spec = prepare_run_dir(run_dir, run_id=run_id, base_model=base_model, preset=preset, overrides=overrides,
                            version_id=version_id, items=items, cache_dir=cache_dir)
+    spec["trust"] = trust
     if frozen is not None:
         spec["froze_version"] = True
-        write_spec(run_dir, spec)
+    write_spec(run_dir, spec)
     with ws.transaction():
         ws.execute(
             """INSERT INTO runs (id, version_id, base_model, preset, config, status, created_at)
@@ -122,10 +129,13 @@ def resume_argv(run_dir: str | os.PathLike) -> list[str]:
     return train_argv(run_dir, resume=True)
 
 
-def child_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+def child_env(base: Mapping[str, str] | None = None, ws=None) -> dict[str, str]:
     """The environment for the training subprocess: the project importable, unbuffered output,
-    no tokenizer thread pools."""
-    env = dict(os.environ if base is None else base)
+    no tokenizer thread pools, no telemetry, and no model-hub calls while the workspace is
+    offline (the default; `ws=None` counts as offline)."""
+    from ..security import child_env as secure_env
+
+    env = secure_env(ws, base)
     paths = [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env["PYTHONUNBUFFERED"] = "1"
@@ -296,7 +306,7 @@ def train(ws, base_model: str, preset: str | None = None, overrides=None, versio
         run_id, argv = resume_run, resume_argv(run_dir)
     else:
         run_id, argv, run_dir = start_run(ws, base_model, preset, overrides, version_id, cache_dir=cache_dir)
-    code = run_process(argv, run_dir, on_event)
+    code = run_process(argv, run_dir, on_event, env=child_env(ws=ws))
     status = read_status(run_dir)
     if status.get("state") in ("running", "prepared", None) and code != 0:
         write_status(run_dir, state="error", error=f"exit code {code}")

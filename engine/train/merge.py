@@ -54,12 +54,15 @@ def merge_run(run_dir: str | os.PathLike, out: str | os.PathLike | None = None, 
     out = Path(out) if out else run_dir / MERGED
     torch_dtype = _dtype(dtype)
     base = base_model_path(spec)
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch_dtype)  # 16-bit, not quantised
+    from ..security import spec_model_kwargs, tokenizer_load_kwargs
+
+    model = AutoModelForCausalLM.from_pretrained(  # 16-bit, not quantised
+        base, dtype=torch_dtype, **spec_model_kwargs(spec, base))
     model = PeftModel.from_pretrained(model, str(adapter))
     merged = model.merge_and_unload()
     out.mkdir(parents=True, exist_ok=True)
     merged.save_pretrained(str(out))
-    AutoTokenizer.from_pretrained(str(adapter)).save_pretrained(str(out))
+    AutoTokenizer.from_pretrained(str(adapter), **tokenizer_load_kwargs(adapter)).save_pretrained(str(out))
     (out / "pairsmith-merge.json").write_text(json.dumps({
         "run_id": spec["run_id"], "base_model": spec["base_model"], "dtype": str(torch_dtype).replace("torch.", ""),
     }, indent=2))

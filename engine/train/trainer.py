@@ -206,7 +206,9 @@ class Run:
 
         from .preflight import preflight
 
-        model_config = AutoConfig.from_pretrained(base)
+        from ..security import spec_tokenizer_kwargs
+
+        model_config = AutoConfig.from_pretrained(base, **spec_tokenizer_kwargs(self.spec, base))
         result = preflight(model_config, self.config, self.run_dir, device=self.device,
                            preset=self.spec.get("preset"), gpu_index=self.local_rank if self.device == "cuda" else 0)
         result.pop("params", None)
@@ -235,10 +237,12 @@ class Run:
             )
             if self.device == "cuda":
                 kwargs["device_map"] = {"": self.local_rank}
-        tokenizer = AutoTokenizer.from_pretrained(base)
+        from ..security import spec_model_kwargs, spec_tokenizer_kwargs
+
+        tokenizer = AutoTokenizer.from_pretrained(base, **spec_tokenizer_kwargs(self.spec, base))
         for code, note in prepare_tokenizer(tokenizer):
             self.warn(code, f"Note: {note}.", "Nothing to do.")
-        model = AutoModelForCausalLM.from_pretrained(base, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(base, **kwargs, **spec_model_kwargs(self.spec, base))
         if cfg["load_in_4bit"]:
             model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg["gradient_checkpointing"])
         present = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
@@ -567,7 +571,8 @@ def _error_kind(exc: BaseException) -> tuple[str, str, str]:
     if isinstance(exc, OSError) and ("offline" in str(exc).lower() or "hub" in str(exc).lower()
                                      or "does not appear to have" in str(exc)):
         return ("model_not_found", f"The base model could not be loaded: {str(exc).splitlines()[0]}",
-                "Point --base-model at a downloaded model folder (no internet here), or use builtin:tiny.")
+                "Point --base-model at a downloaded model folder, or let this workspace download models: "
+                "`pairsmith settings WS offline false` (or use builtin:tiny).")
     return ("internal", f"Training stopped on an unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
             "The details are in train.log in the run folder; resume with --resume once fixed.")
 
