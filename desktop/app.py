@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PAIRSMITH_SETTINGS"] = args.settings
     logging.basicConfig(level=logging.INFO if os.environ.get("PAIRSMITH_DEBUG") else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from engine.security import apply_to_process
+
+    apply_to_process()  # no telemetry, no model-hub calls from the app process
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
