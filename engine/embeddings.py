@@ -318,6 +318,22 @@ def _write_cached(ws, model_key: str, hashes: list[str], vectors: np.ndarray) ->
             ws.con.unregister(name)
 
 
+# Vectors already read or computed in this process, per (workspace file, model key): a re-check
+# after one edit then reads nothing from DuckDB. Keyed by content hash, so never stale.
+_MEMORY: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+_MEMORY_MAX = 250_000  # vectors per workspace (~370 MB at 384 floats); past it, start over
+
+
+def _memory_for(ws, model_key: str) -> dict[str, np.ndarray]:
+    if ws is None:
+        return {}
+    key = (str(getattr(ws, "db_path", id(ws))), model_key)
+    mem = _MEMORY.get(key)
+    if mem is None or len(mem) > _MEMORY_MAX:
+        mem = _MEMORY[key] = {}
+    return mem
+
+
 def embed_texts(ws, texts: Sequence[str], *, model: Embedder | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
                 cancel: Callable[[], bool] | None = None, batch_size: int | None = None) -> np.ndarray:
@@ -329,7 +345,10 @@ def embed_texts(ws, texts: Sequence[str], *, model: Embedder | None = None,
         return np.zeros((0, model.dim), dtype=np.float32)
     normed = [normalize_text(t) for t in texts]
     hashes = [hashlib.sha256(t.encode("utf-8", "replace")).hexdigest() for t in normed]
-    cached = _read_cached(ws, model.key, list(dict.fromkeys(hashes)), model.dim) if ws is not None else {}
+    memory = _memory_for(ws, model.key)
+    unknown = [h for h in dict.fromkeys(hashes) if h not in memory]
+    cached = dict(memory) if not unknown else {**memory, **(
+        _read_cached(ws, model.key, unknown, model.dim) if ws is not None else {})}
     missing: dict[str, str] = {}
     for h, t in zip(hashes, normed):
         if h not in cached and h not in missing:
@@ -357,6 +376,11 @@ def embed_texts(ws, texts: Sequence[str], *, model: Embedder | None = None,
     out = np.empty((n, model.dim), dtype=np.float32)
     for i, h in enumerate(hashes):
         out[i] = cached[h]
+    if ws is not None:
+        for h in unknown:
+            memory[h] = cached[h]
+        for h in missing:
+            memory[h] = cached[h]
     return out
 
 
