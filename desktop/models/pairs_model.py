@@ -36,13 +36,7 @@ COLUMNS = [
 ]
 STATUS_LABELS = {"new": "New", "approved": "Approved", "rejected": "Rejected"}
 STATUS_COLORS = {"new": "#52606d", "approved": "#147d64", "rejected": "#ab091e"}
-KIND_LABELS = {
-    "duplicate": "Duplicates",
-    "conflict": "Conflicting answers",
-    "tone": "Tone",
-    "needs_context": "Needs context",
-    "pii": "Personal data",
-}
+from engine.flags.base import KIND_LABELS  # noqa: E402  (one list of names, the engine's)
 PAIR_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 LOADING = "..."

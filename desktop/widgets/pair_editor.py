@@ -22,13 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-KIND_LABELS = {
-    "duplicate": "Duplicates",
-    "conflict": "Conflicting answers",
-    "tone": "Tone",
-    "needs_context": "Needs context",
-    "pii": "Personal data",
-}
+from engine.flags.base import KIND_LABELS  # noqa: E402  (one list of names, the engine's)
 SEVERITY_COLORS = {  # background, text
     "high": ("#ffe3e3", "#a61b1b"),
     "medium": ("#fff3c4", "#8d2b0b"),

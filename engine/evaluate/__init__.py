@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..errors import BadInput, NotFound, PairsmithError
+from ..train.data import read_jsonl
 from .judge import SIMILARITY_THRESHOLD, cosine_pairs, judge_answer
 
 REPORT_DIR = "eval"
@@ -48,18 +49,6 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 # --- reading a run folder --------------------------------------------------------------------
-def _read_jsonl(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line:
-                rows.append(json.loads(line))
-    return rows
-
-
 def read_run(run_dir: str | os.PathLike) -> tuple[dict, list[dict], list[dict]]:
     """(spec, held-out pairs, training pairs) of a run folder."""
     run_dir = Path(run_dir)
@@ -71,8 +60,8 @@ def read_run(run_dir: str | os.PathLike) -> tuple[dict, list[dict], list[dict]]:
     except ValueError:
         raise BadInput(f"{spec_path} is damaged (not JSON).") from None
     data = spec.get("dataset") or {}
-    heldout = _read_jsonl(run_dir / data.get("heldout", "dataset/heldout.jsonl"))
-    train = _read_jsonl(run_dir / data.get("train", "dataset/train.jsonl"))
+    heldout = read_jsonl(run_dir / data.get("heldout", "dataset/heldout.jsonl"))
+    train = read_jsonl(run_dir / data.get("train", "dataset/train.jsonl"))
     return spec, heldout, train
 
 
