@@ -11,6 +11,7 @@ SHOW_ERRORS = 20
 
 def parse_map(items: list[str] | None) -> dict[str, str]:
     from .importer import ALL_FIELDS
+    from .readers import THREAD_FIELDS
 
     mapping: dict[str, str] = {}
     for item in items or []:
@@ -18,8 +19,9 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
         field = field.strip().lower()
         if not sep or not field or not column.strip():
             raise BadInput(f"--map {item!r}: write it as FIELD=COLUMN, e.g. --map question=Description")
-        if field not in ALL_FIELDS:
-            raise BadInput(f"--map {item!r}: unknown field {field!r}; use question, answer, id, subject or created")
+        if field not in ALL_FIELDS and field not in THREAD_FIELDS:
+            raise BadInput(f"--map {item!r}: unknown field {field!r}; use question, answer, id, subject or created "
+                           f"(conversation exports: {', '.join(THREAD_FIELDS)})")
         mapping[field] = column.strip()
     return mapping
 
@@ -37,14 +39,24 @@ def cmd_import(args) -> int:
         bar.close()
         ws.close()
     if args.json:
-        emit({"imported": result["imported"], "duplicates_skipped": result["duplicates_skipped"],
-              "errors": [{"line": e["line"], "reason": e["reason"], "file": e["file"]} for e in result["errors"]]},
-             True)
+        out = {"imported": result["imported"], "duplicates_skipped": result["duplicates_skipped"],
+               "errors": [{"line": e["line"], "reason": e["reason"], "file": e["file"]} for e in result["errors"]]}
+        if result.get("shape", "pairs") != "pairs":
+            out.update(shape=result["shape"], skipped=result.get("skipped", {}))
+        emit(out, True)
         return 0
     nfiles = len(result["files"])
-    lines = [f"Imported {result['imported']} ticket(s) from {nfiles} file(s); "
-             f"{result['duplicates_skipped']} duplicate(s) skipped, {len(result['errors'])} bad row(s) skipped."]
+    if nfiles == 1 and result["files"][0].get("shape") == "thread":
+        lines = [thread_summary(result["files"][0], alone=True)]
+    else:
+        lines = [f"Imported {result['imported']} ticket(s) from {nfiles} file(s); "
+                 f"{result['duplicates_skipped']} duplicate(s) skipped, {len(result['errors'])} bad row(s) skipped."]
     for f in result["files"]:
+        if nfiles == 1 and f.get("shape") == "thread":
+            break
+        if f.get("shape") == "thread":
+            lines.append(thread_summary(f))
+            continue
         m = ", ".join(f"{k}={v!r}" for k, v in f["mapping"].items())
         lines.append(f"  {f['file']}: {f['imported']} new, {f['duplicates_skipped']} duplicate(s), "
                      f"{f['errors']} bad row(s) [{f['format']}; {m}]")
@@ -56,6 +68,26 @@ def cmd_import(args) -> int:
             lines.append(f"  ... and {len(result['errors']) - SHOW_ERRORS} more (use --json for all)")
     emit(result, False, "\n".join(lines))
     return 0
+
+
+def thread_summary(f: dict, alone: bool = False) -> str:
+    """One or two lines for a conversation export: what became pairs and what was left out."""
+    skipped = f.get("skipped") or {}
+    left = sum(skipped.values())
+    why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+    what = (f"conversation export ({f.get('messages', 0):,} message(s) in {f.get('conversations', 0):,} "
+            f"conversation(s))")
+    if alone:
+        text = (f"Imported {f['imported']:,} question/answer pair(s) from {f['file']}, a {what}; "
+                f"{f['duplicates_skipped']:,} duplicate(s) skipped, {f['errors']:,} bad row(s) skipped.")
+        indent = ""
+    else:
+        text = (f"  {f['file']}: {what} -> {f['imported']:,} new pair(s), "
+                f"{f['duplicates_skipped']:,} duplicate(s), {f['errors']:,} bad row(s)")
+        indent = "    "
+    if left:
+        text += f"\n{indent}{left:,} message(s) made no pair: {why}."
+    return text
 
 
 def cmd_preview(args) -> int:
@@ -71,6 +103,16 @@ def cmd_preview(args) -> int:
              + (f", {delim}-separated" if delim else ""),
              "Columns: " + ", ".join(info["columns"]),
              "Guessed mapping: " + (", ".join(f"{k} <- {v}" for k, v in info["mapping"].items()) or "none")]
+    if info.get("shape") == "thread":
+        m = info["mapping"]
+        lines.insert(1, info["summary"][0].upper() + info["summary"][1:])
+        if m.get("customer"):
+            lines.append(f"Customer messages: {m['role']} = {m['customer']} (the others are the company's)")
+        body = m.get("body")
+        for row in info["rows"][:3]:
+            lines.append("  " + str(row.get(body, "")).replace("\n", " ")[:100])
+        emit(info, False, "\n".join(lines))
+        return 0
     q, a = info["mapping"].get("question"), info["mapping"].get("answer")
     for row in info["rows"][:3]:
         qt = str(row.get(q, "")).replace("\n", " ")[:80] if q else ""
@@ -85,7 +127,9 @@ def register(sub) -> None:
     p.add_argument("workspace", metavar="WS")
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                   help="which column holds a field (question, answer, id, subject, created); repeatable")
+                   help="which column holds a field (question, answer, id, subject, created; for a "
+                        "conversation export: message_id, reply_to, conversation, role, customer=VALUES, "
+                        "author, body, sequence, public); repeatable")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_import)
 

@@ -95,6 +95,19 @@ _GENERIC_SUBJECTS = {
 _DISCLAIMER_KEYS = re.compile("confidential|disclaimer|notice|privileged|intended")
 _BOILER_KEYS = re.compile("ticket|request|case|issue|rate|sent |outlook|unmonitored|automat|external|comment|generated"
                           "|problem|review|notification|let us know")
+# Social/support chat (Twitter-style) exports.
+# "@AppleSupport @115712 " at the start of a line: who the message was addressed to
+_HANDLES = re.compile(r"^([ \t]*)(?:@\w{1,30}\b[ \t]*[,:]?[ \t]*)+", re.M)
+# agent initials or a sign-off name at the end of a line (or before the links that end it):
+# "^RR", "^Jools", " -AB", " /JD", "... thanks. - Paige", "Thanks - Mike", a thread counter "2/2"
+_INITIALS = re.compile(
+    r"(?:[ \t]+(?:\^[A-Z][A-Za-z]{1,15}|[-/][A-Z]{2,3}|\(?[1-9]/[1-9]\)?)"
+    r"|(?:(?<=[.!?)\]])|(?<=[Tt]hanks)|(?<=\bTY)|(?<=\bty)|(?<=[Cc]heers))[ \t]+[-\u2013\u2014~][ \t]*[A-Z][a-z]{1,15})"
+    r"(?=(?:[ \t]+https?://\S+)*[ \t]*$)",  # a link after the initials stays
+    re.M,
+)
+_LINK_LINE = re.compile(r"^[ \t]*(?:https?://|www\.)\S+[ \t]*(?:\n|\Z)", re.M)
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
 SIG_MAX_LINES = 7        # a signature block after a closing: at most this many lines
 SIG_MAX_LINE_LEN = 80    # ... each of them short (name, title, company, phone)
 SHORT_BODY_CHARS = 40    # a body this short gets the subject in front (when it adds meaning)
@@ -193,6 +206,29 @@ def _strip_greeting(lines: list[str], removed: list[str]) -> list[str]:
     return lines
 
 
+def _strip_chat(t: str, removed: list[str]) -> str:
+    """Chat/social text: leading @handles on a line, agent initials or a sign-off name at the
+    end of a line, lines that are only a link. Links inside a sentence stay."""
+    if "@" in t:
+        t2 = _HANDLES.sub(r"\1", t)
+        if t2 != t and t2.strip():
+            removed.append("@handles")
+            t = t2
+    for _ in range(3):  # "Thanks - Lee 2/2": the counter, then the name
+        t2 = _INITIALS.sub("", t)
+        if t2 == t or not t2.strip():
+            break
+        if "agent initials" not in removed:
+            removed.append("agent initials")
+        t = t2
+    if "http" in t or "www." in t:
+        t2 = _LINK_LINE.sub("", t)
+        if t2 != t and t2.strip():
+            removed.append("link-only line")
+            t = t2
+    return t
+
+
 def clean(text: str | None) -> Cleaned:
     """Strip quoted replies, signatures, greetings and boilerplate. Returns (text, removed)."""
     if text is None:
@@ -203,6 +239,10 @@ def clean(text: str | None) -> Cleaned:
     if "<" in t and _HTML_HINT.search(t):
         t = _strip_html(t)
         removed.append("html")
+    elif "&" in t and _ENTITY.search(t):
+        t = html.unescape(t)  # "&amp;" from an exporter that escaped the text
+    if "@" in t or "^" in t or "/" in t or "-" in t or "\u2013" in t:
+        t = _strip_chat(t, removed)
     # helpdesk "reply above this line" marker: what is below is the quoted notification
     if "above this line" in t:
         m = _REPLY_ABOVE.search(t)

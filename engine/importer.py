@@ -17,11 +17,12 @@ import hashlib
 import json
 import os
 import re
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from . import drafting, limits, readers
+from . import drafting, limits, readers, threads
 from .errors import BadInput, PairsmithError
 from .store import ProgressFn, Workspace
 
@@ -70,31 +71,42 @@ def _as_text(value: Any) -> str:
 
 
 def check_mapping(mapping: dict | None) -> dict[str, str]:
-    """Validate a user mapping {field: column}; unknown fields raise BadInput."""
+    """Validate a user mapping {field: column}; unknown fields raise BadInput. Fields of a
+    conversation export (readers.THREAD_FIELDS: message_id, reply_to, conversation, role,
+    customer = the role values meaning the customer, author, body, ...) are accepted too."""
     if not mapping:
         return {}
     out = {}
     for field, col in mapping.items():
-        if field not in ALL_FIELDS:
-            raise BadInput(f"unknown field {field!r} in the mapping; use one of {', '.join(readers.FIELDS)}")
+        if field not in ALL_FIELDS and field not in readers.THREAD_FIELDS:
+            raise BadInput(f"unknown field {field!r} in the mapping; use one of {', '.join(readers.FIELDS)} "
+                           f"(or for a conversation export {', '.join(readers.THREAD_FIELDS)})")
         if col is None or str(col) == "":
             continue
         out[field] = str(col)
     return out
 
 
-def resolve_mapping(name: str, columns: list[str], override: dict[str, str]) -> dict[str, str]:
-    """The guessed mapping with the user's choices on top; user columns must exist in the file."""
+def _chosen_columns(name: str, columns: list[str], override: dict[str, str]) -> dict[str, str]:
+    """The user's {field: column} with each column as the file spells it; unknown columns raise."""
     by_norm = {readers.norm_header(c): c for c in columns}
     chosen: dict[str, str] = {}
     for field, col in override.items():
-        if col in columns:
+        if field == "customer":
+            chosen[field] = col  # values of the role column, not a column
+        elif col in columns:
             chosen[field] = col
         elif readers.norm_header(col) in by_norm:
             chosen[field] = by_norm[readers.norm_header(col)]
         else:
             shown = ", ".join(columns[:15]) + (" ..." if len(columns) > 15 else "")
             raise BadInput(f"{name}: there is no column {col!r} (columns: {shown})")
+    return chosen
+
+
+def resolve_mapping(name: str, columns: list[str], override: dict[str, str]) -> dict[str, str]:
+    """The guessed mapping with the user's choices on top; user columns must exist in the file."""
+    chosen = _chosen_columns(name, columns, override)
     guessed = readers.guess_mapping(columns)
     used = set(chosen.values())
     mapping = dict(chosen)
@@ -102,6 +114,10 @@ def resolve_mapping(name: str, columns: list[str], override: dict[str, str]) -> 
         if field not in mapping and col not in used:
             mapping[field] = col
             used.add(col)
+    if "question" in mapping and "answer" not in mapping:
+        raise BadInput(f"{name}: the file has questions (column {mapping['question']!r}) but no answers; "
+                       f"Pairsmith needs each question's reply: export the agents' answers too (an answer "
+                       f"column, or one row per message with a ticket id), or pick the column with --map answer=COLUMN")
     if "question" not in mapping or "answer" not in mapping:
         missing = " and ".join(f for f in ("question", "answer") if f not in mapping)
         shown = ", ".join(columns[:15]) + (" ..." if len(columns) > 15 else "") if columns else "none"
@@ -120,6 +136,10 @@ class _FileResult:
         self.rows: list[tuple] = []  # (line, ext_id, subject, question, answer, created, extra, hash, context)
         self.duplicates = 0
         self.sha256 = ""
+        self.shape = "pairs"
+        self.skipped: dict[str, int] = {}  # conversation exports: messages not used, per reason
+        self.messages = 0
+        self.conversations = 0
 
     def error(self, line: int, reason: str) -> None:
         self.errors.append({"file": self.name, "line": line, "reason": reason})
@@ -145,9 +165,28 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
             raise BadInput(f"{path.name}: no ticket records in the file")
         if not buffered:
             raise BadInput(f"{path.name}: no readable ticket records ({res.errors[0]['reason']} on line {res.errors[0]['line']})")
-        records = iter(buffered)
+        records = buffered
         limits.check_columns(path.name, columns)
-    mapping = resolve_mapping(path.name, columns, override)
+    pair_error: BadInput | None = None
+    if set(override) & (set(readers.THREAD_FIELDS) - set(ALL_FIELDS)):
+        mapping = None  # the user named conversation-export fields
+    else:
+        try:
+            mapping = resolve_mapping(path.name, columns, override)
+        except BadInput:
+            if "question" in override or "answer" in override:
+                raise
+            mapping = None
+            pair_error = sys.exc_info()[1]  # type: ignore[assignment]
+    if mapping is None:
+        # no question/answer columns: maybe a conversation export (one row per message)
+        buffered = records if isinstance(records, list) else list(records)
+        thread = resolve_thread_mapping(path.name, columns, [r for _, r in buffered[:readers.DETECT_ROWS]], override)
+        if thread is None:
+            raise pair_error or BadInput(f"{path.name}: no question and answer columns found")
+        res.mapping = thread
+        _read_thread(res, thread, buffered, progress, cancel)
+        return res
     res.mapping = mapping
     q_col, a_col = mapping["question"], mapping["answer"]
     id_col, s_col, c_col = mapping.get("id"), mapping.get("subject"), mapping.get("created")
@@ -203,6 +242,121 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
     return res
 
 
+def resolve_thread_mapping(name: str, columns: list[str], rows: list[dict],
+                           override: dict[str, str]) -> dict[str, str] | None:
+    """The conversation-export mapping (readers.guess_thread_mapping) with the user's choices
+    on top, or None when neither the file nor the user makes it one. Raises BadInput with what
+    to choose when it is one but a needed field is missing."""
+    chosen = _chosen_columns(name, columns, override)
+    guessed = readers.guess_thread_mapping(columns, rows) or {}
+    if not guessed and not (set(chosen) & set(readers.THREAD_FIELDS) - {"created"}):
+        return None
+    mapping = dict(chosen)
+    used = {c for f, c in chosen.items() if f != "customer"}
+    for field, col in guessed.items():
+        if field == "customer" or field in mapping or col in used:
+            continue
+        mapping[field] = col
+        used.add(col)
+    if "role" in mapping and "customer" not in mapping:
+        if guessed.get("role") == mapping["role"] and "customer" in guessed:
+            mapping["customer"] = guessed["customer"]
+        else:
+            values = readers.customer_values(mapping["role"], [r.get(mapping["role"]) for r in rows])
+            if values is None:
+                seen = sorted({_as_text(r.get(mapping["role"])).strip() for r in rows} - {""})
+                shown = ", ".join(seen[:10]) + (" ..." if len(seen) > 10 else "")
+                raise BadInput(f"{name}: a conversation export, but which messages are the customer's? "
+                               f"Column {mapping['role']!r} has {shown or 'no values'}; "
+                               f"say which with --map customer=VALUE")
+            mapping["customer"] = ",".join(values)
+    if "body" not in mapping:
+        raise BadInput(f"{name}: a conversation export without a message text column; "
+                       f"choose it with --map body=COLUMN")
+    if "reply_to" in mapping and "message_id" not in mapping:
+        raise BadInput(f"{name}: replies name their message by {mapping['reply_to']!r} but there is no "
+                       f"message id column; choose it with --map message_id=COLUMN")
+    if "reply_to" not in mapping and "conversation" not in mapping:
+        raise BadInput(f"{name}: a conversation export needs a ticket/conversation id column or a reply-to "
+                       f"column; choose one with --map conversation=COLUMN or --map reply_to=COLUMN")
+    if "role" not in mapping and "author" not in mapping:
+        raise BadInput(f"{name}: cannot tell the customer's messages from the agents'; choose the column "
+                       f"that says who wrote each message with --map role=COLUMN")
+    return mapping
+
+
+def _id_text(value: Any) -> str:
+    """An id cell as text; "119236.0" (a spreadsheet's float) reads as "119236"."""
+    s = _as_text(value).strip()
+    if s.endswith(".0") and s[:-2].isdigit():
+        return s[:-2]
+    return s
+
+
+def _read_thread(res: _FileResult, mapping: dict[str, str], records: list[tuple[int, dict]],
+                 progress: ProgressFn | None, cancel: Callable[[], bool] | None) -> None:
+    """Messages -> pairs (engine.threads) -> res.rows; broken rows -> res.errors, messages that
+    make no pair -> res.skipped (counted per reason)."""
+    res.shape = "thread"
+    g = mapping.get
+    mid_col, rto_col, conv_col, role_col = g("message_id"), g("reply_to"), g("conversation"), g("role")
+    author_col, body_col, created_col, seq_col, pub_col = (g("author"), g("body"), g("created"),
+                                                          g("sequence"), g("public"))
+    customer = {v.strip().lower() for v in (g("customer") or "").split(",") if v.strip()}
+    by_reply = rto_col is not None
+    messages: list[threads.Message] = []
+    first_line: dict[str, int] = {}
+    for line, rec in records:
+        mid = _id_text(rec.get(mid_col)) if mid_col else ""
+        if by_reply:
+            if not mid:
+                res.error(line, f"no message id (column {mid_col!r} is empty)")
+                continue
+            if mid in first_line:
+                res.error(line, f"message id {mid!r} appears twice (first on line {first_line[mid]})")
+                continue
+            first_line[mid] = line
+        conv = _id_text(rec.get(conv_col)) if conv_col else ""
+        if not by_reply and not conv:
+            res.error(line, f"no conversation id (column {conv_col!r} is empty)")
+            continue
+        text = _as_text(rec.get(body_col))
+        if len(text) > MAX_FIELD_CHARS:
+            res.error(line, f"the message is too long ({len(text):,} characters; the limit is {MAX_FIELD_CHARS:,})")
+            continue
+        who = _as_text(rec.get(role_col)).strip().lower() if role_col else ""
+        is_customer = (who in customer) if who else None
+        internal = pub_col is not None and _as_text(rec.get(pub_col)).strip().lower() in ("false", "0", "no", "n", "f")
+        messages.append(threads.Message(
+            line=line, id=mid or f"line {line}", text=text, customer=is_customer,
+            reply_to=_id_text(rec.get(rto_col)) if rto_col else "", conversation=conv,
+            author=_as_text(rec.get(author_col)).strip() if author_col else "",
+            created=_as_text(rec.get(created_col)).strip() if created_col else "",
+            sequence=_as_text(rec.get(seq_col)).strip() if seq_col else "", internal=internal))
+    if role_col and author_col is None:
+        for m in messages:
+            if m.customer is None:
+                m.author = ""  # no author to fall back on: counted as "sender unknown"
+    if progress is not None:
+        progress(0, len(messages), "Pairing messages")
+    result = threads.make_pairs(messages, by_reply, cancel)
+    if progress is not None:
+        progress(len(messages), len(messages), "Pairing messages")
+    res.skipped = result.skipped
+    res.messages, res.conversations = len(records), result.conversations
+    for p in result.pairs:
+        if len(p.question) > MAX_FIELD_CHARS or len(p.answer) > MAX_FIELD_CHARS:
+            field = "question" if len(p.question) > MAX_FIELD_CHARS else "answer"
+            n = max(len(p.question), len(p.answer))
+            res.error(p.line, f"the joined {field} is too long ({n:,} characters; the limit is {MAX_FIELD_CHARS:,})")
+            continue
+        extra = {"question_messages": list(p.question_ids), "answer_messages": list(p.answer_ids)}
+        if p.conversation:
+            extra["conversation"] = p.conversation
+        res.rows.append((p.line, p.external_id or None, None, p.question, p.answer, p.created or None,
+                         json.dumps(extra, ensure_ascii=False), content_hash(p.external_id, p.question, p.answer)))
+
+
 def _existing_hashes(ws: Workspace, hashes: list[str]) -> set[str]:
     if not hashes:
         return set()
@@ -228,7 +382,10 @@ def _ids(ws: Workspace, seq: str, n: int) -> list[int]:
 def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.PathLike,
                  mapping: dict | None = None, progress: ProgressFn | None = None,
                  cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
-    """Import ticket files. Returns {"imported", "duplicates_skipped", "errors", "files"}.
+    """Import ticket files. Returns {"imported", "duplicates_skipped", "errors", "skipped",
+    "shape", "files"}. A conversation export (one row per message, see engine.threads) becomes
+    pairs too: "shape" is then "thread" and "skipped" counts the messages that made no pair,
+    per reason ({"no reply": 12, ...}; empty for question/answer files).
 
     All files of one call are one transaction. Raises BadInput for an unreadable file or one
     without usable question/answer columns (nothing is imported then), and
@@ -294,8 +451,11 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             "file": res.name, "path": str(res.path.resolve()), "format": res.info["format"],
             "encoding": res.info.get("encoding"), "delimiter": res.info.get("delimiter"),
             "mapping": res.mapping, "imported": n_new, "duplicates_skipped": res.duplicates,
-            "errors": len(res.errors), "source_id": None,
+            "errors": len(res.errors), "source_id": None, "shape": res.shape,
         })
+        if res.shape == "thread":
+            summary_files[-1].update(skipped=res.skipped, messages=res.messages,
+                                     conversations=res.conversations)
     if progress is not None:
         progress(0, total, "Saving")
     with ws.transaction():
@@ -308,7 +468,7 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
                                         rows_skipped, errors)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 [res.name, fs["path"], res.sha256, res.info["format"], json.dumps(res.mapping), now,
-                 fs["imported"], fs["duplicates_skipped"] + fs["errors"],
+                 fs["imported"], fs["duplicates_skipped"] + fs["errors"] + sum(res.skipped.values()),
                  json.dumps(res.errors[:MAX_STORED_ERRORS], ensure_ascii=False)],
             ).fetchall()[0][0]
             source_ids[idx] = sid
@@ -355,10 +515,17 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
     if progress is not None:
         progress(total, total, "Saving")
     errors = [e for res in results for e in res.errors]
+    skipped: dict[str, int] = {}
+    for res in results:
+        for reason, n in res.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + n
+    shapes = {res.shape for res in results}
     return {
         "imported": total,
         "duplicates_skipped": sum(res.duplicates for res in results),
         "errors": errors,
+        "skipped": skipped,
+        "shape": shapes.pop() if len(shapes) == 1 else "mixed",
         "files": summary_files,
     }
 

@@ -17,12 +17,13 @@ import codecs
 import csv
 import datetime as _dt
 import io
+import itertools
 import json
 import re
 import sys
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from . import limits
 from .errors import BadInput
@@ -36,7 +37,7 @@ MAX_RECORD_LINES = 2000  # a quoted CSV field spanning more lines than this is b
 _ALIASES: dict[str, list[str]] = {
     "question": ["question", "body", "description", "message", "issue", "query", "customermessage",
                  "text", "request", "instruction", "prompt", "input", "questiontext", "ticketbody",
-                 "ticketdescription", "customerquestion"],
+                 "ticketdescription", "customerquestion", "utterance", "customerutterance"],
     "answer": ["answer", "reply", "response", "resolution", "agentreply", "solution", "output",
                "completion", "answertext", "agentresponse", "resolutionnotes"],
     "id": ["id", "ticketid", "key", "number", "ticket", "ticketnumber", "ticketno", "issuekey",
@@ -54,9 +55,20 @@ def norm_header(name: str) -> str:
     return re.sub(r"[\s_\-.]+", "", str(name)).lower()
 
 
-def guess_mapping(columns: list[str]) -> dict[str, str]:
+def guess_mapping(columns: list[str], rows: list[dict] | None = None) -> dict[str, str]:
     """Guess which column holds each field from the headers (case/space/underscore-insensitive).
-    Fields with no likely column are left out."""
+    Fields with no likely column are left out. With sample `rows`, a file without an answer
+    column that is a conversation export (one row per message) gets the `thread` mapping
+    (see guess_thread_mapping; `mapping_shape` tells the two apart)."""
+    mapping = _guess_pair_mapping(columns)
+    if rows is not None and "answer" not in mapping:
+        thread = guess_thread_mapping(columns, rows)
+        if thread is not None:
+            return thread
+    return mapping
+
+
+def _guess_pair_mapping(columns: list[str]) -> dict[str, str]:
     by_norm: dict[str, str] = {}
     for c in columns:
         by_norm.setdefault(norm_header(c), c)
@@ -78,6 +90,150 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
                 used.add(col)
                 break
     return mapping
+
+
+# --- conversation exports: one row per message -----------------------------------------------
+# Fields of the `thread` shape. `customer` is not a column: it holds the values of the role
+# column that mean "the customer wrote this" (comma-separated, compared case-insensitively).
+THREAD_FIELDS = ("message_id", "reply_to", "conversation", "role", "customer", "author", "body",
+                 "created", "sequence", "public")
+_THREAD_ALIASES: dict[str, list[str]] = {
+    "message_id": ["messageid", "tweetid", "commentid", "msgid", "postid", "eventid", "articleid",
+                   "noteid", "id"],
+    "reply_to": ["inresponsetotweetid", "inresponseto", "inresponsetoid", "inreplyto", "inreplytoid",
+                 "inreplytostatusid", "inreplytomessageid", "replyto", "replytoid", "replytomessageid",
+                 "parentid", "parentmessageid", "parentcommentid", "parent", "responseto"],
+    "conversation": ["conversationid", "ticketid", "threadid", "chatid", "caseid", "dialogueid", "dialogid",
+                     "sessionid", "conversation", "ticket", "thread", "ticketnumber", "ticketno", "casenumber",
+                     "requestid", "issueid", "issuekey", "dialogue", "chat"],
+    "role": ["role", "authorrole", "authortype", "sendertype", "senderrole", "usertype", "fromtype",
+             "participanttype", "speaker", "direction", "inbound", "isinbound", "incoming", "isincoming", "fromcustomer",
+             "iscustomer", "outbound", "isoutbound", "isagent", "fromagent", "byagent", "isstaff",
+             "agent", "from", "sender", "party", "actor", "who", "type"],
+    "author": ["authorid", "author", "userid", "senderid", "fromid", "authorname", "sendername",
+               "username", "screenname", "user", "from", "sender", "requester"],
+    "body": ["text", "body", "message", "comment", "content", "plainbody", "messagebody", "commentbody",
+             "messagetext", "commenttext", "utterance", "htmlbody", "value", "description", "note"],
+    "created": _ALIASES["created"] + ["sentat", "postedat", "createdtime", "sent", "datetime"],
+    "sequence": ["sequence", "seq", "position", "turn", "turnindex", "turnnumber", "messageindex",
+                 "commentindex", "messagenumber", "index", "order"],
+    "public": ["public", "ispublic", "visibletocustomer"],
+}
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+# a true value in these columns means the customer wrote the message; in _AGENT_FLAGS, the company
+_CUSTOMER_FLAGS = {"inbound", "isinbound", "incoming", "isincoming", "fromcustomer", "iscustomer"}
+_AGENT_FLAGS = {"outbound", "isoutbound", "isagent", "fromagent", "byagent", "isstaff", "agent"}
+_CUSTOMER_WORDS = ("customer", "enduser", "requester", "requestor", "user", "client", "contact", "visitor",
+                   "caller", "human", "buyer", "consumer", "guest", "member", "employee", "inbound",
+                   "incoming", "received", "in", "external", "patient", "student", "shopper")
+_AGENT_WORDS = ("agent", "staff", "support", "admin", "operator", "company", "bot", "assistant",
+                "helpdesk", "servicedesk", "system", "chatbot", "rep", "representative", "technician", "engineer",
+                "outbound", "outgoing", "out", "sent", "internal", "brand", "business", "advisor", "owner",
+                "collaborator", "responder", "expert", "gpt", "model", "ai")
+MAX_ROLE_VALUES = 12  # a role column has a handful of values; more means names, not roles
+
+
+def _role_word(value: str, words: tuple[str, ...]) -> bool:
+    v = norm_header(value)
+    return any(v == w or (len(w) > 3 and w in v) for w in words)
+
+
+def customer_values(column: str, values: Iterable[Any]) -> list[str] | None:
+    """Which values of a role/direction column mean "the customer wrote this" (lower case), or
+    None when the column does not look like one. `values`: the column's cells in some rows."""
+    distinct = sorted({str(v).strip().lower() for v in values if v is not None and str(v).strip()})
+    if not distinct or len(distinct) > MAX_ROLE_VALUES:
+        return None
+    col = norm_header(column)
+    if all(v in _TRUE or v in _FALSE for v in distinct):
+        if col in _CUSTOMER_FLAGS:
+            return [v for v in distinct if v in _TRUE]
+        if col in _AGENT_FLAGS:
+            return [v for v in distinct if v in _FALSE]
+        return None  # "public", "deleted", ...: a yes/no column that does not say who wrote
+    customer = [v for v in distinct if _role_word(v, _CUSTOMER_WORDS) and not _role_word(v, _AGENT_WORDS)]
+    agent = [v for v in distinct if _role_word(v, _AGENT_WORDS)]
+    if not customer and len(distinct) == 2 and len(agent) == 1:
+        customer = [v for v in distinct if v not in agent]
+    if not customer or (not agent and len(distinct) > 1 and len(customer) < len(distinct)):
+        return None
+    return customer
+
+
+def guess_thread_mapping(columns: list[str], rows: list[dict]) -> dict[str, str] | None:
+    """The `thread` shape: one row per message, with reply links (message id + in-reply-to id)
+    or a conversation id that repeats across rows, plus a role column (or an author column)
+    that tells the customer's messages from the company's. None when the file is not one.
+    The mapping's "customer" entry holds the role values that mean the customer."""
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(norm_header(c), c)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+
+    def take(field: str, ok=lambda col: True) -> None:
+        for alias in _THREAD_ALIASES[field]:
+            col = by_norm.get(alias)
+            if col is not None and col not in used and ok(col):
+                mapping[field] = col
+                used.add(col)
+                return
+
+    def filled(col: str) -> list:
+        return [r.get(col) for r in rows if str(r.get(col) if r.get(col) is not None else "").strip()]
+
+    def repeats(col: str) -> bool:
+        vals = [str(v).strip() for v in filled(col)]
+        return len(vals) >= 2 and len(set(vals)) < len(vals)
+
+    take("reply_to")
+    take("message_id")
+    if "reply_to" in mapping and "message_id" not in mapping:
+        del mapping["reply_to"]
+        used.clear()
+    take("conversation", repeats)
+    if "reply_to" not in mapping and "conversation" not in mapping:
+        return None
+    for alias in _THREAD_ALIASES["role"]:
+        col = by_norm.get(alias)
+        if col is None or col in used:
+            continue
+        values = customer_values(col, filled(col))
+        if values is not None:
+            mapping["role"], mapping["customer"] = col, ",".join(values)
+            used.add(col)
+            break
+    take("author", lambda col: not _looks_like_text(filled(col)))
+    take("body")
+    take("created")
+    take("sequence")
+    take("public", lambda col: all(str(v).strip().lower() in _TRUE | _FALSE for v in filled(col)))
+    if "body" not in mapping:
+        return None
+    if "role" not in mapping:
+        # a role column whose values cannot be read: name it, the importer asks which is the customer
+        for alias in _THREAD_ALIASES["role"][:20]:
+            col = by_norm.get(alias)
+            if col is not None and col not in used:
+                mapping["role"] = col
+                break
+        else:
+            if "author" not in mapping:
+                return None
+    return mapping
+
+
+def _looks_like_text(values: list) -> bool:
+    """Long free text (a message body), not an id or a name."""
+    return bool(values) and sum(len(str(v)) for v in values) / len(values) > 40
+
+
+def mapping_shape(mapping: dict[str, str]) -> str:
+    """"thread" for a one-row-per-message mapping, "pairs" for question/answer columns."""
+    if "answer" not in mapping and "body" in mapping and ("reply_to" in mapping or "conversation" in mapping):
+        return "thread"
+    return "pairs"
 
 
 # --- detection ------------------------------------------------------------------------------
@@ -502,25 +658,64 @@ def read_records(path: str | Path, info: dict | None = None, *, errors: list | N
     yield from it
 
 
+DETECT_ROWS = 500  # rows read to recognise a conversation export
+
+
 def preview(path: str | Path, n: int = 20) -> dict[str, Any]:
     """For the import wizard: format, encoding, delimiter, columns, the first n rows and the
-    guessed mapping."""
+    guessed mapping, plus "shape" ("pairs" or "thread"). A conversation export (one row per
+    message) is read to the end to count its messages and conversations ("messages",
+    "conversations", and "summary": a line for a person)."""
     path = Path(path)
     info = detect(path)
     errors: list = []
     columns, it = open_records(path, info, on_error=lambda line, reason: errors.append({"line": line, "reason": reason}))
-    rows = []
+    sample = []
     for _, rec in it:
-        rows.append(rec)
-        if len(rows) >= n:
+        sample.append(rec)
+        if len(sample) >= max(n, DETECT_ROWS):
             break
     if columns is None:
         columns = []
-        for rec in rows:
+        for rec in sample:
             for k in rec:
                 if k not in columns:
                     columns.append(k)
+    mapping = guess_mapping(columns, sample)
+    shape = mapping_shape(mapping)
+    out = {**info, "columns": columns, "rows": sample[:n], "mapping": mapping, "shape": shape}
+    if shape == "thread":
+        messages, conversations = _count_thread(mapping, sample, (rec for _, rec in it))
+        out.update(messages=messages, conversations=conversations,
+                   summary=f"conversation export: one row per message; {messages:,} message(s) in "
+                           f"{conversations:,} conversation(s)")
     close = getattr(it, "close", None)
     if close:
         close()
-    return {**info, "columns": columns, "rows": rows, "mapping": guess_mapping(columns), "errors": errors[:n]}
+    out["errors"] = errors[:n]
+    return out
+
+
+def _count_thread(mapping: dict[str, str], sample: list[dict], rest: Iterator[dict]) -> tuple[int, int]:
+    """(messages, conversations): distinct conversation ids, or for reply links the messages
+    that start a chain (no reply-to, or one to a message not in the file)."""
+    conv, mid, rto = mapping.get("conversation"), mapping.get("message_id"), mapping.get("reply_to")
+    messages = 0
+    convs: set[str] = set()
+    ids: set[str] = set()
+    parents: list[str] = []
+
+    def cell(rec: dict, col: str | None) -> str:
+        v = rec.get(col) if col else None
+        return "" if v is None else str(v).strip()
+
+    for rec in itertools.chain(sample, rest):
+        messages += 1
+        if rto:
+            ids.add(cell(rec, mid))
+            parents.append(cell(rec, rto))
+        else:
+            convs.add(cell(rec, conv))
+    if rto:
+        return messages, sum(1 for p in parents if not p or p not in ids)
+    return messages, len(convs)

@@ -127,7 +127,10 @@ def test_mapping_override_and_errors(ws, tmp_path):
     t = ws.query("SELECT external_id, question, extra FROM tickets")[0]
     assert t["external_id"] is None  # "num" is not a known id header: kept in extra
     assert t["question"].startswith("Printer jam") and json.loads(t["extra"]) == {"num": "1", "notes": "x"}
-    with pytest.raises(BadInput, match="unknown field 'body'"):
+    with pytest.raises(BadInput, match="unknown field 'bogus'"):
+        import_files(ws, [p], mapping={"bogus": "what happened"})
+    # "body" is a conversation-export field: on a file that is not one, say what is missing
+    with pytest.raises(BadInput, match="conversation export needs a ticket/conversation id"):
         import_files(ws, [p], mapping={"body": "what happened"})
     with pytest.raises(BadInput, match="no column 'Resolution'"):
         import_files(ws, [p], mapping={"question": "what happened", "answer": "Resolution"})
@@ -266,8 +269,8 @@ def test_cli_map_errors_exit_2(ws, tmp_path, monkeypatch, capsys):
     root = str(ws.root)
     ws.close()
     f = str(DATA / "messy_multiline.csv")
-    code, _, err = _cli(monkeypatch, capsys, ["import", root, f, "--map", "body=Description"])
-    assert code == 2 and "unknown field 'body'" in err and err.count("\n") == 1
+    code, _, err = _cli(monkeypatch, capsys, ["import", root, f, "--map", "bogus=Description"])
+    assert code == 2 and "unknown field 'bogus'" in err and err.count("\n") == 1
     code, _, err = _cli(monkeypatch, capsys, ["import", root, f, "--map", "question=Nope"])
     assert code == 2 and "no column 'Nope'" in err
     code, _, err = _cli(monkeypatch, capsys, ["import", root, f, "--map", "question"])
