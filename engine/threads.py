@@ -85,6 +85,8 @@ _FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Twitter: "Wed Oct 11 06:55:44 +0000 20
             "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S",
             "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%b %d, %Y %I:%M %p", "%Y-%m-%d %H:%M:%S %z")
 _last_format: list[str] = [_FORMATS[0]]
+_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                       "Nov", "Dec"), start=1)}
 
 
 def time_key(text: str | None) -> float | None:
@@ -99,6 +101,16 @@ def time_key(text: str | None) -> float | None:
         return float(s)
     except ValueError:
         pass
+    parts = s.split(" ")
+    if len(parts) == 6 and parts[1] in _MONTHS and len(parts[4]) == 5 and parts[4][0] in "+-":
+        # Twitter's "Wed Oct 11 06:55:44 +0000 2017", by hand: strptime is 10x slower
+        try:
+            h, mi, se = parts[3].split(":")
+            off = (int(parts[4][1:3]) * 3600 + int(parts[4][3:5]) * 60) * (1 if parts[4][0] == "+" else -1)
+            return _dt.datetime(int(parts[5]), _MONTHS[parts[1]], int(parts[2]), int(h), int(mi), int(se),
+                                tzinfo=_dt.timezone.utc).timestamp() - off
+        except ValueError:
+            pass
     dt = None
     try:
         dt = _dt.datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)
@@ -154,8 +166,8 @@ def _with_context(question: str, before: Message | None) -> str:
     """A short follow-up gets the message it answers in front, cleaned and cut."""
     if before is None or not before.text.strip():
         return question
-    if len(drafting.draft_question(question)) >= SHORT_FOLLOW_UP:
-        return question
+    if len(question) > 4 * SHORT_FOLLOW_UP or len(drafting.draft_question(question)) >= SHORT_FOLLOW_UP:
+        return question  # (a long raw text is not cleaned just to measure it)
     ctx = drafting.draft_answer(before.text).replace("\n", " ").strip()
     if not ctx:
         return question

@@ -239,6 +239,19 @@ def test_role_from_author_when_there_is_no_role_column(ws, tmp_path):
     assert ws.scalar("SELECT response FROM pairs") == "Update the VPN client to 5.2."
 
 
+def test_jsonl_message_log(ws, tmp_path):
+    lines = [{"conversation_id": "c1", "role": "user", "content": "How many vacation days do I get?", "seq": 1},
+             {"conversation_id": "c1", "role": "assistant", "content": "25 days a year, plus public holidays.", "seq": 2},
+             {"conversation_id": "c2", "role": "user", "content": "Who approves overtime?", "seq": 1},
+             {"conversation_id": "c2", "role": "assistant", "content": "Your line manager, in the HR portal.", "seq": 2}]
+    p = tmp_path / "log.jsonl"
+    p.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    res = import_files(ws, [p])
+    assert res["shape"] == "thread" and res["imported"] == 2
+    assert res["files"][0]["mapping"]["customer"] == "user"
+    assert ws.scalar("SELECT instruction FROM pairs ORDER BY id LIMIT 1") == "How many vacation days do I get?"
+
+
 # --- the question/answer shape is unaffected; questions without answers -----------------------
 def test_question_answer_files_are_unaffected(ws, tmp_path):
     rows = [("T-1", "customer", "How do I book leave?", "Use the HR portal."),
@@ -279,6 +292,7 @@ def test_customer_values_and_time_key():
     tw = threads.time_key("Wed Oct 11 06:55:44 +0000 2017")
     assert tw == threads.time_key("2017-10-11T06:55:44Z") == threads.time_key("2017-10-11 06:55:44")
     assert threads.time_key("11/10/2017 06:55:44") == tw  # day first
+    assert threads.time_key("Wed Oct 11 08:55:44 +0200 2017") == tw
     assert threads.time_key("soon") is None and threads.time_key("") is None
 
 
