@@ -125,3 +125,31 @@ def test_import_function_reports_a_bad_file_and_cancels(ctx, tmp_path, export_cs
     with pytest.raises(PairsmithError, match="(?i)cancel"):
         ctx.worker.run_sync(import_with_mappings, [(str(export_csv), {"answer": "Agent notes"})],
                             cancel=lambda: True)
+
+
+def test_conversation_export_imports_without_choosing_columns(qtbot, page, ctx, tmp_path):
+    """One row per message (a Twitter/Zendesk-style thread export): no question/answer columns
+    to choose; the wizard says what it found and the summary counts messages that made no pair."""
+    path = tmp_path / "threads.csv"
+    path.write_text(
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+        "1,cust1,True,Wed Oct 11 06:55:44 +0000 2017,@Support my phone will not charge,2,\n"
+        "2,Support,False,Wed Oct 11 07:01:00 +0000 2017,@cust1 Try another cable and a wall socket. ^AB,,1\n"
+        "3,cust2,True,Wed Oct 11 08:00:00 +0000 2017,@Support how do I reset my password?,4,\n"
+        "4,Support,False,Wed Oct 11 08:05:00 +0000 2017,@cust2 Use Settings > Account > Reset. ^CD,,3\n"
+        "5,cust3,True,Wed Oct 11 09:00:00 +0000 2017,@Support anyone there?,,\n",
+        encoding="utf-8")
+    page.add_files([str(path)])
+    key = str(path.resolve())
+    qtbot.waitUntil(lambda: key in page.previews, timeout=10000)
+    assert page.previews[key]["shape"] == "thread"
+    assert not page.combos["question"].isEnabled()
+    assert "pair" in page.mapping_note.text()
+    assert page.import_button.isEnabled()
+    page.import_button.click()
+    qtbot.waitUntil(lambda: page.last_result is not None, timeout=20000)
+    assert page.last_result["imported"] == 2
+    assert sum(page.last_result["skipped"].values()) == 1
+    assert "made no pair" in page.summary_text.text()
+    rows = ctx.worker.run_sync(lambda ws: ws.query("SELECT instruction, response FROM pairs ORDER BY id"))
+    assert rows[0] == {"instruction": "my phone will not charge", "response": "Try another cable and a wall socket."}

@@ -86,6 +86,9 @@ def import_with_mappings(ws, jobs: list[tuple[str, dict]], progress=None, cancel
             continue
         total["imported"] += result["imported"]
         total["duplicates_skipped"] += result["duplicates_skipped"]
+        for reason, n in (result.get("skipped") or {}).items():  # conversation exports: messages with no pair
+            total.setdefault("skipped", {})
+            total["skipped"][reason] = total["skipped"].get(reason, 0) + n
         total["errors"].extend(result["errors"])
         total["files"].extend(result.get("files", []))
     return total
@@ -316,7 +319,7 @@ class ImportPage(Page):
         if path not in self.files:
             return
         self.previews[path] = result
-        if "error" not in result:
+        if "error" not in result and not self._is_thread(path):
             self.mappings[path] = {k: v for k, v in (result.get("mapping") or {}).items()
                                    if k in dict((f, 1) for f, _, _ in FIELDS)}
         item = self.file_list.item(self.files.index(path))
@@ -327,6 +330,11 @@ class ImportPage(Page):
         if self.current == path or self.current is None:
             self._show_preview(path)
         self._update_buttons()
+
+    def _is_thread(self, path: str | None) -> bool:
+        """A conversation export (one row per message): the engine pairs each customer message
+        with the reply to it, so there are no question/answer columns to choose."""
+        return bool(path) and (self.previews.get(path) or {}).get("shape") == "thread"
 
     @staticmethod
     def _describe(p: dict) -> str:
@@ -368,10 +376,11 @@ class ImportPage(Page):
         self.detected.setText(f"<b>{Path(path).name}</b><br>{self._describe(p)}")
         columns = list(p.get("columns") or [])
         mapping = self.mappings.get(path, {})
+        thread = self._is_thread(path)
         self._building_combos = True
         try:
             for field, combo in self.combos.items():
-                combo.setEnabled(True)
+                combo.setEnabled(not thread)
                 combo.clear()
                 combo.addItem(NOT_MAPPED, "")
                 for c in columns:
@@ -433,6 +442,12 @@ class ImportPage(Page):
         self._check_mapping()
 
     def _check_mapping(self) -> None:
+        if self._is_thread(self.current):
+            summary = (self.previews.get(self.current) or {}).get("summary") or "A conversation export."
+            self.mapping_note.setText(f"{summary} Each customer message and the reply to it become a pair.")
+            self.mapping_note.setStyleSheet("")
+            self._update_buttons()
+            return
         missing = [label for f, label, req in FIELDS if req and not self.mappings.get(self.current or "", {}).get(f)]
         if missing:
             self.mapping_note.setText(f"Choose the column that holds the {' and the '.join(m.lower() for m in missing)}.")
@@ -449,7 +464,7 @@ class ImportPage(Page):
         for p in self.files:
             pv = self.previews.get(p)
             m = self.mappings.get(p, {})
-            if pv and "error" not in pv and m.get("question") and m.get("answer"):
+            if pv and "error" not in pv and (self._is_thread(p) or (m.get("question") and m.get("answer"))):
                 out.append(p)
         return out
 
@@ -518,6 +533,9 @@ class ImportPage(Page):
         if r["duplicates_skipped"]:
             parts.append(f"{r['duplicates_skipped']:,} ticket{'s were' if r['duplicates_skipped'] != 1 else ' was'} "
                          "already in the workspace (or twice in the file) and skipped.")
+        skipped = r.get("skipped") or {}
+        if skipped:
+            parts.append("Messages that made no pair: " + ", ".join(f"{n:,} {why}" for why, n in skipped.items()) + ".")
         if errors:
             parts.append(f"{len(errors):,} row{'s' if len(errors) != 1 else ''} could not be read; "
                          "they are listed below with the reason. Fix them in the file and import it again: "
