@@ -1,14 +1,18 @@
-"""Conflicting answers: fact extraction, the comparison rule, the explanation with ticket ids,
-and recall/precision on the sample's planted conflicts."""
+"""Conflicting answers: fact extraction, what a fact is about (rate, subject, context), the
+alignment of facts across two answers, the comparison rule, the explanation with ticket ids, and
+recall/precision on the sample's planted conflicts (the export alone, and with the seed pairs)."""
 
 from __future__ import annotations
+
+import json
+import re
 
 import pytest
 
 from engine import embeddings as emb
 from engine.flags import conflicts
 from engine.flags.base import DetectContext, PairText
-from engine.flags.facts import differing_facts, extract_facts
+from engine.flags.facts import align_facts, comparable, differing_facts, extract_facts, fact_phrase, subjects_clash
 
 from flag_helpers import ground_truth, import_sample, sample_available
 
@@ -103,6 +107,126 @@ def test_differing_facts_is_symmetric_enough():
     assert len(differing_facts(a, b)) == len(differing_facts(b, a)) == 1
 
 
+def fact(text, fragment):
+    """The fact of `text` whose words start with `fragment`."""
+    return next(f for f in extract_facts(text) if f.text.startswith(fragment))
+
+
+# --- what a fact is about ------------------------------------------------------------------------
+@pytest.mark.parametrize("text,fragment,rate", [
+    ("Earned leave is 18 days per year and is credited on 1 January.", "18 days", "year"),
+    ("Earned leave accrues at 1 day per month from your joining month.", "1 day", "month"),
+    ("You receive 1 day on the 1st of every month after you join.", "1 day", "month"),
+    ("You get 12 days of earned leave per calendar year.", "12 days", "year"),
+    ("We work 3 days a week from the office.", "3 days", "week"),
+    ("Hotels: up to INR 7,000 per night in metro cities.", "INR 7,000", "night"),
+    ("It is credited monthly: INR 1,500.", "INR 1,500", None),
+    ("The internet allowance is INR 1,500, paid monthly.", "INR 1,500", None),  # not across a comma
+    ("The allowance is INR 1,500 monthly.", "INR 1,500", "month"),
+    ("Passwords expire every 90 days.", "90 days", "every"),
+    ("Vision cover is INR 5,000 every 2 years.", "INR 5,000", "every 730d"),
+    ("Maternity leave is 26 weeks.", "26 weeks", None),
+])
+def test_rate_of_a_fact(text, fragment, rate):
+    assert fact(text, fragment).rate == rate
+
+
+@pytest.mark.parametrize("text,fragment,subject", [
+    ("Probation is 6 months from your joining date.", "6 months", "probation"),
+    ("During probation the notice period is 30 days.", "30 days", "notice period"),
+    ("You are entitled to 12 days of earned leave per year.", "12 days", "earned leave"),
+    ("Investment proofs must be submitted by 15 January.", "15 January", "investment proofs"),
+    ("Laptops are refreshed every 3 years.", "3 years", "laptops"),
+    ("You can claim up to INR 10,000 per year for gym fees.", "INR 10,000", ""),  # "claim" is a verb
+    ("Northwind matches your 401(k) contributions up to 6% of your base salary.", "6%", "401(k) contributions"),
+])
+def test_subject_of_a_fact(text, fragment, subject):
+    assert fact(text, fragment).subject == subject
+
+
+def test_subject_carries_over_to_it_and_to_a_second_clause():
+    facts = extract_facts("During probation the notice period is 30 days. After confirmation it is 60 days.")
+    assert [(f.text, f.subject) for f in facts] == [("30 days", "notice period"), ("60 days", "notice period")]
+    facts = extract_facts("The notice period is 60 days once you are confirmed, and 30 days during probation.")
+    assert [f.subject for f in facts] == ["notice period", "notice period"]
+
+
+def test_context_words_around_a_fact():
+    f = fact("Northwind matches 100% of your contributions up to 4% of your base salary, and it vests.", "4%")
+    assert f.before == "contributions up to" and f.after == "of your base salary"
+    assert "vests" not in f.context  # the clause ends at the comma
+
+
+# --- alignment -------------------------------------------------------------------------------------
+MATCH_4 = "Northwind matches 100% of your 401(k) contributions up to 4% of your base salary, and the match vests immediately."
+MATCH_6 = "The company matches your 401(k) contributions up to 6% of your base salary."
+
+
+def test_alignment_pairs_facts_by_context_not_by_order():
+    diffs = differing_facts(extract_facts(MATCH_4), extract_facts(MATCH_6))
+    assert [(x.text, y.text) for x, y in diffs] == [("4%", "6%")]
+    # the same with the 100% stated on both sides: agreement, still 4% vs 6%
+    b = "The company matches 100% of your 401(k) contributions up to 6% of your base salary."
+    als = align_facts(extract_facts(MATCH_4), extract_facts(b))
+    assert {(al.a.text, al.b.text, al.agree) for al in als} == {("100%", "100%", True), ("4%", "6%", False)}
+    # whichever comes first in the other answer, each fact is paired with its like
+    c = "Up to 6% of your base salary is matched; the match is 50% of your 401(k) contributions."
+    diffs = differing_facts(extract_facts(MATCH_4), extract_facts(c))
+    assert sorted((x.text, y.text) for x, y in diffs) == [("100%", "50%"), ("4%", "6%")]
+
+
+def test_alignment_prefers_the_fact_with_the_same_words_around_it():
+    a = "Passwords expire every 90 days. You get a reminder 14 days before expiry."
+    b = "You get a reminder 7 days before expiry. Passwords expire every 60 days."
+    diffs = differing_facts(extract_facts(a), extract_facts(b))
+    assert sorted((x.text, y.text) for x, y in diffs) == [("14 days", "7 days"), ("90 days", "60 days")]
+
+
+def test_fact_in_both_answers_is_agreement():
+    a = "Maternity leave is 26 weeks. Inform HR at least 8 weeks in advance."
+    b = "Maternity leave is 12 weeks. Inform HR at least 8 weeks before you start."
+    diffs = differing_facts(extract_facts(a), extract_facts(b))
+    assert [(x.text, y.text) for x, y in diffs] == [("26 weeks", "12 weeks")]
+    assert differing_facts(extract_facts(a), extract_facts(a)) == []
+
+
+def test_different_rates_are_different_quantities():
+    per_year = "Earned leave is 18 days per year and the full amount is credited on 1 January."
+    per_month = "Earned leave accrues at 1 day per month, so you receive 1 day on the 1st of every month."
+    assert not comparable(fact(per_year, "18 days"), fact(per_month, "1 day"))
+    assert differing_facts(extract_facts(per_year), extract_facts(per_month)) == []
+    assert conflicts.compare_answers(per_year, per_month, same_question=True) == []
+    # the same rate still conflicts; no rate against a rate only with the same subject
+    assert conflicts.compare_answers(per_year, "Earned leave is 12 days per year.")
+    assert conflicts.compare_answers(per_year, "Earned leave is 12 days.")
+    assert conflicts.compare_answers(per_year, "Approval takes 3 days.") == []
+    assert conflicts.compare_answers("A hotel is INR 7,000 per night.", "Meals are INR 1,200 per day.") == []
+
+
+def test_facts_about_different_things_are_not_compared():
+    probation = "Probation is 6 months from your joining date."
+    notice = "During probation the notice period is 30 days. After confirmation it is 60 days."
+    assert subjects_clash(fact(probation, "6 months"), fact(notice, "30 days"))
+    assert conflicts.compare_answers(probation, notice) == []
+    # unless the questions are known to be the same
+    assert conflicts.compare_answers(probation, notice, same_question=True)
+    # one unknown subject is no clash
+    assert conflicts.compare_answers("The notice period is 90 days.", "It is 60 days.")
+    assert conflicts.compare_answers("The notice period is 90 days for confirmed employees.", notice)
+
+
+def test_fact_phrase_says_what_the_fact_is():
+    assert fact_phrase(MATCH_6, fact(MATCH_6, "6%")) == "401(k) contributions up to 6% of your base salary"
+    short = "Probation is 6 months from your joining date. Your manager reviews it."
+    assert fact_phrase(short, fact(short, "6 months")) == "Probation is 6 months from your joining date"
+    long = ("Investment proofs must be submitted by 15 January through the Workday tax declaration page "
+            "and the finance team will check them.")
+    p = fact_phrase(long, fact(long, "15 January"))
+    assert p.startswith("Investment proofs must be submitted by 15 January") and p.endswith("…")
+    assert fact_phrase("", fact(MATCH_6, "6%")) == "6%"
+
+
+
 def _items(rows):
     return [PairText(id=i + 1, instruction=q, response=a, external_id=ext) for i, (ext, q, a) in enumerate(rows)]
 
@@ -125,6 +249,31 @@ def test_detect_names_ticket_ids_and_facts(model):
     assert f.details["facts"][0]["values"] == {"1": "12 days", "2": "30 days"}
 
 
+def test_detect_explains_the_aligned_facts_and_names_pairs_without_tickets(model):
+    items = _items([
+        ("HR-10913", "What is the company 401(k) match?", MATCH_4),
+        ("HR-11006", "what is the company 401(k) match", MATCH_6),
+        (None, "How long is the probation period?", "Probation is 6 months from your joining date."),
+        (None, "What is the notice period while I'm still on probation?",
+         "During probation the notice period is 30 days. After confirmation it is 60 days."),
+        ("HR-1", "What is the notice period after confirmation?", "The notice period is 90 days once you are confirmed."),
+    ])
+    ctx = DetectContext(embed=lambda t: model.encode(t))
+    flags = {tuple(f.pair_ids): f for f in conflicts.detect(items, ctx)}
+    f = flags[(1, 2)]
+    assert "HR-10913 says 4%; HR-11006 says 6%" in f.explanation, f.explanation
+    assert "of your base salary" in f.explanation and "100%" not in f.explanation
+    assert f.details["facts"][0]["values"] == {"1": "4%", "2": "6%"}
+    assert (3, 4) not in flags  # probation length vs notice period: different things (pair similarity 0.77)
+    # with every pair a candidate: the notice periods after confirmation disagree (60 vs 90, not
+    # the 30 days during probation), and the pair without a ticket is named as such
+    loose = DetectContext(embed=lambda t: model.encode(t), settings={"conflict_threshold": 0.3})
+    flags = {tuple(f.pair_ids): f for f in conflicts.detect(items, loose)}
+    assert (3, 4) not in flags and (3, 5) not in flags
+    assert "pair #4 (no ticket) says 60 days; HR-1 says 90 days" in flags[(4, 5)].explanation
+    assert conflicts.label(items[2]) == "pair #3 (no ticket)" and conflicts.label(items[0]) == "HR-10913"
+
+
 def test_detect_small_and_empty(model):
     ctx = DetectContext(embed=lambda t: model.encode(t))
     assert conflicts.detect([], ctx) == []
@@ -135,6 +284,34 @@ def test_detect_small_and_empty(model):
     flags = conflicts.detect(_items([("A", "Leave per year?", "12 days"), ("B", "leave per year", "30 days")]),
                              DetectContext())
     assert len(flags) == 1
+
+
+def _numbers(fact_text):
+    """The figures of a ground-truth fact ("INR 1,500 per month" -> ["1,500"]), or its key word
+    when it has none ("last working day of the month" -> ["last working day"], "are blocked" ->
+    ["blocked"], "Yes, you can ..." -> ["Yes"])."""
+    nums = re.findall(r"\d[\d,]*(?:\.\d+)?%?", fact_text)
+    if nums:
+        return nums
+    words = [w for w in re.split(r"[\s,]+", fact_text) if w and w.lower() not in {"are", "is"}]
+    if words[0].lower() in {"yes", "no"}:
+        return [words[0]]
+    if words[0].lower() == "not":
+        return ["not " + words[1]]
+    return [" ".join(words[:3]) if words[0].lower() == "last" else words[0]]
+
+
+def _check_explanations(flags, gt):
+    truth = {tuple(sorted(c["ids"])): c for c in gt["conflicts"]}
+    for f in flags:
+        key = tuple(sorted(e for e in f["external_ids"] if e))
+        if None in f["external_ids"] or key not in truth:
+            continue
+        a, b = f["external_ids"]
+        assert f"{a} says" in f["explanation"] and f"{b} says" in f["explanation"]
+        for fact_text in truth[key]["facts"]:
+            for n in _numbers(fact_text):
+                assert n.lower() in f["explanation"].lower(), (n, f["explanation"])
 
 
 @pytest.mark.slow
@@ -153,10 +330,79 @@ def test_sample_conflicts_recall_and_precision(tmp_path, model):
     tp = len(found & truth)
     recall = tp / max(len(truth), 1)
     precision = tp / max(len(found), 1)
+    # measured: recall 15/16, precision 15/15 (before the alignment: the same, but HR-10913 /
+    # HR-11006 was explained as "100% vs 6%")
     assert recall >= 0.9, (recall, sorted(truth - found))
-    assert precision >= 0.8, (precision, sorted(found - truth))
-    # the explanation names both tickets and a fact of each
+    assert precision >= 0.9, (precision, sorted(found - truth))
+    # the explanation names both tickets and the facts of each
+    _check_explanations(flags, gt)
+
+
+# Seed pairs (resources/sample/seed_pairs.jsonl, line number -> the planted ticket they legitimately
+# contradict). The seed pairs follow facts.md; each planted conflict has a right side and a wrong
+# side. Checked by hand against facts.md: the seed states the same fact (same thing measured) as
+# the WRONG side of a planted conflict, with the facts.md value.
+EXPECTED_SEED_CONFLICTS = {
+    3: "HR-10100",   # earned leave carries over up to 30 days / "No, unused earned leave lapses"
+    4: "HR-10211",   # maternity leave is 26 weeks / 12 weeks
+    5: "HR-10477",   # salary on the last working day / on the 1st of the following month
+    8: "HR-10447",   # wellness allowance INR 6,000 per year / INR 10,000 per year
+    9: "HR-10504",   # notice period 60 days after confirmation / 90 days for confirmed employees
+    10: "HR-10870",  # parents can be added to the top-up plan / "No, parents cannot be added"
+    12: "HR-10722",  # working from abroad is allowed (20 days) / not permitted
+    13: "HR-11006",  # 401(k) match up to 4% / up to 6% of base salary
+    14: "HR-10586",  # paternity leave 10 working days / 5 working days
+    15: "HR-10130",  # investment proofs deadline 15 January / 31 March
+    16: "IT-20149",  # passwords expire every 90 days / every 60 days
+    19: "IT-20285",  # laptops refreshed every 3 years / every 4 years
+    21: "IT-20042",  # USB storage blocked / allowed
+}
+# NOT expected (answers different questions or a different quantity), seen as false flags before
+# the rate and subject rules: seed 1 ("1 day per month") vs HR-10344 ("18 days per year"), seed 9
+# ("During probation the notice period is 30 days") vs HR-10638 / HR-10640 ("Probation is 6 months").
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
+def test_sample_with_seed_pairs_recall_precision_and_explanations(tmp_path, model):
+    from engine.flags.runner import list_flags, run_flags
+    from engine.importer import import_files
+    from engine.store import Workspace
+
+    from flag_helpers import SAMPLE
+
+    gt = ground_truth()
+    seeds = [json.loads(line) for line in (SAMPLE / "seed_pairs.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    with Workspace.create(tmp_path / "ws") as ws:
+        import_files(ws, [SAMPLE / "helpdesk_export.csv", SAMPLE / "seed_pairs.jsonl"])
+        run_flags(ws, kinds=["duplicate", "conflict"])
+        flags = list_flags(ws, kind="conflict")
+        responses = {int(i): r for i, r in ws.execute("SELECT id, response FROM pairs").fetchall()}
+    seed_line = {s["response"].strip(): n + 1 for n, s in enumerate(seeds)}
+    truth = {tuple(sorted(c["ids"])) for c in gt["conflicts"]}
+    found, correct, wrong = set(), 0, []
     for f in flags:
-        if tuple(sorted(f["external_ids"])) in truth:
-            a, b = f["external_ids"]
-            assert f"{a} says" in f["explanation"] and f"{b} says" in f["explanation"]
+        ext = f["external_ids"]
+        if None not in ext:
+            key = tuple(sorted(ext))
+            if key in truth:
+                found.add(key)
+                correct += 1
+                continue
+        else:
+            tickets = [e for e in ext if e]
+            lines = [seed_line.get(responses[p].strip()) for p, e in zip(f["pair_ids"], ext) if e is None]
+            assert all(lines), "a pair without a ticket id that is not a seed pair"
+            if len(tickets) == 1 and EXPECTED_SEED_CONFLICTS.get(lines[0]) == tickets[0]:
+                correct += 1
+                assert "(no ticket) says" in f["explanation"]
+                continue
+        wrong.append((ext, f["explanation"]))
+    recall = len(found) / len(truth)
+    precision = correct / max(len(flags), 1)
+    # measured: 19 flags, recall 15/16 = 0.94, precision 19/19 = 1.0 (before the alignment, rate
+    # and subject rules: 22 flags, recall 0.94, precision 19/22 = 0.86)
+    assert recall >= 0.9, (recall, sorted(truth - found))
+    assert precision >= 0.9, (precision, wrong)
+    _check_explanations(flags, gt)

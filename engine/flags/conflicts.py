@@ -5,13 +5,25 @@ Candidates are the pairs the duplicate rule of dedup.py calls near-duplicates (e
 match, or pair similarity >= `conflict_threshold`, by default the duplicate threshold) that pass
 its key-term veto (so "earned leave" vs "sick leave" answers with different day counts are not a
 conflict). On the sample, a looser threshold only added false conflicts (0.62: precision 0.60;
-0.68: recall 0.94, precision 1.0). Their answers are compared on the facts `facts.extract_facts` finds: numbers with
-units, durations, amounts, dates, percentages, times, yes against no, allowed against
-forbidden. Two answers conflict when, for a kind of quantity both state, each states a value
-the other does not (`facts.differing_facts`). Same facts in other words is not a conflict.
+0.68: recall 0.94, precision 1.0). Their answers are compared on the facts `facts.extract_facts`
+finds: numbers with units, durations, amounts, dates, percentages, times, yes against no,
+allowed against forbidden, each with what it is about (its rate, its subject, the words around
+it). Two answers conflict when `facts.differing_facts` pairs a fact of one with a fact of the
+other that measures the same thing and states a different value:
+- facts both answers state are agreement ("100% match ... up to 4%" against "up to 6%": the
+  100% is not compared; 4% is paired with 6% because "up to ... of your base salary" matches);
+- a quantity per month is never compared with one per year ("1 day per month" / "18 days per
+  year");
+- facts whose subjects clash ("Probation is 6 months" / "the notice period is 30 days") are only
+  compared when the questions are the same by the stricter question rule: the same question
+  text, or question cosine >= the duplicate question threshold (dedup.QUESTION_THRESHOLD).
+Same facts in other words is not a conflict.
 
-The explanation names the facts side by side with the tickets' own ids:
-"HR-10234 says 12 days; HR-10871 says 30 days."
+The explanation names the facts side by side with the tickets' own ids (a pair without a ticket
+is "pair #480 (no ticket)"), then the words around them that say what each fact is:
+'Conflicting answers about 401(k) contributions: HR-10913 says 4%; HR-11006 says 6%. In their
+words: "401(k) contributions up to 4% of your base salary" / "401(k) contributions up to 6% of
+your base salary".'
 """
 
 from __future__ import annotations
@@ -19,8 +31,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from .base import DetectContext, FlagCandidate, PairText
-from .dedup import DEFAULT_THRESHOLD, _focus_rows, _label, exact_key, key_terms, pair_vectors, veto_reason
-from .facts import Fact, differing_facts, extract_facts
+from .dedup import DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, thresholds, veto_reason
+from .facts import Fact, differing_facts, extract_facts, fact_phrase, subject_terms
 
 KIND = "conflict"
 # dimensions whose disagreement alone is weaker evidence (phrasing can flip them)
@@ -43,15 +55,16 @@ def describe_dimension(dim: str) -> str:
 
 
 def compare_answers(a: str, b: str, facts_a: list[Fact] | None = None,
-                    facts_b: list[Fact] | None = None) -> list[tuple[Fact, Fact]]:
-    """The facts on which two answers disagree (empty when they agree or share no fact kind).
-    An answer opening with "Yes" against one opening with "No" always counts. A difference in
-    allowed/forbidden phrasing only counts when the answers state no common kind of quantity;
-    when they do and those agree, it is phrasing ("you can take up to 5 days" / "you cannot
-    take more than 5 days"), not a conflict."""
+                    facts_b: list[Fact] | None = None, *, same_question: bool = False) -> list[tuple[Fact, Fact]]:
+    """The facts on which two answers disagree, best aligned first (empty when they agree or
+    share no comparable fact). `same_question`: the questions are known to be the same, so facts
+    whose subjects differ are compared too. An answer opening with "Yes" against one opening
+    with "No" always counts. A difference in allowed/forbidden phrasing only counts when the
+    answers state no common kind of quantity; when they do and those agree, it is phrasing ("you
+    can take up to 5 days" / "you cannot take more than 5 days"), not a conflict."""
     fa = facts_a if facts_a is not None else extract_facts(a)
     fb = facts_b if facts_b is not None else extract_facts(b)
-    diffs = differing_facts(fa, fb)
+    diffs = differing_facts(fa, fb, allow_subject_clash=same_question)
     if not diffs:
         return []
     strong = [d for d in diffs if d[0].dimension not in _WEAK]
@@ -65,10 +78,34 @@ def compare_answers(a: str, b: str, facts_a: list[Fact] | None = None,
     return diffs
 
 
+def label(p: PairText) -> str:
+    """How a pair is named in an explanation: its ticket id, or "pair #480 (no ticket)"."""
+    return p.external_id or f"pair #{p.id} (no ticket)"
+
+
+def _shared_subject(x: Fact, y: Fact) -> str:
+    """The subject both facts measure, as one of them words it ("notice period"), or ""."""
+    tx, ty = subject_terms(x.subject), subject_terms(y.subject)
+    if tx and ty and tx & ty:
+        return x.subject if len(x.subject) <= len(y.subject) else y.subject
+    return ""
+
+
+def _quote(text: str) -> str:
+    return '"' + text.strip().rstrip(".") + '"'
+
+
 def explain(a: PairText, b: PairText, diffs: list[tuple[Fact, Fact]]) -> str:
-    la, lb = _label(a), _label(b)
+    """The first differing facts side by side ("HR-10913 says 4%; HR-11006 says 6%."), then the
+    words around them that say what each is, then up to two more differences after "Also:"."""
+    la, lb = label(a), label(b)
     fa, fb = diffs[0]
-    text = f"Conflicting answers to the same question: {la} says {fa.text}; {lb} says {fb.text}."
+    about = _shared_subject(fa, fb)
+    head = f"Conflicting answers about {about}" if about else "Conflicting answers to the same question"
+    text = f"{head}: {la} says {fa.text}; {lb} says {fb.text}."
+    pa, pb = fact_phrase(a.response, fa), fact_phrase(b.response, fb)
+    if (pa, pb) != (fa.text, fb.text):
+        text += f" In their words: {_quote(pa)} / {_quote(pb)}."
     if len(diffs) > 1:
         more = "; ".join(f"{x.text} vs {y.text}" for x, y in diffs[1:3])
         text += f" Also: {more}."
@@ -82,6 +119,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
         return []
     threshold = float(ctx.settings.get("conflict_threshold",
                                        ctx.settings.get("duplicate_threshold", DEFAULT_THRESHOLD)))
+    question_threshold = thresholds(ctx)[1]
     vectors = pair_vectors(items, ctx)
     rows = _focus_rows(items, ctx)
     row_set = set(rows) if rows is not None else None
@@ -115,7 +153,10 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
         fb = facts.setdefault(b, extract_facts(items[b].response))
         if not fa or not fb:
             continue
-        diffs = compare_answers(items[a].response, items[b].response, fa, fb)
+        same_question = keys[a] == keys[b] or (
+            vectors is not None and len(vectors) == n
+            and float(vectors.q[a] @ vectors.q[b]) >= question_threshold)
+        diffs = compare_answers(items[a].response, items[b].response, fa, fb, same_question=same_question)
         if not diffs:
             continue
         pa, pb = items[a], items[b]
@@ -128,10 +169,14 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
             score=round(sim, 4),
             details={
                 "similarity": round(sim, 4),
+                "same_question": bool(same_question),
                 "facts": [
                     {"dimension": x.dimension, "what": describe_dimension(x.dimension),
                      "values": {str(pa.id): x.text, str(pb.id): y.text},
-                     "spans": {str(pa.id): [x.start, x.end], str(pb.id): [y.start, y.end]}}
+                     "spans": {str(pa.id): [x.start, x.end], str(pb.id): [y.start, y.end]},
+                     "about": {str(pa.id): x.subject, str(pb.id): y.subject},
+                     "per": {str(pa.id): x.rate, str(pb.id): y.rate},
+                     "phrases": {str(pa.id): fact_phrase(pa.response, x), str(pb.id): fact_phrase(pb.response, y)}}
                     for x, y in diffs
                 ],
             },
@@ -146,7 +191,7 @@ def conflicting(items: Sequence[PairText]) -> list[tuple[int, int, list[tuple[Fa
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
             if exact_key(items[i].instruction) == exact_key(items[j].instruction):
-                d = compare_answers(items[i].response, items[j].response)
+                d = compare_answers(items[i].response, items[j].response, same_question=True)
                 if d:
                     out.append((items[i].id, items[j].id, d))
     return out

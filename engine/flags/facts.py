@@ -23,19 +23,39 @@ never compared). What is recognised (English):
 
 Bare numbers without a unit (ticket numbers, extensions, versions) are ignored on purpose.
 
-`differing_facts` is the rule the conflict detector uses: for a dimension both answers state,
-they disagree when each states a value the other does not (ranges match when they overlap).
+Each quantity fact also carries what it is about, read from the words around it:
+- `rate`: the rate or period it is stated per: "18 days per year" -> "year", "1 day per month"
+  and "1 day on the 1st of every month" -> "month", "INR 7,000 per night" -> "night",
+  "expire every 90 days" -> "every", "INR 5,000 every 2 years" -> "every 730d"; None when none.
+- `subject`: the noun phrase it measures, lower case: "Probation is 6 months" -> "probation",
+  "the notice period is 30 days" -> "notice period", "12 days of earned leave" -> "earned leave",
+  "it is 60 days" -> the subject of the fact before it; "" when unknown.
+- `before` / `after` / `context`: the few words just before and after it, and its clause.
+
+`differing_facts` is the rule the conflict detector uses (`align_facts` shows its working):
+1. a fact one answer states and the other states too (same kind, same value, no clashing rate)
+   is agreement and takes no further part;
+2. the remaining facts are paired across the answers, best context match first (same subject,
+   same words before/after: "up to 4% of your base salary" pairs with "up to 6% of your base
+   salary", not with "100% of your contributions");
+3. two facts are only compared when what they measure can be the same: the same rate ("18 days
+   per year" is never compared with "1 day per month"; a fact with no rate only with one whose
+   subject it shares) and no clashing subjects ("Probation is 6 months" is not compared with
+   "the notice period is 30 days", unless the caller knows the questions are the same);
+4. each such pair with different values is a disagreement.
 So "12 days; carry over 5 days" against "30 days; carry over 5 days" disagrees (12 vs 30), while
 an answer that merely omits a detail ("12 days") does not disagree with a fuller one.
+yes_no and permission facts are compared as a whole (the first differing value of each).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["Fact", "extract_facts", "differing_facts", "same_value"]
+__all__ = ["Fact", "extract_facts", "differing_facts", "same_value", "align_facts", "Alignment",
+           "comparable", "subjects_clash", "context_score", "fact_phrase"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,10 @@ class Fact:
         a bool for yes_no / permission.
     text: the words as written ("12 days"), for explanations.
     start, end: character offsets of `text` in the source text.
+    rate: what the quantity is stated per ("year", "month", "night", "every"...) or None.
+    subject: the noun phrase it measures ("notice period"), lower case; "" when unknown.
+    before, after: up to 3 words just before / 4 words just after it, in its clause.
+    context: its clause (at most 200 characters).
     """
 
     dimension: str
@@ -55,6 +79,11 @@ class Fact:
     text: str
     start: int
     end: int
+    rate: str | None = None
+    subject: str = ""
+    before: str = ""
+    after: str = ""
+    context: str = ""
 
     @property
     def kind(self) -> str:
@@ -285,7 +314,7 @@ def extract_facts(text: str | None) -> list[Fact]:
             continue
         facts.append(Fact("permission", True, m.group(0), m.start(), m.end()))
     facts.sort(key=lambda f: f.start)
-    return facts
+    return _annotate(text, facts)
 
 
 def same_value(a: Fact, b: Fact) -> bool:
@@ -302,16 +331,337 @@ def same_value(a: Fact, b: Fact) -> bool:
     return va == vb
 
 
-def differing_facts(a: list[Fact], b: list[Fact]) -> list[tuple[Fact, Fact]]:
-    """For each dimension both lists state: when `a` states a value `b` does not AND `b` states a
-    value `a` does not, return one (fact of a, fact of b) that differ. Empty when they agree."""
+# --- what a fact is about: rate, subject, context -----------------------------------------------
+QUANTITY_KINDS = {"duration", "amount", "percentage", "size", "count", "date", "day_of_month", "weekday", "time"}
+_TOKEN_RE = re.compile(r"[A-Za-z0-9](?:[\w'’-]|\([A-Za-z]\))*")
+_SENTENCE_END_RE = re.compile(r"[.!?;]\s|[.!?;]$|\n")
+_CLAUSE_END_RE = re.compile(r"[.!?;:]\s|[.!?;:]$|\n|,\s|\s[–—-]\s")
+_RATE_UNITS = {
+    "day": "day", "week": "week", "fortnight": "fortnight", "month": "month", "quarter": "quarter",
+    "year": "year", "annum": "year", "night": "night", "trip": "trip", "claim": "claim", "person": "person",
+    "head": "person", "employee": "person", "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km",
+    "hour": "hour", "visit": "visit", "flight": "flight", "user": "user", "device": "device",
+    "child": "child", "family": "family", "event": "event", "instalment": "instalment", "installment": "instalment",
+}
+_RATE_ADVERBS = {"daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",
+                 "quarterly": "quarter", "yearly": "year", "annually": "year", "annual": "year", "nightly": "night",
+                 "hourly": "hour"}
+_RATE_AFTER_RE = re.compile(
+    r"\b(?:per|a|an|each|every|/)\s*(?:calendar\s+|financial\s+|fiscal\s+|working\s+|business\s+)?"
+    r"(?P<unit>days?|weeks?|fortnights?|months?|quarters?|years?|annum|nights?|trips?|claims?|persons?|heads?|"
+    r"employees?|miles?|km|kilometres?|kilometers?|hours?|visits?|flights?|users?|devices?|child|family|events?|"
+    r"instal?lments?)\b|\bp\.\s?a\.|\b(?P<adv>daily|weekly|fortnightly|monthly|quarterly|yearly|annually|nightly|hourly)\b",
+    re.I)
+_RATE_BEFORE_RE = re.compile(
+    r"\b(?:(?P<adv>daily|weekly|fortnightly|monthly|quarterly|yearly|annual|annually|nightly|hourly)|"
+    r"(?:per|each|every)\s+(?P<unit>day|week|month|quarter|year))\b", re.I)
+_EVERY_N_RE = re.compile(rf"\bevery\s+(?P<lo>{_ANY_NUM})\s+(?P<unit>days?|weeks?|months?|years?)\b", re.I)
+
+# words between a fact and the noun phrase it measures ("leave IS UP TO 5 days", "proofs MUST BE
+# SUBMITTED BY 15 January"): skipped when looking back for the subject
+_LEAD_IN = {
+    "is", "are", "was", "were", "be", "been", "being", "will", "must", "can", "may", "should", "could",
+    "would", "shall", "of", "up", "to", "at", "least", "most", "about", "around", "approximately", "roughly",
+    "only", "just", "every", "each", "within", "after", "before", "by", "on", "until", "till", "for", "in",
+    "than", "more", "less", "no", "not", "the", "a", "an", "over", "under", "maximum", "minimum", "max", "min",
+    "usually", "typically", "normally", "generally", "currently", "now", "still", "also", "always", "paid",
+    "set", "capped", "limited", "fixed", "due", "another", "additional", "extra", "full", "fully", "from",
+    "starting", "effective", "once", "twice", "per", "then", "above", "below", "beyond", "past", "than",
+}
+# words that end a noun phrase looking back
+_STOP = {
+    "the", "a", "an", "your", "our", "my", "their", "its", "his", "her", "this", "that", "these", "those",
+    "you", "we", "it", "they", "i", "he", "she", "there", "which", "who", "what", "when", "where", "how",
+    "during", "after", "before", "in", "on", "for", "with", "from", "to", "of", "at", "by", "into", "within",
+    "until", "about", "and", "or", "but", "so", "if", "once", "while", "as", "than", "then", "also",
+    "is", "are", "was", "were", "be", "been", "will", "must", "can", "may", "should", "could", "would", "shall",
+    "do", "does", "did", "not", "no", "any", "all", "each", "every", "some", "up", "please", "yes", "only",
+    "anything", "everything", "nothing", "above", "below", "beyond", "over", "under", "past",
+}
+_PRONOUNS = {"it", "this", "that", "they", "these", "those", "which"}
+_PERSONS = {"you", "we", "i", "they", "he", "she"}
+_MODALS = {"will", "must", "can", "may", "should", "could", "would", "shall", "to", "do", "does", "did"}
+_VERBS = {
+    "get", "gets", "receive", "receives", "earn", "earns", "claim", "claims", "take", "takes", "have", "has",
+    "accrue", "accrues", "match", "matches", "pay", "pays", "cover", "covers", "offer", "offers", "provide",
+    "provides", "give", "gives", "allow", "allows", "reimburse", "reimburses", "need", "needs", "apply",
+    "applies", "submit", "submits", "add", "adds", "carry", "carries", "use", "uses", "request", "book",
+    "expire", "expires", "lock", "locks", "last", "lasts", "start", "starts", "run", "runs", "open", "opens",
+    "close", "closes", "renew", "renews", "reset", "resets", "vest", "vests", "change", "changes",
+}
+# words that say nothing about WHAT is measured ("the deadline is", "the limit is")
+_GENERIC = {
+    "deadline", "limit", "cap", "amount", "maximum", "minimum", "max", "min", "total", "number", "period",
+    "duration", "length", "time", "date", "entitlement", "rule", "policy", "answer", "company", "northwind",
+    "employee", "employees", "staff", "everyone", "people", "user", "users", "team", "standard", "current",
+    "new", "usual", "normal", "overall", "whole", "full", "usually", "generally", "typically",
+} | {u + s for u in ("minute", "hour", "day", "week", "fortnight", "month", "year") for s in ("", "s")}
+_CONTEXT_STOP = _STOP | _LEAD_IN | {"per", "year", "years", "month", "months", "day", "days", "week", "weeks"}
+
+
+def _stem(word: str) -> str:
+    w = word.lower().strip("'’-").replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w[:6]
+
+
+def _words(text: str) -> list[str]:
+    return _TOKEN_RE.findall(text)
+
+
+def _clause_bounds(text: str, start: int, end: int, rx: re.Pattern = _CLAUSE_END_RE) -> tuple[int, int]:
+    lo = 0
+    for m in rx.finditer(text, max(0, start - 300), start):
+        lo = m.end()
+    m = rx.search(text, end)
+    hi = m.start() if m else len(text)
+    return lo, hi
+
+
+def _subject_before(before: str) -> tuple[str, str]:
+    """(noun phrase, how it ended) looking back from a fact through its clause: lead-in words
+    ("is up to", "must be submitted by") are skipped, then content words collected up to a
+    determiner, pronoun, preposition or verb. `how` is "pronoun" when an "it"/"this" ended it."""
+    toks = _words(before)
+    i = len(toks) - 1
+    while i >= 0 and (toks[i].lower() in _LEAD_IN or (toks[i].lower().endswith("ed") and i > 0
+                                                         and toks[i - 1].lower() in _LEAD_IN)):
+        i -= 1
+    phrase: list[str] = []
+    while i >= 0:
+        w = toks[i]
+        lw = w.lower()
+        if lw in _STOP or (w[0].isdigit() and not re.search(r"[A-Za-z]", w)):
+            break
+        phrase.insert(0, w)
+        i -= 1
+    ended = toks[i].lower() if i >= 0 else ""
+    # "you CLAIM up to", "can TAKE", "Employees GET reminders": a verb, not what is measured
+    while phrase and (phrase[-1].lower() in _VERBS or (len(phrase) == 1 and (ended in _PERSONS or ended in _MODALS))):
+        phrase.pop()
+    for k, w in enumerate(phrase):
+        if w.lower() in _VERBS:
+            phrase = phrase[k + 1:]
+            break
+        if ended in _PERSONS or ended in _MODALS:  # "you RECEIVE reminders"
+            phrase = phrase[1:]
+            break
+    if not phrase and ended in _PRONOUNS:
+        return "", "pronoun"
+    return " ".join(phrase), ""
+
+
+_OF_NP_RE = re.compile(r"^\s*(?:of|in)\s+(?:(?:your|the|our|unused|fully|paid|additional|extra|any)\s+)*"
+                       r"(?P<np>[A-Za-z][\w'’()-]*(?:\s+[A-Za-z][\w'’()-]*){0,2})")
+
+
+def _subject_after(after: str) -> str:
+    """The noun phrase of "12 days OF EARNED LEAVE" (up to three words, not past a stop word)."""
+    m = _OF_NP_RE.match(after)
+    if not m:
+        return ""
+    out = []
+    for w in m.group("np").split():
+        if w.lower() in _STOP or w.lower() in {"per", "a", "an"} or w.lower().rstrip("s") in _RATE_UNITS:
+            break
+        out.append(w)
+    return " ".join(out)
+
+
+def subject_terms(subject: str) -> frozenset[str]:
+    """The stemmed content words of a subject, without generic ones ("deadline", "limit")."""
+    return frozenset(_stem(w) for w in _words(subject) if w.lower() not in _GENERIC and w.lower() not in _STOP)
+
+
+def _rate(text: str, f: Fact, facts: list[Fact], sent: tuple[int, int]) -> str | None:
+    # after the fact, in its clause, not past another fact of the same dimension
+    lo, hi = _clause_bounds(text, f.start, f.end)
+    for g in facts:
+        if g.start >= f.end and g.dimension == f.dimension and g is not f:
+            hi = min(hi, g.start)
+            break
+    window = text[f.end:hi]
+    words_seen = 0
+    for m in _RATE_AFTER_RE.finditer(window):
+        words_seen = len(_words(window[:m.start()]))
+        if words_seen > 6:
+            break
+        if m.group("adv"):
+            return _RATE_ADVERBS[m.group("adv").lower()]
+        unit = (m.group("unit") or "year").lower()
+        unit = unit[:-1] if unit.endswith("s") and unit[:-1] in _RATE_UNITS else unit
+        return _RATE_UNITS.get(unit, unit)
+    m = _EVERY_N_RE.search(text, f.end, hi)
+    if m and f.kind != "duration" and len(_words(text[f.end:m.start()])) <= 3:
+        unit = m.group("unit").lower().rstrip("s")
+        return f"every {round(_num(m.group('lo')) * _DURATION_UNITS[unit])}d"
+    before = text[lo:f.start]
+    if f.kind == "duration" and re.search(r"\b(?:every|each)\s*$", before, re.I):
+        return "every"
+    mb = None
+    for mb in _RATE_BEFORE_RE.finditer(before):
+        pass
+    if mb and len(_words(before[mb.end():])) <= 4:
+        key = (mb.group("adv") or mb.group("unit")).lower()
+        return _RATE_ADVERBS.get(key, _RATE_UNITS.get(key, key))
+    return None
+
+
+def _annotate(text: str, facts: list[Fact]) -> list[Fact]:
+    """Fill rate, subject, before/after and context of each quantity fact (see the module doc)."""
+    out: list[Fact] = []
+    last_subject: dict[str, str] = {}
+    prev_end = 0
+    for f in facts:
+        lo, hi = _clause_bounds(text, f.start, f.end)
+        if f.kind in QUANTITY_KINDS:  # not back past the fact before it ("1 day on the 1st")
+            lo = max(lo, min(prev_end, f.start))
+            prev_end = max(prev_end, f.end)
+        before_text, after_text = text[lo:f.start], text[f.end:hi]
+        bw, aw = _words(before_text), _words(after_text)
+        ctx = text[lo:hi].strip()[:200]
+        if f.kind not in QUANTITY_KINDS:
+            out.append(replace(f, before=" ".join(bw[-3:]), after=" ".join(aw[:4]), context=ctx))
+            continue
+        subject, how = _subject_before(before_text)
+        if not subject_terms(subject) and f.kind != "percentage":  # "6% OF YOUR SALARY" is the base
+            subject = _subject_after(after_text) or subject
+        if not subject_terms(subject):
+            # "it is 60 days", ", and 30 days during probation": the subject of the fact before
+            sl, _ = _clause_bounds(text, f.start, f.end, _SENTENCE_END_RE)
+            if how == "pronoun" or not _words(text[sl:f.start]) or not bw or bw[-1].lower() in {"and", "or", "but"}:
+                subject = last_subject.get(f.dimension, subject)
+        g = replace(f, rate=_rate(text, f, facts, (lo, hi)), subject=subject.lower() if not subject.isupper() else subject,
+                    before=" ".join(bw[-3:]), after=" ".join(aw[:4]), context=ctx)
+        if subject_terms(g.subject):
+            last_subject[f.dimension] = g.subject
+        out.append(g)
+    return out
+
+
+def subjects_clash(a: Fact, b: Fact) -> bool:
+    """Do two facts clearly measure different things? Both subjects known and sharing no word
+    ("probation" vs "notice period"). Unknown subjects never clash."""
+    ta, tb = subject_terms(a.subject), subject_terms(b.subject)
+    return bool(ta and tb and not (ta & tb))
+
+
+def _subjects_match(a: Fact, b: Fact) -> bool:
+    ta, tb = subject_terms(a.subject), subject_terms(b.subject)
+    return bool(ta & tb)
+
+
+def comparable(a: Fact, b: Fact) -> bool:
+    """Can two facts state the same quantity? Same dimension, and the same rate: "18 days per
+    year" and "1 day per month" are different quantities; a fact without a rate is compared with
+    one that has a rate only when they share a subject ("Leave is 12 days" / "leave is 18 days a
+    year"). Subjects are checked separately (`subjects_clash`)."""
+    if a.dimension != b.dimension:
+        return False
+    if a.rate == b.rate:
+        return True
+    if a.rate is None or b.rate is None:
+        return _subjects_match(a, b)
+    return False
+
+
+def _overlap(a: str, b: str, drop: set[str] | None = None) -> float:
+    sa = {_stem(w) for w in _words(a) if not drop or (w.lower() not in drop and not w[0].isdigit())}
+    sb = {_stem(w) for w in _words(b) if not drop or (w.lower() not in drop and not w[0].isdigit())}
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / max(len(sa), len(sb))
+
+
+def context_score(a: Fact, b: Fact) -> float:
+    """How well two facts' surroundings match (0 .. 8): same subject, same words just before
+    ("up to") and after ("of your base salary"), same other words in the clause, same rate."""
+    ta, tb = subject_terms(a.subject), subject_terms(b.subject)
+    score = 2.0 * (len(ta & tb) / len(ta | tb) if ta and tb else 0.0)
+    score += 1.5 * _overlap(a.before, b.before) + 1.5 * _overlap(a.after, b.after)
+    # the rest of the clause, without the subject: the qualifiers ("during probation" / "once
+    # you are confirmed" / "after confirmation") tell two facts about one subject apart
+    drop = _CONTEXT_STOP | {w.lower() for w in _words(a.subject + " " + b.subject)}
+    score += 2.0 * _overlap(a.context, b.context, drop)
+    if a.rate is not None and a.rate == b.rate:
+        score += 1.0
+    return round(score, 4)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Two facts paired across two answers: `agree` when they state the same value; `clash` when
+    their subjects say they measure different things; `score` is their context_score."""
+
+    a: Fact
+    b: Fact
+    agree: bool
+    clash: bool
+    score: float
+
+
+_POLARITY_KINDS = {"yes_no", "permission"}
+
+
+def align_facts(a: list[Fact], b: list[Fact]) -> list[Alignment]:
+    """Pair the quantity facts of two answers (see the module doc): first the facts both state
+    (agree=True), then, among the rest, the comparable pairs best context match first, each fact
+    used once. Clashing pairs are included with clash=True (the caller decides). yes_no and
+    permission facts are left out (differing_facts compares those as a whole)."""
+    qa = [f for f in a if f.kind not in _POLARITY_KINDS]
+    qb = [f for f in b if f.kind not in _POLARITY_KINDS]
+    out: list[Alignment] = []
+
+    def loosely(x: Fact, y: Fact) -> bool:  # agreement: no rate clash
+        return x.dimension == y.dimension and (x.rate == y.rate or x.rate is None or y.rate is None)
+
+    agreed_a = [x for x in qa if any(loosely(x, y) and same_value(x, y) for y in qb)]
+    agreed_b = [y for y in qb if any(loosely(x, y) and same_value(x, y) for x in qa)]
+    for x in agreed_a:
+        y = max((y for y in qb if loosely(x, y) and same_value(x, y)), key=lambda y: context_score(x, y))
+        out.append(Alignment(x, y, True, subjects_clash(x, y), context_score(x, y)))
+    only_a = [x for x in qa if x not in agreed_a]
+    only_b = [y for y in qb if y not in agreed_b]
+    cands = []
+    for i, x in enumerate(only_a):
+        for j, y in enumerate(only_b):
+            if comparable(x, y):
+                clash = subjects_clash(x, y)
+                # non-clashing pairs first, then by context, then by order in the answers
+                cands.append((not clash, context_score(x, y), -i - j, i, j, clash))
+    cands.sort(reverse=True)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for _ok, score, _o, i, j, clash in cands:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        out.append(Alignment(only_a[i], only_b[j], False, clash, score))
+    return out
+
+
+def differing_facts(a: list[Fact], b: list[Fact], *, allow_subject_clash: bool = False) -> list[tuple[Fact, Fact]]:
+    """The (fact of a, fact of b) pairs on which two answers disagree, best aligned first: the
+    quantity pairs of `align_facts` that differ (clashing subjects only with
+    `allow_subject_clash`, e.g. when the questions are known to be the same), then, for yes_no
+    and permission, one pair per dimension when each answer states a value the other does not.
+    Empty when they agree."""
     out: list[tuple[Fact, Fact]] = []
+    quantity = sorted((al for al in align_facts(a, b) if not al.agree and (allow_subject_clash or not al.clash)),
+                      key=lambda al: (al.clash, -al.score))
+    out += [(al.a, al.b) for al in quantity]
     dims_a: dict[str, list[Fact]] = {}
     dims_b: dict[str, list[Fact]] = {}
     for f in a:
-        dims_a.setdefault(f.dimension, []).append(f)
+        if f.kind in _POLARITY_KINDS:
+            dims_a.setdefault(f.dimension, []).append(f)
     for f in b:
-        dims_b.setdefault(f.dimension, []).append(f)
+        if f.kind in _POLARITY_KINDS:
+            dims_b.setdefault(f.dimension, []).append(f)
     for dim, fa in dims_a.items():
         fb = dims_b.get(dim)
         if not fb:
@@ -321,3 +671,47 @@ def differing_facts(a: list[Fact], b: list[Fact]) -> list[tuple[Fact, Fact]]:
         if only_a and only_b:
             out.append((only_a[0], only_b[0]))
     return out
+
+
+def fact_phrase(text: str, f: Fact, max_words: int = 12) -> str:
+    """The fact with the words around it that say what it is, for an explanation:
+    "up to 4% of your base salary", "Probation is 6 months from your joining date", "Yes, you
+    can work from abroad…". At most `max_words` words; "…" marks a cut."""
+    if not text or not (0 <= f.start <= f.end <= len(text)):
+        return f.text
+    rx = _SENTENCE_END_RE if f.kind == "yes_no" else _CLAUSE_END_RE
+    lo, hi = _clause_bounds(text, f.start, f.end, rx)
+    clause = text[lo:hi].strip().rstrip(",;:")
+    if len(clause.split()) <= max_words:  # a short clause says it best as a whole
+        return clause
+    before = list(re.finditer(r"\S+", text[lo:f.start]))
+    # keep the lead-in words ("must be submitted by") and up to 3 words of what is measured
+    keep, k, np_words = 0, len(before) - 1, 0
+    while k >= 0 and keep < 5:
+        w = re.sub(r"\W+$", "", before[k].group(0).lower())
+        if w in _LEAD_IN or w.endswith("ed"):
+            keep += 1
+            k -= 1
+        else:
+            break
+    while k >= 0 and np_words < 3:
+        w = re.sub(r"\W+$", "", before[k].group(0).lower())
+        if w in _STOP or not w:
+            break
+        np_words += 1
+        k -= 1
+    keep += np_words
+    head = text[lo:f.start][before[len(before) - keep].start():].strip() if keep else ""
+    room = max(2, max_words - keep - len(f.text.split()))
+    tail_text = text[f.end:hi]
+    tail_words = list(re.finditer(r"\S+", tail_text))
+    if len(tail_words) <= room:
+        tail = tail_text.strip()
+        cut = False
+    else:
+        tail = tail_text[:tail_words[room - 1].end()].strip()
+        cut = True
+    tail = tail.rstrip(",;:")
+    core = text[f.start:f.end].strip()
+    phrase = " ".join(x for x in (head, core + ((" " if tail and tail[0].isalnum() else "") + tail if tail else "")) if x)
+    return phrase + ("…" if cut else "")
