@@ -12,7 +12,8 @@ import pytest
 from engine import embeddings as emb
 from engine.flags import conflicts
 from engine.flags.base import DetectContext, PairText
-from engine.flags.facts import align_facts, comparable, differing_facts, extract_facts, fact_phrase, subjects_clash
+from engine.flags.facts import (about, align_facts, comparable, differing_facts, extract_facts, fact_phrase,
+                                 subjects_clash)
 
 from flag_helpers import ground_truth, import_sample, sample_available
 
@@ -138,10 +139,14 @@ def test_rate_of_a_fact(text, fragment, rate):
     ("Investment proofs must be submitted by 15 January.", "15 January", "investment proofs"),
     ("Laptops are refreshed every 3 years.", "3 years", "laptops"),
     ("You can claim up to INR 10,000 per year for gym fees.", "INR 10,000", ""),  # "claim" is a verb
+    ("Employees get 30 days.", "30 days", ""),  # who gets it is not what is measured
+    ("Fathers get 10 working days of paternity leave.", "10 working days", "paternity leave"),
+    ("Passwords expire every 90 days.", "90 days", "passwords"),
     ("Northwind matches your 401(k) contributions up to 6% of your base salary.", "6%", "401(k) contributions"),
+    ("You get a VPN token valid for 8 hours.", "8 hours", "VPN token valid"),  # acronyms as written
 ])
 def test_subject_of_a_fact(text, fragment, subject):
-    assert fact(text, fragment).subject == subject
+    assert about(fact(text, fragment)) == subject
 
 
 def test_subject_carries_over_to_it_and_to_a_second_clause():
@@ -210,6 +215,8 @@ def test_facts_about_different_things_are_not_compared():
     assert conflicts.compare_answers(probation, notice) == []
     # unless the questions are known to be the same
     assert conflicts.compare_answers(probation, notice, same_question=True)
+    # what follows the fact counts as what it is about too
+    assert conflicts.compare_answers("Paternity leave is 5 working days.", "Fathers get 10 working days of paternity leave.")
     # one unknown subject is no clash
     assert conflicts.compare_answers("The notice period is 90 days.", "It is 60 days.")
     assert conflicts.compare_answers("The notice period is 90 days for confirmed employees.", notice)

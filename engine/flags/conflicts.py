@@ -17,7 +17,11 @@ other that measures the same thing and states a different value:
 - facts whose subjects clash ("Probation is 6 months" / "the notice period is 30 days") are only
   compared when the questions are the same by the stricter question rule: the same question
   text, or question cosine >= the duplicate question threshold (dedup.QUESTION_THRESHOLD).
-Same facts in other words is not a conflict.
+Same facts in other words is not a conflict. Measured (tests/test_conflicts.py): the sample
+export alone, 15 flags, recall 15/16, precision 1.0; with the 30 seed pairs, 19 flags, recall
+15/16, precision 1.0 (before these rules: 22 flags, 3 false: "18 days per year" vs "1 day per
+month", twice "Probation is 6 months" vs "the notice period is 30 days"; and the 401(k) flag
+explained as "100% vs 6%").
 
 The explanation names the facts side by side with the tickets' own ids (a pair without a ticket
 is "pair #480 (no ticket)"), then the words around them that say what each fact is:
@@ -32,7 +36,7 @@ from typing import Sequence
 
 from .base import DetectContext, FlagCandidate, PairText
 from .dedup import DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, thresholds, veto_reason
-from .facts import Fact, differing_facts, extract_facts, fact_phrase, subject_terms
+from .facts import Fact, about, differing_facts, extract_facts, fact_phrase, fact_terms
 
 KIND = "conflict"
 # dimensions whose disagreement alone is weaker evidence (phrasing can flip them)
@@ -85,23 +89,25 @@ def label(p: PairText) -> str:
 
 def _shared_subject(x: Fact, y: Fact) -> str:
     """The subject both facts measure, as one of them words it ("notice period"), or ""."""
-    tx, ty = subject_terms(x.subject), subject_terms(y.subject)
-    if tx and ty and tx & ty:
-        return x.subject if len(x.subject) <= len(y.subject) else y.subject
-    return ""
+    if not fact_terms(x) & fact_terms(y):
+        return ""
+    names = [n for n in (about(x), about(y)) if n]
+    return min(names, key=len) if names else ""
 
 
 def _quote(text: str) -> str:
     return '"' + text.strip().rstrip(".") + '"'
 
 
-def explain(a: PairText, b: PairText, diffs: list[tuple[Fact, Fact]]) -> str:
+def explain(a: PairText, b: PairText, diffs: list[tuple[Fact, Fact]], exact: bool = True) -> str:
     """The first differing facts side by side ("HR-10913 says 4%; HR-11006 says 6%."), then the
-    words around them that say what each is, then up to two more differences after "Also:"."""
+    words around them that say what each is, then up to two more differences after "Also:".
+    `exact`: the questions are the same text (else "nearly the same question")."""
     la, lb = label(a), label(b)
     fa, fb = diffs[0]
     about = _shared_subject(fa, fb)
-    head = f"Conflicting answers about {about}" if about else "Conflicting answers to the same question"
+    head = (f"Conflicting answers about {about}" if about else
+            f"Conflicting answers to {'the same' if exact else 'nearly the same'} question")
     text = f"{head}: {la} says {fa.text}; {lb} says {fb.text}."
     pa, pb = fact_phrase(a.response, fa), fact_phrase(b.response, fb)
     if (pa, pb) != (fa.text, fb.text):
@@ -164,7 +170,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
         out.append(FlagCandidate(
             kind=KIND,
             pair_ids=[pa.id, pb.id],
-            explanation=explain(pa, pb, diffs),
+            explanation=explain(pa, pb, diffs, exact=keys[a] == keys[b]),
             severity="medium" if polarity_only else "high",
             score=round(sim, 4),
             details={
@@ -174,7 +180,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
                     {"dimension": x.dimension, "what": describe_dimension(x.dimension),
                      "values": {str(pa.id): x.text, str(pb.id): y.text},
                      "spans": {str(pa.id): [x.start, x.end], str(pb.id): [y.start, y.end]},
-                     "about": {str(pa.id): x.subject, str(pb.id): y.subject},
+                     "about": {str(pa.id): about(x), str(pb.id): about(y)},
                      "per": {str(pa.id): x.rate, str(pb.id): y.rate},
                      "phrases": {str(pa.id): fact_phrase(pa.response, x), str(pb.id): fact_phrase(pb.response, y)}}
                     for x, y in diffs

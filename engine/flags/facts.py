@@ -28,8 +28,11 @@ Each quantity fact also carries what it is about, read from the words around it:
   and "1 day on the 1st of every month" -> "month", "INR 7,000 per night" -> "night",
   "expire every 90 days" -> "every", "INR 5,000 every 2 years" -> "every 730d"; None when none.
 - `subject`: the noun phrase it measures, lower case: "Probation is 6 months" -> "probation",
-  "the notice period is 30 days" -> "notice period", "12 days of earned leave" -> "earned leave",
-  "it is 60 days" -> the subject of the fact before it; "" when unknown.
+  "the notice period is 30 days" -> "notice period", "it is 60 days" -> the subject of the fact
+  before it; "" when unknown ("Employees get 30 days": who gets it is not what is measured);
+  `of_phrase`: the noun phrase after it, "12 days of earned leave" -> "earned leave". Two facts
+  share a subject when these words overlap (`fact_terms`), and clash when both have some and
+  none overlap.
 - `before` / `after` / `context`: the few words just before and after it, and its clause.
 
 `differing_facts` is the rule the conflict detector uses (`align_facts` shows its working):
@@ -55,7 +58,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = ["Fact", "extract_facts", "differing_facts", "same_value", "align_facts", "Alignment",
-           "comparable", "subjects_clash", "context_score", "fact_phrase"]
+           "comparable", "subjects_clash", "context_score", "fact_phrase", "fact_terms", "about"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Fact:
     start, end: character offsets of `text` in the source text.
     rate: what the quantity is stated per ("year", "month", "night", "every"...) or None.
     subject: the noun phrase it measures ("notice period"), lower case; "" when unknown.
+    of_phrase: the noun phrase after it ("12 days OF EARNED LEAVE"), lower case, or "".
     before, after: up to 3 words just before / 4 words just after it, in its clause.
     context: its clause (at most 200 characters).
     """
@@ -81,6 +85,7 @@ class Fact:
     end: int
     rate: str | None = None
     subject: str = ""
+    of_phrase: str = ""
     before: str = ""
     after: str = ""
     context: str = ""
@@ -381,13 +386,20 @@ _STOP = {
 _PRONOUNS = {"it", "this", "that", "they", "these", "those", "which"}
 _PERSONS = {"you", "we", "i", "they", "he", "she"}
 _MODALS = {"will", "must", "can", "may", "should", "could", "would", "shall", "to", "do", "does", "did"}
-_VERBS = {
+# "Employees GET 30 days", "Northwind MATCHES 100%": who gets it stands before the verb, what is
+# measured is the fact itself (or what follows it)
+_HOLDER_VERBS = {
     "get", "gets", "receive", "receives", "earn", "earns", "claim", "claims", "take", "takes", "have", "has",
-    "accrue", "accrues", "match", "matches", "pay", "pays", "cover", "covers", "offer", "offers", "provide",
-    "provides", "give", "gives", "allow", "allows", "reimburse", "reimburses", "need", "needs", "apply",
-    "applies", "submit", "submits", "add", "adds", "carry", "carries", "use", "uses", "request", "book",
-    "expire", "expires", "lock", "locks", "last", "lasts", "start", "starts", "run", "runs", "open", "opens",
-    "close", "closes", "renew", "renews", "reset", "resets", "vest", "vests", "change", "changes",
+    "match", "matches", "pay", "pays", "cover", "covers", "offer", "offers", "provide", "provides", "give",
+    "gives", "allow", "allows", "reimburse", "reimburses", "need", "needs", "apply", "applies", "submit",
+    "submits", "add", "adds", "carry", "carries", "use", "uses", "request", "requests", "book", "books",
+    "see", "sees", "enjoy", "enjoys", "avail", "avails", "keep", "keeps", "hold", "holds",
+}
+# "Passwords EXPIRE every 90 days": the subject stands before the verb
+_VERBS = {
+    "accrue", "accrues", "expire", "expires", "lock", "locks", "last", "lasts", "start", "starts", "run", "runs",
+    "open", "opens", "close", "closes", "renew", "renews", "reset", "resets", "vest", "vests", "change",
+    "changes", "begin", "begins", "end", "ends", "lapse", "lapses", "arrive", "arrives",
 }
 # words that say nothing about WHAT is measured ("the deadline is", "the limit is")
 _GENERIC = {
@@ -396,7 +408,7 @@ _GENERIC = {
     "employee", "employees", "staff", "everyone", "people", "user", "users", "team", "standard", "current",
     "new", "usual", "normal", "overall", "whole", "full", "usually", "generally", "typically",
 } | {u + s for u in ("minute", "hour", "day", "week", "fortnight", "month", "year") for s in ("", "s")}
-_CONTEXT_STOP = _STOP | _LEAD_IN | {"per", "year", "years", "month", "months", "day", "days", "week", "weeks"}
+_CONTEXT_STOP = _STOP | _LEAD_IN | _GENERIC | {"per", "year", "years", "month", "months", "day", "days", "week", "weeks"}
 
 
 def _stem(word: str) -> str:
@@ -439,22 +451,23 @@ def _subject_before(before: str) -> tuple[str, str]:
         phrase.insert(0, w)
         i -= 1
     ended = toks[i].lower() if i >= 0 else ""
-    # "you CLAIM up to", "can TAKE", "Employees GET reminders": a verb, not what is measured
-    while phrase and (phrase[-1].lower() in _VERBS or (len(phrase) == 1 and (ended in _PERSONS or ended in _MODALS))):
-        phrase.pop()
-    for k, w in enumerate(phrase):
-        if w.lower() in _VERBS:
+    # "Employees GET", "you CLAIM up to", "you get REMINDERS": the holder and the verb go
+    for k in range(len(phrase) - 1, -1, -1):
+        if phrase[k].lower() in _HOLDER_VERBS:
             phrase = phrase[k + 1:]
             break
-        if ended in _PERSONS or ended in _MODALS:  # "you RECEIVE reminders"
+    else:
+        if phrase and (ended in _PERSONS or ended in _MODALS):  # "can TAKE", "you SEE reminders"
             phrase = phrase[1:]
-            break
+    # "Passwords EXPIRE every": the verb goes, its subject stays
+    while phrase and phrase[-1].lower() in _VERBS:
+        phrase.pop()
     if not phrase and ended in _PRONOUNS:
         return "", "pronoun"
     return " ".join(phrase), ""
 
 
-_OF_NP_RE = re.compile(r"^\s*(?:of|in)\s+(?:(?:your|the|our|unused|fully|paid|additional|extra|any)\s+)*"
+_OF_NP_RE = re.compile(r"^\s*of\s+(?:(?:your|the|our|unused|fully|paid|additional|extra|any)\s+)*"
                        r"(?P<np>[A-Za-z][\w'’()-]*(?:\s+[A-Za-z][\w'’()-]*){0,2})")
 
 
@@ -476,7 +489,19 @@ def subject_terms(subject: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in _words(subject) if w.lower() not in _GENERIC and w.lower() not in _STOP)
 
 
-def _rate(text: str, f: Fact, facts: list[Fact], sent: tuple[int, int]) -> str | None:
+def fact_terms(f: Fact) -> frozenset[str]:
+    """What a fact is about, as stemmed words: its subject and the noun phrase after it."""
+    return subject_terms(f.subject) | subject_terms(f.of_phrase)
+
+
+def about(f: Fact) -> str:
+    """What a fact is about, in words ("notice period", "earned leave"), or ""."""
+    if subject_terms(f.subject):
+        return f.subject
+    return f.of_phrase if subject_terms(f.of_phrase) else ""
+
+
+def _rate(text: str, f: Fact, facts: list[Fact]) -> str | None:
     # after the fact, in its clause, not past another fact of the same dimension
     lo, hi = _clause_bounds(text, f.start, f.end)
     for g in facts:
@@ -510,6 +535,11 @@ def _rate(text: str, f: Fact, facts: list[Fact], sent: tuple[int, int]) -> str |
     return None
 
 
+def _lower(phrase: str) -> str:
+    """Lower case, but acronyms ("VPN", "401(k)") as written."""
+    return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in phrase.split())
+
+
 def _annotate(text: str, facts: list[Fact]) -> list[Fact]:
     """Fill rate, subject, before/after and context of each quantity fact (see the module doc)."""
     out: list[Fact] = []
@@ -527,14 +557,13 @@ def _annotate(text: str, facts: list[Fact]) -> list[Fact]:
             out.append(replace(f, before=" ".join(bw[-3:]), after=" ".join(aw[:4]), context=ctx))
             continue
         subject, how = _subject_before(before_text)
-        if not subject_terms(subject) and f.kind != "percentage":  # "6% OF YOUR SALARY" is the base
-            subject = _subject_after(after_text) or subject
-        if not subject_terms(subject):
+        of_phrase = _subject_after(after_text) if f.kind != "percentage" else ""  # "6% OF YOUR SALARY": the base
+        if not subject_terms(subject) and not subject_terms(of_phrase):
             # "it is 60 days", ", and 30 days during probation": the subject of the fact before
             sl, _ = _clause_bounds(text, f.start, f.end, _SENTENCE_END_RE)
             if how == "pronoun" or not _words(text[sl:f.start]) or not bw or bw[-1].lower() in {"and", "or", "but"}:
                 subject = last_subject.get(f.dimension, subject)
-        g = replace(f, rate=_rate(text, f, facts, (lo, hi)), subject=subject.lower() if not subject.isupper() else subject,
+        g = replace(f, rate=_rate(text, f, facts), subject=_lower(subject), of_phrase=_lower(of_phrase),
                     before=" ".join(bw[-3:]), after=" ".join(aw[:4]), context=ctx)
         if subject_terms(g.subject):
             last_subject[f.dimension] = g.subject
@@ -545,12 +574,12 @@ def _annotate(text: str, facts: list[Fact]) -> list[Fact]:
 def subjects_clash(a: Fact, b: Fact) -> bool:
     """Do two facts clearly measure different things? Both subjects known and sharing no word
     ("probation" vs "notice period"). Unknown subjects never clash."""
-    ta, tb = subject_terms(a.subject), subject_terms(b.subject)
+    ta, tb = fact_terms(a), fact_terms(b)
     return bool(ta and tb and not (ta & tb))
 
 
 def _subjects_match(a: Fact, b: Fact) -> bool:
-    ta, tb = subject_terms(a.subject), subject_terms(b.subject)
+    ta, tb = fact_terms(a), fact_terms(b)
     return bool(ta & tb)
 
 
@@ -579,12 +608,12 @@ def _overlap(a: str, b: str, drop: set[str] | None = None) -> float:
 def context_score(a: Fact, b: Fact) -> float:
     """How well two facts' surroundings match (0 .. 8): same subject, same words just before
     ("up to") and after ("of your base salary"), same other words in the clause, same rate."""
-    ta, tb = subject_terms(a.subject), subject_terms(b.subject)
+    ta, tb = fact_terms(a), fact_terms(b)
     score = 2.0 * (len(ta & tb) / len(ta | tb) if ta and tb else 0.0)
     score += 1.5 * _overlap(a.before, b.before) + 1.5 * _overlap(a.after, b.after)
     # the rest of the clause, without the subject: the qualifiers ("during probation" / "once
     # you are confirmed" / "after confirmation") tell two facts about one subject apart
-    drop = _CONTEXT_STOP | {w.lower() for w in _words(a.subject + " " + b.subject)}
+    drop = _CONTEXT_STOP | {w.lower() for w in _words(" ".join((a.subject, b.subject, a.of_phrase, b.of_phrase)))}
     score += 2.0 * _overlap(a.context, b.context, drop)
     if a.rate is not None and a.rate == b.rate:
         score += 1.0
@@ -604,6 +633,7 @@ class Alignment:
 
 
 _POLARITY_KINDS = {"yes_no", "permission"}
+MAX_ALIGNED = 100  # facts per answer that take part in the pairing
 
 
 def align_facts(a: list[Fact], b: list[Fact]) -> list[Alignment]:
@@ -623,8 +653,9 @@ def align_facts(a: list[Fact], b: list[Fact]) -> list[Alignment]:
     for x in agreed_a:
         y = max((y for y in qb if loosely(x, y) and same_value(x, y)), key=lambda y: context_score(x, y))
         out.append(Alignment(x, y, True, subjects_clash(x, y), context_score(x, y)))
-    only_a = [x for x in qa if x not in agreed_a]
-    only_b = [y for y in qb if y not in agreed_b]
+    # (an answer states a few facts; a pasted document may state hundreds: bound the pairing)
+    only_a = [x for x in qa if x not in agreed_a][:MAX_ALIGNED]
+    only_b = [y for y in qb if y not in agreed_b][:MAX_ALIGNED]
     cands = []
     for i, x in enumerate(only_a):
         for j, y in enumerate(only_b):
