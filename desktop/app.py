@@ -38,6 +38,20 @@ def _no_display() -> bool:
     return False
 
 
+def _set_icon(app) -> None:
+    """The window and taskbar icon, from the bundled resources (absent icons are not an error)."""
+    from PySide6.QtGui import QIcon
+
+    try:
+        from engine.resources import resources_dir
+
+        icon = resources_dir() / "icons" / "pairsmith.svg"
+    except Exception:  # noqa: BLE001 - an app without its icon still works
+        return
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.screenshot and _no_display():
@@ -61,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("Pairsmith")
     app.setApplicationName("Pairsmith desktop")
+    _set_icon(app)
     app.setStyle("Fusion")
 
     headless = bool(args.screenshot)
