@@ -98,7 +98,7 @@ def cmd_flags(args) -> int:
         print("No flags." if not (args.kind or args.status or args.pair) else "No flags match.")
         return 0
     for f in flags:
-        ids = ", ".join(e or str(p) for e, p in zip(f["external_ids"], f["pair_ids"]))
+        ids = ", ".join(e or f"pair #{p}" for e, p in zip(f["external_ids"], f["pair_ids"]))
         status = "" if f["status"] == "open" else f" [{f['status']}]"
         print(f"#{f['id']:<5} {f['kind']:<13} {f['severity']:<6} pairs {','.join(map(str, f['pair_ids']))} ({ids}){status}")
         print(f"       {_short(f['explanation'])}")
