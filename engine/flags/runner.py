@@ -168,6 +168,7 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
     if pair_ids is not None:
         focus = {int(i) for i in pair_ids}
     settings = _settings(ws)
+    settings["workspace_key"] = str(ws.db_path)  # for detectors that keep what a full pass learned
     ctx = DetectContext(progress=progress, cancel=cancel, settings=dict(settings),
                         embed=_embedder(ws, progress, cancel))
     found: dict[str, list[FlagCandidate]] = {}

@@ -408,11 +408,54 @@ def judge(st: Style, house: House, unusual: bool) -> tuple[list[str], list[tuple
     return reasons, spans, strength
 
 
+# The house style learned by the last full pass, per workspace: a re-check after one edit judges
+# the edited answers against it instead of re-measuring every answer (one edit barely moves it).
+_HOUSE_CACHE: dict[str, House] = {}
+
+
+def _unusual(house: House, styles: list[Style]) -> np.ndarray:
+    if house.model is None or house.scale is None or not styles:
+        return np.zeros(len(styles), dtype=bool)
+    X = np.array([s.vector() for s in styles], dtype=float)
+    mu, sd = house.scale
+    return house.model.score_samples((X - mu) / sd) < house.threshold
+
+
+def _candidates(items: list[PairText], styles: list[Style], house: House, unusual: np.ndarray) -> list[FlagCandidate]:
+    out: list[FlagCandidate] = []
+    for i, (it, st) in enumerate(zip(items, styles)):
+        reasons, spans, strength = judge(st, house, bool(unusual[i]))
+        if strength < 2:
+            continue
+        rude = any("rude" in r or "ALL CAPS" in r for r in reasons)
+        out.append(FlagCandidate(
+            kind="tone",
+            pair_ids=[it.id],
+            explanation="Tone: " + "; ".join(reasons) + ".",
+            severity="medium" if rude else "low",
+            score=min(1.0, 0.3 + 0.15 * strength),
+            details={"reasons": reasons, "words": st.words,
+                     "learned_from": house.n if house.n >= MIN_LEARN else 0},
+            spans=[Span("response", s, e, label) for s, e, label in sorted(spans)[:50]],
+        ))
+    return out
+
+
 def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     total = len(items)
     if not items:
         return []
     progress = ctx.progress
+    settings = ctx.settings or {}
+    # a re-check after an edit: learn from every answer given, judge only the edited pairs
+    focus = settings.get("focus_pair_ids")
+    focus_set = set(focus) if focus is not None else None
+    cache_key = settings.get("workspace_key")
+    if focus_set is not None and cache_key and cache_key in _HOUSE_CACHE:
+        house = _HOUSE_CACHE[cache_key]
+        targets = [it for it in items if it.id in focus_set]
+        styles = [measure(it.response or "", house.acronyms) for it in targets]
+        return _candidates(targets, styles, house, _unusual(house, styles))
     if progress is not None:
         progress(0, total, "Checking tone")
     approved = [it for it in items if it.status == "approved"]
@@ -430,33 +473,11 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     ref_styles = [by_id[it.id] for it in reference] if reference is not items else styles
     house = learn_house(ref_texts, ref_styles) if len(ref_texts) >= MIN_LEARN else House(n=len(ref_texts))
     house.acronyms = acr
-    unusual = np.zeros(len(items), dtype=bool)
-    if house.model is not None and house.scale is not None:
-        X = np.array([s.vector() for s in styles], dtype=float)
-        mu, sd = house.scale
-        scores = house.model.score_samples((X - mu) / sd)
-        unusual = scores < house.threshold
-    # a re-check after an edit: learn from every answer given, judge only the edited pairs
-    focus = (ctx.settings or {}).get("focus_pair_ids")
-    focus_set = set(focus) if focus is not None else None
-    out: list[FlagCandidate] = []
-    for i, (it, st) in enumerate(zip(items, styles)):
-        if focus_set is not None and it.id not in focus_set:
-            continue
-        reasons, spans, strength = judge(st, house, bool(unusual[i]))
-        if strength < 2:
-            continue
-        rude = any("rude" in r or "ALL CAPS" in r for r in reasons)
-        out.append(FlagCandidate(
-            kind="tone",
-            pair_ids=[it.id],
-            explanation="Tone: " + "; ".join(reasons) + ".",
-            severity="medium" if rude else "low",
-            score=min(1.0, 0.3 + 0.15 * strength),
-            details={"reasons": reasons, "words": st.words,
-                     "learned_from": house.n if house.n >= MIN_LEARN else 0},
-            spans=[Span("response", s, e, label) for s, e, label in sorted(spans)[:50]],
-        ))
+    if cache_key:
+        _HOUSE_CACHE[cache_key] = house
+    unusual = _unusual(house, styles)
+    keep = [i for i, it in enumerate(items) if focus_set is None or it.id in focus_set]
+    out = _candidates([items[i] for i in keep], [styles[i] for i in keep], house, unusual[keep])
     if progress is not None:
         progress(total, total, "Checking tone")
     return out
