@@ -23,15 +23,7 @@ try:  # the engine module is written by another engineer; keep the page usable w
 except ImportError:  # pragma: no cover - only while the engine is being written
     _split = None
 
-KIND_ORDER = ("duplicate", "conflict", "tone", "needs_context", "pii")
-KIND_LABELS = {"duplicate": "Duplicates", "conflict": "Conflicting answers", "tone": "Tone",
-               "needs_context": "Needs context", "pii": "Personal data"}
-try:
-    from engine.flags.base import KIND_LABELS as _LABELS
-
-    KIND_LABELS.update(_LABELS)
-except ImportError:  # pragma: no cover
-    pass
+from engine.flags.base import KIND_LABELS, KINDS as KIND_ORDER  # noqa: E402  (the engine's names)
 
 
 def _health(ws) -> dict:

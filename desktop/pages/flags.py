@@ -27,15 +27,7 @@ from ..widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanVie
 from ..worker import user_message
 from .base import Page
 
-KINDS = ("duplicate", "conflict", "tone", "needs_context", "pii")
-KIND_LABELS = {"duplicate": "Duplicates", "conflict": "Conflicting answers", "tone": "Tone",
-               "needs_context": "Needs context", "pii": "Personal data"}
-try:
-    from engine.flags.base import KIND_LABELS as _LABELS
-
-    KIND_LABELS.update(_LABELS)
-except ImportError:  # pragma: no cover
-    pass
+from engine.flags.base import KIND_LABELS, KINDS  # noqa: E402  (the engine's names)
 CHEAP_KINDS = ["tone", "needs_context", "pii"]  # per-pair checks, no embeddings needed
 SEVERITY_COLORS = {"high": "#E45756", "medium": "#F58518", "low": "#9D9D9D"}
 # the first tab shown: the kind that hurts a model most, among those with open flags
