@@ -229,11 +229,14 @@ class MainWindow(QMainWindow):
         self.action_import = QAction("&Import tickets...", self, shortcut=QKeySequence("Ctrl+I"),
                                      triggered=self._import_files_dialog)
         self.action_close = QAction("&Close workspace", self, triggered=lambda: self.ctx.worker.close())
+        self.action_workspace_settings = QAction("Workspace &settings…", self, shortcut=QKeySequence("Ctrl+,"),
+                                                 triggered=self.open_workspace_settings)
         self.action_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         file_menu.insertAction(self.recent_menu.menuAction(), self.action_new)
         file_menu.insertAction(self.recent_menu.menuAction(), self.action_open)
         file_menu.addSeparator()
         file_menu.addAction(self.action_import)
+        file_menu.addAction(self.action_workspace_settings)
         file_menu.addAction(self.action_close)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
@@ -265,6 +268,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opening {path}...")
         self.ctx.open_workspace(path, create)
 
+    def open_workspace_settings(self) -> None:
+        """File > Workspace settings (offline, trusted models, flag settings); window-modal."""
+        if not self.ctx.workspace_path:
+            return
+        from .dialogs.workspace_settings import WorkspaceSettingsDialog
+
+        self.workspace_settings_dialog = WorkspaceSettingsDialog(self.ctx, self)
+        self.workspace_settings_dialog.open()
+
     def _workspace_opened(self, path: str) -> None:
         self.workspace_label.setText(Path(path).name)
         self.workspace_label.setToolTip(path)
@@ -286,6 +298,7 @@ class MainWindow(QMainWindow):
         self.steps.setEnabled(enabled)
         self.action_import.setEnabled(enabled)
         self.action_close.setEnabled(enabled)
+        self.action_workspace_settings.setEnabled(enabled)
         if not enabled:
             self.stack.setCurrentWidget(self.welcome)
             self.steps.blockSignals(True)

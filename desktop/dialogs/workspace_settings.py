@@ -1,0 +1,305 @@
+"""File > Workspace settings: the per-workspace settings the CLI changes with
+`pairsmith settings WS KEY VALUE` and `pairsmith trust WS MODEL --remote-code/--pickle`.
+
+Offline mode, the models allowed to run their own code or load pickle files, and the flag
+settings (duplicate/conflict thresholds, the employee-id pattern, the embedding model). The
+dialog reads everything once through the worker, edits a local copy, and OK writes only what
+changed in one transaction (an emptied setting is deleted, as `--unset` does). Cancel writes
+nothing. (Per-user app preferences live in desktop/settings.py; these belong to the workspace.)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import security
+from engine.cli_maint import WORKSPACE_SETTINGS
+
+from ..worker import user_message
+
+THRESHOLDS = {  # setting -> label
+    "duplicate_threshold": "Duplicates: question and answer similarity",
+    "duplicate_question_threshold": "Duplicates: question-only similarity",
+    "conflict_threshold": "Conflicting answers: similarity",
+}
+TEXT_SETTINGS = ("pii_employee_id_pattern", "embedding_model")
+FLAG_SETTINGS = tuple(THRESHOLDS) + TEXT_SETTINGS
+CODE_WARNING = ("Only for a model you trust: its own code, or a pickle file, runs on this computer with "
+                "your permissions when the model is loaded, and can read or change your files.")
+
+
+def threshold_defaults() -> dict[str, float]:
+    """The engine's defaults; an unset conflict threshold follows the duplicate threshold."""
+    from engine.flags.dedup import DEFAULT_THRESHOLD, QUESTION_THRESHOLD
+
+    return {"duplicate_threshold": DEFAULT_THRESHOLD, "duplicate_question_threshold": QUESTION_THRESHOLD,
+            "conflict_threshold": DEFAULT_THRESHOLD}
+
+
+def pattern_error(pattern: str) -> str | None:
+    from engine.flags.pii import employee_pattern_error
+
+    if not pattern:
+        return None
+    error = employee_pattern_error(pattern)
+    if error is None and re.compile(pattern).search("") is not None:
+        error = f"the employee ID pattern {pattern!r} matches empty text"
+    return error[0].upper() + error[1:] if error else None
+
+
+# --- worker-thread functions (the only ones that touch the workspace) -------------------------
+def read_settings(ws) -> dict[str, Any]:
+    return {"offline": security.is_offline(ws), "trusted": security.trusted_models(ws),
+            "values": {key: ws.get_setting(key) for key in FLAG_SETTINGS}}
+
+
+def save_settings(ws, values: dict[str, Any], trust: dict[str, tuple[bool, bool]]) -> None:
+    """values: setting -> new value (None deletes it); trust: model -> (remote_code, pickle)."""
+    with ws.transaction():
+        for key, value in values.items():
+            if value is None:
+                ws.execute("DELETE FROM settings WHERE key = ?", [key])
+            else:
+                ws.set_setting(key, value)
+        for model, (remote_code, pickle) in trust.items():
+            security.trust_model(ws, model, remote_code=remote_code, pickle=pickle)
+
+
+class WorkspaceSettingsDialog(QDialog):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("workspace-settings-dialog")
+        self.setWindowTitle("Workspace settings")
+        self.resize(640, 620)
+        self.loaded: dict[str, Any] | None = None
+        self.trusted: dict[str, dict[str, bool]] = {}  # the edited copy
+        self.defaults = threshold_defaults()
+
+        self.offline = QCheckBox("Offline (never download models)")
+        self.offline.setChecked(True)
+        offline_help = QLabel("While on, training and evaluation only use models already on this computer.")
+        offline_help.setObjectName("hint")
+
+        # trusted models
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Model", "May run its own code", "May load pickle files", ""])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.new_model = QLineEdit(placeholderText="a model folder or hub id, e.g. org/model-name")
+        browse_model = QPushButton("Folder…", clicked=lambda: self._choose_folder(self.new_model))
+        self.new_code = QCheckBox("may run its own code")
+        self.new_pickle = QCheckBox("may load pickle files")
+        self.allow_button = QPushButton("Allow", clicked=self.allow_model)
+        for signal in (self.new_model.textChanged, self.new_code.toggled, self.new_pickle.toggled):
+            signal.connect(self._update_allow)
+        warning = QLabel(CODE_WARNING, wordWrap=True, styleSheet="color: #b42318;")
+        add_row, ticks = QHBoxLayout(), QHBoxLayout()
+        add_row.addWidget(self.new_model)
+        add_row.addWidget(browse_model)
+        for w in (self.new_code, self.new_pickle):
+            ticks.addWidget(w)
+        ticks.addStretch(1)
+        ticks.addWidget(self.allow_button)
+        trust_box = QGroupBox("Models allowed to run code")
+        trust_layout = QVBoxLayout(trust_box)
+        trust_layout.addWidget(self.table)
+        trust_layout.addWidget(QLabel("Allow a model…"))
+        trust_layout.addLayout(add_row)
+        trust_layout.addLayout(ticks)
+        trust_layout.addWidget(warning)
+
+        # flag settings
+        flags_box = QGroupBox("Finding problems")
+        form = QFormLayout(flags_box)
+        self.spins: dict[str, QDoubleSpinBox] = {}
+        self.use_default: dict[str, QCheckBox] = {}
+        for key, label in THRESHOLDS.items():
+            spin = QDoubleSpinBox(minimum=0.5, maximum=0.99, singleStep=0.01, decimals=2)
+            spin.setToolTip(WORKSPACE_SETTINGS[key])
+            default = QCheckBox(f"default ({self.defaults[key]:.2f})")
+            default.toggled.connect(lambda on, k=key: self._default_toggled(k, on))
+            row = QHBoxLayout()
+            row.addWidget(spin)
+            row.addWidget(default)
+            row.addStretch(1)
+            form.addRow(label, row)
+            self.spins[key], self.use_default[key] = spin, default
+        self.use_default["conflict_threshold"].setText("default (same as duplicates)")
+        self.spins["duplicate_threshold"].valueChanged.connect(self._follow_duplicate)
+        from engine.flags.pii import DEFAULT_EMPLOYEE_ID_PATTERN
+
+        self.pattern = QLineEdit(placeholderText=f"default: {DEFAULT_EMPLOYEE_ID_PATTERN}")
+        self.pattern.textChanged.connect(self._validate)
+        self.pattern_error = QLabel(wordWrap=True, styleSheet="color: #b42318;")
+        self.pattern_error.hide()
+        form.addRow("Employee ID pattern", self.pattern)
+        form.addRow("", self.pattern_error)
+        self.embedding = QLineEdit(placeholderText="empty: the bundled all-MiniLM-L6-v2")
+        self.embedding.textChanged.connect(self._validate)
+        row = QHBoxLayout()
+        row.addWidget(self.embedding)
+        row.addWidget(QPushButton("Folder…", clicked=lambda: self._choose_folder(self.embedding)))
+        form.addRow("Embedding model", row)
+        form.addRow(QLabel("Changes here apply the next time you use “Find problems” on the Flags page.",
+                           objectName="hint"))
+
+        self.error = QLabel(wordWrap=True, styleSheet="color: #b42318;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setEnabled(False)  # until the settings are read
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.offline)
+        layout.addWidget(offline_help)
+        layout.addWidget(trust_box, 1)
+        layout.addWidget(flags_box)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self._update_allow()
+        ctx.worker.submit(read_settings, on_done=self._show, on_error=self._failed)
+
+    # --- reading --------------------------------------------------------------------------
+    def _show(self, data: dict[str, Any]) -> None:
+        self.loaded = data
+        self.offline.setChecked(data["offline"])
+        self.trusted = {m: dict(v) for m, v in data["trusted"].items() if isinstance(v, dict)}
+        self._fill_table()
+        values = data["values"]
+        for key in THRESHOLDS:
+            value = values.get(key)
+            self.use_default[key].setChecked(not isinstance(value, (int, float)))
+            self._default_toggled(key, self.use_default[key].isChecked())
+            if isinstance(value, (int, float)):
+                self.spins[key].setValue(float(value))
+        self.pattern.setText(str(values.get("pii_employee_id_pattern") or ""))
+        self.embedding.setText(str(values.get("embedding_model") or ""))
+        self._validate()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(user_message(exc))
+        self.ok_button.setEnabled(self.loaded is not None)
+
+    # --- trusted models -------------------------------------------------------------------
+    def _fill_table(self) -> None:
+        self.table.setRowCount(0)
+        for model, entry in sorted(self.trusted.items()):
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            self.table.setItem(row, 0, QTableWidgetItem(model))
+            self.table.setItem(row, 1, QTableWidgetItem("yes" if entry.get("remote_code") else "no"))
+            self.table.setItem(row, 2, QTableWidgetItem("yes" if entry.get("pickle") else "no"))
+            self.table.setCellWidget(row, 3, QPushButton("Revoke", clicked=lambda _=False, m=model: self.revoke(m)))
+
+    def revoke(self, model: str) -> None:
+        self.trusted.pop(model, None)
+        self._fill_table()
+
+    def allow_model(self) -> None:
+        model = self.new_model.text().strip()
+        if not model or not (self.new_code.isChecked() or self.new_pickle.isChecked()):
+            return
+        self.trusted[model] = {"remote_code": self.new_code.isChecked(), "pickle": self.new_pickle.isChecked()}
+        self._fill_table()
+        self.new_model.clear()
+        self.new_code.setChecked(False)
+        self.new_pickle.setChecked(False)
+
+    def _update_allow(self) -> None:
+        self.allow_button.setEnabled(bool(self.new_model.text().strip())
+                                     and (self.new_code.isChecked() or self.new_pickle.isChecked()))
+
+    # --- flag settings --------------------------------------------------------------------
+    def _default_toggled(self, key: str, on: bool) -> None:
+        spin = self.spins[key]
+        spin.setEnabled(not on)
+        if on:
+            spin.setValue(self.spins["duplicate_threshold"].value() if key == "conflict_threshold"
+                          else self.defaults[key])
+
+    def _follow_duplicate(self, value: float) -> None:
+        if self.use_default["conflict_threshold"].isChecked():
+            self.spins["conflict_threshold"].setValue(value)
+
+    def _validate(self) -> bool:
+        error = pattern_error(self.pattern.text().strip())
+        self.pattern_error.setText(error or "")
+        self.pattern_error.setVisible(bool(error))
+        folder = self.embedding.text().strip()
+        missing = bool(folder) and not Path(folder).expanduser().is_dir()
+        self.error.setText(f"The embedding model folder {folder} does not exist." if missing else "")
+        ok = not error and not missing
+        self.ok_button.setEnabled(self.loaded is not None and ok)
+        return ok
+
+    def _choose_folder(self, target: QLineEdit) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Choose a model folder")
+        if path:
+            target.setText(path)
+
+    # --- saving ---------------------------------------------------------------------------
+    def changes(self) -> tuple[dict[str, Any], dict[str, tuple[bool, bool]]]:
+        """(settings to write, None = delete; models whose permissions changed)."""
+        before = self.loaded["values"]
+        values: dict[str, Any] = {}
+        if self.offline.isChecked() != self.loaded["offline"]:
+            values[security.OFFLINE_SETTING] = None if self.offline.isChecked() else False
+        for key in THRESHOLDS:
+            new = None if self.use_default[key].isChecked() else round(self.spins[key].value(), 2)
+            if new != before.get(key):
+                values[key] = new
+        for key, edit in (("pii_employee_id_pattern", self.pattern), ("embedding_model", self.embedding)):
+            new = edit.text().strip() or None
+            if new != (before.get(key) or None):
+                values[key] = new
+        old = self.loaded["trusted"]
+        trust = {m: (False, False) for m in old if m not in self.trusted}
+        for model, entry in self.trusted.items():
+            if entry != old.get(model):
+                trust[model] = (bool(entry.get("remote_code")), bool(entry.get("pickle")))
+        return values, trust
+
+    def save(self) -> None:
+        if self.loaded is None or not self._validate():
+            return
+        values, trust = self.changes()
+        if not values and not trust:
+            self.accept()
+            return
+        message = "Workspace settings saved."
+        if any(key in FLAG_SETTINGS for key in values):
+            message += " The flags are recomputed with them on the next “Find problems”."
+        self.ok_button.setEnabled(False)
+
+        def done(_):
+            self.ctx.status(message, 8000)
+            self.accept()
+
+        self.ctx.worker.submit(save_settings, values, trust, on_done=done, on_error=self._failed)
