@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ..context import AppContext
 from ..worker import Task
@@ -63,3 +63,11 @@ class Page(QWidget):
     @property
     def has_workspace(self) -> bool:
         return self.ctx.workspace_path is not None
+
+
+def note_label(text: str = "") -> QLabel:
+    """A grey, wrapping line of explanation under a chart or a control."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555;")
+    return label

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..widgets.charts import GREY, PALETTE, BarChart, Histogram, TargetBar
-from .base import Page
+from .base import Page, note_label as _note
 
 try:  # the engine module is written by another engineer; keep the page usable without it
     from engine import split as _split
@@ -76,11 +76,6 @@ def _card(title: str, body: QWidget, note: QLabel | None = None) -> QGroupBox:
     return box
 
 
-def _note(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #555;")
-    return label
 
 
 class DatasetPage(Page):

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..widgets.charts import LossChart
 from ..worker import user_message
-from .base import Page
+from .base import Page, note_label as _note
 
 BUILTIN_TINY = "builtin:tiny"
 PRESET_FALLBACK = {
@@ -232,11 +232,6 @@ class JsonLinesProcess(QObject):
 
 
 # --- the page -----------------------------------------------------------------------------------
-def _note(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #555;")
-    return label
 
 
 class TrainPage(Page):
