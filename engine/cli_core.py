@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from . import pairs as pairs_mod
 from .cli import ProgressBar, emit, open_ws
@@ -147,22 +146,21 @@ def _refresh_flags(ws, ids) -> None:
         refresh_pair(ws, pid)
 
 
-def cmd_undo(args) -> int:
+def _undo_or_redo(args, step, done: str, verb: str) -> int:
     with open_ws(args.workspace) as ws:
-        res = pairs_mod.undo(ws, args.pair_id)
+        res = step(ws, args.pair_id)
         if res:
             _refresh_flags(ws, [args.pair_id])
-    emit(res, args.json, f"Undid change {res['change_id']} ({', '.join(res['fields'])})" if res else "Nothing to undo")
+    emit(res, args.json, f"{done} change {res['change_id']} ({', '.join(res['fields'])})" if res else f"Nothing to {verb}")
     return 0
+
+
+def cmd_undo(args) -> int:
+    return _undo_or_redo(args, pairs_mod.undo, "Undid", "undo")
 
 
 def cmd_redo(args) -> int:
-    with open_ws(args.workspace) as ws:
-        res = pairs_mod.redo(ws, args.pair_id)
-        if res:
-            _refresh_flags(ws, [args.pair_id])
-    emit(res, args.json, f"Redid change {res['change_id']} ({', '.join(res['fields'])})" if res else "Nothing to redo")
-    return 0
+    return _undo_or_redo(args, pairs_mod.redo, "Redid", "redo")
 
 
 def cmd_history(args) -> int:

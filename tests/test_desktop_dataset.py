@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from desktop_helpers import ctx, settings  # noqa: F401,E402  (the shared AppContext fixture)
 
 pytest.importorskip("pytestqt")
 
@@ -19,16 +20,6 @@ TOPICS = [
 ]
 
 
-@pytest.fixture
-def ctx(qtbot, tmp_path):
-    from desktop.context import AppContext
-    from desktop.settings import Settings
-
-    c = AppContext(Settings(tmp_path / "settings.ini"), show_dialogs=False)
-    c.open_workspace(str(tmp_path / "ws"), create=True)
-    assert c.worker.wait_idle(30)
-    yield c
-    c.worker.shutdown()
 
 
 def _fill(ws, n_per_topic=8, approve=True):

@@ -9,6 +9,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from desktop_helpers import ctx, settings  # noqa: F401,E402  (the shared AppContext fixture)
 
 pytest.importorskip("pytestqt")
 ev = pytest.importorskip("engine.evaluate")
@@ -32,16 +33,6 @@ REPORT = {
 }
 
 
-@pytest.fixture
-def ctx(qtbot, tmp_path):
-    from desktop.context import AppContext
-    from desktop.settings import Settings
-
-    c = AppContext(Settings(tmp_path / "settings.ini"), show_dialogs=False)
-    c.open_workspace(str(tmp_path / "ws"), create=True)
-    assert c.worker.wait_idle(30)
-    yield c
-    c.worker.shutdown()
 
 
 def _store(ws, report=REPORT, run_id="run-1"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..context import AppContext
 from ..worker import Task
@@ -71,3 +71,20 @@ def note_label(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet("color: #555;")
     return label
+
+
+def scrolling_body(page: QWidget, *, spacing: int = 12) -> QVBoxLayout:
+    """Give a page a frameless scroll area and return the layout to fill (pages taller than a
+    small window still fit)."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    outer.addWidget(scroll)
+    content = QWidget()
+    scroll.setWidget(content)
+    root = QVBoxLayout(content)
+    root.setContentsMargins(16, 12, 16, 12)
+    root.setSpacing(spacing)
+    return root

@@ -11,12 +11,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QScrollArea, QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..widgets.charts import GREY, PALETTE, BarChart, Histogram, TargetBar
-from .base import Page, note_label as _note
+from .base import Page, note_label as _note, scrolling_body
 
 try:  # the engine module is written by another engineer; keep the page usable without it
     from engine import split as _split
@@ -89,17 +89,7 @@ class DatasetPage(Page):
         self.last_freeze: dict | None = None
         self._loading = False
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        outer.addWidget(scroll)
-        content = QWidget()
-        scroll.setWidget(content)
-        root = QVBoxLayout(content)
-        root.setContentsMargins(16, 12, 16, 12)
-        root.setSpacing(12)
+        root = scrolling_body(self, spacing=12)
 
         head = QHBoxLayout()
         heading = QLabel("<h2 style='margin:0'>Dataset health</h2>")

@@ -16,14 +16,14 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView,
-    QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSplitter, QTableWidget,
+    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+    QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSplitter, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..widgets.charts import LossChart
 from ..worker import user_message
-from .base import Page, note_label as _note
+from .base import Page, note_label as _note, scrolling_body
 
 BUILTIN_TINY = "builtin:tiny"
 PRESET_FALLBACK = {
@@ -259,17 +259,7 @@ class TrainPage(Page):
         self.eval_process.sig_finished.connect(self.on_eval_finished)
         self.eval_argv: Callable[[str], list[str]] = eval_argv  # tests give a fake one
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        outer.addWidget(scroll)
-        content = QWidget()
-        scroll.setWidget(content)
-        root = QVBoxLayout(content)
-        root.setContentsMargins(16, 12, 16, 12)
-        root.setSpacing(10)
+        root = scrolling_body(self, spacing=10)
         root.addWidget(QLabel("<h2 style='margin:0'>Train</h2>"))
 
         # --- setup
