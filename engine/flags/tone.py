@@ -57,7 +57,7 @@ SHORTHAND = {
     "im": "I'm", "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't", "isnt": "isn't",
     "doesnt": "doesn't", "ive": "I've", "youre": "you're", "ll": "will", "n": "and", "w/": "with", "w/o": "without",
     "bc": "because", "thru": "through", "mth": "month", "apprvl": "approval", "frm": "from", "ofc": "office",
-    "pg": "page", "nd": "need", "ttyl": "talk to you later", "b": "be", "wd": "working days", "d": "days",
+    "pg": "page", "ttyl": "talk to you later", "b": "be", "wd": "working days", "d": "days",
 }
 # single letters and the most ordinary abbreviations only count lower-case ("U" can be a grade)
 _LOWER_ONLY = {"u", "r", "k", "n", "b", "d", "ll", "im", "pl", "doc", "docs", "info", "sec", "acc", "req", "hrs", "mins",
