@@ -86,7 +86,7 @@ def cmd_train(args) -> int:
             from . import split
 
             if split.latest_version(ws) is None:
-                print("No dataset version yet: freezing one from the approved pairs.", file=sys.stderr)
+                print("No dataset version yet: one is frozen from the approved pairs when the run starts.", file=sys.stderr)
 
         def show(event: dict) -> None:
             if args.json:

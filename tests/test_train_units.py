@@ -180,3 +180,18 @@ def test_record_run_links_loss_warnings_to_open_conflict_flags(tmp_path, monkeyp
         assert launch.cancel(run_dir) is False
     finally:
         ws.close()
+
+
+def test_a_bad_base_model_fails_before_a_version_is_frozen(tmp_path):
+    from engine.errors import PairsmithError
+    from engine.pairs import add_pair
+    from engine.store import Workspace
+    from engine.train import launch
+
+    with Workspace.create(tmp_path / "ws") as ws:
+        for i in range(10):
+            add_pair(ws, f"Question {i} about topic {i * 7}?", f"Answer {i}.", status="approved")
+        with pytest.raises(PairsmithError, match="neither a folder nor a hub id"):
+            launch.start_run(ws, str(tmp_path / "no-such-model"), "cpu-smoke")
+        assert ws.scalar("SELECT count(*) FROM dataset_versions") == 0
+        assert ws.scalar("SELECT count(*) FROM runs") == 0

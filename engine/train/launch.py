@@ -101,6 +101,7 @@ def start_run(ws, base_model: str, preset: str | None = None, overrides: Mapping
     # subprocess starts, and written into the spec for the processes that never open the workspace
     trust = trusted(ws, base_model)
     check_model_folder(base_model, allow_remote_code=trust["remote_code"], allow_pickle=trust["pickle"])
+    resolve_base_model(base_model, cache_dir or default_cache_dir())  # a bad name fails before a version is frozen
     version_id, items, frozen = dataset_for_run(ws, version_id)
     run_id = new_run_id()
     run_dir = Path(ws.runs_dir) / run_id
