@@ -147,6 +147,23 @@ def test_merge_loads_and_generates(trained, tmp_path):
     assert (peft - bare).abs().max() > 0.1
 
 
+# `python -m engine.train .` with the editable-install finders removed from sys.meta_path, and a
+# check that every engine module came from the bundle folder
+_BUNDLE_ONLY = """
+import os, runpy, sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__module__", "")
+                    and "editable" not in type(f).__module__]
+sys.argv = ["engine.train", "."]
+try:
+    runpy.run_module("engine.train", run_name="__main__", alter_sys=True)
+finally:
+    here = os.path.realpath(".")
+    strays = sorted(n for n, m in sys.modules.items() if n.split(".")[0] == "engine"
+                    and not os.path.realpath(getattr(m, "__file__", None) or here).startswith(here))
+    assert not strays, f"engine modules from outside the bundle: {strays}"
+"""
+
+
 def test_bundle_runs_standalone_and_imports_back(trained, tmp_path):
     bundle = tmp_path / "bundle"
     code, _, err = cli("bundle", trained["ws"], trained["run_dir"].name, bundle)
@@ -157,8 +174,9 @@ def test_bundle_runs_standalone_and_imports_back(trained, tmp_path):
     assert "transformers==" in (bundle / "requirements.txt").read_text()
     assert subprocess.run(["bash", "-n", str(bundle / "run.sh")]).returncode == 0
     # train it as the GPU box would (same command run.sh uses), with only the bundled code importable
+    # (the project's editable install would otherwise supply any module the bundle forgot)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-m", "engine.train", "."], cwd=bundle, env=env,
+    proc = subprocess.run([sys.executable, "-c", _BUNDLE_ONLY], cwd=bundle, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     events = [parse_line(x) for x in proc.stdout.splitlines()]

@@ -3,7 +3,7 @@ result back.
 
 `bundle_run(ws, run_id, out)` writes
     spec.json, dataset/{train,heldout}.jsonl        the run, as prepared here
-    engine/ (errors.py + train/)                    the training code, nothing else
+    engine/ (errors.py, security.py, train/)        the training code, nothing else
     requirements.txt                                the training libraries (torch as the box has it)
     run.sh                                          installs and trains with one command (all GPUs)
     README.txt
@@ -49,6 +49,10 @@ Progress is printed as JSON lines and kept in events.jsonl; the adapter lands in
 Then copy the folder back and run:   pairsmith import-run WORKSPACE FOLDER
 {note}"""
 
+# the engine modules engine/train imports from outside itself (tests check the bundle runs with
+# nothing but these importable)
+BUNDLED_MODULES = ("__init__.py", "errors.py", "security.py")  # __init__: quiets library log noise
+
 _LIBS = ("transformers", "peft", "trl", "bitsandbytes", "accelerate", "datasets", "tokenizers", "safetensors")
 
 
@@ -78,8 +82,8 @@ def bundle_run(ws, run_id: str, out: str | Path) -> Path:
     (out / "spec.json").write_text(json.dumps(spec, indent=2, ensure_ascii=False))
     pkg = Path(__file__).resolve().parent
     (out / "engine").mkdir()
-    (out / "engine" / "__init__.py").write_text('"""Pairsmith training code (bundled)."""\n')
-    shutil.copy2(pkg.parent / "errors.py", out / "engine" / "errors.py")
+    for name in BUNDLED_MODULES:
+        shutil.copy2(pkg.parent / name, out / "engine" / name)
     shutil.copytree(pkg, out / "engine" / "train", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (out / "requirements.txt").write_text(requirements())
     (out / "run.sh").write_text(RUN_SH)
