@@ -162,8 +162,10 @@ def test_progress_bar_follows_steps(ctx, qtbot, tmp_path):
     """Events fed straight in (as the process would) move the bar and the ETA."""
     page = _page(ctx, qtbot, tmp_path)
     page.on_event({"event": "started", "run": "r", "time": 0, "config": {}, "trainable_params": 10,
-                   "total_params": 1000, "device": "cuda", "total_steps": 40})
+                   "total_params": 1000, "device": "cuda (1 GPU)", "total_steps": 40,
+                   "precision": {"compute_dtype": "bfloat16", "quantization": "nf4", "linear_4bit_layers": 28}})
     assert page.progress.maximum() == 40
+    assert page.device_label.text() == "Device: cuda (1 GPU) · 4-bit nf4, bfloat16 compute"
     page.on_event({"event": "step", "run": "r", "time": 0, "step": 10, "total": 40, "loss": 1.5, "lr": 1e-4,
                    "grad_norm": 0.5, "tokens_per_s": 900.0, "eta_s": 3725, "gpu_mem_gb": 11.0})
     assert page.progress.value() == 10

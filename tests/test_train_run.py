@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.train import launch
-from engine.train.events import parse_line, read_events, validate_event
+from engine.train.events import describe, parse_line, read_events, validate_event
 from train_helpers import cli, environ, make_workspace
 
 pytestmark = pytest.mark.slow
@@ -56,6 +56,8 @@ def test_run_trains_loss_falls_and_every_event_validates(trained):
     assert {"step", "eval", "checkpoint"} <= set(kinds)
     started = stored[1]
     assert 0 < started["trainable_params"] < started["total_params"] and started["device"] == "cpu"
+    assert started["precision"]["linear_4bit_layers"] == 0 and started["precision"]["quantization"] is None
+    assert started["precision"]["compute_dtype"] == "float32" and started["precision"]["batching"] == "grouped"
     steps = [e for e in stored if e["event"] == "step"]
     assert [e["step"] for e in steps] == list(range(1, 41)) and all(e["total"] == 40 for e in steps)
     losses = [e["loss"] for e in steps]
@@ -275,6 +277,9 @@ def test_4bit_on_cpu_with_an_injected_out_of_memory(tmp_path):
     for event in events:
         assert validate_event(event) == []
     assert events[1]["config"]["load_in_4bit"] is True
+    precision = events[1]["precision"]  # the weights really are 4-bit, not just asked to be
+    assert precision["linear_4bit_layers"] > 0 and precision["quantization"] == "nf4 + double quantisation"
+    assert "nf4 + double quantisation 4-bit weights" in describe(events[1])
     assert not [e for e in events if e["event"] == "eval" and e["step"] < 8]  # no eval while training 4-bit on CPU
     oom = [e for e in events if e["event"] == "warning" and e["code"] == "out_of_memory_retry"]
     assert len(oom) == 1 and "checkpoint-3" in oom[0]["message"] and "batch size 2 -> 1" in oom[0]["message"]

@@ -629,7 +629,13 @@ class TrainPage(Page):
             self.headline.setText(f"Training on {e.get('device', '?')}: {self.total_steps or '?'} steps, "
                                   f"{int(trainable or 0):,} weights trainable{share}"
                                   + (" · resumed" if e.get("resumed_from") else ""))
-            self.device_label.setText(f"Device: {e.get('device', '?')}")
+            prec = e.get("precision") or {}
+            how = ""
+            if prec.get("linear_4bit_layers"):
+                how = f" · 4-bit {prec.get('quantization')}, {prec.get('compute_dtype')} compute"
+            elif prec.get("compute_dtype"):
+                how = f" · {prec['compute_dtype']}"
+            self.device_label.setText(f"Device: {e.get('device', '?')}{how}")
         elif kind == "step":
             step, total = int(e.get("step", 0)), int(e.get("total") or self.total_steps or 0)
             if total:

@@ -43,7 +43,8 @@ are grouped by length, which cuts padding without concatenating anything. bench/
 measures it against padded batches (CPU, tiny model: ~1.5x real tokens/s, same peak memory).
 
 Test aids (environment, read by the subprocess): PAIRSMITH_TEST_STEP_DELAY (seconds per step),
-PAIRSMITH_WARNINGS_AS_ERRORS (a warning message regex made an error), and the setting
-`inject_oom_at_step`. PAIRSMITH_BASE_MODEL overrides the base model (bundles on another box);
+PAIRSMITH_WARNINGS_AS_ERRORS (a warning message regex made an error), PAIRSMITH_TEST_GPU_MEM_GB
+(caps the CUDA allocator, for a real out-of-memory on a large GPU: bench/cuda_check.py), and the
+setting `inject_oom_at_step`. PAIRSMITH_BASE_MODEL overrides the base model (bundles on another box);
 PAIRSMITH_CACHE is where builtin:tiny is built (default ~/.cache/pairsmith).
 """

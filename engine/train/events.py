@@ -3,7 +3,8 @@
 Every event has "event" (its kind), "run" (the run id) and "time" (unix seconds). Kinds:
 
 - preflight   ok, device, gpu_name, gpu_total_gb, gpu_free_gb, estimate_gb, estimate, free_disk_gb, message
-- started     config, trainable_params, total_params, device, total_steps, resumed_from
+- started     config, trainable_params, total_params, device, total_steps, resumed_from, world_size,
+              precision {compute_dtype, quantization, linear_4bit_layers, attn_implementation, batching}
 - step        step, total, loss, lr, grad_norm, tokens_per_s, eta_s, gpu_mem_gb, epoch
 - eval        step, eval_loss, metrics
 - checkpoint  step, path
@@ -47,7 +48,7 @@ _PAYLOADS: dict[str, dict[str, Any]] = {
         "properties": {
             "config": {"type": "object"}, "trainable_params": _int, "total_params": _int,
             "device": _str, "total_steps": _int, "resumed_from": {"type": ["string", "null"]},
-            "world_size": _int,
+            "world_size": _int, "precision": {"type": "object"},
         },
     },
     "step": {
@@ -192,7 +193,13 @@ def describe(event: Mapping[str, Any]) -> str:
         return f"check: {event.get('message')}"
     if kind == "started":
         resumed = f", resumed from {Path(event['resumed_from']).name}" if event.get("resumed_from") else ""
-        return (f"training on {event['device']}: {event['trainable_params']:,} of {event['total_params']:,} "
+        prec = event.get("precision") or {}
+        how = ""
+        if prec.get("linear_4bit_layers"):
+            how = f" ({prec['quantization']} 4-bit weights, {prec['compute_dtype']} compute)"
+        elif prec.get("compute_dtype"):
+            how = f" ({prec['compute_dtype']})"
+        return (f"training on {event['device']}{how}: {event['trainable_params']:,} of {event['total_params']:,} "
                 f"parameters trainable, {event['total_steps']} steps{resumed}")
     if kind == "step":
         extra = ""

@@ -137,6 +137,22 @@ def choose_batching(config: dict[str, Any], device: str) -> tuple[str, str | Non
     return batching, (None if attn == "auto" else attn)
 
 
+def _precision(model, config: dict[str, Any], dtype, batching: str) -> dict[str, Any]:
+    """What was actually loaded (the `started` event reports it): compute dtype, how many linear
+    layers hold 4-bit weights (bitsandbytes Linear4bit), attention implementation, batching."""
+    four_bit = sum(1 for m in model.modules() if type(m).__name__ == "Linear4bit")
+    quant = None
+    if config["load_in_4bit"]:
+        quant = config["bnb_4bit_quant_type"] + (" + double quantisation" if config["bnb_4bit_use_double_quant"] else "")
+    return {
+        "compute_dtype": str(dtype).removeprefix("torch."),
+        "quantization": quant,
+        "linear_4bit_layers": four_bit,
+        "attn_implementation": getattr(model.config, "_attn_implementation", None),
+        "batching": batching,
+    }
+
+
 class Run:
     """One training process for one run folder."""
 
@@ -191,6 +207,10 @@ class Run:
             torch.set_num_threads(int(self.config["threads"]))
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.device = _resolve_device(self.config)
+        cap = os.environ.get("PAIRSMITH_TEST_GPU_MEM_GB")  # tests: a real CUDA out-of-memory on a big GPU
+        if cap and self.device == "cuda":
+            total = torch.cuda.get_device_properties(self.local_rank).total_memory
+            torch.cuda.set_per_process_memory_fraction(min(1.0, float(cap) * 1024**3 / total), self.local_rank)
         self.status(state="running", pid=os.getpid(), pgid=os.getpgid(0), step=None, total=None,
                     started_at=_dt.datetime.now().replace(microsecond=0).isoformat(), resumed=self.resume)
         if self.resume:
@@ -252,6 +272,7 @@ class Run:
                            "model; set target_modules to its projection names.")
         lora = LoraConfig(r=cfg["lora_r"], lora_alpha=cfg["lora_alpha"], lora_dropout=cfg["lora_dropout"],
                           target_modules=targets, task_type="CAUSAL_LM", bias="none")
+        self.precision = _precision(model, cfg, dtype, self.batching)
         model = get_peft_model(model, lora)
         self.dtype = dtype
         self.torch_device = f"cuda:{self.local_rank}" if self.device == "cuda" else "cpu"
@@ -455,7 +476,8 @@ class _Events(TrainerCallback):
             trainable, total = run.param_counts
             run.events.emit("started", config=run.config, trainable_params=trainable, total_params=total,
                             device=run.device if run.device == "cpu" else f"cuda ({run.world_size} GPU)",
-                            total_steps=state.max_steps, resumed_from=run.resumed_from, world_size=run.world_size)
+                            total_steps=state.max_steps, resumed_from=run.resumed_from, world_size=run.world_size,
+                            precision=run.precision)
         run.status(step=state.global_step, total=state.max_steps)
         return control
 
