@@ -52,6 +52,7 @@ def free_memory() -> None:
     gc.collect()
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()  # the peak reported at the end is the retried run's
 
 
 class InjectOOM(TrainerCallback):

@@ -388,24 +388,26 @@ class Run:
                 step = trainer.state.global_step
                 retries += 1
                 nxt = next_config(self.config) if retries <= self.config["max_oom_retries"] else None
-                del trainer
-                free_memory()
                 if nxt is None:
                     raise
-                self.config, what = nxt
-                self.spec["config"] = self.config
-                self.spec["adjustments"].append({"at_step": step, "reason": "out_of_memory", "change": what})
-                if self.is_main:
-                    write_spec(self.run_dir, self.spec)
-                resume_from = last_checkpoint(self.run_dir)
-                where = f"checkpoint {Path(resume_from).name}" if resume_from else "the beginning"
-                self.events.emit(
-                    "warning", code="out_of_memory_retry",
-                    message=f"The GPU ran out of memory at step {step}; retrying from {where} with {what}.",
-                    what_to_do="Nothing to do: the run continues. To avoid the retry next time, use these settings "
-                               "or a smaller preset.",
-                    details={"step": step, "retry": retries},
-                )
+            # freed here, outside the except block: until it ends, the exception's traceback keeps
+            # the failed step's frames (and the activations they hold) alive on the GPU
+            del trainer
+            free_memory()
+            self.config, what = nxt
+            self.spec["config"] = self.config
+            self.spec["adjustments"].append({"at_step": step, "reason": "out_of_memory", "change": what})
+            if self.is_main:
+                write_spec(self.run_dir, self.spec)
+            resume_from = last_checkpoint(self.run_dir)
+            where = f"checkpoint {Path(resume_from).name}" if resume_from else "the beginning"
+            self.events.emit(
+                "warning", code="out_of_memory_retry",
+                message=f"The GPU ran out of memory at step {step}; retrying from {where} with {what}.",
+                what_to_do="Nothing to do: the run continues. To avoid the retry next time, use these settings "
+                           "or a smaller preset.",
+                details={"step": step, "retry": retries},
+            )
         state = trainer.state
         if self.cancel.requested and state.global_step < state.max_steps:
             return self.finish_cancelled(trainer)
