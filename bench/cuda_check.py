@@ -148,7 +148,7 @@ def environment(cuda: bool) -> dict:
     if torch.cuda.is_available():
         props = torch.cuda.get_device_properties(0)
         info.update(gpu=props.name, gpu_total_gb=round(props.total_memory / 1024**3, 1),
-                    capability=f"{props.major}.{props.minor}", bf16=torch.cuda.is_bf16_supported(),
+                    capability=f"{props.major}.{props.minor}", bf16_native=torch.cuda.is_bf16_supported(including_emulation=False),
                     cuda_runtime=torch.version.cuda)
     print(json.dumps(info, indent=1), flush=True)
     if cuda and not torch.cuda.is_available():
@@ -200,7 +200,7 @@ def qlora_t4(work: Path, cuda: bool, base: str) -> Path | None:
     if cuda:
         import torch
 
-        want = "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+        want = "bfloat16" if torch.cuda.get_device_properties(0).major >= 8 else "float16"
         if not pre.get("gpu_name"):
             problems.append("preflight saw no GPU")
         if not started["device"].startswith("cuda"):

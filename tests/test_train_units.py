@@ -195,3 +195,24 @@ def test_a_bad_base_model_fails_before_a_version_is_frozen(tmp_path):
             launch.start_run(ws, str(tmp_path / "no-such-model"), "cpu-smoke")
         assert ws.scalar("SELECT count(*) FROM dataset_versions") == 0
         assert ws.scalar("SELECT count(*) FROM runs") == 0
+
+
+@pytest.mark.parametrize("major, want", [(7, "float16"), (8, "bfloat16"), (9, "bfloat16")])
+def test_auto_compute_dtype_follows_native_bf16_not_emulation(monkeypatch, major, want):
+    """A T4 (compute capability 7.5) emulates bf16, and torch.cuda.is_bf16_supported() says True
+    there by default; the reference recipe must still pick fp16 on it (and bf16 on Ampere+)."""
+    import torch
+
+    from engine.train.merge import _dtype
+    from engine.train.trainer import _compute_dtype
+
+    def is_bf16_supported(including_emulation: bool = True):
+        return major >= 8 or including_emulation  # what torch answers on such a GPU
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", is_bf16_supported)
+    monkeypatch.setattr(torch.version, "hip", None)
+    assert _compute_dtype({"compute_dtype": "auto"}, "cuda") == getattr(torch, want)
+    assert _dtype(None) == getattr(torch, want)  # merge writes the same 16-bit type
+    assert _compute_dtype({"compute_dtype": "auto"}, "cpu") == torch.float32
+    assert _compute_dtype({"compute_dtype": "bfloat16"}, "cuda") == torch.bfloat16  # asked for: kept

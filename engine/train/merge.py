@@ -22,7 +22,9 @@ def _dtype(name: str | None):
 
     if name in (None, "auto"):
         if torch.cuda.is_available():
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+            from .models import gpu_compute_dtype
+
+            return gpu_compute_dtype()
         return torch.bfloat16
     if name not in ("bfloat16", "float16", "float32"):
         raise BadInput(f"--dtype must be bfloat16, float16 or float32, not {name!r}.")

@@ -243,6 +243,26 @@ def build_tiny_model(folder: str | os.PathLike) -> Path:
     return folder
 
 
+def native_bf16() -> bool:
+    """True when the CUDA GPU does bf16 in hardware (compute capability 8.0 and up: A100, L4, H100...).
+    `torch.cuda.is_bf16_supported()` also says True on a T4 (7.5), where bf16 is only emulated and
+    slow: the reference recipe computes in fp16 there."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return False
+    if torch.version.hip:
+        return bool(torch.cuda.is_bf16_supported())
+    return bool(torch.cuda.is_bf16_supported(including_emulation=False))
+
+
+def gpu_compute_dtype():
+    """bf16 where the GPU has it natively, else fp16 (the dtype for `compute_dtype=auto` on a GPU)."""
+    import torch
+
+    return torch.bfloat16 if native_bf16() else torch.float16
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("PAIRSMITH_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pairsmith"

@@ -109,7 +109,9 @@ def _compute_dtype(config: dict[str, Any], device: str):
     name = config["compute_dtype"]
     if name == "auto":
         if device == "cuda":
-            name = "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+            from .models import native_bf16
+
+            name = "bfloat16" if native_bf16() else "float16"
         else:
             name = "float32"
     return getattr(torch, name)
