@@ -216,3 +216,39 @@ def test_auto_compute_dtype_follows_native_bf16_not_emulation(monkeypatch, major
     assert _dtype(None) == getattr(torch, want)  # merge writes the same 16-bit type
     assert _compute_dtype({"compute_dtype": "auto"}, "cpu") == torch.float32
     assert _compute_dtype({"compute_dtype": "bfloat16"}, "cuda") == torch.bfloat16  # asked for: kept
+
+
+def test_preflight_on_a_gpu_that_cannot_fit_names_the_preset_that_would(tmp_path, monkeypatch):
+    """The GPU branch of the preflight, with torch.cuda answering as a 16 GB T4 would."""
+    import shutil
+    import types
+
+    import torch
+
+    from engine.train.preflight import GB, preflight
+
+    free = {"bytes": 14.5 * GB}
+    monkeypatch.setattr(torch.cuda, "get_device_properties",
+                        lambda i: types.SimpleNamespace(name="Tesla T4", total_memory=int(15.6 * GB)))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda i: (int(free["bytes"]), int(15.6 * GB)))
+
+    bf16 = preflight(MISTRAL_7B, resolve_config("lora-bf16"), tmp_path, device="cuda", preset="lora-bf16",
+                     n_params=N_7B)
+    assert bf16["ok"] is False and bf16["gpu_name"] == "Tesla T4" and bf16["gpu_free_gb"] == 14.5
+    assert "needs about" in bf16["message"] and "Tesla T4 has 14.5 GB free" in bf16["message"]
+    assert "Try the preset qlora-t4." in bf16["message"]
+
+    t4 = preflight(MISTRAL_7B, resolve_config("qlora-t4"), tmp_path, device="cuda", preset="qlora-t4", n_params=N_7B)
+    assert t4["ok"] is True and "on Tesla T4 (14.5 GB free)" in t4["message"]
+
+    free["bytes"] = 5.5 * GB  # another process holds most of the card: only batch 1 / short sequences fit
+    busy = preflight(MISTRAL_7B, resolve_config("qlora-t4"), tmp_path, device="cuda", preset="qlora-t4", n_params=N_7B)
+    assert busy["ok"] is False and "per_device_train_batch_size=1" in busy["message"]
+    free["bytes"] = 2.0 * GB
+    full = preflight(MISTRAL_7B, resolve_config("qlora-t4"), tmp_path, device="cuda", preset="qlora-t4", n_params=N_7B)
+    assert full["ok"] is False and "Choose a smaller base model." in full["message"]
+
+    free["bytes"] = 14.5 * GB  # and a full disk is reported too
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: types.SimpleNamespace(total=GB, used=GB, free=10 * 1024**2))
+    disk = preflight(MISTRAL_7B, resolve_config("qlora-t4"), tmp_path, device="cuda", preset="qlora-t4", n_params=N_7B)
+    assert disk["ok"] is False and "of disk but only 0.01 GB is free" in disk["message"]
