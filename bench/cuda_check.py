@@ -7,7 +7,7 @@ What it runs (each a real `python -m engine.train` subprocess, as the app runs i
                  GPU supports, LoRA r=16) on builtin:tiny: preflight sees the GPU, the weights are
                  really 4-bit, the loss falls, held-out evaluation during training, adapter saved
 3. kill + resume kill -9 after a checkpoint, `--resume` finishes at the same step count
-4. real OOM      the CUDA allocator capped just above what batch 2 needed, then batch 32: a real
+4. real OOM      the CUDA allocator capped just above what batch 2 needed, then batch 64: a real
                  torch.OutOfMemoryError, the automatic retry with batch 1, and a finished run
 5. merge         the adapter merged into 16-bit weights on the GPU; the merged model generates
 6. small model   a randomly initialised ~0.75B-parameter Mistral (no download) with the qlora-t4
@@ -279,7 +279,7 @@ def real_oom(work: Path, cuda: bool, base: str, batch2_peak_gb: float | None) ->
     cap = round(batch2_peak_gb * 1.5, 3)
     run_dir = prepare(work, "oom", base, "qlora-t4",
                       ["max_steps=10", "save_steps=5", "logging_steps=1", "eval_steps=0", "loss_check_step=0",
-                       "per_device_train_batch_size=32", "gradient_accumulation_steps=1", "max_length=512"],
+                       "per_device_train_batch_size=64", "gradient_accumulation_steps=1", "max_length=512"],
                       pairs(400))
     rc, events = train(run_dir, PAIRSMITH_TEST_GPU_MEM_GB=cap)
     retries = [e for e in of(events, "warning") if e["code"] == "out_of_memory_retry"]
