@@ -22,10 +22,25 @@ from typing import NamedTuple
 # --- patterns -------------------------------------------------------------------------------
 # "On Mon, 3 Mar 2025 at 10:02, Priya Nair <priya@x.com> wrote:" (the header may wrap onto a
 # second line in plain-text mail clients).
-_ON_WROTE = re.compile(r"^[ \t]*On\b[^\n]{0,200}(?:\n[^\n]{0,200})?\bwrote:[ \t]*$", re.M | re.I)
-_ORIGINAL = re.compile(r"^[ \t]*-{2,}\s*(?:Original|Forwarded) Message\s*-{2,}[ \t]*$", re.M | re.I)
+# The same in other languages: "Le ... a écrit :", "Am ... schrieb ...:", "El ... escribió:",
+# "Il giorno ... ha scritto:", "Op ... schreef ...:", "Em ... escreveu:", "Den ... skrev ...:".
+_ON_WROTE = re.compile(
+    r"^[ \t]*(?:On|Le|Am|El|Il|Op|Em|Den|På|W dniu)\b[^\n]{0,200}(?:\n[^\n]{0,200})?"
+    r"\b(?:wrote|a écrit|schrieb|escribió|ha scritto|schreef|escreveu|skrev|napisał)(?:[ \t][^\n]{0,120})?[ \t]?:[ \t]*$",
+    re.M | re.I)
+_ORIGINAL = re.compile(
+    r"^[ \t]*-{2,}\s*(?:(?:Original|Forwarded) Message|Ursprüngliche Nachricht|Weitergeleitete Nachricht"
+    r"|Message d[’']origine|Message transféré|Mensaje original|Mensaje reenviado|Messaggio originale"
+    r"|Oorspronkelijk bericht|Mensagem original|Ursprungligt meddelande)\s*-{2,}[ \t]*$", re.M | re.I)
 # Outlook reply header: "From: ..." and, within a few lines, "Sent: ..." (or "Date:").
-_OUTLOOK = re.compile(r"^[ \t]*\*?From:\*?[ \t][^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*\*?(?:Sent|Date):\*?[ \t]", re.M | re.I)
+# (also Von/Gesendet, De/Envoyé, De/Enviado, Da/Inviato, Van/Verzonden, Från/Skickat)
+_OUTLOOK = re.compile(
+    r"^[ \t]*\*?(?:From|Von|De|Da|Van|Från)[ \t]?:\*?[ \t][^\n]*\n(?:[^\n]*\n){0,3}?"
+    r"[ \t]*\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Fecha|Inviato|Data|Verzonden|Skickat)[ \t]?:\*?[ \t]",
+    re.M | re.I)
+_QUOTE_KEYS = re.compile(r"rote:|essage|rom:|crit|schrieb|escribi|scritto|schreef|escreveu|skrev|napisa"
+                         r"|nachricht|origin|bericht|meddelande|mensagem|^[ \t]*\*?(?:von|de|da|van|från)[ \t]?:",
+                         re.M | re.I)
 _UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$", re.M)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
 _REPLY_ABOVE = re.compile(r"^[^\n]*#+-?\s*Please (?:type|write) your reply above this line\s*-?#+[^\n]*$", re.M | re.I)
@@ -59,22 +74,32 @@ _DISCLAIMER = re.compile(
     r"[\s\S]*?(?:\n[ \t]*\n|\Z)",
     re.M | re.I,
 )
+# greetings in other languages (French, German, Spanish, Italian, Dutch, Portuguese, Nordic)
+_GREET_OTHER = (r"|bonjour|bonsoir|salut|hallo|guten (?:tag|morgen|abend)|moin|servus|sehr geehrter?s?|liebe[rs]?"
+                r"|hola|buen[oa]s (?:días|dias|tardes|noches)|buenas|estimad[oa]s?|ciao|buongiorno|buonasera|salve"
+                r"|gentile|hej|hoi|goedemorgen|goedemiddag|goedendag|olá|bom dia|boa tarde")
 _GREETING = re.compile(
-    r"^(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon)"
+    r"^(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon" + _GREET_OTHER + ")"
     r"(?:[ \t]+[^\s,.!?:;]+(?:[ \t]*/[ \t]*[^\s,.!?:;]+)?){0,3}[ \t]*[,!:.]?[ \t]*"
     r"(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?[ \t]*){0,3}$",
     re.I,
 )
 # "Hi Priya, my laptop ..." -> "My laptop ..."
 _GREETING_PREFIX = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:[ \t]+[A-Za-z][\w'-]*){0,2}[ \t]*[,!]"
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)" + _GREET_OTHER + r")(?:[ \t]+[A-Za-z][\w'-]*){0,2}[ \t]*[,!]"
     r"(?:[ \t]*[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?)*[ \t]+(?=\S)",
     re.I,
 )
 _CLOSING = re.compile(
     r"^[ \t]*(?:(?:best|kind|warm|warmest|many|with)?[ \t]*regards|thanks(?: again| so much| in advance)?|thank you(?: again| so much)?"
     r"|many thanks|cheers|sincerely(?: yours)?|yours (?:sincerely|truly|faithfully)|best(?: wishes)?|all the best|br|kr|thx|ta"
-    r"|talk soon|take care)[ \t]*[,.!]?[ \t]*$",
+    r"|talk soon|take care"
+    # other languages
+    r"|(?:bien )?cordialement|bien à vous|salutations(?: distinguées)?|merci(?: beaucoup| d'avance)?|bonne journée"
+    r"|(?:mit )?(?:freundlichen|besten|herzlichen|vielen|lieben|viele|beste|liebe|freundliche) grüßen?|mfg|lg|vg|(?:vielen )?dank"
+    r"|(?:un )?saludos?(?: cordiales)?|atentamente|(?:muchas )?gracias|(?:cordiali|distinti) saluti|saluti|grazie(?: mille)?"
+    r"|met vriendelijke groet(?:en)?|(?:vriendelijke )?groet(?:en)?|mvg|(?:med )?vänliga hälsningar|hälsningar|mvh"
+    r"|atenciosamente|obrigad[oa])[ \t]*[,.!]?[ \t]*$",
     re.I,
 )
 # "Thanks, Priya" / "Regards, IT Service Desk" as the very last line
@@ -252,7 +277,7 @@ def clean(text: str | None) -> Cleaned:
             else:
                 t = t[m.end():]
             removed.append("helpdesk footer")
-    if "rote:" in t or "essage" in t or "rom:" in t:
+    if _QUOTE_KEYS.search(t):
         t = _cut_quoted(t, removed)
     if ">" in t:
         t2 = _QUOTED_LINE.sub("", t)

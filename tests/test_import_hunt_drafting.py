@@ -1,0 +1,60 @@
+"""Bug hunt: drafting emails written in other languages (quoted replies, Outlook headers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.drafting import draft_answer, draft_question
+
+
+@pytest.mark.parametrize("header", [
+    "Le lun. 3 mars 2025 à 10:02, RH <rh@x.fr> a écrit :",
+    "Am 03.03.2025 um 10:02 schrieb HR <hr@x.de>:",
+    "El lun, 3 mar 2025 a las 10:02, RRHH (<rrhh@x.es>) escribió:",
+    "Il giorno lun 3 mar 2025 alle ore 10:02 HR <hr@x.it> ha scritto:",
+    "Op ma 3 mrt 2025 om 10:02 schreef HR <hr@x.nl>:",
+])
+def test_quoted_reply_header_in_other_languages_is_cut(header):
+    text = f"Wie viele Urlaubstage habe ich noch?\n\n{header}\n> Hallo,\n> bitte melden Sie sich.\n"
+    assert draft_question(text) == "Wie viele Urlaubstage habe ich noch?"
+
+
+@pytest.mark.parametrize("block", [
+    "Von: HR <hr@x.de>\nGesendet: Montag, 3. März 2025 10:02\nAn: Ich\nBetreff: Urlaub\n\nBitte melden.",
+    "De : RH <rh@x.fr>\nEnvoyé : lundi 3 mars 2025 10:02\nÀ : Moi\nObjet : Congés\n\nMerci de confirmer.",
+    "De: RRHH <rrhh@x.es>\nEnviado: lunes, 3 de marzo de 2025 10:02\nPara: Yo\nAsunto: Vacaciones\n\nConfirme.",
+    "-----Ursprüngliche Nachricht-----\nVon: HR\nBitte melden.",
+    "-----Message d'origine-----\nDe : RH\nMerci.",
+    "-----Mensaje original-----\nDe: RRHH\nGracias.",
+])
+def test_outlook_headers_in_other_languages_are_cut(block):
+    text = f"Sie haben noch 12 Tage.\n\n{block}\n"
+    assert draft_answer(text) == "Sie haben noch 12 Tage."
+
+
+def test_a_line_mentioning_writing_is_not_a_quote_header():
+    text = "Am Montag schrieb ich dem Team: bitte den Drucker prüfen.\nDanach ging es wieder."
+    assert draft_answer(text) == text
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Bonjour,\n\nElle est dans le portail RH, rubrique Documents.\n\nCordialement,\nService RH",
+     "Elle est dans le portail RH, rubrique Documents."),
+    ("Bonjour, elle est dans le portail RH.\n\nBien cordialement,\nMarie Dupont\nRH",
+     "Elle est dans le portail RH."),
+    ("Hallo Anna,\n\nSie haben noch 12 Tage.\n\nMit freundlichen Grüßen\nPersonalabteilung",
+     "Sie haben noch 12 Tage."),
+    ("Sehr geehrte Frau Weber,\n\nDer Antrag ist genehmigt.\n\nViele Grüße\nHR",
+     "Der Antrag ist genehmigt."),
+    ("Hola,\n\nLe quedan 12 días.\n\nSaludos,\nRRHH", "Le quedan 12 días."),
+    ("Buenos días Juan,\n\nYa está resuelto.\n\nUn saludo\nSoporte TI", "Ya está resuelto."),
+    ("Ciao,\n\nIl badge è pronto in reception.\n\nCordiali saluti\nUfficio HR", "Il badge è pronto in reception."),
+    ("Hoi Jan,\n\nJe laptop is klaar.\n\nMet vriendelijke groet,\nIT", "Je laptop is klaar."),
+])
+def test_greetings_and_closings_in_other_languages_are_stripped(raw, expected):
+    assert draft_answer(raw) == expected
+
+
+def test_foreign_thanks_alone_is_content():
+    assert draft_answer("Merci !") == "Merci !"
+    assert draft_answer("Danke") == "Danke"
