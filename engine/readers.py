@@ -344,17 +344,30 @@ def detect(path: str | Path) -> dict[str, Any]:
     if head[0] == "[" or (head[0] == "{" and suffix != ".csv"):
         if head[0] == "[":
             return {"format": "json", "encoding": encoding, "delimiter": None}
-        first = head.split("\n", 1)[0].strip()
-        if suffix in (".jsonl", ".ndjson"):
-            return {"format": "jsonl", "encoding": encoding, "delimiter": None}
+        first, _, rest = head.partition("\n")
+        whole = len(sample) < SAMPLE_BYTES
         try:
-            json.loads(first)
-            return {"format": "jsonl", "encoding": encoding, "delimiter": None}
+            json.loads(first.strip())
         except ValueError:
+            if suffix in (".jsonl", ".ndjson") and not (whole and _parses(head)):
+                return {"format": "jsonl", "encoding": encoding, "delimiter": None}
             return {"format": "json", "encoding": encoding, "delimiter": None}
+        if whole and not rest.strip():
+            # one object on one line (an API dump written without indent): a JSON document,
+            # so a {"tickets": [...]} wrapper is unwrapped
+            return {"format": "json", "encoding": encoding, "delimiter": None}
+        return {"format": "jsonl", "encoding": encoding, "delimiter": None}
     hint = "\t" if suffix in (".tsv", ".tab") else None
     delim = _pick_delimiter(text, hint)
     return {"format": "csv", "encoding": encoding, "delimiter": delim}
+
+
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+        return True
+    except (ValueError, RecursionError):
+        return False
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -575,6 +588,33 @@ def _flatten_shape(rec: dict) -> dict:
     return out
 
 
+_WRAPPER_KEYS = ("tickets", "ticket", "data", "items", "results", "records", "rows", "requests", "cases",
+                 "issues", "incidents", "conversations", "entries", "value")
+
+
+def _unwrap(data: dict) -> list:
+    """{"tickets": [...], "count": 2, "users": [...]} -> the ticket list; a single ticket
+    object (question/answer keys, or one chat `messages` record) -> [data]."""
+    flat = _flatten_shape(data)
+    if flat is not data and (str(flat.get("question") or "").strip() or str(flat.get("answer") or "").strip()):
+        return [data]  # one chat record
+    own = _guess_pair_mapping(list(data))
+    if "question" in own and "answer" in own:
+        return [data]
+    lists = {k: v for k, v in data.items()
+             if isinstance(v, list) and v and sum(isinstance(x, dict) for x in v) * 2 >= len(v)}
+    if len(lists) > 1:
+        known = [k for k in lists if norm_header(k) in _WRAPPER_KEYS]
+        if len(known) == 1:
+            return lists[known[0]]
+    if len(lists) == 1:
+        return next(iter(lists.values()))
+    if not lists and any(isinstance(v, list) for v in data.values()):
+        if all(not v for v in data.values() if isinstance(v, list)):
+            return []  # {"tickets": []}: no records
+    return [data]
+
+
 def _json_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> Iterator:
     text = _text(path, info["encoding"])
     try:
@@ -584,11 +624,7 @@ def _json_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel)
     except RecursionError:
         raise BadInput(f"{path.name}: the JSON is nested too deeply to be a ticket export") from None
     if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        if len(lists) == 1:
-            data = lists[0]  # {"tickets": [...]}
-        else:
-            data = [data]
+        data = _unwrap(data)
     if not isinstance(data, list):
         raise BadInput(f"{path.name}: expected a JSON array of ticket objects")
     total = len(data)

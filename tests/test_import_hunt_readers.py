@@ -1,0 +1,62 @@
+"""Bug hunt: reading awkward exports (one-line JSON objects, wrapped lists, XLSX layouts)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.errors import BadInput
+from engine.readers import detect, guess_mapping, preview, read_records
+
+TICKETS = [{"id": 1, "description": "Where is my payslip?", "resolution": "Workday > Pay."},
+           {"id": 2, "description": "How much leave do I get?", "resolution": "25 days a year."}]
+
+
+def test_one_line_json_object_with_a_ticket_list_is_json_not_jsonl(tmp_path):
+    # an API dump written with json.dump (no indent): the whole object on one line
+    p = tmp_path / "tickets.json"
+    p.write_text(json.dumps({"tickets": TICKETS, "count": 2, "next_page": None}))
+    assert detect(p)["format"] == "json"
+    recs = [r for _, r in read_records(p)]
+    assert [r["description"] for r in recs] == ["Where is my payslip?", "How much leave do I get?"]
+
+
+def test_wrapper_with_an_empty_second_list_unwraps_the_tickets(tmp_path):
+    p = tmp_path / "tickets.json"
+    p.write_text(json.dumps({"tickets": TICKETS, "errors": [], "meta": {"page": 1}}, indent=2))
+    recs = [r for _, r in read_records(p)]
+    assert [r["id"] for r in recs] == [1, 2]
+
+
+def test_pretty_printed_json_with_a_jsonl_suffix_is_read(tmp_path):
+    p = tmp_path / "one.jsonl"
+    p.write_text(json.dumps({"question": "When is payday?", "answer": "The 25th."}, indent=2))
+    recs = [r for _, r in read_records(p)]
+    assert recs == [{"question": "When is payday?", "answer": "The 25th."}]
+
+
+def test_jsonl_stays_jsonl(tmp_path):
+    p = tmp_path / "t.json"
+    p.write_text("\n".join(json.dumps(t) for t in TICKETS) + "\n")
+    assert detect(p)["format"] == "jsonl"
+    assert len(list(read_records(p))) == 2
+
+
+@pytest.mark.parametrize("obj", [
+    {"question": "When is payday?", "answer": "The 25th.", "tags": [{"name": "pay"}]},
+    {"messages": [{"role": "user", "content": "When is payday?"}, {"role": "assistant", "content": "The 25th."}]},
+])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_single_ticket_object_is_one_record_not_unwrapped(tmp_path, obj, indent):
+    p = tmp_path / "one.json"
+    p.write_text(json.dumps(obj, indent=indent))
+    recs = [r for _, r in read_records(p)]
+    assert len(recs) == 1
+    assert recs[0]["question"] == "When is payday?" and recs[0]["answer"] == "The 25th."
+
+
+def test_an_empty_ticket_list_has_no_records(tmp_path):
+    p = tmp_path / "none.json"
+    p.write_text(json.dumps({"tickets": [], "count": 0}))
+    assert list(read_records(p)) == []
