@@ -502,6 +502,33 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+HEADER_SCAN_ROWS = 20  # rows of each sheet searched for the header line
+
+
+def _filled(values) -> bool:
+    return bool(values) and any(v is not None and str(v).strip() for v in values)
+
+
+def _sheet_header(sheet) -> tuple[int, list] | None:
+    """(row number, header cells) of a sheet: the first of its top rows whose names give a
+    question and an answer column (a title or a merged group-header row above it is skipped),
+    else its first non-empty row; None for an empty sheet."""
+    first = None
+    for r, values in enumerate(sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True), start=1):
+        if not _filled(values):
+            continue
+        values = list(values)
+        while values and (values[-1] is None or not str(values[-1]).strip()):
+            values.pop()
+        if first is None:
+            first = (r, values)
+        names = [_cell(v) for v in values if v is not None and str(v).strip()]
+        m = _guess_pair_mapping(names)
+        if "question" in m and "answer" in m:
+            return r, values
+    return first
+
+
 def _xlsx_records(path: Path, on_error: ErrorSink, progress, cancel) -> tuple[list[str], Iterator]:
     import openpyxl
 
@@ -509,49 +536,66 @@ def _xlsx_records(path: Path, on_error: ErrorSink, progress, cancel) -> tuple[li
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise BadInput(f"{path.name}: cannot be opened as an Excel workbook ({type(exc).__name__})") from None
-    ws = None
-    for sheet in wb.worksheets:
-        if sheet.max_row and sheet.max_row > 1 or ws is None:
-            ws = sheet
-            if sheet.max_row and sheet.max_row > 1:
-                break
-    if ws is None:
+    try:
+        sheets = list(wb.worksheets)
+        headers = [_sheet_header(sh) for sh in sheets]
+    except Exception as exc:
+        wb.close()
+        raise BadInput(f"{path.name}: cannot be read as an Excel workbook ({type(exc).__name__})") from None
+    if not sheets:
         wb.close()
         raise BadInput(f"{path.name}: the workbook has no sheets")
-    rows = ws.iter_rows(values_only=True)
-    header = None
-    header_row = 0
-    for r, values in enumerate(rows, start=1):
-        if values and any(v is not None and str(v).strip() for v in values):
-            header, header_row = list(values), r
-            break
-    if header is None:
+    # the sheet with the tickets: the first whose header names a question and an answer column,
+    # else the first with more than one row, else the first that is not empty
+    pick = None
+    for i, h in enumerate(headers):
+        if h is not None:
+            m = _guess_pair_mapping([_cell(v) for v in h[1] if v is not None and str(v).strip()])
+            if "question" in m and "answer" in m:
+                pick = i
+                break
+    if pick is None:
+        for i, (sh, h) in enumerate(zip(sheets, headers)):
+            if h is not None and sh.max_row and sh.max_row > h[0]:
+                pick = i
+                break
+    if pick is None:
+        pick = next((i for i, h in enumerate(headers) if h is not None), None)
+    if pick is None:
         wb.close()
         raise BadInput(f"{path.name}: the sheet is empty")
-    while header and (header[-1] is None or not str(header[-1]).strip()):
-        header.pop()
+    header_row, header = headers[pick]
     if len(header) > limits.MAX_COLUMNS:
         wb.close()
     limits.check_columns(path.name, header)
     columns = _unique_columns([_cell(h) for h in header])
     width = len(columns)
-    total = ws.max_row or 0
+    # later sheets with the same columns (one sheet per month, per team ...) are read too
+    parts = [(sheets[pick], header_row, "")]
+    for i in range(pick + 1, len(sheets)):
+        h = headers[i]
+        if h is not None and _unique_columns([_cell(v) for v in h[1]]) == columns:
+            parts.append((sheets[i], h[0], f"sheet {sheets[i].title!r}: "))
+    total = sum(sh.max_row or 0 for sh, _, _ in parts)
 
     def records():
+        done = 0
         try:
-            for r, values in enumerate(rows, start=header_row + 1):
-                if progress is not None and r % 5000 == 0:
-                    progress(r, max(total, r), f"Reading {path.name}")
-                    if cancel is not None and cancel():
-                        from .errors import PairsmithError
-                        raise PairsmithError("cancelled")
-                if not values or not any(v is not None and str(v).strip() for v in values):
-                    continue
-                values = list(values)
-                if len(values) > width and any(v is not None and str(v).strip() for v in values[width:]):
-                    on_error(r, f"cells beyond the last header column (expected {width} columns)")
-                    continue
-                yield r, {c: _cell(v) for c, v in zip(columns, values + [None] * (width - len(values)))}
+            for sheet, hrow, where in parts:
+                for r, values in enumerate(sheet.iter_rows(min_row=hrow + 1, values_only=True), start=hrow + 1):
+                    if progress is not None and (done + r) % 5000 == 0:
+                        progress(done + r, max(total, done + r), f"Reading {path.name}")
+                        if cancel is not None and cancel():
+                            from .errors import PairsmithError
+                            raise PairsmithError("cancelled")
+                    if not _filled(values):
+                        continue
+                    values = list(values)
+                    if len(values) > width and any(v is not None and str(v).strip() for v in values[width:]):
+                        on_error(r, f"{where}cells beyond the last header column (expected {width} columns)")
+                        continue
+                    yield r, {c: _cell(v) for c, v in zip(columns, values + [None] * (width - len(values)))}
+                done += sheet.max_row or 0
         finally:
             wb.close()
 

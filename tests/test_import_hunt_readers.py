@@ -60,3 +60,65 @@ def test_an_empty_ticket_list_has_no_records(tmp_path):
     p = tmp_path / "none.json"
     p.write_text(json.dumps({"tickets": [], "count": 0}))
     assert list(read_records(p)) == []
+
+
+def _workbook(path, sheets):
+    """sheets: [(title, rows, merges)]"""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows, merges in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        for m in merges:
+            ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+HEADER = ["Ticket ID", "Subject", "Description", "Resolution"]
+
+
+def test_xlsx_summary_sheet_before_the_tickets_sheet(tmp_path):
+    p = _workbook(tmp_path / "report.xlsx", [
+        ("Summary", [["Report generated 2024-03-01"], ["Total tickets: 2"]], []),
+        ("Tickets", [[], [], HEADER, ["T-1", "Leave", "How do I request leave?", "Use the HR portal."],
+                     ["T-2", "Laptop", "Screen broken", "Bring it to IT desk B."]], []),
+    ])
+    info = preview(p)
+    assert info["columns"] == HEADER
+    assert info["mapping"]["question"] == "Description" and info["mapping"]["answer"] == "Resolution"
+    assert [(line, r["Ticket ID"]) for line, r in read_records(p)] == [(4, "T-1"), (5, "T-2")]
+
+
+def test_xlsx_merged_group_header_row_above_the_real_header(tmp_path):
+    p = _workbook(tmp_path / "merged.xlsx", [
+        ("Sheet1", [["Ticket info", None, "Conversation", None], ["ID", "Subject", "Question", "Answer"],
+                    ["A1", "Pay", "When is payday?", "The 25th of each month."]], ["A1:B1", "C1:D1"]),
+    ])
+    errors: list = []
+    recs = list(read_records(p, errors=errors))
+    assert errors == []
+    assert recs == [(3, {"ID": "A1", "Subject": "Pay", "Question": "When is payday?", "Answer": "The 25th of each month."})]
+
+
+def test_xlsx_one_sheet_per_month_reads_every_sheet_with_the_same_columns(tmp_path):
+    p = _workbook(tmp_path / "months.xlsx", [
+        ("Jan", [HEADER, ["J1", "s", "q jan?", "a jan."]], []),
+        ("Feb", [HEADER, ["F1", "s", "q feb 1?", "a feb 1."], ["F2", "s", "q feb 2?", "a feb 2."]], []),
+        ("Notes", [["Owner", "Comment"], ["me", "ignore this sheet"]], []),
+    ])
+    ids = [r["Ticket ID"] for _, r in read_records(p)]
+    assert ids == ["J1", "F1", "F2"]
+
+
+def test_xlsx_bad_row_on_a_later_sheet_names_the_sheet(tmp_path):
+    p = _workbook(tmp_path / "months.xlsx", [
+        ("Jan", [HEADER, ["J1", "s", "q jan?", "a jan."]], []),
+        ("Feb", [HEADER, ["F1", "s", "q feb?", "a feb.", "stray"]], []),
+    ])
+    errors: list = []
+    assert [r["Ticket ID"] for _, r in read_records(p, errors=errors)] == ["J1"]
+    assert len(errors) == 1 and errors[0]["line"] == 2 and "Feb" in errors[0]["reason"]
