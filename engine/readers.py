@@ -37,14 +37,17 @@ MAX_RECORD_LINES = 2000  # a quoted CSV field spanning more lines than this is b
 _ALIASES: dict[str, list[str]] = {
     "question": ["question", "body", "description", "message", "issue", "query", "customermessage",
                  "text", "request", "instruction", "prompt", "input", "questiontext", "ticketbody",
-                 "ticketdescription", "customerquestion", "utterance", "customerutterance"],
+                 "ticketdescription", "customerquestion", "utterance", "customerutterance", "descriptiontext"],
     "answer": ["answer", "reply", "response", "resolution", "agentreply", "solution", "output",
-               "completion", "answertext", "agentresponse", "resolutionnotes"],
+               "completion", "answertext", "agentresponse", "resolutionnotes", "closenotes", "closurenotes",
+               "resolutionnote", "resolutioncomments", "resolutiondescription", "solutiondescription"],
     "id": ["id", "ticketid", "key", "number", "ticket", "ticketnumber", "ticketno", "issuekey",
-           "caseid", "casenumber", "requestid"],
-    "subject": ["subject", "title", "summary", "topic"],
+           "caseid", "casenumber", "requestid", "issueid", "incidentid", "incidentnumber"],
+    "subject": ["subject", "title", "summary", "topic", "shortdescription", "ticketname", "ticketsubject",
+                "tickettitle", "ticketsummary"],
     "created": ["created", "createdat", "date", "opened", "timestamp", "createddate", "opendate",
-                "openedat", "createdon", "datecreated", "time"],
+                "openedat", "createdon", "datecreated", "time", "createdtime", "syscreatedon", "createdate",
+                "creationdate", "createddatetime", "openedon"],
     "context": ["context", "input"],
 }
 

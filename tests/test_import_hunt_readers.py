@@ -122,3 +122,21 @@ def test_xlsx_bad_row_on_a_later_sheet_names_the_sheet(tmp_path):
     errors: list = []
     assert [r["Ticket ID"] for _, r in read_records(p, errors=errors)] == ["J1"]
     assert len(errors) == 1 and errors[0]["line"] == 2 and "Feb" in errors[0]["reason"]
+
+
+@pytest.mark.parametrize("columns, expected", [
+    # ServiceNow incident export
+    (["number", "short_description", "description", "close_notes", "sys_created_on", "caller_id"],
+     {"id": "number", "subject": "short_description", "question": "description", "answer": "close_notes",
+      "created": "sys_created_on"}),
+    # Freshdesk (API field names / CSV "Created time")
+    (["Ticket ID", "Subject", "Description text", "Resolution", "Created time"],
+     {"id": "Ticket ID", "subject": "Subject", "question": "Description text", "answer": "Resolution",
+      "created": "Created time"}),
+    # HubSpot
+    (["Ticket ID", "Ticket name", "Ticket description", "Resolution", "Create date"],
+     {"id": "Ticket ID", "subject": "Ticket name", "question": "Ticket description", "answer": "Resolution",
+      "created": "Create date"}),
+])
+def test_helpdesk_tool_column_names_are_recognised(columns, expected):
+    assert guess_mapping(columns) == expected
