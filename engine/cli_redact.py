@@ -50,10 +50,32 @@ def cmd_redact(args) -> int:
                         f"{result['new_placeholders']} new placeholders).")
             else:
                 text = f"No personal data found in {result['pairs']} pairs."
+        if result["replacements"]:
+            _refresh_flags(ws, result["change_id"], quiet=args.json)
         emit(result, args.json, text)
     finally:
         ws.close()
     return 0
+
+
+def _refresh_flags(ws, change_id: int, quiet: bool = False) -> None:
+    """Recompute the flags of the pairs just redacted: their old personal-data flags would
+    otherwise stay open, quoting the values that were replaced, and other flags' spans would
+    point at the old text. Only when flags were found before (nothing to refresh otherwise)."""
+    from .cli import ProgressBar
+    from .flags.runner import run_flags
+
+    if not change_id or not ws.scalar("SELECT count(*) FROM flags"):
+        return
+    ids = [int(r[0]) for r in ws.execute(
+        "SELECT DISTINCT pair_id FROM pair_history WHERE change_id = ? ORDER BY pair_id", [change_id]).fetchall()]
+    if not ids:
+        return
+    bar = ProgressBar("flags", enabled=sys.stderr.isatty() and not quiet)
+    try:
+        run_flags(ws, pair_ids=ids, progress=bar)
+    finally:
+        bar.close()
 
 
 def register(sub: argparse._SubParsersAction) -> None:

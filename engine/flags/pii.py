@@ -139,14 +139,17 @@ _PHONE_RE = re.compile(
     r"(?<![\w+\-/.#:$£€₹@])"
     r"(?:\+\d{1,3}(?:[ .\-]|\u00a0){0,2})?"       # +44, +1-, +91
     r"(?:\(\d{1,5}\)(?:[ .\-]|\u00a0)?)?"         # (512) or (0)
-    r"\d{1,13}(?:(?:[ .\-]|\u00a0)\d{1,6}){0,5}"
+    r"\d{1,13}(?:(?:[ .\-]|\u00a0)\d{1,8}){0,5}"
     r"(?![\w\-/@]|[.,:]\d)"
 )
 _PHONE_CONTEXT_RE = re.compile(
     r"(?i)\b(?:phone|mobile|mob|cell|tel|telephone|call|ring|whatsapp|contact|number|no|ph|reach|dial|extension|ext|landline)\b[^\w\n]{0,4}(?:\w+[^\w\n]{1,3}){0,3}$"
 )
 _NOT_PHONE_CONTEXT_RE = re.compile(
-    r"(?i)(?:\b(?:ticket|order|invoice|ref|reference|po|version|build|ver|v|id|case|inc|request|serial|asset|account|a/c|acct|ifsc|policy|claim|batch|employee|emp|pin|otp|code|isbn)\b|[₹$£€]|\b(?:rs|inr|usd|gbp|eur)\.?)[\s:#.\-]{0,3}$"
+    r"(?i)(?:\b(?:ticket|order|invoice|ref|reference|po|version|build|ver|v|id|case|inc|request|serial|asset|account|a/c|acct|ifsc|policy|claim|batch|employee|emp|pin|otp|code|isbn)\b"
+    # "order number 1234567890", "case no. is ...", "reference number for your claim is ..."
+    r"(?:\s*(?:number|num|nr|no\.?|#|id)(?:\s+(?:for|of|on)(?:\s+[\w']+){1,3})?(?:\s+(?:is|was|reads))?)?"
+    r"|[₹$£€]|\b(?:rs|inr|usd|gbp|eur)\.?)[\s:#.\-]{0,3}$"
 )
 _AMOUNT_AFTER_RE = re.compile(r"(?i)^\s?(?:rupees|dollars|pounds|euros|inr|usd|gbp|eur|lakh|crore|k\b|%)")
 
@@ -179,6 +182,21 @@ _UK_POSTCODE_RE = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d(?!(?
 _US_ZIP_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z],? \d{5}(?:-\d{4})?(?![\d\-])")
 _US_STATE_SET = frozenset(_US_STATES.split("|"))
 _TITLE_SURNAME = r"(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.? "
+# first names that are also everyday English words: "May I carry over leave?" from May Chen, "Will
+# my laptop...", "Grace period", "Mark the ticket..." are words there, not the requester. Alone,
+# such a name only counts where a name is being used: after a greeting ("Hi May", "Thanks, Will")
+# or set off by punctuation ("Mark, please...", "..., Hope, is") or at the very end.
+_WORD_NAMES = frozenset("""
+amber angel april art august autumn bill bliss brook buck bud candy carol cash chase charity cherry cliff
+crystal daisy dale dawn dean destiny don drew dusty earl ernest faith fern frank gene ginger glen grace
+guy happy harmony harsh hazel heather holly honor hope hunter iris ivy jack jade jasmine joy june king
+lane liberty lily lucky mark max may melody mercy miles misty norm olive patience pat pearl penny poppy
+rain ray rich river rob robin rocky rose ruby sage sandy skip sky star sterling stone storm summer sunny
+sue violet wade warren will willow win
+""".split())
+_NAME_CUE_BEFORE_RE = re.compile(
+    r"(?i)\b(?:hi|hello|hey|dear|thanks|thank you|cheers|regards|morning|afternoon|evening)[ \t,!.:-]*$")
+_NAME_CUE_AFTER_RE = re.compile(r"\s*(?:[,!?;:)\n]|$|['’]s\b)")
 
 
 @functools.lru_cache(maxsize=64)
@@ -303,13 +321,15 @@ def _phone_ok(text: str, start: int, end: int, m: str) -> tuple[int, int] | None
         end = start + len(m)
         digits = _digits(m)
     n = len(digits)
+    if any(len(g) > 6 for g in groups[1:]) and not (plus or m.lstrip("(").startswith("0")):
+        return None  # a 7-8 digit subscriber part ("+49 30 12345678", "030 12345678") needs a prefix
     if plus:
         if not 8 <= n <= 15:
             return None
     elif not 10 <= n <= 13:
         return None
     before = text[max(0, start - 30):start]
-    if _NOT_PHONE_CONTEXT_RE.search(before) and not plus:
+    if _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 60):start]) and not plus:
         return None
     if _AMOUNT_AFTER_RE.match(text[end:end + 8]):
         return None
@@ -422,6 +442,11 @@ def find_spans(text: str, requester: str | None = None, *,
                 add(m.start(), m.end(), "name", "full", key)
         if single is not None:
             for m in single.finditer(text):
+                word = m.group(0)
+                if word.lower() in _WORD_NAMES and not (
+                        _NAME_CUE_AFTER_RE.match(text, m.end())
+                        or _NAME_CUE_BEFORE_RE.search(text, max(0, m.start() - 24), m.start())):
+                    continue  # "May I ...", "Grace period": the word, not the person
                 add(m.start(), m.end(), "name", "part", key)
 
     out.sort(key=lambda s: s.start)

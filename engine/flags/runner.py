@@ -240,16 +240,19 @@ def _store(ws: Workspace, found: dict[str, list[FlagCandidate]], scopes: dict[st
             closed = {r[0] for r in ws.execute(
                 "SELECT fingerprint FROM flags WHERE kind = ? AND status <> 'open' AND fingerprint IS NOT NULL",
                 [kind]).fetchall()}
-            seen: set[str] = set()
+            seen: set[tuple] = set()
             n = 0
             for c in cands:
                 pairs = [by_id[i] for i in c.pair_ids if i in by_id]
                 if not pairs:
                     continue
                 fp = _fp(c.kind, pairs)
-                if fp in closed or (fp, c.explanation) in seen:
+                # the same texts in other pairs (copies of one ticket) are flagged there too:
+                # every copy must carry its flag, or a copy slips past the export guard
+                once = (fp, c.explanation, tuple(sorted(int(i) for i in c.pair_ids)))
+                if fp in closed or once in seen:
                     continue
-                seen.add((fp, c.explanation))  # type: ignore[arg-type]
+                seen.add(once)
                 sev = c.severity if c.severity in SEVERITY_RANK else "medium"
                 rows.append((c.kind, sev, float(c.score or 0.0), [int(i) for i in c.pair_ids],
                              c.explanation, _details(c), fp))

@@ -1,0 +1,116 @@
+"""Bugs found in the personal-data flag and redaction by using them the way a team lead would
+(each test names the input that went wrong)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import pairs as pairs_mod
+from engine.cli import main as cli_main
+from engine.export import export_pairs
+from engine.errors import PairsmithError
+from engine.flags.pii import find_spans
+from engine.flags.runner import list_flags, run_flags
+from engine.store import Workspace
+
+from flag_helpers import add_tickets
+
+
+def kinds(text, requester=None):
+    return [(s.kind, s.text) for s in find_spans(text, requester)]
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace.create(tmp_path / "ws")
+    yield w
+    w.close()
+
+
+def test_identical_pairs_each_get_their_personal_data_flag(ws):
+    # three copies of one ticket (a re-opened ticket, an export run twice): only the first one
+    # was flagged, so approving a copy let the email through the export guard
+    ids = add_tickets(ws, [(f"HR-{i}", "Please update my email to priya.s@gmail.com",
+                            "Done, it is now priya.s@gmail.com.") for i in range(3)])
+    assert run_flags(ws, kinds=["pii"]) == {"pii": 3}
+    assert sorted(f["pair_ids"][0] for f in list_flags(ws, kind="pii")) == ids
+    pairs_mod.update_pairs(ws, [ids[1]], status="approved")
+    with pytest.raises(PairsmithError, match="personal-data"):
+        export_pairs(ws, ws.root / "out.jsonl")
+
+
+def test_cli_redact_closes_the_stale_personal_data_flags(ws, capsys):
+    # `pairsmith redact` left the old flags open, still quoting the original values
+    ids = add_tickets(ws, [
+        ("HR-1", "My email is priya.s@gmail.com, please fix my payslip.", "Updated, thanks."),
+        ("HR-2", "Call me on +44 7700 900123 about the laptop.", "We will call you today."),
+        ("HR-3", "How do I book leave?", "Use the leave portal."),
+    ])
+    run_flags(ws, kinds=["pii"])
+    assert len(list_flags(ws, kind="pii", status="open")) == 2
+    root = str(ws.root)
+    ws.close()
+    assert cli_main(["redact", root, "--pair", str(ids[0])]) == 0
+    w = Workspace.open(root)
+    try:
+        left = list_flags(w, kind="pii", status="open")
+        assert [f["pair_ids"] for f in left] == [[ids[1]]]
+    finally:
+        w.close()
+    assert cli_main(["redact", root, "--all"]) == 0
+    capsys.readouterr()
+    w = Workspace.open(root)
+    try:
+        assert list_flags(w, kind="pii", status="open") == []
+        assert "gmail" not in str(list_flags(w))
+    finally:
+        ws.con = w.con  # the fixture closes it
+
+
+@pytest.mark.parametrize("text", [
+    "Order number 1234567890 has shipped.",
+    "Your case number is 0123456789.",
+    "Ticket no. 9876543210 is closed.",
+    "Your account number: 9876543210 is active.",
+    "The reference number for your claim is 7012345678.",
+])
+def test_reference_numbers_after_number_word_are_not_phones(text):
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize("phone", ["+49 30 12345678", "+49 151 12345678", "+31 20 1234567", "+49 (0)30 12345678"])
+def test_phone_numbers_with_a_long_last_group(phone):
+    assert kinds(f"Ruf mich an: {phone} bitte.") == [("phone", phone)]
+
+
+@pytest.mark.parametrize("requester,text", [
+    ("May Chen", "May I carry over my leave to next year?"),
+    ("Will Smith", "Will my laptop be replaced this year?"),
+    ("Grace Hall", "Grace period for the loan is 5 days."),
+    ("Mark Lee", "Mark the ticket as resolved once done."),
+    ("Hope Davis", "Hope you can help with this."),
+])
+def test_first_names_that_are_words_are_not_flagged_as_words(requester, text):
+    assert kinds(text, requester) == []
+
+
+@pytest.mark.parametrize("requester,text,name", [
+    ("May Chen", "Hi May, your leave is approved.", "May"),
+    ("Will Smith", "Thanks, Will", "Will"),
+    ("Grace Hall", "Dear Grace, the loan is approved.", "Grace"),
+    ("Mark Lee", "Mark, please send the form.", "Mark"),
+    ("Hope Davis", "Your request, Hope, is approved.", "Hope"),
+])
+def test_first_names_that_are_words_are_flagged_as_names(requester, text, name):
+    assert kinds(text, requester) == [("name", name)]
+
+
+def test_redacting_a_word_name_keeps_the_sentence(ws):
+    ids = add_tickets(ws, [("HR-1", "May I carry over my leave? Thanks, May", "Hi May, yes: up to 5 days.",
+                            None, "May Chen")])
+    from engine.redact import redact_pair
+
+    redact_pair(ws, ids[0])
+    p = pairs_mod.get_pair(ws, ids[0])
+    assert p["instruction"] == "May I carry over my leave? Thanks, [NAME_1]"
+    assert p["response"] == "Hi [NAME_1], yes: up to 5 days."
