@@ -147,8 +147,10 @@ def model_card(run_dir: str | os.PathLike, fmt: str, *, extra_notes: list[str] |
 
 # --- adapter ---------------------------------------------------------------------------------
 def export_adapter(run_dir: str | os.PathLike, out: str | os.PathLike) -> Path:
+    from .evaluate import adapter_dir
+
     run_dir = Path(run_dir)
-    _spec, adapter, _base = _run_parts(run_dir)
+    adapter = adapter_dir(run_dir)
     out = Path(out)
     shutil.copytree(adapter, out, dirs_exist_ok=True)
     return out
@@ -408,7 +410,13 @@ def export_model(run_dir: str | os.PathLike, out: str | os.PathLike, *, fmt: str
     if fmt not in FORMATS:
         raise BadInput(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     run_dir = Path(run_dir)
-    _run_parts(run_dir)  # clear messages (no run, no adapter) before creating anything
+    if fmt == "adapter":  # a copy of the adapter folder: the base model need not be at hand
+        from .evaluate import adapter_dir, read_run
+
+        read_run(run_dir)
+        adapter_dir(run_dir)
+    else:
+        _run_parts(run_dir)  # clear messages (no run, no adapter, no base) before creating anything
     _dtype(dtype)
     out = _prepare_out(out)
     notes: list[str] = []

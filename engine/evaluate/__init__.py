@@ -75,6 +75,9 @@ def base_model_path(spec: dict) -> str:
         raise BadInput("The run's spec.json names no base model.")
     if os.path.isdir(str(name)):
         return str(name)
+    if not str(name).startswith("builtin:") and resolved and os.path.isabs(str(resolved)):
+        raise BadInput(f"The base model folder {resolved} that run {spec.get('run_id') or ''} was trained on is gone "
+                       "(moved or deleted): put it back there, then try again.")
     from ..train.models import resolve_base_model
 
     return resolve_base_model(str(name))
@@ -342,12 +345,18 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
                    on_event: Callable[[dict], None] | None = None) -> dict:
     """Evaluate a run in a subprocess (the model never loads in the GUI/CLI process), stream its
     progress, then store the report in `evaluations` and return it (with "evaluation_id")."""
-    run_dir = Path(ws.runs_dir) / str(run_id)
+    # absolute: the subprocess runs in the project folder, not in the caller's working directory
+    run_dir = (Path(ws.runs_dir) / str(run_id)).resolve()
     if not run_dir.is_dir():
         raise NotFound(f"No run {run_id!r} in this workspace (no folder {run_dir}).")
     adapter_dir(run_dir)  # a clear message before starting anything
+    if not read_run(run_dir)[1]:
+        raise BadInput(f"Run {run_id} has no held-out pairs to evaluate on: freeze a dataset version with a "
+                       "held-out share (`pairsmith split WS --holdout 0.2`) and train on it.")
     if baseline_prompt_file and not Path(baseline_prompt_file).is_file():
         raise BadInput(f"The baseline prompt file {baseline_prompt_file} does not exist.")
+    if baseline_prompt_file:
+        baseline_prompt_file = Path(baseline_prompt_file).resolve()
     (run_dir / REPORT_DIR).mkdir(exist_ok=True)
     from ..security import child_env
 
@@ -390,7 +399,8 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
         raise PairsmithError(
             f"The evaluation stopped unexpectedly (exit code {proc.returncode}); details in {log_path}.")
     if final["event"] == "error":
-        raise PairsmithError(str(final.get("message") or "the evaluation failed"))
+        error_class = {"BadInput": BadInput, "NotFound": NotFound}.get(str(final.get("kind")), PairsmithError)
+        raise error_class(str(final.get("message") or "the evaluation failed"))
     report = load_report(run_dir)
     if report is None:
         raise PairsmithError(f"The evaluation finished but wrote no report ({run_dir / REPORT_DIR / REPORT_JSON}).")

@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = Path(args.run_dir)
     run_id = run_dir.name
 
-    def emit(kind: str, **fields) -> None:
-        out.write(json.dumps({"event": kind, "run": run_id, "time": round(time.time(), 3), **fields},
+    def emit(event: str, /, **fields) -> None:
+        out.write(json.dumps({"event": event, "run": run_id, "time": round(time.time(), 3), **fields},
                              ensure_ascii=False, default=str) + "\n")
         out.flush()
 

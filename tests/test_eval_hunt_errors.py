@@ -1,0 +1,108 @@
+"""Bug hunt: evaluation, playground and export error paths a user hits (one clear line, the right
+exit code, never a traceback or "stopped unexpectedly")."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers_eval import make_run, offline_env
+
+offline_env()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _empty_heldout(run: Path) -> None:
+    (run / "dataset" / "heldout.jsonl").write_text("", encoding="utf-8")
+
+
+def _fake_adapter(run: Path) -> None:
+    (run / "adapter").mkdir(parents=True, exist_ok=True)
+    (run / "adapter" / "adapter_config.json").write_text("{}", encoding="utf-8")
+
+
+def test_eval_subprocess_reports_an_error_as_one_json_event(tmp_path):
+    """A PairsmithError inside `python -m engine.evaluate` used to crash in emit() (the `kind` field
+    clashed with emit's own parameter): no error event, so the parent said 'stopped unexpectedly'."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
+    proc = subprocess.run([sys.executable, "-m", "engine.evaluate", str(tmp_path / "no-such-run")],
+                          capture_output=True, text=True, cwd=str(ROOT), env=env, timeout=120)
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert events and events[-1]["event"] == "error", proc.stderr[-2000:]
+    assert "not a training run" in events[-1]["message"] and events[-1]["kind"] == "NotFound"
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+
+
+def test_eval_with_a_relative_workspace_path_and_empty_heldout(tmp_path, monkeypatch, capsys):
+    """`pairsmith eval ws --run R` with a relative workspace path: the subprocess runs in the
+    project folder, so the relative run folder was not found there. An empty held-out set is
+    bad input: one clear line and exit 2."""
+    from engine.cli import main
+    from engine.store import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    Workspace.create(tmp_path / "ws").close()
+    run = make_run(tmp_path / "ws", "/nonexistent/base")
+    _fake_adapter(run)
+    _empty_heldout(run)
+    assert main(["eval", "ws", "--run", "run-1"]) == 2
+    err = capsys.readouterr().err
+    assert "no held-out pairs" in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def _moved_base_run(ws_root: Path) -> Path:
+    gone = str(ws_root.parent / "models" / "my-base")  # trained on a folder that was moved since
+    run = make_run(ws_root, gone)
+    spec = json.loads((run / "spec.json").read_text())
+    spec["base_model"] = gone
+    (run / "spec.json").write_text(json.dumps(spec))
+    _fake_adapter(run)
+    return run
+
+
+def test_base_model_folder_moved_gives_a_clear_message(tmp_path, capsys):
+    from engine.cli import main
+    from engine.evaluate import base_model_path
+    from engine.errors import BadInput
+    from engine.store import Workspace
+
+    Workspace.create(tmp_path / "ws").close()
+    run = _moved_base_run(tmp_path / "ws")
+    with pytest.raises(BadInput, match="moved or deleted"):
+        base_model_path(json.loads((run / "spec.json").read_text()))
+    assert main(["export-model", str(tmp_path / "ws"), "run-1", str(tmp_path / "m"), "--format", "merged"]) == 2
+    err = capsys.readouterr().err
+    assert "moved or deleted" in err and "builtin:tiny" not in err
+
+
+def test_adapter_export_does_not_need_the_base_model(tmp_path):
+    """The adapter format copies the adapter folder: a moved base model must not block it."""
+    from engine.export_model import export_model
+
+    from engine.store import Workspace
+
+    Workspace.create(tmp_path / "ws").close()
+    run = _moved_base_run(tmp_path / "ws")
+    res = export_model(run, tmp_path / "out", fmt="adapter")
+    assert "adapter_config.json" in res["files"] and "README.md" in res["files"]
+
+
+def test_eval_subprocess_finds_the_run_of_a_relative_workspace_path(tmp_path, monkeypatch, capsys):
+    """The subprocess runs in the project folder: a relative run folder must be made absolute.
+    (Here it then stops on the moved base model: a BadInput from the subprocess is exit 2 too.)"""
+    from engine.cli import main
+    from engine.store import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    Workspace.create(tmp_path / "ws").close()
+    _moved_base_run(tmp_path / "ws")
+    assert main(["eval", "ws", "--run", "run-1"]) == 2
+    err = capsys.readouterr().err
+    assert "moved or deleted" in err and "unexpectedly" not in err, err
