@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.action_import = QAction("&Import tickets...", self, shortcut=QKeySequence("Ctrl+I"),
                                      triggered=self._import_files_dialog)
-        self.action_close = QAction("&Close workspace", self, triggered=lambda: self.ctx.worker.close())
+        self.action_close = QAction("&Close workspace", self, triggered=self.close_workspace)
         self.action_workspace_settings = QAction("Workspace &settings…", self, shortcut=QKeySequence("Ctrl+,"),
                                                  triggered=self.open_workspace_settings)
         self.action_quit = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
@@ -265,8 +265,23 @@ class MainWindow(QMainWindow):
             self.open_workspace(path)
 
     def open_workspace(self, path: str, create: bool = False) -> None:
+        self._flush_pages()
         self.statusBar().showMessage(f"Opening {path}...")
         self.ctx.open_workspace(path, create)
+
+    def close_workspace(self) -> None:
+        self._flush_pages()
+        self.ctx.worker.close()
+
+    def _flush_pages(self) -> None:
+        """Queue the pages' pending writes (an edit still in Review's autosave pause) before the
+        worker closes the workspace, so they land in the workspace they were made in."""
+        for page in self.pages.values():
+            if isinstance(page, Page):
+                try:
+                    page.flush()
+                except Exception:
+                    log.exception("page %s failed to flush", getattr(page, "name", page))
 
     def open_workspace_settings(self) -> None:
         """File > Workspace settings (offline, trusted models, flag settings); window-modal."""

@@ -210,7 +210,8 @@ class PairsTableModel(QAbstractTableModel):
 
         def failed(exc: BaseException) -> None:
             self._requested.discard(page)
-            self.sig_error.emit(user_message(exc))
+            if generation == self._generation:  # not for a list that was since replaced
+                self.sig_error.emit(user_message(exc))
 
         self.worker.submit(pair_query.fetch_rows, ids, on_done=done, on_error=failed)
 

@@ -49,6 +49,11 @@ class Page(QWidget):
     def deactivate(self) -> None:
         """Called when another page is shown (flush pending edits here)."""
 
+    def flush(self) -> None:
+        """The workspace is about to close or be replaced: queue any pending write now (it runs
+        on the worker before the switch). The default is deactivate()."""
+        self.deactivate()
+
     def refresh(self) -> None:
         """Reload what the page shows from the workspace (through the worker)."""
 

@@ -85,6 +85,7 @@ class ReviewPage(Page):
         self._flag_task = None
         self._build()
         self._connect()
+        ctx.workspace_closed.connect(self.forget_workspace)
 
     # --- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -271,6 +272,13 @@ class ReviewPage(Page):
         self._load_kinds()
 
     def mark_stale(self, *args) -> None:
+        if args and isinstance(args[0], str):  # workspace_opened(path): another workspace
+            self.forget_workspace()
+            self._stale = True
+            if self.isVisible():
+                self._stale = False
+                self.refresh()
+            return
         if self._own_change:
             return
         sender_ids = args[0] if args and isinstance(args[0], list) else None
@@ -291,6 +299,26 @@ class ReviewPage(Page):
         self.save_now()
         self.refresh_stale_flags()
         self.ctx.settings.set("window/review_splitter", bytes(self.splitter.saveState().data()))
+
+    def flush(self) -> None:
+        """The workspace is about to close (or another one to open): queue the pending edit and
+        the flag re-check now, so they run on this workspace before the worker switches."""
+        self.deactivate()
+        self.refresh_stale_flags(force=True)
+
+    def forget_workspace(self) -> None:
+        """Another workspace was opened (or this one closed): drop what belonged to the old one
+        (the open pair, the session's undo/redo, edits whose flags wait for a re-check)."""
+        for timer in (self._save_timer, self._flag_timer, self._open_timer, self._search_timer):
+            timer.stop()
+        self._undo_stack.clear()
+        self._redo_stack.clear()
+        self._flags_stale.clear()
+        self._pending_select = None
+        self._load_token += 1  # a pair still loading from the old workspace is not shown
+        self._show(None)
+        self.table.selectionModel().clearCurrentIndex()
+        self.model.clear()
 
     def _load_kinds(self) -> None:
         def done(kinds: list[str]) -> None:
@@ -538,12 +566,13 @@ class ReviewPage(Page):
         if self._flags_stale:
             self._flag_timer.start()
 
-    def refresh_stale_flags(self) -> None:
+    def refresh_stale_flags(self, force: bool = False) -> None:
         """Re-check the flags of the pairs edited since the last check (engine.flags.runner),
-        in one worker task, when the user has paused (it can take seconds on a big workspace)."""
+        in one worker task, when the user has paused (it can take seconds on a big workspace).
+        With force, queue it now even while the worker is busy (the workspace is closing)."""
         if not self._flags_stale or self._flag_task is not None or not self.has_workspace:
             return
-        if self.ctx.worker.pending() or self._dirty:
+        if not force and (self.ctx.worker.pending() or self._dirty):
             self._flag_timer.start()  # busy or typing: try again after the next pause
             return
         ids = sorted(self._flags_stale)

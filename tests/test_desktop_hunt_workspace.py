@@ -1,0 +1,101 @@
+"""Bug hunt: switching or closing the workspace while the Review page holds unsaved or undoable
+work. An edit typed in one workspace must be saved there (never in the next one), and undo must
+not reach into the workspace that was open before."""
+
+from __future__ import annotations
+
+import pytest
+from desktop_helpers import ctx, fill_pairs, settings, window  # noqa: F401
+from PySide6.QtCore import Qt
+
+from engine import pairs as engine_pairs
+from engine.store import Workspace
+
+
+@pytest.fixture
+def other_ws(tmp_path):
+    """A second workspace with the same pair ids as the first."""
+    path = tmp_path / "other"
+    ws = Workspace.create(path)
+    fill_pairs(ws, 5)
+    engine_pairs.update_pair(ws, 1, status="rejected")  # an earlier session's change, in its history
+    ws.close()
+    return path
+
+
+def _review_with_edit(qtbot, window, ctx, text: str):
+    ctx.worker.run_sync(fill_pairs, 5)
+    window.go_to("review")
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+    editor = page.editor.instruction
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    assert page.has_unsaved_changes  # still inside the autosave pause
+    return page
+
+
+def _instruction_in(ctx, path, pair_id: int = 1) -> str:
+    ctx.worker.open(str(path))
+    assert ctx.worker.wait_idle(15, settle_ms=300)
+    assert ctx.workspace_path == str(path)
+    return ctx.worker.run_sync(engine_pairs.get_pair, pair_id)["instruction"]
+
+
+def test_an_edit_pending_when_another_workspace_opens_is_saved_in_its_own(qtbot, window, ctx, tmp_path, other_ws):
+    first = ctx.workspace_path
+    _review_with_edit(qtbot, window, ctx, "Edited in the first workspace")
+    window.open_workspace(str(other_ws))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(other_ws), timeout=10000)
+    ctx.worker.wait_idle(10, settle_ms=800)  # past the autosave pause
+    assert ctx.worker.run_sync(engine_pairs.get_pair, 1)["instruction"] == "Question 0 about the VPN error 0"
+    assert _instruction_in(ctx, first) == "Edited in the first workspace"
+
+
+def test_an_edit_pending_when_the_workspace_closes_is_saved(qtbot, window, ctx):
+    first = ctx.workspace_path
+    _review_with_edit(qtbot, window, ctx, "Edited before closing")
+    window.action_close.trigger()
+    qtbot.waitUntil(lambda: ctx.workspace_path is None, timeout=10000)
+    ctx.worker.wait_idle(10, settle_ms=800)
+    assert ctx.last_error is None  # no "Open or create a workspace first" for a lost save
+    assert _instruction_in(ctx, first) == "Edited before closing"
+
+
+def test_undo_after_switching_workspaces_does_not_touch_the_new_one(qtbot, window, ctx, other_ws):
+    ctx.worker.run_sync(fill_pairs, 5)
+    window.go_to("review")
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_R)  # reject pair 1 (pair 1 is approved by fill_pairs)
+    qtbot.waitUntil(lambda: page._undo_stack == [1], timeout=5000)
+    window.open_workspace(str(other_ws))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(other_ws), timeout=10000)
+    qtbot.waitUntil(lambda: page.current_id is not None and not page.loading_pair, timeout=10000)
+    ctx.worker.wait_idle(10)
+    page.table.setFocus()
+    page.table.selectRow(2)  # look at pair 3 of the new workspace
+    qtbot.waitUntil(lambda: page.current_id == 3, timeout=5000)
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    ctx.worker.wait_idle(10)
+    # the rejection was made in the other workspace: pair 1 here keeps its own last change
+    assert ctx.worker.run_sync(engine_pairs.get_pair, 1)["status"] == "rejected"
+    assert not any(h["undone"] for h in ctx.worker.run_sync(engine_pairs.history, 1))
+
+
+def test_review_lists_the_new_workspace_pairs_after_switching(qtbot, window, ctx, tmp_path):
+    small = tmp_path / "small"
+    ws = Workspace.create(small)
+    fill_pairs(ws, 3)
+    ws.close()
+    ctx.worker.run_sync(fill_pairs, 40)
+    window.go_to("review")
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 40 and page.current_id == 1, timeout=10000)
+    window.open_workspace(str(small))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(small), timeout=10000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10000)
+    qtbot.waitUntil(lambda: page.count_label.text() == "3 pairs", timeout=10000)
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
