@@ -81,8 +81,11 @@ def export_pairs(ws: Workspace, out: str | os.PathLike, fmt: str = "jsonl", *, s
     out = Path(out)
     if out.is_dir():
         raise BadInput(f"{out} is a folder; give a file name")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    except OSError as exc:  # a file in the way, a read-only or special folder
+        raise BadInput(f"could not write {out}: {exc.strerror or exc}; choose another place") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             if fmt == "csv":

@@ -47,9 +47,12 @@ ProgressFn = Callable[[int, int, str], None]
 # --- helpers ---------------------------------------------------------------------------------
 def _prepare_out(out: str | os.PathLike) -> Path:
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise BadInput(f"{out} already exists and is not an empty folder; choose a new folder.")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise BadInput(f"{out} already exists and is not an empty folder; choose a new folder.")
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, a read-only or special folder
+        raise BadInput(f"Cannot create the folder {out}: {exc.strerror or exc}; choose another place.") from None
     return out
 
 
