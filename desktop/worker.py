@@ -219,8 +219,13 @@ class EngineWorker(QObject):
         def _open(_ws, target: str, create: bool) -> str:
             from engine.store import Workspace
 
+            if self._path == target:  # opening it again: one connection per file
+                self._close_current()
+            # open the new one before closing the current one: when it cannot be opened (held by
+            # another window, not a workspace) the current workspace stays open and usable
+            ws = Workspace.create(target) if create else Workspace.open(target)
             self._close_current()
-            self._ws = Workspace.create(target) if create else Workspace.open(target)
+            self._ws = ws
             self._path = target
             return target
 

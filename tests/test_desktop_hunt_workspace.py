@@ -5,7 +5,7 @@ not reach into the workspace that was open before."""
 from __future__ import annotations
 
 import pytest
-from desktop_helpers import ctx, fill_pairs, settings, window  # noqa: F401
+from desktop_helpers import ctx, fill_pairs, lock_holder, settings, window  # noqa: F401
 from PySide6.QtCore import Qt
 
 from engine import pairs as engine_pairs
@@ -99,3 +99,20 @@ def test_review_lists_the_new_workspace_pairs_after_switching(qtbot, window, ctx
     qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10000)
     qtbot.waitUntil(lambda: page.count_label.text() == "3 pairs", timeout=10000)
     qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+
+
+def test_a_failed_open_keeps_the_current_workspace_open(qtbot, window, ctx, tmp_path, lock_holder):
+    """File > Open on a workspace another window holds (or on a folder that is no workspace)
+    shows the message and leaves the open workspace working, not closed behind the user's back."""
+    first = ctx.workspace_path
+    ctx.worker.run_sync(fill_pairs, 3)
+    Workspace.create(tmp_path / "locked").close()
+    lock_holder(tmp_path / "locked")
+    (tmp_path / "plain").mkdir()
+    for target in (tmp_path / "locked", tmp_path / "plain"):
+        with qtbot.waitSignal(ctx.worker.sig_open_failed, timeout=15000):
+            window.open_workspace(str(target))
+        ctx.worker.wait_idle(10)
+        assert ctx.workspace_path == first
+        assert ctx.worker.run_sync(engine_pairs.count_pairs) == 3  # still usable
+        assert window.steps.isEnabled() and window.windowTitle().startswith("ws")
