@@ -115,7 +115,7 @@ _THREAD_ALIASES: dict[str, list[str]] = {
              "agent", "from", "sender", "party", "actor", "who", "type"],
     "author": ["authorid", "author", "userid", "senderid", "fromid", "authorname", "sendername",
                "username", "screenname", "user", "from", "sender", "requester"],
-    "body": ["text", "body", "message", "comment", "content", "plainbody", "messagebody", "commentbody",
+    "body": ["text", "body", "message", "comment", "content", "plainbody", "bodytext", "messagebody", "commentbody",
              "messagetext", "commenttext", "utterance", "htmlbody", "value", "description", "note"],
     "created": _ALIASES["created"] + ["sentat", "postedat", "createdtime", "sent", "datetime"],
     "sequence": ["sequence", "seq", "position", "turn", "turnindex", "turnnumber", "messageindex",
@@ -355,7 +355,7 @@ def detect(path: str | Path) -> dict[str, Any]:
             if suffix in (".jsonl", ".ndjson") and not (whole and _parses(head)):
                 return {"format": "jsonl", "encoding": encoding, "delimiter": None}
             return {"format": "json", "encoding": encoding, "delimiter": None}
-        if whole and not rest.strip():
+        if whole and not rest.strip() and suffix not in (".jsonl", ".ndjson"):
             # one object on one line (an API dump written without indent): a JSON document,
             # so a {"tickets": [...]} wrapper is unwrapped
             return {"format": "json", "encoding": encoding, "delimiter": None}
@@ -675,6 +675,7 @@ def _json_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel)
     if not isinstance(data, list):
         raise BadInput(f"{path.name}: expected a JSON array of ticket objects")
     total = len(data)
+    explode = _should_explode(data)
     for i, item in enumerate(data, start=1):
         if progress is not None and i % 5000 == 0:
             progress(i, total, f"Reading {path.name}")
@@ -684,7 +685,88 @@ def _json_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel)
         if not isinstance(item, dict):
             on_error(i, f"element {i} is not an object ({type(item).__name__})")
             continue
+        if explode:
+            nested = _nested_messages(item)
+            if nested is not None:
+                for rec in _explode(item, nested, i):
+                    yield i, rec
+                continue
         yield i, _flatten_shape(item)
+
+
+# Keys under which a ticket object holds its messages: {"tickets": [{"comments": [...]}]}
+_NESTED_KEYS = ("comments", "conversations", "conversation", "replies", "thread", "threads", "posts", "notes",
+                "interactions", "messages", "emails", "correspondence", "ticketcomments", "articles")
+_REQUESTER_KEYS = ("requesterid", "requester", "customerid", "customer", "submitterid", "reporterid", "reporter")
+_CONVERSATION_KEY = "ticket_id"
+_CHAT_ROLES = ("user", "human", "assistant", "gpt", "bot", "model", "system")
+
+
+def _nested_messages(item: dict) -> str | None:
+    """The key of a ticket's list of message objects (not a chat `messages` record), or None."""
+    for k, v in item.items():
+        if norm_header(k) in _NESTED_KEYS and isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            if any(str(x.get("role", x.get("from", ""))).lower() in _CHAT_ROLES for x in v):
+                return None  # a chat fine-tuning record (user/assistant messages)
+            return k
+    return None
+
+
+def _should_explode(data: list) -> bool:
+    """Tickets with nested messages and no answer field of their own: one record per message
+    (a conversation export, paired by engine.threads)."""
+    keys: list[str] = []
+    nested = False
+    for item in data[:DETECT_ROWS]:
+        if isinstance(item, dict):
+            k = _nested_messages(item)
+            nested = nested or k is not None
+            keys.extend(x for x in item if x != k and x not in keys)
+    return nested and "answer" not in _guess_pair_mapping(keys)
+
+
+def _explode(item: dict, key: str, index: int) -> list[dict]:
+    """One record per message of a ticket, with the ticket's id as `ticket_id` and one level of
+    nested objects flattened ({"author": {"role": "agent"}} -> author_role). A description held
+    on the ticket and not repeated as the first message is the customer's first message."""
+    conv = ""
+    for k, v in item.items():
+        if norm_header(k) in ("id", "ticketid", "key", "number", "ticketnumber", "issuekey", "caseid") and v not in (None, ""):
+            conv = str(v)
+            break
+    conv = conv or f"#{index}"
+    msgs = []
+    for m in item[key]:
+        rec: dict = {_CONVERSATION_KEY: conv}
+        for k, v in m.items():
+            if isinstance(v, dict):
+                for k2, v2 in v.items():
+                    if not isinstance(v2, (dict, list)):
+                        rec.setdefault(f"{k}_{k2}", v2)
+            elif k != _CONVERSATION_KEY:
+                rec[k] = v
+        msgs.append(rec)
+    names = {norm_header(k): k for k in msgs[0]}
+    body = next((names[a] for a in _THREAD_ALIASES["body"] if a in names), None)
+    q_key = _guess_pair_mapping([k for k in item if k != key]).get("question")
+    desc = item.get(q_key) if q_key else None
+    if body and isinstance(desc, str) and desc.strip():
+        first = msgs[0].get(body)
+        if " ".join(str(first or "").split()) != " ".join(desc.split()):
+            opener: dict = {_CONVERSATION_KEY: conv, body: desc}
+            all_keys = {norm_header(k): k for m in msgs for k in m}
+            for nk, k in all_keys.items():
+                if nk in _CUSTOMER_FLAGS:
+                    opener[k] = True
+                elif nk in _AGENT_FLAGS:
+                    opener[k] = False
+            author = next((all_keys[a] for a in _THREAD_ALIASES["author"] if a in all_keys), None)
+            requester = next((item[k] for k in item if norm_header(k) in _REQUESTER_KEYS
+                              and not isinstance(item[k], (dict, list))), None)
+            if author and requester is not None:
+                opener[author] = requester
+            msgs.insert(0, opener)
+    return msgs
 
 
 def _jsonl_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> Iterator:

@@ -1,0 +1,71 @@
+"""Bug hunt: importing awkward exports end to end (what pairs a person gets)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.importer import import_files
+from engine.pairs import list_pairs
+from engine.store import Workspace
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace.create(tmp_path / "ws")
+    yield w
+    w.close()
+
+
+def _pairs(ws):
+    return sorted((p["instruction"], p["response"]) for p in list_pairs(ws, limit=1000))
+
+
+def test_json_tickets_with_nested_comments_become_pairs(ws, tmp_path):
+    # Zendesk-style: the first comment is the description, author ids tell who wrote
+    data = {"tickets": [
+        {"id": 1, "subject": "VPN", "description": "My VPN drops every 5 minutes.", "requester_id": 7,
+         "comments": [
+             {"id": 11, "author_id": 7, "body": "My VPN drops every 5 minutes.", "created_at": "2024-03-01T10:00:00Z"},
+             {"id": 12, "author_id": 99, "body": "Please reinstall the client from the portal.",
+              "created_at": "2024-03-01T11:00:00Z"},
+             {"id": 13, "author_id": 7, "body": "Still dropping after the reinstall, what next?",
+              "created_at": "2024-03-01T12:00:00Z"},
+             {"id": 14, "author_id": 99, "body": "Then switch the protocol to IKEv2 in the settings.",
+              "created_at": "2024-03-01T13:00:00Z"}]},
+        {"id": 2, "subject": "Leave", "description": "How many days of leave do I get?", "requester_id": 8,
+         "comments": [
+             {"id": 21, "author_id": 8, "body": "How many days of leave do I get?", "created_at": "2024-03-02T10:00:00Z"},
+             {"id": 22, "author_id": 98, "body": "You get 25 days a year.", "created_at": "2024-03-02T11:00:00Z"}]},
+    ], "count": 2}
+    p = tmp_path / "zendesk.json"
+    p.write_text(json.dumps(data))
+    res = import_files(ws, [p])
+    assert res["imported"] == 3
+    pairs = _pairs(ws)
+    assert ("How many days of leave do I get?", "You get 25 days a year.") in pairs
+    assert ("My VPN drops every 5 minutes.", "Please reinstall the client from the portal.") in pairs
+    assert any(q.endswith("Still dropping after the reinstall, what next?")
+               and a == "Then switch the protocol to IKEv2 in the settings." for q, a in pairs)
+
+
+def test_json_description_outside_the_replies_is_the_question(ws, tmp_path):
+    # Freshdesk-style: the description is on the ticket, the conversation holds the replies only
+    data = [{"id": 5, "subject": "Payslip", "description_text": "Where can I find my March payslip?",
+             "conversations": [{"body_text": "It is in Workday under Pay > Payslips.", "incoming": False,
+                                "user_id": 3, "created_at": "2024-03-05T10:00:00Z"}]}]
+    p = tmp_path / "freshdesk.json"
+    p.write_text(json.dumps(data, indent=2))
+    res = import_files(ws, [p])
+    assert res["imported"] == 1
+    assert _pairs(ws) == [("Where can I find my March payslip?", "It is in Workday under Pay > Payslips.")]
+
+
+def test_json_tickets_with_a_resolution_and_comments_use_the_resolution(ws, tmp_path):
+    data = [{"id": 1, "question": "When is payday?", "answer": "The 25th.",
+             "comments": [{"author_id": 1, "body": "internal: checked with payroll"}]}]
+    p = tmp_path / "t.json"
+    p.write_text(json.dumps(data))
+    import_files(ws, [p])
+    assert _pairs(ws) == [("When is payday?", "The 25th.")]
