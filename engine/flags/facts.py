@@ -322,16 +322,31 @@ def extract_facts(text: str | None) -> list[Fact]:
     return _annotate(text, facts)
 
 
+_CALENDAR_UNIT_RE = re.compile(r"(?i)\b(?:(?P<m>months?)|(?P<y>years?|yrs?)|(?P<w>weeks?|wks?|fortnights?)|(?P<d>days?))\b")
+
+
+def _calendar_unit(f: Fact) -> str:
+    m = _CALENDAR_UNIT_RE.search(f.text)
+    return m.lastgroup if m else ""
+
+
 def same_value(a: Fact, b: Fact) -> bool:
     """Do two facts of one dimension state the same value? Ranges match when they overlap;
-    numbers match within 1%."""
+    numbers match within 1%, and a duration in months or years matches the same time in
+    another unit within 2% (a month counts 30 days, so "12 months" is 360 days against 365 for
+    "1 year", "6 months" 180 against 182 for "26 weeks")."""
     if a.dimension != b.dimension:
         return False
     va, vb = a.value, b.value
     if isinstance(va, tuple) and isinstance(vb, tuple):
         lo_a, hi_a = va
         lo_b, hi_b = vb
-        tol = 0.01 * max(abs(hi_a), abs(hi_b), 1e-9)
+        rel = 0.01
+        if a.dimension == "duration":
+            ua, ub = _calendar_unit(a), _calendar_unit(b)
+            if ua != ub and ({ua, ub} & {"m", "y"}):
+                rel = 0.02
+        tol = rel * max(abs(hi_a), abs(hi_b), 1e-9)
         return lo_a <= hi_b + tol and lo_b <= hi_a + tol
     return va == vb
 
