@@ -99,7 +99,7 @@ _CLOSING = re.compile(
     r"|(?:mit )?(?:freundlichen|besten|herzlichen|vielen|lieben|viele|beste|liebe|freundliche) grüßen?|mfg|lg|vg|(?:vielen )?dank"
     r"|(?:un )?saludos?(?: cordiales)?|atentamente|(?:muchas )?gracias|(?:cordiali|distinti) saluti|saluti|grazie(?: mille)?"
     r"|met vriendelijke groet(?:en)?|(?:vriendelijke )?groet(?:en)?|mvg|(?:med )?vänliga hälsningar|hälsningar|mvh"
-    r"|atenciosamente|obrigad[oa])[ \t]*[,.!]?[ \t]*$",
+    r"|atenciosamente|obrigad[oa])[ \t]*[,.!]?[ \t]*(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?[ \t]*){0,3}$",
     re.I,
 )
 # "Thanks, Priya" / "Regards, IT Service Desk" as the very last line
@@ -152,7 +152,12 @@ def _light(text: str) -> str:
     return text.strip()
 
 
+_HTML_HIDDEN = re.compile(r"<(head|style|script|title)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+
+
 def _strip_html(text: str) -> str:
+    text = _HTML_HIDDEN.sub("", text)  # a whole HTML mail: its <head>, CSS and scripts are not content
+    text = re.sub(r"(?i)</t[dh]\s*>(?=\s*<t[dh]\b)", " ", text)  # table cells side by side
     text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", text)
     text = _TAG.sub("", text)
     return html.unescape(text)

@@ -58,3 +58,23 @@ def test_greetings_and_closings_in_other_languages_are_stripped(raw, expected):
 def test_foreign_thanks_alone_is_content():
     assert draft_answer("Merci !") == "Merci !"
     assert draft_answer("Danke") == "Danke"
+
+
+def test_html_email_document_drops_head_style_and_script():
+    raw = ("<html><head><meta charset='utf-8'><title>Re: VPN</title><style>p {color:red;} .x{font-size:12px}</style>"
+           "<script>var a = 1;</script></head><body><!-- tracking --><p>Hi John,</p>"
+           "<p>Please reinstall the VPN client.</p>"
+           "<div class=\"gmail_quote\"><div>On Mon, 3 Mar 2025 at 10:02, John &lt;john@x.com&gt; wrote:<br></div>"
+           "<blockquote>My VPN fails</blockquote></div></body></html>")
+    assert draft_answer(raw) == "Please reinstall the VPN client."
+
+
+def test_html_table_cells_stay_apart():
+    raw = "<p>Allowances:</p><table><tr><th>Plan</th><th>Days</th></tr><tr><td>Basic</td><td>25</td></tr></table>"
+    out = draft_answer(raw)
+    assert "Basic25" not in out and "PlanDays" not in out
+    assert "Basic" in out and "25" in out
+
+
+def test_closing_with_an_emoji_is_a_signature():
+    assert draft_answer("Hi 👋\n\nThe printer is fixed.\n\nCheers 🍻\nBob") == "The printer is fixed."
