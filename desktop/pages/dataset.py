@@ -304,10 +304,15 @@ class DatasetPage(Page):
                                    on_done=self._frozen, on_error=self._freeze_failed)
 
     def _freeze_failed(self, exc: BaseException) -> None:
-        from ..worker import user_message
+        from html import escape
+
+        from ..worker import is_cancelled_error, user_message
 
         self.freeze_button.setEnabled(True)
-        self.freeze_result.setText(f"<span style='color:#B00020'>{user_message(exc)}</span>")
+        if is_cancelled_error(exc):
+            self.freeze_result.setText("Freezing cancelled: no version was made.")
+            return
+        self.freeze_result.setText(f"<span style='color:#B00020'>{escape(user_message(exc))}</span>")
 
     def _frozen(self, result: dict) -> None:
         self.freeze_button.setEnabled(True)

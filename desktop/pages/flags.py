@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, as_pairs_by_id, merge_text
-from ..worker import user_message
+from ..worker import is_cancelled_error, user_message
 from .base import Page
 
 from engine.flags.base import KIND_LABELS, KINDS  # noqa: E402  (the engine's names)
@@ -411,6 +411,8 @@ class FlagsPage(Page):
         tab.stack.setCurrentWidget(tab.view)
 
     def _failed(self, exc: BaseException) -> None:
+        if is_cancelled_error(exc):  # "Finding problems cancelled" is already in the status bar
+            return
         self.ctx.show_error(user_message(exc), "Flags")
 
     def _changed(self, pair_ids: list[int] | None = None, message: str = "") -> None:
