@@ -31,6 +31,7 @@ from .errors import BadInput
 SAMPLE_BYTES = 1 << 20
 FIELDS = ("question", "answer", "id", "subject", "created")
 OPTIONAL_FIELDS = ("context",)  # alpaca `input`: appended to the question
+HEADER_SCAN_ROWS = 20  # top rows searched for the header line (below a title line)
 MAX_RECORD_LINES = 2000  # a quoted CSV field spanning more lines than this is broken quoting
 
 # Header names (normalised: lower case, no spaces/underscores/dashes) for each field, best first.
@@ -294,8 +295,14 @@ def _detect_encoding(path: Path, sample: bytes) -> str:
     return best.encoding
 
 
+_SEP_HINT = re.compile(r"^\ufeff?sep=(.)[ \t]*$", re.I)
+
+
 def _pick_delimiter(text: str, hint: str | None) -> str:
     lines = text.splitlines()[:50]
+    m = _SEP_HINT.match(lines[0]) if lines else None
+    if m:
+        return m.group(1)  # Excel's "sep=;" first line
     sample = "\n".join(lines)
     best, best_score = ",", -1.0
     for delim in (",", ";", "\t", "|"):
@@ -307,6 +314,11 @@ def _pick_delimiter(text: str, hint: str | None) -> str:
             continue
         if len(rows) > 1:
             rows = rows[:-1]  # the last may be cut by the sample
+        lead = 0
+        while lead < min(len(rows) - 1, HEADER_SCAN_ROWS) and len(rows[lead]) < 2:
+            lead += 1  # a title line above the header ("Tickets export - generated ...")
+        if lead and len(rows[lead]) >= 2:
+            rows = rows[lead:]
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
@@ -413,6 +425,26 @@ def _unique_columns(header: list[str]) -> list[str]:
     return out
 
 
+def _csv_header_line(lines: list[str], pos: int, delim: str) -> int:
+    """The header's line index: `pos` (the first non-blank line), unless that line names no
+    question/answer column and one of the next lines does (a title line above the header)."""
+    def mapping(i: int) -> dict:
+        try:
+            cells = next(csv.reader([lines[i]], delimiter=delim), [])
+        except csv.Error:
+            return {}
+        return _guess_pair_mapping(_unique_columns(cells)) if len(cells) >= 2 else {}
+
+    first = mapping(pos)
+    if "question" in first or "answer" in first:
+        return pos
+    for i in range(pos + 1, min(len(lines), pos + HEADER_SCAN_ROWS)):
+        m = mapping(i)
+        if "question" in m and "answer" in m:
+            return i
+    return pos
+
+
 def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> tuple[list[str], Iterator]:
     text = _text(path, info["encoding"])
     lines = _split_lines(text)
@@ -424,8 +456,13 @@ def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) 
     pos = 0
     while pos < total and not lines[pos].strip():
         pos += 1
+    if pos < total and _SEP_HINT.match(lines[pos].rstrip("\r\n")):
+        pos += 1  # Excel's "sep=;" line
+        while pos < total and not lines[pos].strip():
+            pos += 1
     if pos >= total:
         raise BadInput(f"{path.name}: the file is empty")
+    pos = _csv_header_line(lines, pos, delim)
     # The csv module reads from an iterator of physical lines; `reader.line_num` says how many it
     # consumed, so `base + line_num` is the index of the next unread line. After broken quoting
     # a new reader starts again on the line after the bad record's first line.
@@ -503,9 +540,6 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return str(value)
     return str(value)
-
-
-HEADER_SCAN_ROWS = 20  # rows of each sheet searched for the header line
 
 
 def _filled(values) -> bool:

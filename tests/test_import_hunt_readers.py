@@ -140,3 +140,20 @@ def test_xlsx_bad_row_on_a_later_sheet_names_the_sheet(tmp_path):
 ])
 def test_helpdesk_tool_column_names_are_recognised(columns, expected):
     assert guess_mapping(columns) == expected
+
+
+@pytest.mark.parametrize("delim", [",", ";"])
+def test_csv_title_line_above_the_header(tmp_path, delim):
+    p = tmp_path / "report.csv"
+    p.write_text(f"Tickets export - generated 2024-03-01\n\nTicket ID{delim}Subject{delim}Description{delim}Resolution\n"
+                 f"T1{delim}Pay{delim}When is payday?{delim}The 25th.\nT2{delim}Leave{delim}How much leave?{delim}25 days.\n")
+    assert detect(p)["delimiter"] == delim
+    assert [(line, r["Ticket ID"], r["Resolution"]) for line, r in read_records(p)] == [
+        (4, "T1", "The 25th."), (5, "T2", "25 days.")]
+
+
+def test_csv_excel_sep_hint_line(tmp_path):
+    p = tmp_path / "excel.csv"
+    p.write_text("sep=;\r\nquestion;answer\r\nWhen is payday?;The 25th, every month.\r\n")
+    assert detect(p)["delimiter"] == ";"
+    assert list(read_records(p)) == [(3, {"question": "When is payday?", "answer": "The 25th, every month."})]
