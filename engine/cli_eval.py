@@ -106,6 +106,8 @@ def cmd_chat(args) -> int:
     from .evaluate import adapter_dir, base_model_path, read_run
     from .playground import ChatModel
 
+    if args.max_new_tokens < 1:
+        raise BadInput("--max-new-tokens must be at least 1.")
     run_dir = _run_dir(args.workspace, args.run)
     spec, _, _ = read_run(run_dir)
     adapter = None if args.base else adapter_dir(run_dir)
@@ -126,10 +128,15 @@ def cmd_chat(args) -> int:
             continue
         messages.append({"role": "user", "content": line})
         parts = []
-        for chunk in model.stream_reply(messages, max_new_tokens=args.max_new_tokens):
-            parts.append(chunk)
-            sys.stdout.write(chunk)
-            sys.stdout.flush()
+        try:
+            for chunk in model.stream_reply(messages, max_new_tokens=args.max_new_tokens):
+                parts.append(chunk)
+                sys.stdout.write(chunk)
+                sys.stdout.flush()
+        except BadInput as exc:  # e.g. a question too long for the model: say so, take the next one
+            messages.pop()
+            print(f"pairsmith: {exc}", file=sys.stderr)
+            continue
         sys.stdout.write("\n")
         sys.stdout.flush()
         messages.append({"role": "assistant", "content": "".join(parts).strip()})

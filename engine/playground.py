@@ -68,7 +68,43 @@ class ChatModel:
 
         if not messages or messages[-1].get("role") != "user":
             raise BadInput("The conversation must end with a question from the user.")
+        if not str(messages[-1].get("content") or "").strip():
+            raise BadInput("The question is empty.")
         return render_chat(self.tokenizer, messages)
+
+    def context_length(self) -> int | None:
+        """How many tokens the model reads at most (prompt + reply), when its config says."""
+        config = getattr(self.model, "config", None)
+        for key in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
+            value = getattr(config, key, None)
+            if isinstance(value, int) and value > 0:
+                return value
+        return None
+
+    def fit_prompt(self, messages: Sequence[dict], max_new_tokens: int) -> tuple[str, int]:
+        """(prompt, max_new_tokens) within the model's context: the oldest turns of a long
+        conversation are left out (the system prompt and the question stay); a question that
+        alone is too long is refused."""
+        limit = self.context_length()
+        msgs = list(messages)
+        while True:
+            prompt = self.prompt_for(msgs)
+            if limit is None:
+                return prompt, max_new_tokens
+            n = len(self.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+            room = limit - n
+            if room >= min(max_new_tokens, 16):
+                return prompt, max(1, min(max_new_tokens, room))
+            body = [i for i, m in enumerate(msgs) if m.get("role") != "system"]
+            if len(body) <= 1:
+                raise BadInput(f"The question is too long for this model: about {n} tokens, and the model reads at "
+                               f"most {limit} (question and answer together). Shorten it.")
+            del msgs[body[0]]  # the oldest turn; the conversation restarts on a question
+            while True:
+                first = next((i for i, m in enumerate(msgs) if m.get("role") != "system"), None)
+                if first is None or msgs[first].get("role") == "user" or first == len(msgs) - 1:
+                    break
+                del msgs[first]
 
     def stream_reply(self, messages: Sequence[dict], *, max_new_tokens: int = 256,
                      timeout: float = 300.0) -> Iterator[str]:
@@ -77,7 +113,7 @@ class ChatModel:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-        prompt = self.prompt_for(messages)
+        prompt, max_new_tokens = self.fit_prompt(messages, max_new_tokens)
         tok = self.tokenizer
         enc = tok(prompt, add_special_tokens=False, return_tensors="pt")
         device = next(self.model.parameters()).device
