@@ -345,7 +345,14 @@ def detect(path: str | Path) -> dict[str, Any]:
             raise BadInput(f"{path.name}: a damaged ZIP/XLSX file; open it in Excel and save it again") from None
         if "xl/workbook.xml" in names:
             return {"format": "xlsx", "encoding": None, "delimiter": None}
+        if "word/document.xml" in names:
+            raise BadInput(f"{path.name}: a Word document, not a ticket export; export the tickets as CSV, XLSX, JSON or JSONL")
         raise BadInput(f"{path.name}: a ZIP archive, not a ticket export; unzip it and import the CSV/XLSX inside")
+    for magic, what in ((b"%PDF-", "a PDF document"), (b"{\\rtf", "an RTF document"),
+                        (b"\x1f\x8b", "a gzip archive (unpack it first)"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+                        (b"Rar!", "a RAR archive")):
+        if sample.startswith(magic):
+            raise BadInput(f"{path.name}: {what}, not a ticket export; export the tickets as CSV, XLSX, JSON or JSONL")
     if sample.startswith(b"\xd0\xcf\x11\xe0"):
         raise BadInput(f"{path.name}: an old Excel .xls file; save it as .xlsx or CSV and import that")
     encoding = _detect_encoding(path, sample)

@@ -157,3 +157,28 @@ def test_csv_excel_sep_hint_line(tmp_path):
     p.write_text("sep=;\r\nquestion;answer\r\nWhen is payday?;The 25th, every month.\r\n")
     assert detect(p)["delimiter"] == ";"
     assert list(read_records(p)) == [(3, {"question": "When is payday?", "answer": "The 25th, every month."})]
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n", "PDF"),
+    (b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} question, answer\\par }", "RTF"),
+    (b"\x1f\x8b\x08\x00" + bytes(range(200)), "gzip"),
+])
+def test_documents_renamed_to_csv_say_what_they_are(tmp_path, content, words):
+    p = tmp_path / "tickets.csv"
+    p.write_bytes(content)
+    with pytest.raises(BadInput) as exc:
+        detect(p)
+    assert words in str(exc.value)
+
+
+def test_word_document_renamed_to_csv_says_so(tmp_path):
+    import zipfile
+
+    p = tmp_path / "tickets.csv"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(BadInput) as exc:
+        detect(p)
+    assert "Word" in str(exc.value)
