@@ -219,6 +219,8 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
         ext = _as_text(rec.get(id_col)).strip() if id_col else ""
         subj = _as_text(rec.get(s_col)) if s_col else ""
         created = _as_text(rec.get(c_col)).strip() if c_col else ""
+        if created and info["format"] == "xlsx":
+            created = _excel_serial_date(created)
         too_long = None
         for field, value in (("question", q), ("answer", a), ("subject", subj)):
             if len(value) > MAX_FIELD_CHARS:
@@ -285,6 +287,22 @@ def resolve_thread_mapping(name: str, columns: list[str], rows: list[dict],
     return mapping
 
 
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+
+
+def _excel_serial_date(text: str) -> str:
+    """"45352.5" (a spreadsheet date cell without a date format) -> "2024-03-01 12:00:00";
+    anything else as it is. Only numbers between 1954 and 2119 count as dates."""
+    if not _SERIAL.fullmatch(text):
+        return text
+    days = float(text)
+    if not 20000 <= days <= 80000:
+        return text
+    when = _dt.datetime(1899, 12, 30) + _dt.timedelta(days=days)
+    when = when.replace(microsecond=0) + _dt.timedelta(seconds=round(when.microsecond / 1e6))
+    return when.isoformat(sep=" ")
+
+
 def _id_text(value: Any) -> str:
     """An id cell as text; "119236.0" (a spreadsheet's float) reads as "119236"."""
     s = _as_text(value).strip()
@@ -304,6 +322,7 @@ def _read_thread(res: _FileResult, mapping: dict[str, str], records: list[tuple[
                                                           g("sequence"), g("public"))
     customer = {v.strip().lower() for v in (g("customer") or "").split(",") if v.strip()}
     by_reply = rto_col is not None
+    xlsx = res.info["format"] == "xlsx"
     messages: list[threads.Message] = []
     first_line: dict[str, int] = {}
     for line, rec in records:
@@ -331,7 +350,8 @@ def _read_thread(res: _FileResult, mapping: dict[str, str], records: list[tuple[
             line=line, id=mid or f"line {line}", text=text, customer=is_customer,
             reply_to=_id_text(rec.get(rto_col)) if rto_col else "", conversation=conv,
             author=_as_text(rec.get(author_col)).strip() if author_col else "",
-            created=_as_text(rec.get(created_col)).strip() if created_col else "",
+            created=(_excel_serial_date(_as_text(rec.get(created_col)).strip()) if xlsx
+                     else _as_text(rec.get(created_col)).strip()) if created_col else "",
             sequence=_as_text(rec.get(seq_col)).strip() if seq_col else "", internal=internal))
     if role_col and author_col is None:
         for m in messages:

@@ -69,3 +69,19 @@ def test_json_tickets_with_a_resolution_and_comments_use_the_resolution(ws, tmp_
     p.write_text(json.dumps(data))
     import_files(ws, [p])
     assert _pairs(ws) == [("When is payday?", "The 25th.")]
+
+
+def test_xlsx_dates_stored_as_plain_numbers_become_dates(ws, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sh = wb.active
+    sh.append(["Ticket ID", "Question", "Answer", "Created"])
+    sh.append(["T1", "When is payday?", "The 25th.", 45352.5])   # a date cell without a date format
+    sh.append(["T2", "How much leave?", "25 days.", "2024-03-02"])
+    sh.append(["T3", "Where is my payslip?", "In Workday.", 7])   # not a date: left alone
+    p = tmp_path / "t.xlsx"
+    wb.save(p)
+    import_files(ws, [p])
+    got = dict(ws.con.execute("SELECT external_id, created_at FROM tickets").fetchall())
+    assert got == {"T1": "2024-03-01 12:00:00", "T2": "2024-03-02", "T3": "7"}
