@@ -95,6 +95,50 @@ _RUDE = re.compile(
     r"asked\s+and\s+answered|self[-\s]explanatory|(?:is|was)\s+(?:already\s+)?(?:explained|answered)\s+(?:many|several|multiple)\s+times)\b",
     re.IGNORECASE,
 )
+# Phrases of _RUDE that are ordinary, polite help in other sentences: "Please check the portal
+# before raising a ticket", "You can look it up in the directory", "We take this seriously",
+# "Did you try restarting?", "How many times did the error appear?", "things you should know",
+# "locked for the third time today", "Don't bother printing the form". They count as rude only
+# in the shapes below.
+_RUDE_BEFORE_TICKET_OK = re.compile(r"(?i)\bread(?:ing)?\b[^.!?\n]{0,60}$")
+_NEXT_TIME_AFTER = re.compile(r"(?i)\s+next\s+time\b")
+_HELPFUL_LOOKUP_BEFORE = re.compile(r"(?i)\b(?:please|can|could|may|might|to|will|simply|easily|also)\s+$")
+_HELPFUL_LOOKUP_AFTER = re.compile(r"(?i)\s+(?:in|on|under|via|using|through|at|from|by)\b")
+_SENTENCE_START = re.compile(r"(?:^|[.!?\n]\s*|[\"'(]\s*)$")
+_DID_YOU_RUDE = re.compile(
+    r"(?i)did\s+you\s+(?:even\b|read\s+(?:the|my|our|it|this)\b\s*(?:policy|manual|docs?|documentation|faq|wiki|"
+    r"intranet|email|instructions|handbook|message|reply|answer)?)")
+_HOW_MANY_RUDE_AFTER = re.compile(r"(?i)(?:\s+\w+){0,4}?\s+(?:tell|told|say|said|explain|explained|repeat|remind|reminded)\b")
+_SHOULD_KNOW_RUDE_AFTER = re.compile(r"(?i)\s*(?:[.!]|$|\s+(?:this|that|better|by\s+now|already)\b(?!\s+\w+\s+(?:is|are)\b))")
+_DONT_BOTHER_RUDE_AFTER = re.compile(
+    r"(?i)\s*(?:[.!]|$|\s+(?:asking|raising|logging|opening|emailing|calling|contacting|chasing|me|us|the\s+(?:helpdesk|service\s+desk|team)))")
+
+
+def _rude_in_context(scan: str, m: re.Match) -> bool:
+    """False when the matched phrase is ordinary help in this sentence (see above)."""
+    phrase = m.group(0).lower()
+    before = scan[max(0, m.start() - 80):m.start()]
+    after = scan[m.end():m.end() + 60]
+    if phrase.startswith("before "):
+        return bool(_RUDE_BEFORE_TICKET_OK.search(before) or _NEXT_TIME_AFTER.match(after))
+    if phrase == "look it up":
+        return not (_HELPFUL_LOOKUP_BEFORE.search(before) or _HELPFUL_LOOKUP_AFTER.match(after))
+    if phrase == "seriously":
+        return bool(_SENTENCE_START.search(before)) or after[:1] in ("?", "!")
+    if phrase.startswith("did you"):
+        return bool(_DID_YOU_RUDE.match(scan, m.start()))
+    if phrase == "how many times":
+        return bool(_HOW_MANY_RUDE_AFTER.match(after))
+    if phrase == "you should know":
+        return bool(_SHOULD_KNOW_RUDE_AFTER.match(after)) and not re.search(
+            r"(?i)\b(?:things|what|everything|anything|something|all|details|points|facts)\s+$", before)
+    if phrase.startswith("for the ") and re.search(r"(?i)(?:last|third)\s+time$", phrase):
+        return bool(_SENTENCE_START.search(before))
+    if phrase.replace("’", "'").startswith(("don't bother", "dont bother")):
+        return bool(_DONT_BOTHER_RUDE_AFTER.match(after))
+    return True
+
+
 _EMPHASIS_CAPS = {
     "NOT", "NEVER", "ALWAYS", "MUST", "PLEASE", "ALREADY", "AGAIN", "NOW", "ONLY", "DO", "DONT", "DON'T",
     "STOP", "READ", "NO", "YES", "YOU", "YOUR", "THE", "BEFORE", "ASAP", "URGENT", "IMMEDIATELY", "ALL",
@@ -214,7 +258,8 @@ def measure(text: str, acronyms: frozenset[str] = frozenset()) -> Style:
             st.slang.append((m.start(), m.end(), m.group(0).strip(" .!,")))
     if any(k in low for k in _RUDE_KEYS):
         for m in _RUDE.finditer(scan):
-            st.rude.append((m.start(), m.end(), m.group(0)))
+            if _rude_in_context(scan, m):
+                st.rude.append((m.start(), m.end(), m.group(0)))
     if not scan.isascii() or any(k in scan for k in _EMOJI_ASCII):
         for m in _EMOJI.finditer(scan):
             st.emoji.append((m.start(), m.end(), m.group(0)))
