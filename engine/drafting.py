@@ -59,6 +59,9 @@ _BOILER_LINE = re.compile(
     r"|Sent from my (?:iPhone|iPad|Android|Samsung|Galaxy|BlackBerry|mobile|phone)[^\n]*"
     r"|Sent from (?:Mail|Outlook) for [^\n]*"
     r"|Get Outlook for (?:iOS|Android)[^\n]*"
+    r"|(?:Von meinem|Envoyé de mon|Enviado desde mi|Enviado do meu|Inviato da(?:l mio)?|Verzonden (?:vanaf|met) mijn"
+    r"|Skickat från min|Sendt fra min) (?:iPhone|iPad|Android|Samsung|Galaxy|Handy|Smartphone|mobile|móvil|telefoon)[^\n]*"
+    r"|(?:Télécharger Outlook pour|Outlook für|Obtener Outlook para|Scarica Outlook per) (?:iOS|Android)[^\n]*"
     r"|This (?:message|e-?mail) was sent (?:from|by) (?:an? )?(?:unmonitored|automated|notification)[^\n]*"
     r"|This is an? (?:automated|automatic|system[- ]generated|auto-generated) (?:message|e-?mail|notification|reply)[^\n]*"
     r"|\[(?:Ticket|Request|Case) #?[\w-]+\][ \t]*"
@@ -112,13 +115,14 @@ _HTML_HINT = re.compile(r"<(?:br|p|div|span|/p|/div|b|i|strong|em|ul|li|table|tr
 _TAG = re.compile(r"<[^>]{1,400}>")
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_WS = re.compile(r"[ \t]+$", re.M)
-_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|aw|sv|antw)\s*(?:\[\d+\])?\s*:\s*|\s*\[[^\]]{0,40}#[^\]]{0,40}\]\s*)+", re.I)
+_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|aw|sv|antw|tr|wg|rv|res|enc|rif|vs|doorst)\s*(?:\[\d+\])?\s*:\s*|\s*\[[^\]]{0,40}#[^\]]{0,40}\]\s*)+", re.I)
 _GENERIC_SUBJECTS = {
     "", "help", "question", "issue", "problem", "request", "urgent", "query", "hi", "hello",
     "support", "ticket", "no subject", "(no subject)", "help needed", "quick question", "re", "fwd",
 }
 _DISCLAIMER_KEYS = re.compile("confidential|disclaimer|notice|privileged|intended")
 _BOILER_KEYS = re.compile("ticket|request|case|issue|rate|sent |outlook|unmonitored|automat|external|comment|generated"
+                          "|iphone|ipad|android|samsung|galaxy|handy|smartphone|móvil|telefoon"
                           "|problem|review|notification|let us know")
 # Social/support chat (Twitter-style) exports.
 # "@AppleSupport @115712 " at the start of a line: who the message was addressed to

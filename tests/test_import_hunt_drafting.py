@@ -78,3 +78,20 @@ def test_html_table_cells_stay_apart():
 
 def test_closing_with_an_emoji_is_a_signature():
     assert draft_answer("Hi 👋\n\nThe printer is fixed.\n\nCheers 🍻\nBob") == "The printer is fixed."
+
+
+@pytest.mark.parametrize("footer", [
+    "Von meinem iPhone gesendet", "Envoyé de mon iPhone", "Enviado desde mi iPhone", "Inviato da iPhone",
+    "Verzonden vanaf mijn iPhone", "Enviado do meu iPhone", "Skickat från min iPhone",
+    "Télécharger Outlook pour Android", "Outlook für iOS beziehen",
+])
+def test_mobile_footers_in_other_languages_are_stripped(footer):
+    assert draft_answer(f"Ja, das geht.\n\n{footer}") == "Ja, das geht."
+
+
+@pytest.mark.parametrize("subject", ["TR: Congés", "WG: Congés", "RV: Congés", "RES: Congés", "ENC: Congés",
+                                     "Antw: Congés", "SV: Congés", "RE : Congés"])
+def test_reply_and_forward_prefixes_in_other_languages(subject):
+    from engine.drafting import clean_subject
+
+    assert clean_subject(subject) == "Congés"
