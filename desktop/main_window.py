@@ -174,6 +174,10 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(180, 40))
             self.steps.addItem(item)
         self.steps.currentRowChanged.connect(self._step_selected)
+        # a step picked with the mouse or Enter hands the keyboard to its page; arrow keys keep
+        # walking the steps
+        self.steps.clicked.connect(lambda _index: self._focus_page())
+        self.steps.activated.connect(lambda _index: self._focus_page())
         side_layout.addWidget(brand)
         side_layout.addWidget(self.workspace_label)
         side_layout.addWidget(self.steps, 1)
@@ -361,6 +365,12 @@ class MainWindow(QMainWindow):
             self.steps.setCurrentRow(row)  # -> _step_selected
         else:
             self._show_page(name)
+        self._focus_page()
+
+    def _focus_page(self) -> None:
+        page = self.stack.currentWidget()
+        if isinstance(page, Page):
+            page.focus_default()
 
     def _step_selected(self, row: int) -> None:
         if row < 0:

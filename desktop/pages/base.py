@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..context import AppContext
@@ -48,6 +49,17 @@ class Page(QWidget):
 
     def deactivate(self) -> None:
         """Called when another page is shown (flush pending edits here)."""
+
+    def focus_default(self) -> None:
+        """Give the keyboard to the page (it was picked in the side bar or with Ctrl+N): the
+        first control that takes Tab focus. Pages with a better first stop override this."""
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if (self.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def flush(self) -> None:
         """The workspace is about to close or be replaced: queue any pending write now (it runs

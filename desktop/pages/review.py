@@ -300,6 +300,10 @@ class ReviewPage(Page):
         self.refresh_stale_flags()
         self.ctx.settings.set("window/review_splitter", bytes(self.splitter.saveState().data()))
 
+    def focus_default(self) -> None:
+        """The list: A/R/S/J/K work at once."""
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def flush(self) -> None:
         """The workspace is about to close (or another one to open): queue the pending edit and
         the flag re-check now, so they run on this workspace before the worker switches."""

@@ -1,0 +1,54 @@
+"""Bug hunt: keyboard-first review from the moment the page is picked. Clicking "Review" in the
+side bar (or Ctrl+2) must hand the keyboard to the review list, so A/R/S/J/K act on the pair at
+once instead of going to the side bar (where Down would switch to the Flags page)."""
+
+from __future__ import annotations
+
+from desktop_helpers import ctx, fill_pairs, settings, window  # noqa: F401
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from engine import pairs as engine_pairs
+
+
+def _status(ctx, pair_id: int) -> str:
+    return ctx.worker.run_sync(engine_pairs.get_pair, pair_id)["status"]
+
+
+def test_clicking_review_in_the_side_bar_gives_the_keys_to_the_review_list(qtbot, window, ctx):
+    ctx.worker.run_sync(fill_pairs, 5)
+    window.go_to("import")
+    window.activateWindow()
+    window.steps.setFocus()
+    rect = window.steps.visualItemRect(window.steps.item(1))
+    qtbot.mouseClick(window.steps.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+    focus = QApplication.focusWidget()
+    assert focus is page.table
+    qtbot.keyClick(focus, Qt.Key.Key_R)  # pair 1 is approved by fill_pairs
+    qtbot.waitUntil(lambda: _status(ctx, 1) == "rejected", timeout=5000)
+    qtbot.waitUntil(lambda: page.current_id == 2, timeout=5000)
+    assert window.current_page_name() == "review"
+
+
+def test_ctrl_number_gives_the_keys_to_the_page(qtbot, window, ctx):
+    ctx.worker.run_sync(fill_pairs, 5)
+    window.go_to("flags")
+    window.activateWindow()
+    window.steps.setFocus()
+    qtbot.keyClick(window.steps, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+    assert QApplication.focusWidget() is page.table
+    qtbot.keyClick(page.table, Qt.Key.Key_J)
+    qtbot.waitUntil(lambda: page.current_id == 2, timeout=5000)
+
+
+def test_arrow_keys_in_the_side_bar_still_walk_the_steps(qtbot, window, ctx):
+    window.go_to("review")
+    window.activateWindow()
+    window.steps.setFocus()
+    qtbot.keyClick(window.steps, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: window.current_page_name() == "flags", timeout=5000)
+    assert QApplication.focusWidget() is window.steps  # browsing the steps, not yet working on one
