@@ -33,6 +33,10 @@ def _r(p: str) -> re.Pattern:
 _CONVERSATION = "it refers to a conversation the model never saw"
 _RULES: list[_Rule] = [
     _Rule("as discussed", _r(r"\b(?:as|like)\s+(?:we\s+|I\s+)?(?:discussed|agreed|spoke(?:\s+about)?|talked(?:\s+about)?)\b"
+                             # "as discussed in the handbook / in section 4": a document, not a conversation
+                             r"(?!\s+(?:in|under)\s+(?:(?:the|your|our|this|that|each|every)\s+)?(?:[\w-]+\s+){0,2}?"
+                             r"(?:handbook|policy|policies|contract|section|clause|chapter|guide|guidelines|faq|article|document|"
+                             r"agreement|letter|intranet|manual|terms|code\s+of\s+conduct|sop)\b)"
                              r"(?:\s+(?:earlier|before|yesterday|today|on\s+the\s+(?:phone|call)|over\s+the\s+phone|in\s+person|with\s+you))?"),
           _CONVERSATION, ('discussed', 'agreed', 'spoke', 'talked')),
     _Rule("as per our call", _r(r"\b(?:as\s+per|per|following|after|from|based\s+on)\s+(?:our|the|my|your)\s+"
@@ -86,6 +90,7 @@ _RULES: list[_Rule] = [
 _SEE_BELOW = _r(r"\b(?:see|refer\s+to|check|find|follow)\s+(?:the\s+)?(?:details|steps|instructions|info(?:rmation)?|link|notes?)?\s*below\b"
                 r"|\b(?:details|steps|instructions|link|information|process)\s+(?:are\s+|is\s+)?(?:given\s+|mentioned\s+|listed\s+)?below\b"
                 r"|\bas\s+below\b")
+_LIST_ITEM = re.compile(r"\n\s*(?:\d{1,2}[.)]|[-*•])\s*\w")  # "1. Open Workday", "- Click Submit"
 _SEE_ABOVE = _r(r"\b(?:see|refer\s+to|check|per)\s+(?:the\s+)?(?:details|steps|instructions|info(?:rmation)?|link|notes?|e-?mail|message)?\s*above\b"
                 r"|\b(?:as\s+)?(?:mentioned|stated|shown|explained|given)\s+above\b")
 
@@ -202,7 +207,8 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
     for m in (_SEE_BELOW.finditer(text) if "below" in low else ()):
         rest = text[m.end():]
         # something real must follow: a list, a link, or at least a sentence of content
-        if len(re.sub(r"\W+", "", rest[:400])) < 40 and "http" not in rest[:400]:
+        if (len(re.sub(r"\W+", "", rest[:400])) < 40 and "http" not in rest[:400]
+                and not _LIST_ITEM.search(rest[:400]) and len(re.findall(r"\w+", rest[:400])) < 6):
             add("see below", m.start(), m.end(), "it points below, but nothing follows it")
     for m in (_SEE_ABOVE.finditer(text) if "above" in low else ()):
         before = text[:m.start()]

@@ -1,0 +1,44 @@
+"""Bugs found in the needs-context check."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.flags.base import DetectContext, PairText
+from engine.flags.needs_context import detect
+
+
+def flagged(answer: str) -> list[str]:
+    return [c.explanation for c in detect([PairText(1, "How do I book leave?", answer)], DetectContext())]
+
+
+@pytest.mark.parametrize("answer", [
+    "See below for the steps:\n1. Open Workday\n2. Click Time Off",
+    "The steps are listed below: open the portal, click Reset, follow the prompts.",
+    "Follow the steps below:\n- Open Workday\n- Click Time Off\n- Submit",
+])
+def test_see_below_with_short_steps_that_do_follow(answer):
+    assert flagged(answer) == []
+
+
+@pytest.mark.parametrize("answer", [
+    "See below.",
+    "Please see the details below. Thanks!",
+    "The steps are listed below.\n\nRegards",
+])
+def test_see_below_with_nothing_below_is_still_flagged(answer):
+    assert any("nothing follows" in e for e in flagged(answer))
+
+
+@pytest.mark.parametrize("answer", [
+    "As discussed in the handbook, overtime needs prior approval from your manager.",
+    "As agreed in your employment contract, the notice period is 60 days.",
+    "As discussed in section 4 of the travel policy, economy class is the default.",
+])
+def test_as_discussed_in_a_document_is_not_a_conversation(answer):
+    assert flagged(answer) == []
+
+
+def test_as_discussed_on_our_call_is_still_flagged():
+    assert any("conversation" in e for e in flagged("As discussed on our call, the laptop ships on Monday."))
+    assert any("conversation" in e for e in flagged("As discussed, the laptop ships on Monday."))
