@@ -53,6 +53,24 @@ def open_pii_pairs(ws: Workspace, pair_ids: Iterable[int]) -> list[int]:
     return [i for i in ids if i in flagged]
 
 
+def redacted_since_frozen(ws: Workspace, rows: list[dict]) -> list[int]:
+    """Frozen pairs (rows of a dataset version) that still hold personal data redacted from the
+    live pair after the version was frozen: the version keeps its copy, the flags are gone."""
+    import re
+
+    originals = sorted({r["original"] for r in ws.query("SELECT original FROM pii_map") if r["original"]},
+                       key=len, reverse=True)
+    if not originals or not rows:
+        return []
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in originals) + r")(?!\w)", re.IGNORECASE)
+    current = {r["id"]: (r["instruction"], r["response"]) for r in ws.query(
+        "SELECT id, instruction, response FROM pairs WHERE id IN (SELECT unnest(?::INTEGER[]))",
+        [[r["id"] for r in rows]])}
+    return [r["id"] for r in rows
+            if current.get(r["id"]) != (r["instruction"], r["response"])
+            and (pattern.search(r["instruction"] or "") or pattern.search(r["response"] or ""))]
+
+
 def _records(rows: list[dict], fmt: str):
     for r in rows:
         if fmt == "jsonl":
@@ -78,6 +96,14 @@ def export_pairs(ws: Workspace, out: str | os.PathLike, fmt: str = "jsonl", *, s
             f"{len(pii)} pair(s) to export still have open personal-data flags: redact them "
             f"(`pairsmith redact WS --all`) or pass --allow-pii to export them as they are"
         )
+    if (split or version is not None) and not allow_pii:
+        stale = redacted_since_frozen(ws, rows)
+        if stale:
+            raise BadInput(
+                f"{len(stale)} pair(s) in this dataset version still hold personal data that was redacted after "
+                f"the version was frozen: freeze a new version (`pairsmith split WS`) and export that, or pass "
+                f"--allow-pii to export them as they are"
+            )
     out = Path(out)
     if out.is_dir():
         raise BadInput(f"{out} is a folder; give a file name")

@@ -56,3 +56,38 @@ def test_model_export_under_a_file_is_a_clear_error(tmp_path, capsys):
     assert main(["export-model", str(tmp_path / "ws"), "run-1", str(tmp_path / "afile" / "model")]) == 2
     err = capsys.readouterr().err
     assert "unexpected error" not in err and "afile" in err, err
+
+
+def test_split_export_refuses_personal_data_redacted_after_freezing(tmp_path, capsys):
+    """freeze -> redact -> export --split: the frozen copy still held the e-mail address, and with
+    the personal-data flags gone it was written out without a word."""
+    from engine.cli import main
+    from engine.export import export_pairs
+    from engine.errors import BadInput
+    from engine.pairs import add_pair
+    from engine.redact import redact_all
+    from engine.split import freeze
+    from engine.store import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        for i in range(10):
+            contact = " Reach me at priya.sharma@example.com." if i == 0 else ""
+            add_pair(ws, f"How do I request laptop model {i}?{contact}", f"Use the IT Portal, form IT-{i}.",
+                     status="approved")
+        version = freeze(ws, holdout=0.2)["version_id"]
+        redact_all(ws)
+        assert "priya" not in ws.query("SELECT instruction FROM pairs WHERE id = 1")[0]["instruction"]
+        with pytest.raises(BadInput, match="redacted after"):
+            export_pairs(ws, tmp_path / "all.jsonl", version=version)
+        res = export_pairs(ws, tmp_path / "all.jsonl", version=version, allow_pii=True)  # the user's call
+        assert res["pairs"] == 10
+        # a version frozen after the redaction exports without complaint
+        clean = freeze(ws, holdout=0.2)["version_id"]
+        export_pairs(ws, tmp_path / "clean.jsonl", version=clean)
+        assert "priya" not in (tmp_path / "clean.jsonl").read_text()
+    finally:
+        ws.close()
+    out = tmp_path / "train.jsonl"
+    main(["export", str(tmp_path / "ws"), str(out), "--version", str(version)])
+    assert "redacted after" in capsys.readouterr().err
