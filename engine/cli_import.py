@@ -129,7 +129,7 @@ def register(sub) -> None:
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
                    help="which column holds a field (question, answer, id, subject, created; for a "
                         "conversation export: message_id, reply_to, conversation, role, customer=VALUES, "
-                        "author, body, sequence, public); repeatable")
+                        "author, body, sequence, public, private); repeatable")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_import)
 

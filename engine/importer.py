@@ -320,6 +320,7 @@ def _read_thread(res: _FileResult, mapping: dict[str, str], records: list[tuple[
     mid_col, rto_col, conv_col, role_col = g("message_id"), g("reply_to"), g("conversation"), g("role")
     author_col, body_col, created_col, seq_col, pub_col = (g("author"), g("body"), g("created"),
                                                           g("sequence"), g("public"))
+    priv_col = g("private")
     customer = {v.strip().lower() for v in (g("customer") or "").split(",") if v.strip()}
     by_reply = rto_col is not None
     xlsx = res.info["format"] == "xlsx"
@@ -346,6 +347,8 @@ def _read_thread(res: _FileResult, mapping: dict[str, str], records: list[tuple[
         who = _as_text(rec.get(role_col)).strip().lower() if role_col else ""
         is_customer = (who in customer) if who else None
         internal = pub_col is not None and _as_text(rec.get(pub_col)).strip().lower() in ("false", "0", "no", "n", "f")
+        if not internal and priv_col is not None:
+            internal = _as_text(rec.get(priv_col)).strip().lower() in ("true", "1", "yes", "y", "t")
         messages.append(threads.Message(
             line=line, id=mid or f"line {line}", text=text, customer=is_customer,
             reply_to=_id_text(rec.get(rto_col)) if rto_col else "", conversation=conv,

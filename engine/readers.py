@@ -100,7 +100,7 @@ def _guess_pair_mapping(columns: list[str]) -> dict[str, str]:
 # Fields of the `thread` shape. `customer` is not a column: it holds the values of the role
 # column that mean "the customer wrote this" (comma-separated, compared case-insensitively).
 THREAD_FIELDS = ("message_id", "reply_to", "conversation", "role", "customer", "author", "body",
-                 "created", "sequence", "public")
+                 "created", "sequence", "public", "private")
 _THREAD_ALIASES: dict[str, list[str]] = {
     "message_id": ["messageid", "tweetid", "commentid", "msgid", "postid", "eventid", "articleid",
                    "noteid", "id"],
@@ -122,6 +122,9 @@ _THREAD_ALIASES: dict[str, list[str]] = {
     "sequence": ["sequence", "seq", "position", "turn", "turnindex", "turnnumber", "messageindex",
                  "commentindex", "messagenumber", "index", "order"],
     "public": ["public", "ispublic", "visibletocustomer"],
+    # true = an internal note (Freshdesk "private", "is_internal"): the opposite of `public`
+    "private": ["private", "isprivate", "internal", "isinternal", "internalnote", "isinternalnote", "privatenote",
+                "isnote"],
 }
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
@@ -129,7 +132,7 @@ _FALSE = {"false", "0", "no", "n", "f"}
 _CUSTOMER_FLAGS = {"inbound", "isinbound", "incoming", "isincoming", "fromcustomer", "iscustomer"}
 _AGENT_FLAGS = {"outbound", "isoutbound", "isagent", "fromagent", "byagent", "isstaff", "agent"}
 _CUSTOMER_WORDS = ("customer", "enduser", "requester", "requestor", "user", "client", "contact", "visitor",
-                   "caller", "human", "buyer", "consumer", "guest", "member", "employee", "inbound",
+                   "caller", "human", "buyer", "consumer", "guest", "member", "employee", "inbound", "lead", "prospect",
                    "incoming", "received", "in", "external", "patient", "student", "shopper")
 _AGENT_WORDS = ("agent", "staff", "support", "admin", "operator", "company", "bot", "assistant",
                 "helpdesk", "servicedesk", "system", "chatbot", "rep", "representative", "technician", "engineer",
@@ -213,6 +216,7 @@ def guess_thread_mapping(columns: list[str], rows: list[dict]) -> dict[str, str]
     take("created")
     take("sequence")
     take("public", lambda col: all(str(v).strip().lower() in _TRUE | _FALSE for v in filled(col)))
+    take("private", lambda col: all(str(v).strip().lower() in _TRUE | _FALSE for v in filled(col)))
     if "body" not in mapping:
         return None
     if "role" not in mapping:

@@ -85,3 +85,30 @@ def test_xlsx_dates_stored_as_plain_numbers_become_dates(ws, tmp_path):
     import_files(ws, [p])
     got = dict(ws.con.execute("SELECT external_id, created_at FROM tickets").fetchall())
     assert got == {"T1": "2024-03-01 12:00:00", "T2": "2024-03-02", "T3": "7"}
+
+
+def test_private_notes_in_a_conversation_export_are_not_answers(ws, tmp_path):
+    # Freshdesk conversations: "private": true is an internal note, never shown to the customer
+    p = tmp_path / "fd.csv"
+    p.write_text("ticket_id,incoming,private,body_text,created_at\n"
+                 "1,true,false,How many days of leave do I have left?,2024-03-01T10:00:00Z\n"
+                 "1,false,true,Internal: ask payroll first - she has a warning on file,2024-03-01T10:01:00Z\n"
+                 "1,false,false,You have 12 days left this year.,2024-03-01T10:02:00Z\n"
+                 "2,true,false,Where is my payslip?,2024-03-02T10:00:00Z\n"
+                 "2,false,false,In Workday under Pay.,2024-03-02T10:01:00Z\n")
+    res = import_files(ws, [p])
+    assert _pairs(ws) == [("How many days of leave do I have left?", "You have 12 days left this year."),
+                          ("Where is my payslip?", "In Workday under Pay.")]
+    assert res["skipped"].get("internal note") == 1
+
+
+def test_intercom_leads_are_customers(ws, tmp_path):
+    p = tmp_path / "intercom.csv"
+    p.write_text("conversation_id,author_type,author_name,body,created_at\n"
+                 "c1,user,Ann,How do I reset my password?,2024-03-01T10:00:00Z\n"
+                 "c1,admin,Bob,Go to Settings > Security and click Reset.,2024-03-01T10:05:00Z\n"
+                 "c1,bot,Operator,How would you rate your conversation?,2024-03-01T10:06:00Z\n"
+                 "c2,lead,Cy,Do you ship to Canada?,2024-03-02T10:00:00Z\n"
+                 "c2,admin,Di,Yes we ship to Canada in 5-7 days.,2024-03-02T10:01:00Z\n")
+    import_files(ws, [p])
+    assert ("Do you ship to Canada?", "Yes we ship to Canada in 5-7 days.") in _pairs(ws)
