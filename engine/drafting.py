@@ -82,7 +82,8 @@ _GREET_OTHER = (r"|bonjour|bonsoir|salut|hallo|guten (?:tag|morgen|abend)|moin|s
                 r"|hola|buen[oa]s (?:días|dias|tardes|noches)|buenas|estimad[oa]s?|ciao|buongiorno|buonasera|salve"
                 r"|gentile|hej|hoi|goedemorgen|goedemiddag|goedendag|olá|bom dia|boa tarde")
 _GREETING = re.compile(
-    r"^(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon" + _GREET_OTHER + ")"
+    r"^(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon|to whom it may concern"
+    + _GREET_OTHER + ")"
     r"(?:[ \t]+[^\s,.!?:;]+(?:[ \t]*/[ \t]*[^\s,.!?:;]+)?){0,3}[ \t]*[,!:.]?[ \t]*"
     r"(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?[ \t]*){0,3}$",
     re.I,
@@ -97,6 +98,7 @@ _CLOSING = re.compile(
     r"^[ \t]*(?:(?:best|kind|warm|warmest|many|with)?[ \t]*regards|thanks(?: again| so much| in advance)?|thank you(?: again| so much)?"
     r"|many thanks|cheers|sincerely(?: yours)?|yours (?:sincerely|truly|faithfully)|best(?: wishes)?|all the best|br|kr|thx|ta"
     r"|talk soon|take care"
+    r"|(?:many )?thanks?(?: you)?(?: (?:so|very) much)? (?:for|in advance for) (?:your|the|all your) (?:help|assistance|support|time|patience|quick (?:reply|response|help))"
     # other languages
     r"|(?:bien )?cordialement|bien à vous|salutations(?: distinguées)?|merci(?: beaucoup| d'avance)?|bonne journée"
     r"|(?:mit )?(?:freundlichen|besten|herzlichen|vielen|lieben|viele|beste|liebe|freundliche) grüßen?|mfg|lg|vg|(?:vielen )?dank"

@@ -95,3 +95,12 @@ def test_reply_and_forward_prefixes_in_other_languages(subject):
     from engine.drafting import clean_subject
 
     assert clean_subject(subject) == "Congés"
+
+
+def test_to_whom_it_may_concern_and_thanks_for_your_help():
+    raw = "To whom it may concern,\n\nI have not received my P60.\n\nThank you for your help,\nJane Doe"
+    assert draft_question(raw) == "I have not received my P60."
+    raw = "Hi there,\nMy badge stopped working.\nThanks for your help!\nJane"
+    assert draft_question(raw) == "My badge stopped working."
+    # the thanks alone is content
+    assert draft_answer("Thanks for your help!") == "Thanks for your help!"
