@@ -269,13 +269,29 @@ class MainWindow(QMainWindow):
             self.open_workspace(path)
 
     def open_workspace(self, path: str, create: bool = False) -> None:
+        if self._refuse_while_busy():
+            return
         self._flush_pages()
         self.statusBar().showMessage(f"Opening {path}...")
         self.ctx.open_workspace(path, create)
 
     def close_workspace(self) -> None:
+        if self._refuse_while_busy():
+            return
         self._flush_pages()
         self.ctx.worker.close()
+
+    def _refuse_while_busy(self) -> bool:
+        """True (and one clear message) when a page runs work of the open workspace, such as a
+        training run, that would otherwise report into the next workspace."""
+        if not self.ctx.workspace_path:
+            return False
+        for page in self.pages.values():
+            reason = page.busy_reason() if isinstance(page, Page) else None
+            if reason:
+                self.ctx.show_error(reason, "Workspace in use")
+                return True
+        return False
 
     def _flush_pages(self) -> None:
         """Queue the pages' pending writes (an edit still in Review's autosave pause) before the

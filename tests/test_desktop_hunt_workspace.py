@@ -116,3 +116,55 @@ def test_a_failed_open_keeps_the_current_workspace_open(qtbot, window, ctx, tmp_
         assert ctx.workspace_path == first
         assert ctx.worker.run_sync(engine_pairs.count_pairs) == 3  # still usable
         assert window.steps.isEnabled() and window.windowTitle().startswith("ws")
+
+
+def test_evaluate_page_clears_the_old_report_when_the_new_workspace_has_none(qtbot, window, ctx, tmp_path):
+    ev = pytest.importorskip("engine.evaluate")
+    report = {"heldout_accuracy": 0.6, "train_accuracy": 0.9, "baseline_accuracy": 0.2,
+              "examples": [{"instruction": "How long is parental leave?", "reference": "30 days.",
+                            "answer": "12 days.", "correct": False, "reason": "says 12 days"}]}
+    ctx.worker.run_sync(lambda ws: ev.store_report(ws, "run-1", report))
+    window.go_to("evaluate")
+    page = window.page("evaluate")
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=10000)
+    Workspace.create(tmp_path / "fresh").close()
+    window.open_workspace(str(tmp_path / "fresh"))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(tmp_path / "fresh"), timeout=10000)
+    qtbot.waitUntil(lambda: "No evaluation yet" in page.summary.text(), timeout=10000)
+    assert page.table.rowCount() == 0
+    assert page.detail.toPlainText() == ""
+    assert page.chart.values == []
+    assert "60%" not in page.held_big.findChild(type(page.summary), "number").text()
+    assert not page.send_button.isEnabled()
+
+
+def test_playground_forgets_the_models_of_the_workspace_that_was_closed(qtbot, window, ctx, tmp_path):
+    page = window.page("playground")
+    page.loaded_run = "run-from-the-first-workspace"  # as if its models were loaded
+    page._update_buttons()
+    page.input.setPlainText("How long is parental leave?")
+    assert page.send_button.isEnabled()
+    Workspace.create(tmp_path / "fresh").close()
+    window.open_workspace(str(tmp_path / "fresh"))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(tmp_path / "fresh"), timeout=10000)
+    ctx.worker.wait_idle(10)
+    assert page.loaded_run is None and not page.send_button.isEnabled()
+    page.send()  # nothing is asked of a model trained on the other workspace
+    assert not page.generating
+
+
+def test_switching_workspaces_while_training_runs_is_refused_with_a_message(qtbot, window, ctx, tmp_path):
+    train = window.page("train")
+    train.state = "running"  # a training subprocess of this workspace is running
+    first = ctx.workspace_path
+    Workspace.create(tmp_path / "fresh").close()
+    window.open_workspace(str(tmp_path / "fresh"))
+    ctx.worker.wait_idle(10)
+    assert ctx.workspace_path == first
+    assert "Training is running" in (ctx.last_error or "")
+    window.action_close.trigger()
+    ctx.worker.wait_idle(10)
+    assert ctx.workspace_path == first
+    train.state = "idle"
+    window.open_workspace(str(tmp_path / "fresh"))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(tmp_path / "fresh"), timeout=10000)

@@ -28,7 +28,8 @@ class Page(QWidget):
         self.ctx = ctx
         self.setObjectName(f"page-{self.name}")
         self._stale = True
-        ctx.workspace_opened.connect(self.mark_stale)
+        ctx.workspace_opened.connect(self._workspace_opened)
+        ctx.workspace_closed.connect(self.forget_workspace)
         ctx.pairs_changed.connect(self.mark_stale)
         ctx.flags_changed.connect(self.mark_stale)
         ctx.dataset_changed.connect(self.mark_stale)
@@ -40,6 +41,23 @@ class Page(QWidget):
         if self.isVisible():
             self._stale = False
             self.refresh()
+
+    def _workspace_opened(self, _path: str) -> None:
+        """Another workspace is open now: drop what belonged to the old one, then reload."""
+        self.forget_workspace()
+        self._stale = True
+        if self.isVisible():
+            self._stale = False
+            self.refresh()
+
+    def forget_workspace(self) -> None:
+        """The workspace closed (or another one opened): drop state that belongs to it (an open
+        pair, an undo stack, loaded models). Called before refresh()."""
+
+    def busy_reason(self) -> str | None:
+        """A sentence when the page is running work of this workspace that must end before it
+        can be closed or replaced (a training run); None when it may close."""
+        return None
 
     def activate(self) -> None:
         """Called when the page is shown."""

@@ -212,6 +212,7 @@ class EvaluatePage(Page):
         self.run_combo.blockSignals(False)
         self._show_tallies()
         if not self.evaluations:
+            self.show_report({})  # clear the figures, chart and questions of an earlier workspace
             self.report = None
             self.summary.setText("No evaluation yet: train a model on the Train page; "
                                  "it is evaluated when training ends.")

@@ -260,6 +260,13 @@ class PlaygroundPage(Page):
             self.thread.quit()
             self.thread.wait(10000)
 
+    def forget_workspace(self) -> None:
+        """The models were trained on the workspace that closed: do not chat with them here."""
+        self.chat.stop_requested = True
+        self.loaded_run = None
+        self.clear()
+        self.state_label.setText("Pick a trained run and load its models.")
+
     def refresh(self) -> None:
         if not self.has_workspace:
             return
@@ -290,11 +297,15 @@ class PlaygroundPage(Page):
         self.load_button.setEnabled(False)
         self.state_label.setText(f"Loading the tuned and base models of run {run_id}… (this can take a minute)")
         self._loading = True
+        self._loading_for = self.ctx.workspace_path
         self._update_buttons()
         self._sig_load.emit(run_id, run["run_dir"])
 
     def _loaded(self, run_id: str) -> None:
         self._loading = False
+        if getattr(self, "_loading_for", None) != self.ctx.workspace_path:  # the workspace changed meanwhile
+            self._update_buttons()
+            return
         self.loaded_run = run_id
         self.state_label.setText(f"Models of run {run_id} loaded. Ask a question.")
         self.clear()

@@ -85,7 +85,6 @@ class ReviewPage(Page):
         self._flag_task = None
         self._build()
         self._connect()
-        ctx.workspace_closed.connect(self.forget_workspace)
 
     # --- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -272,13 +271,6 @@ class ReviewPage(Page):
         self._load_kinds()
 
     def mark_stale(self, *args) -> None:
-        if args and isinstance(args[0], str):  # workspace_opened(path): another workspace
-            self.forget_workspace()
-            self._stale = True
-            if self.isVisible():
-                self._stale = False
-                self.refresh()
-            return
         if self._own_change:
             return
         sender_ids = args[0] if args and isinstance(args[0], list) else None
