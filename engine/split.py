@@ -170,7 +170,22 @@ def _assign(groups: list[list[int]], topic_of: dict[int, int], holdout: float, s
         held.update(smallest)
     if len(held) == total and total:
         held.clear()
+    # rounding per topic can land just outside the accepted share when a whole group would fit in it
+    lo, hi = share_bounds(holdout)
+    if total and held and not lo <= len(held) / total <= hi:
+        too_few = len(held) / total < lo
+        side = [g for g in groups if (g[0] in held) != too_few]
+        for g in sorted(side, key=lambda g: (len(g), g[0])):
+            n = len(held) + (len(g) if too_few else -len(g))
+            if 0 < n < total and lo <= n / total <= hi:
+                (held.update if too_few else held.difference_update)(g)
+                break
     return held
+
+
+def share_bounds(holdout: float) -> tuple[float, float]:
+    """The held-out shares accepted for a request: the recommended range, widened to the request."""
+    return min(holdout, HOLDOUT_RANGE[0]), max(holdout, HOLDOUT_RANGE[1])
 
 
 def freeze(ws: Workspace, holdout: float = 0.2, seed: int = 0, *, name: str | None = None,
@@ -199,7 +214,7 @@ def freeze(ws: Workspace, holdout: float = 0.2, seed: int = 0, *, name: str | No
     held = _assign(groups, topic_of, holdout, seed)
     group_of = {i: gi for gi, g in enumerate(groups) for i in g}
 
-    warnings = _warnings(ws, pairs, held, holdout, max_length)
+    warnings = _warnings(ws, pairs, held, holdout, max_length, groups=groups)
     n_held = len(held)
     stats = {
         "pairs": len(pairs), "train": len(pairs) - n_held, "heldout": n_held,
@@ -240,7 +255,8 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def _warnings(ws: Workspace, pairs: list[dict], held: set[int], holdout: float, max_length: int) -> list[dict]:
+def _warnings(ws: Workspace, pairs: list[dict], held: set[int], holdout: float, max_length: int, *,
+              groups: list[list[int]] | None = None) -> list[dict]:
     """Warnings a user can act on, each {code, message}."""
     out = []
     n = len(pairs)
@@ -254,6 +270,13 @@ def _warnings(ws: Workspace, pairs: list[dict], held: set[int], holdout: float, 
     if n and not held:
         out.append({"code": "no_heldout", "message":
                     "No pair could be held out (too few distinct questions): the evaluation will have nothing to test."})
+    elif n and not share_bounds(holdout)[0] <= len(held) / n <= share_bounds(holdout)[1]:
+        largest = max((len(g) for g in groups or []), default=1)
+        why = (f"near-duplicate questions stay together on one side (the largest group has {largest} pairs)"
+               if largest > 1 else f"with only {n} pairs, whole pairs cannot match it more closely")
+        out.append({"code": "heldout_share_actual", "message":
+                    f"Held out {len(held)} of {n} pairs ({len(held) / n:.0%}), not the {holdout:.0%} asked for: "
+                    f"{why}. Approve more pairs for a closer split."})
     ids = [p["id"] for p in pairs]
     for kind, label in (("conflict", "conflicting answers"), ("duplicate", "duplicates")):
         count = ws.scalar(
