@@ -168,3 +168,19 @@ def test_switching_workspaces_while_training_runs_is_refused_with_a_message(qtbo
     train.state = "idle"
     window.open_workspace(str(tmp_path / "fresh"))
     qtbot.waitUntil(lambda: ctx.workspace_path == str(tmp_path / "fresh"), timeout=10000)
+
+
+def test_train_and_dataset_pages_forget_the_old_workspace_run_and_freeze(qtbot, window, ctx, tmp_path):
+    train = window.page("train")
+    train.run_id, train.run_dir, train.shown_run = "run-a", str(tmp_path / "ws" / "runs" / "run-a"), "run-a"
+    train.headline.setText("<b>Run run-a</b> (builtin:tiny, cpu-smoke): finished.")
+    train.loss_label.setText("Loss: 4.746")
+    dataset = window.page("dataset")
+    dataset.freeze_result.setText("<b>Frozen v1</b> (version #3): 222 pairs to train on, 56 held out.")
+    Workspace.create(tmp_path / "fresh").close()
+    window.open_workspace(str(tmp_path / "fresh"))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(tmp_path / "fresh"), timeout=10000)
+    ctx.worker.wait_idle(10)
+    assert train.run_id is None and train.shown_run is None
+    assert "run-a" not in train.headline.text() and train.loss_label.text() == "Loss: –"
+    assert "Frozen v1" not in dataset.freeze_result.text()

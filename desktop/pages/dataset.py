@@ -26,6 +26,9 @@ except ImportError:  # pragma: no cover - only while the engine is being written
 from engine.flags.base import KIND_LABELS, KINDS as KIND_ORDER  # noqa: E402  (the engine's names)
 
 
+FREEZE_HINT = "Freeze the approved pairs when the flags are resolved; training uses a frozen version."
+
+
 def _health(ws) -> dict:
     return _split.health(ws)
 
@@ -137,8 +140,7 @@ class DatasetPage(Page):
         self.freeze_button.clicked.connect(self.freeze)
         row.addWidget(self.freeze_button)
         fl.addLayout(row)
-        self.freeze_result = QLabel("Freeze the approved pairs when the flags are resolved; "
-                                    "training uses a frozen version.")
+        self.freeze_result = QLabel(FREEZE_HINT)
         self.freeze_result.setWordWrap(True)
         self.freeze_result.setTextFormat(Qt.RichText)
         self.freeze_result.setStyleSheet("color: #444;")
@@ -200,6 +202,10 @@ class DatasetPage(Page):
         self.holdout_label.setText(f"{value}% held out")
 
     # --- loading ------------------------------------------------------------------------------
+    def forget_workspace(self) -> None:
+        self.last_freeze = None
+        self.freeze_result.setText(FREEZE_HINT)
+
     def refresh(self) -> None:
         if not self.has_workspace or _split is None:
             self.approved_label.setText("Open a workspace to see its dataset health."

@@ -388,6 +388,30 @@ class TrainPage(Page):
         self._update_buttons()
 
     # --- setup --------------------------------------------------------------------------------
+    def forget_workspace(self) -> None:
+        """Another workspace: its runs are not this page's any more (a switch is refused while a
+        run is going, see busy_reason)."""
+        if self.state != "idle":
+            return
+        self.run_id = self.run_dir = self.shown_run = None
+        self.total_steps, self.final_event, self.evaluation, self.last_checkpoint = None, None, None, None
+        self.events, self.warnings, self.runs = [], [], []
+        self.chart.reset()
+        self.warning_list.clear()
+        self.result_label.hide()
+        self.runs_table.setRowCount(0)
+        self.version_combo.clear()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
+        self.eta_label.setText("")
+        self.loss_label.setText("Loss: –")
+        self.speed_label.setText("Speed: –")
+        self.memory_label.setText("GPU memory: –")
+        self.device_label.setText("")
+        self.headline.setText("Press Train to start. Training runs in the background; you can keep working.")
+        self._update_buttons()
+
     def refresh(self) -> None:
         if not self.has_workspace:
             self.headline.setText("Open a workspace first.")
