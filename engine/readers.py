@@ -277,6 +277,8 @@ def _detect_encoding(path: Path, sample: bytes) -> str:
             return "utf-16-le"
         if even > half * 0.4 and odd < half * 0.05:
             return "utf-16-be"
+        if sample.count(0) * 200 < len(sample):
+            return _detect_encoding(path, sample.replace(b"\x00", b""))  # a stray NUL in a text export
         raise BadInput(f"{path.name}: this is not a text export (binary data); export the tickets as CSV, XLSX, JSON or JSONL")
     dec = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -413,7 +415,9 @@ def _text(path: Path, encoding: str) -> str:
                 text = data.decode(encoding, errors="replace")
         else:
             raise BadInput(f"{path.name}: cannot be decoded as {encoding} (byte {exc.start})") from None
-    return text.lstrip("\ufeff")
+    if "\x00" in text and not encoding.startswith("utf-16"):
+        text = text.replace("\x00", "")  # stray NULs from a database export
+    return text.lstrip("\ufeff").rstrip("\x1a")  # Ctrl-Z: an old DOS end-of-file mark
 
 
 def _split_lines(text: str) -> list[str]:

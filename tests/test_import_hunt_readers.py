@@ -182,3 +182,20 @@ def test_word_document_renamed_to_csv_says_so(tmp_path):
     with pytest.raises(BadInput) as exc:
         detect(p)
     assert "Word" in str(exc.value)
+
+
+def test_a_few_stray_nul_bytes_do_not_make_a_csv_binary(tmp_path):
+    # database exports sometimes leave a NUL in a text field
+    p = tmp_path / "db.csv"
+    p.write_bytes(b"question,answer\n" + b"".join(b"q%d?,a%d.\n" % (i, i) for i in range(50)) + b"q50?,a\x00b.\n")
+    info = detect(p)
+    assert info["format"] == "csv" and info["encoding"] == "utf-8"
+    recs = [r for _, r in read_records(p)]
+    assert len(recs) == 51 and recs[-1] == {"question": "q50?", "answer": "ab."}
+
+
+def test_ctrl_z_at_the_end_of_a_jsonl_file_is_not_a_bad_row(tmp_path):
+    p = tmp_path / "old.jsonl"
+    p.write_bytes(b'{"question":"q1?","answer":"a1."}\r\n\x1a')
+    errors: list = []
+    assert len(list(read_records(p, errors=errors))) == 1 and errors == []
