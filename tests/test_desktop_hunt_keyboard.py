@@ -52,3 +52,34 @@ def test_arrow_keys_in_the_side_bar_still_walk_the_steps(qtbot, window, ctx):
     qtbot.keyClick(window.steps, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: window.current_page_name() == "flags", timeout=5000)
     assert QApplication.focusWidget() is window.steps  # browsing the steps, not yet working on one
+
+
+def test_playground_enter_asks_and_shift_enter_starts_a_new_line(qtbot, ctx, tmp_path):
+    from desktop.pages.playground import PlaygroundPage
+
+    class Echo:
+        def stream_reply(self, messages, max_new_tokens=256):
+            yield "ok"
+
+    page = PlaygroundPage(ctx, loader=lambda run_dir: {"tuned": Echo(), "base": Echo()})
+    qtbot.addWidget(page)
+    page.show()
+    try:
+        page._runs_loaded({"runs": [{"id": "run-1", "base_model": "builtin:tiny", "run_dir": str(tmp_path)}],
+                           "tallies": {}})
+        with qtbot.waitSignal(page.chat.sig_loaded, timeout=10000):
+            page.load_button.click()
+        qtbot.waitUntil(lambda: page.loaded_run == "run-1", timeout=5000)
+        page.input.setFocus()
+        qtbot.keyClicks(page.input, "How long is")
+        qtbot.keyClick(page.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClicks(page.input, "parental leave?")
+        assert page.input.toPlainText() == "How long is\nparental leave?"
+        assert not page.generating
+        qtbot.keyClick(page.input, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: page.question == "How long is\nparental leave?", timeout=5000)
+        qtbot.waitUntil(lambda: not page.generating and page.replies["tuned"] == "ok", timeout=5000)
+        assert page.input.toPlainText() == ""
+        assert "Enter" in page.input.placeholderText()
+    finally:
+        page.shutdown()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
     QTextBrowser, QTextEdit, QVBoxLayout, QWidget,
@@ -229,7 +229,8 @@ class PlaygroundPage(Page):
         ask = QHBoxLayout()
         self.input = QTextEdit()
         self.input.setAcceptRichText(False)
-        self.input.setPlaceholderText("Ask a question as an employee would…")
+        self.input.setPlaceholderText("Ask a question as an employee would… (Enter asks, Shift+Enter starts a new line)")
+        self.input.installEventFilter(self)  # Enter asks both models
         self.input.setFixedHeight(64)
         ask.addWidget(self.input, 1)
         side = QVBoxLayout()
@@ -249,6 +250,15 @@ class PlaygroundPage(Page):
         self._update_buttons()
 
     # --- lifecycle ----------------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        """In the question box Enter (or Ctrl+Enter) asks; Shift+Enter starts a new line."""
+        if (obj is self.input and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            self.send()
+            return True
+        return super().eventFilter(obj, event)
+
     def closeEvent(self, event) -> None:  # noqa: N802
         self.shutdown()
         super().closeEvent(event)
