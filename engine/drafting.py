@@ -161,12 +161,41 @@ def _light(text: str) -> str:
 _HTML_HIDDEN = re.compile(r"<(head|style|script|title)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 
 
+_BLOCKQUOTE = re.compile(r"<blockquote\b([^>]*)>((?:(?!<blockquote\b).)*?)</blockquote\s*>", re.I | re.S)
+_TRAILING_MARKUP = re.compile(r"(?:\s|<[^>]{0,400}>|&nbsp;)*", re.I)
+
+
+def _cut_blockquotes(text: str) -> str:
+    """Quoted replies in HTML mail: a <blockquote type="cite"> or class="...quote..." anywhere,
+    and any blockquote that ends the text (nothing but markup after it). A blockquote inside
+    the content (a quoted policy line) stays, as a line of its own."""
+    for _ in range(20):  # innermost first, so nested quotes go too
+        changed = False
+
+        def repl(m: re.Match) -> str:
+            nonlocal changed
+            attrs = m.group(1).lower()
+            rest = text[m.end():]
+            if "cite" in attrs or "quote" in attrs or _TRAILING_MARKUP.fullmatch(rest):
+                changed = True
+                return ""
+            return m.group(0)
+
+        new = _BLOCKQUOTE.sub(repl, text)
+        if not changed:
+            break
+        text = new
+    return re.sub(r"(?i)</?blockquote\b[^>]*>", "\n", text)
+
+
 def _strip_html(text: str) -> str:
     text = _HTML_HIDDEN.sub("", text)  # a whole HTML mail: its <head>, CSS and scripts are not content
+    if "<blockquote" in text.lower():
+        text = _cut_blockquotes(text)
     text = re.sub(r"(?i)</t[dh]\s*>(?=\s*<t[dh]\b)", " ", text)  # table cells side by side
     text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", text)
     text = _TAG.sub("", text)
-    return html.unescape(text)
+    return html.unescape(text).replace("\u00a0", " ")
 
 
 def _cut_quoted(text: str, removed: list[str]) -> str:
@@ -276,7 +305,7 @@ def clean(text: str | None) -> Cleaned:
         t = _strip_html(t)
         removed.append("html")
     elif "&" in t and _ENTITY.search(t):
-        t = html.unescape(t)  # "&amp;" from an exporter that escaped the text
+        t = html.unescape(t).replace("\u00a0", " ")  # "&amp;" from an exporter that escaped the text
     if "@" in t or "^" in t or "/" in t or "-" in t or "\u2013" in t:
         t = _strip_chat(t, removed)
     # helpdesk "reply above this line" marker: what is below is the quoted notification

@@ -104,3 +104,22 @@ def test_to_whom_it_may_concern_and_thanks_for_your_help():
     assert draft_question(raw) == "My badge stopped working."
     # the thanks alone is content
     assert draft_answer("Thanks for your help!") == "Thanks for your help!"
+
+
+def test_html_blockquote_reply_is_quoted_text():
+    raw = '<div>Yes, you can carry over 5 days.</div><blockquote type="cite"><div>Can I carry over leave?</div></blockquote>'
+    assert draft_answer(raw) == "Yes, you can carry over 5 days."
+    raw = ('<p>Yes, 5 days.</p><blockquote><p>Can I carry over leave?</p><blockquote><p>older</p></blockquote>'
+           '</blockquote><br>')
+    assert draft_answer(raw) == "Yes, 5 days."
+
+
+def test_html_blockquote_inside_the_content_stays():
+    raw = "<p>The policy says:</p><blockquote>Unused days lapse on 31 March.</blockquote><p>So use them soon.</p>"
+    lines = [x for x in draft_answer(raw).split("\n") if x.strip()]
+    assert lines == ["The policy says:", "Unused days lapse on 31 March.", "So use them soon."]
+
+
+@pytest.mark.parametrize("raw", ["<p>Reset&nbsp;your&nbsp;password&nbsp;here.</p>", "Reset&nbsp;your&nbsp;password&nbsp;here."])
+def test_nbsp_entities_become_spaces(raw):
+    assert draft_answer(raw) == "Reset your password here."
