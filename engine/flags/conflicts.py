@@ -35,7 +35,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from .base import DetectContext, FlagCandidate, PairText
-from .dedup import DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, thresholds, veto_reason
+from .dedup import (DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, short_pair_sim, short_question,
+                    thresholds, veto_reason)
 from .facts import Fact, about, differing_facts, extract_facts, fact_phrase, fact_terms
 
 KIND = "conflict"
@@ -135,8 +136,12 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     for i, k in enumerate(keys):
         if k:
             by_key.setdefault(k, []).append(i)
+    have_vectors = vectors is not None and len(vectors) == n and vectors.a is not None
+    # "Any update?" asked about a laptop and about payroll: short questions are only the same
+    # question when the answers are about the same thing too (dedup.short_question)
+    short = [have_vectors and short_question(p.instruction) for p in items]
     for ids in by_key.values():
-        if len(ids) > 1:
+        if len(ids) > 1 and not short[ids[0]]:
             for x in range(len(ids)):
                 for y in range(x + 1, len(ids)):
                     if row_set is None or ids[x] in row_set or ids[y] in row_set:
@@ -144,6 +149,10 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     if vectors is not None and len(vectors) == n:
         for a, b, c in vectors.search(threshold, rows=rows, cancel=ctx.cancel):
             a, b = int(a), int(b)
+            if short[a] and short[b]:
+                c = short_pair_sim(vectors, a, b)
+                if c < threshold:
+                    continue
             if keys[a] and keys[b]:
                 candidates.setdefault((a, b), float(c))
     facts: dict[int, list[Fact]] = {}

@@ -67,9 +67,30 @@ ANN_MIN_ROWS = 20_000
 ANN_K = 32
 MAX_AGGLOMERATIVE = 400  # components larger than this (rare) are split greedily around medoids
 
+SHORT_QUESTION_WORDS = 3  # "Any update?", "Help", "Thanks!": too short to say what is asked
+
 # --- text keys ----------------------------------------------------------------------------------
 _PUNCT_RE = re.compile(r"[^\w\s]+", re.UNICODE)
 _WS_RE = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def short_question(text: str | None) -> bool:
+    """A question of at most SHORT_QUESTION_WORDS words. Three tickets that say only "Any
+    update?" may be about a laptop, payroll and VPN access: for such questions neither the same
+    text nor close question vectors make pairs duplicates (or their answers comparable); the
+    answers must be close too (the pair rule: mean of question and answer cosine), when
+    embeddings are available."""
+    t = unicodedata.normalize("NFKC", text or "").lower()
+    return 0 < len(_PUNCT_RE.sub(" ", t).split()) <= SHORT_QUESTION_WORDS
+
+
+def short_pair_sim(vectors: "PairVectors", a: int, b: int) -> float:
+    """The pair rule alone (no question-only rule) for two pairs with short questions."""
+    qq = float(vectors.q[a] @ vectors.q[b])
+    if vectors.a is None:
+        return qq
+    return (qq + float(vectors.a[a] @ vectors.a[b])) / 2.0
 
 
 @functools.lru_cache(maxsize=1 << 18)
@@ -501,9 +522,11 @@ def find_groups(items: Sequence[PairText], vectors: "PairVectors | None", thresh
         if k:
             by_key.setdefault(k, []).append(i)
     row_set = set(rows) if rows is not None else None
+    have_vectors = vectors is not None and len(vectors) == n and vectors.a is not None
+    short = [have_vectors and short_question(p.instruction) for p in items]
     must: set[tuple[int, int]] = set()
     for ids in by_key.values():
-        if len(ids) > 1 and (row_set is None or row_set & set(ids)):
+        if len(ids) > 1 and (row_set is None or row_set & set(ids)) and not short[ids[0]]:
             for a in ids[1:]:
                 must.add((ids[0], a))
     edges: list[tuple[int, int, float]] = []
@@ -521,7 +544,11 @@ def find_groups(items: Sequence[PairText], vectors: "PairVectors | None", thresh
             a, b = int(a), int(b)
             if not keys[a] or not keys[b]:
                 continue
-            if keys[a] == keys[b]:
+            if short[a] and short[b]:
+                c = short_pair_sim(vectors, a, b)
+                if c < threshold:
+                    continue  # "Any update?" twice, answered about different things
+            elif keys[a] == keys[b]:
                 continue  # exact: already a must-link
             ta = terms.setdefault(a, key_terms(items[a].instruction))
             tb = terms.setdefault(b, key_terms(items[b].instruction))
@@ -543,6 +570,11 @@ def find_groups(items: Sequence[PairText], vectors: "PairVectors | None", thresh
                 sim = vectors.matrix(comp)
                 for a, b in comp_must:
                     sim[a, b] = sim[b, a] = 1.0
+                sp = [i for i, x in enumerate(comp) if short[x]]
+                for x in range(len(sp)):
+                    for y in range(x + 1, len(sp)):
+                        i, j = sp[x], sp[y]
+                        sim[i, j] = sim[j, i] = short_pair_sim(vectors, comp[i], comp[j])
                 cannot = set()
                 kt = [key_terms(items[x].instruction) for x in comp]
                 for i in range(len(comp)):
