@@ -38,9 +38,10 @@ _OUTLOOK = re.compile(
     r"^[ \t]*\*?(?:From|Von|De|Da|Van|Från)[ \t]?:\*?[ \t][^\n]*\n(?:[^\n]*\n){0,3}?"
     r"[ \t]*\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Fecha|Inviato|Data|Verzonden|Skickat)[ \t]?:\*?[ \t]",
     re.M | re.I)
-_QUOTE_KEYS = re.compile(r"rote:|essage|rom:|crit|schrieb|escribi|scritto|schreef|escreveu|skrev|napisa"
-                         r"|nachricht|origin|bericht|meddelande|mensagem|^[ \t]*\*?(?:von|de|da|van|från)[ \t]?:",
-                         re.M | re.I)
+# cheap substring checks (on the lower-cased text) before the patterns above are tried
+_QUOTE_KEYS = ("rote:", "essage", "rom:", "crit", "schrieb", "escribi", "scritto", "schreef", "escreveu", "skrev",
+               "napisa", "nachricht", "origin", "bericht", "meddelande", "mensagem", "von:", "de:", "de :", "da:",
+               "van:", "från:")
 _UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$", re.M)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
 _REPLY_ABOVE = re.compile(r"^[^\n]*#+-?\s*Please (?:type|write) your reply above this line\s*-?#+[^\n]*$", re.M | re.I)
@@ -317,7 +318,8 @@ def clean(text: str | None) -> Cleaned:
             else:
                 t = t[m.end():]
             removed.append("helpdesk footer")
-    if _QUOTE_KEYS.search(t):
+    low = t.lower()
+    if any(k in low for k in _QUOTE_KEYS):
         t = _cut_quoted(t, removed)
     if ">" in t:
         t2 = _QUOTED_LINE.sub("", t)
