@@ -213,10 +213,31 @@ def test_redact_all_with_progress(ctx, qtbot):
     ctx.worker.run_sync(lambda ws: runner.run_flags(ws, kinds=["pii"]))
     page = _page(ctx, qtbot, "pii")
     assert page.kind_tabs["pii"].list.count() == 2
-    page.redact_all_button.click()
+    page.redact_all_button.click()  # asks first: it changes every pair
+    box = page.redact_all_dialog
+    assert box.isVisible() and box.windowTitle() == "Redact all personal data?"
+    before = ctx.worker.run_sync(lambda ws: [r[0] for r in ws.execute("SELECT response FROM pairs").fetchall()])
+    assert any("ann@example.com" in t for t in before)  # nothing changed yet
+    box.button(box.StandardButton.Yes).click()
     assert not page.redact_all_button.isEnabled()
     assert ctx.worker.wait_idle(30)
     qtbot.waitUntil(page.redact_all_button.isEnabled, timeout=5000)
     texts = ctx.worker.run_sync(lambda ws: [r[0] for r in ws.execute("SELECT response FROM pairs").fetchall()])
     assert not any("ann@example.com" in t or "maria.lopez@" in t for t in texts)
     qtbot.waitUntil(lambda: page.kind_tabs["pii"].list.count() == 0, timeout=5000)
+
+
+def test_redact_all_can_be_called_off(ctx, qtbot):
+    pytest.importorskip("engine.redact")
+    from engine.pairs import add_pair
+
+    ctx.worker.run_sync(lambda ws: add_pair(ws, "Call me back", "Sure, I emailed ann@example.com."))
+    page = _page(ctx, qtbot, "pii")
+    page.redact_all_button.click()
+    box = page.redact_all_dialog
+    assert box.isVisible()
+    box.button(box.StandardButton.Cancel).click()
+    assert ctx.worker.wait_idle(30)
+    assert page.redact_all_button.isEnabled()
+    texts = ctx.worker.run_sync(lambda ws: [r[0] for r in ws.execute("SELECT response FROM pairs").fetchall()])
+    assert any("ann@example.com" in t for t in texts)

@@ -268,6 +268,7 @@ class FlagsPage(Page):
         self.last_copy: dict | None = None  # {"pair_ids": [...]} of the last copied answer (for Undo)
         self.copy_dialog: QMessageBox | None = None
         self.merge_dialog: MergeDialog | None = None
+        self.redact_all_dialog: QMessageBox | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
         self._load_seq = 0
@@ -552,6 +553,25 @@ class FlagsPage(Page):
         self.submit(redact_one, flag_id, pair_id, on_done=done, on_error=self._failed)
 
     def redact_all(self) -> None:
+        """Ask first (it changes every pair), then redact with a progress bar."""
+        box = QMessageBox(QMessageBox.Question, "Redact all personal data?",
+                          "Replace every name, email address, phone number and ID in every pair with a "
+                          "placeholder such as [EMAIL_1]?",
+                          QMessageBox.Yes | QMessageBox.Cancel, self)
+        box.setInformativeText("Each changed pair can be undone on the Review page (Ctrl+Z on that pair).")
+        box.button(QMessageBox.Yes).setText("Redact all")
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.setObjectName("redact-all-dialog")
+        self.redact_all_dialog = box
+
+        def answered(_code: int) -> None:
+            if box.standardButton(box.clickedButton()) == QMessageBox.Yes:
+                self._redact_all_now()
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _redact_all_now(self) -> None:
         def done(result: Any) -> None:
             n = result.get("pairs", result.get("redacted")) if isinstance(result, dict) else result
             self._changed([], f"Redacted personal data in {n} pairs" if isinstance(n, int) else "Redacted")
