@@ -58,6 +58,8 @@ def cmd_eval(args) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise BadInput("--limit must be at least 1.")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise BadInput("--batch-size must be at least 1.")
     ws = open_ws(args.workspace)
     bar = ProgressBar("evaluating")
     try:

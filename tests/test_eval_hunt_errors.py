@@ -106,3 +106,59 @@ def test_eval_subprocess_finds_the_run_of_a_relative_workspace_path(tmp_path, mo
     assert main(["eval", "ws", "--run", "run-1"]) == 2
     err = capsys.readouterr().err
     assert "moved or deleted" in err and "unexpectedly" not in err, err
+
+
+def _ws_with_run(tmp_path):
+    from engine.store import Workspace
+
+    Workspace.create(tmp_path / "ws").close()
+    run = make_run(tmp_path / "ws", "/nonexistent/base")
+    _fake_adapter(run)
+    return run
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--batch-size", "0"], "--batch-size"),
+    (["--batch-size", "-1"], "--batch-size"),
+])
+def test_eval_bad_numbers_are_refused(tmp_path, capsys, args, expected):
+    from engine.cli import main
+
+    _ws_with_run(tmp_path)
+    assert main(["eval", str(tmp_path / "ws"), "--run", "run-1", *args]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_generate_with_batch_size_below_one_answers_one_at_a_time(tmp_path):
+    from engine.evaluate.generate import build_prompt, generate, load_model
+    from helpers_eval import make_tiny_base
+
+    model, tok = load_model(make_tiny_base(tmp_path / "tiny"))
+    prompts = [build_prompt(tok, q) for q in ("How many sick days?", "Who approves leave?")]
+    one = generate(model, tok, prompts, max_new_tokens=4, batch_size=1)
+    assert generate(model, tok, prompts, max_new_tokens=4, batch_size=-1) == one
+    assert generate(model, tok, prompts, max_new_tokens=4, batch_size=0) == one
+
+
+def test_baseline_prompt_that_is_not_a_utf8_text_file(tmp_path, capsys):
+    from engine.cli import main
+
+    _ws_with_run(tmp_path)
+    bad = tmp_path / "prompt.txt"
+    bad.write_bytes(b"\xff\xfe not utf-8 \xff")
+    assert main(["eval", str(tmp_path / "ws"), "--run", "run-1", "--baseline-prompt", str(bad)]) == 2
+    assert "UTF-8" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "ws"), "--run", "run-1", "--baseline-prompt", str(tmp_path)]) == 2
+    assert "not a file" in capsys.readouterr().err
+
+
+def test_cuda_requested_without_a_gpu_is_a_clear_error(monkeypatch):
+    import torch
+
+    from engine.errors import BadInput
+    from engine.evaluate.generate import pick_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(BadInput, match="--device cpu"):
+        pick_device("cuda")
+    assert pick_device("auto") == "cpu"

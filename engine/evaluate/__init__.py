@@ -353,10 +353,19 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
     if not read_run(run_dir)[1]:
         raise BadInput(f"Run {run_id} has no held-out pairs to evaluate on: freeze a dataset version with a "
                        "held-out share (`pairsmith split WS --holdout 0.2`) and train on it.")
-    if baseline_prompt_file and not Path(baseline_prompt_file).is_file():
-        raise BadInput(f"The baseline prompt file {baseline_prompt_file} does not exist.")
     if baseline_prompt_file:
-        baseline_prompt_file = Path(baseline_prompt_file).resolve()
+        path = Path(baseline_prompt_file)
+        if not path.exists():
+            raise BadInput(f"The baseline prompt file {baseline_prompt_file} does not exist.")
+        if not path.is_file():
+            raise BadInput(f"The baseline prompt {baseline_prompt_file} is not a file: give a text file.")
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise BadInput(f"The baseline prompt file {baseline_prompt_file} is not UTF-8 text: save it as UTF-8.") from None
+        except OSError as exc:
+            raise BadInput(f"Cannot read the baseline prompt file {baseline_prompt_file}: {exc.strerror or exc}") from None
+        baseline_prompt_file = path.resolve()
     (run_dir / REPORT_DIR).mkdir(exist_ok=True)
     from ..security import child_env
 

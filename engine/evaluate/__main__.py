@@ -58,8 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline_prompt:
             try:
                 prompt = Path(args.baseline_prompt).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise PairsmithError(f"Cannot read the baseline prompt file: {exc.strerror or exc}") from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise PairsmithError(f"Cannot read the baseline prompt file: {getattr(exc, 'strerror', None) or exc}") from None
         emit("started", limit=args.limit)
         report = evaluate_run(run_dir, baseline_prompt=prompt, limit=args.limit, batch_size=args.batch_size,
                               max_new_tokens=args.max_new_tokens, device=args.device, progress=progress)

@@ -17,7 +17,7 @@ import contextlib
 import os
 from typing import Callable, Iterator, Sequence
 
-from ..errors import PairsmithError
+from ..errors import BadInput, PairsmithError
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are the HR and IT helpdesk assistant of our company. Answer the employee's question "
@@ -29,6 +29,8 @@ DEFAULT_SYSTEM_PROMPT = (
 def pick_device(requested: str = "auto") -> str:
     import torch
 
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise BadInput("No CUDA GPU is available on this machine: use --device cpu (or auto).")
     if requested in ("cpu", "cuda"):
         return requested
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -167,13 +169,14 @@ def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int = 
     n = len(prompts)
     if n == 0:
         return []
+    batch_size = max(1, int(batch_size or 1))
     device = next(model.parameters()).device
     encoded = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
     order = sorted(range(n), key=lambda i: len(encoded[i]), reverse=True)
     answers: list[str] = [""] * n
     eos = tokenizer.eos_token_id
     done = 0
-    for start in range(0, n, max(1, batch_size)):
+    for start in range(0, n, batch_size):
         if cancel and cancel():
             raise PairsmithError("cancelled")
         idx = order[start:start + batch_size]
