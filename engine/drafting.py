@@ -113,6 +113,8 @@ _CLOSING_INLINE = re.compile(
     r"^[ \t]*(?i:(?:best|kind|warm|many)?[ \t]*regards|thanks|thank you|cheers|best|sincerely)[ \t]*[,-][ \t]*"
     r"[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'&-]*){0,3}[ \t]*$"
 )
+# A Jira CSV export's comment cell: "01/Mar/24 11:00 AM;557058:f2a1b;The comment text"
+_JIRA_COMMENT = re.compile(r"\A\s*\d{1,2}/[A-Za-z]{3}/\d{2}(?:\d{2})? \d{1,2}:\d{2}(?: ?[AP]M)?;[^;\n]{1,80};")
 _SIG_DASH = re.compile(r"^(?:--|-- |—|__)[ \t]*$")
 _HTML_HINT = re.compile(r"<(?:br|p|div|span|/p|/div|b|i|strong|em|ul|li|table|tr|td|html|body)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]{1,400}>")
@@ -302,6 +304,11 @@ def clean(text: str | None) -> Cleaned:
     raw = str(text)
     removed: list[str] = []
     t = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    if ";" in t[:120] and "/" in t[:12]:
+        m = _JIRA_COMMENT.match(t)
+        if m:
+            t = t[m.end():]
+            removed.append("comment header")
     if "<" in t and _HTML_HINT.search(t):
         t = _strip_html(t)
         removed.append("html")

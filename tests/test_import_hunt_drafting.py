@@ -123,3 +123,17 @@ def test_html_blockquote_inside_the_content_stays():
 @pytest.mark.parametrize("raw", ["<p>Reset&nbsp;your&nbsp;password&nbsp;here.</p>", "Reset&nbsp;your&nbsp;password&nbsp;here."])
 def test_nbsp_entities_become_spaces(raw):
     assert draft_answer(raw) == "Reset your password here."
+
+
+@pytest.mark.parametrize("raw", [
+    "01/Mar/24 11:00 AM;557058:f2a1b;You get 16 weeks of paid parental leave.",
+    "1/Mar/24 9:05 PM;jsmith;You get 16 weeks of paid parental leave.",
+    "01/Mar/2024 11:00;557058:f2a1b-77;You get 16 weeks of paid parental leave.",
+])
+def test_jira_comment_column_header_is_not_part_of_the_answer(raw):
+    assert draft_answer(raw) == "You get 16 weeks of paid parental leave."
+
+
+def test_semicolons_in_ordinary_text_stay():
+    raw = "Step 1; step 2; done."
+    assert draft_answer(raw) == raw
