@@ -162,3 +162,17 @@ def test_cuda_requested_without_a_gpu_is_a_clear_error(monkeypatch):
     with pytest.raises(BadInput, match="--device cpu"):
         pick_device("cuda")
     assert pick_device("auto") == "cpu"
+
+
+def test_a_finished_run_whose_adapter_was_deleted_says_so(tmp_path, capsys):
+    from engine.cli import main
+    from engine.store import Workspace
+
+    Workspace.create(tmp_path / "ws").close()
+    run = make_run(tmp_path / "ws", "/nonexistent/base")  # no adapter folder
+    (run / "status.json").write_text(json.dumps({"state": "done", "step": 3, "total": 3}))
+    for argv in (["eval", str(tmp_path / "ws"), "--run", "run-1"],
+                 ["export-model", str(tmp_path / "ws"), "run-1", str(tmp_path / "out")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "deleted or moved" in err and "train it to the end" not in err, err

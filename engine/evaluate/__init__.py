@@ -86,6 +86,13 @@ def base_model_path(spec: dict) -> str:
 def adapter_dir(run_dir: str | os.PathLike) -> Path:
     path = Path(run_dir) / "adapter"
     if not (path / "adapter_config.json").is_file():
+        try:
+            state = json.loads((Path(run_dir) / "status.json").read_text(encoding="utf-8")).get("state")
+        except (OSError, ValueError, AttributeError):
+            state = None
+        if state == "done":
+            raise NotFound(f"Run {Path(run_dir).name} finished training, but its adapter folder {path} is missing or "
+                           "incomplete (deleted or moved): put it back, or train again.")
         raise NotFound(f"Run {Path(run_dir).name} has no trained adapter yet (train it to the end first).")
     return path
 
