@@ -654,6 +654,34 @@ def _xlsx_records(path: Path, on_error: ErrorSink, progress, cancel) -> tuple[li
     return columns, records()
 
 
+_TEXT_KEYS = ("text", "body", "content", "value", "plain", "plaintext", "plainbody", "html", "htmlbody", "markdown")
+
+
+def _flatten_objects(rec: dict) -> dict:
+    """One level of nested objects: {"question": {"text": "..."}} -> {"question": "..."};
+    {"properties": {"subject": ..., "description": ...}} -> their fields beside the others
+    (named parent_field when the name is taken). Lists are left as they are."""
+    if not any(isinstance(v, dict) for v in rec.values()):
+        return rec
+    out: dict = {}
+    nested: list[tuple[str, dict]] = []
+    for k, v in rec.items():
+        if isinstance(v, dict):
+            text_key = next((c for c in v if norm_header(c) in _TEXT_KEYS and isinstance(v[c], str)), None)
+            if text_key is not None:
+                out[k] = v[text_key]
+            else:
+                nested.append((k, v))
+        else:
+            out[k] = v
+    for k, v in nested:
+        for c, x in v.items():
+            if isinstance(x, (dict, list)):
+                continue
+            out[c if c not in out and c not in rec else f"{k}_{c}"] = x
+    return out
+
+
 def _flatten_shape(rec: dict) -> dict:
     """Chat `messages` / ShareGPT `conversations` -> question (first user message) and answer
     (the assistant reply after it). A system message is ignored."""
@@ -740,7 +768,7 @@ def _json_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel)
                 for rec in _explode(item, nested, i):
                     yield i, rec
                 continue
-        yield i, _flatten_shape(item)
+        yield i, _flatten_shape(_flatten_objects(item))
 
 
 # Keys under which a ticket object holds its messages: {"tickets": [{"comments": [...]}]}
@@ -842,7 +870,7 @@ def _jsonl_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel
         if not isinstance(item, dict):
             on_error(n, f"not a JSON object ({type(item).__name__})")
             continue
-        yield n, _flatten_shape(item)
+        yield n, _flatten_shape(_flatten_objects(item))
 
 
 def open_records(path: str | Path, info: dict | None = None, *, on_error: ErrorSink | None = None,

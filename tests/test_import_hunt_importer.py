@@ -112,3 +112,16 @@ def test_intercom_leads_are_customers(ws, tmp_path):
                  "c2,admin,Di,Yes we ship to Canada in 5-7 days.,2024-03-02T10:01:00Z\n")
     import_files(ws, [p])
     assert ("Do you ship to Canada?", "Yes we ship to Canada in 5-7 days.") in _pairs(ws)
+
+
+def test_json_fields_inside_nested_objects(ws, tmp_path):
+    data = {"results": [
+        {"id": "1", "properties": {"subject": "Pay", "description": "When is payday?", "resolution": "The 25th."},
+         "createdAt": "2024-03-01"},
+        {"id": "2", "question": {"text": "Where is my payslip?"}, "answer": {"text": "In Workday under Pay."}},
+    ]}
+    p = tmp_path / "api.json"
+    p.write_text(json.dumps(data, indent=1))
+    res = import_files(ws, [p])
+    assert res["imported"] == 2
+    assert _pairs(ws) == [("When is payday?", "The 25th."), ("Where is my payslip?", "In Workday under Pay.")]
