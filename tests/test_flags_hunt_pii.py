@@ -114,3 +114,20 @@ def test_redacting_a_word_name_keeps_the_sentence(ws):
     p = pairs_mod.get_pair(ws, ids[0])
     assert p["instruction"] == "May I carry over my leave? Thanks, [NAME_1]"
     assert p["response"] == "Hi [NAME_1], yes: up to 5 days."
+
+
+@pytest.mark.parametrize("text", [
+    "Call Apple Support on 1-800-275-2273 for help.",
+    "Our helpline is +1 (888) 555-0100, open 24/7.",
+    "Ring the IT helpline free on 0800 123 4567.",
+    "or contact 03331 031 031 option 1, 4, 3 to request a call back",
+    "Call our toll-free number 1800 425 1234.",
+    "Call +44 800 123 4567 from abroad.",
+])
+def test_company_freephone_numbers_are_not_personal_data(text):
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize("phone", ["+1 512 555 0143", "07700 900123", "+91 80012 34567", "8001234567", "020 7946 0958"])
+def test_personal_numbers_next_to_freephone_prefixes_still_found(phone):
+    assert kinds(f"My number is {phone}, call me.") == [("phone", phone)]

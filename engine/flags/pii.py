@@ -8,8 +8,8 @@ Verhoeff for Aadhaar), so a 1 MB text stays fast and random numbers are not flag
 What counts, in order of precedence (an earlier kind claims its characters first):
   email, bank_account (IBAN), card (Luhn), national_id (Aadhaar, US SSN, UK NI number, Indian PAN),
   employee_id (workspace setting `pii_employee_id_pattern`, default Northwind's NW-12345),
-  phone (international and national formats; dates, amounts, ticket ids, versions, IPs and
-  times are not phones), address (number + street name + street type, UK postcodes,
+  phone (international and national formats; dates, amounts, ticket/order/case numbers,
+  versions, IPs, times and freephone/helpline numbers are not phones), address (number + street name + street type, UK postcodes,
   US state + ZIP), name (the ticket's requester: full name, first name as a standalone
   capitalised word, or title + surname).
 Placeholders written by the redactor ("[EMAIL_1]") are never flagged again.
@@ -151,6 +151,9 @@ _NOT_PHONE_CONTEXT_RE = re.compile(
     r"(?:\s*(?:number|num|nr|no\.?|#|id)(?:\s+(?:for|of|on)(?:\s+[\w']+){1,3})?(?:\s+(?:is|was|reads))?)?"
     r"|[₹$£€]|\b(?:rs|inr|usd|gbp|eur)\.?)[\s:#.\-]{0,3}$"
 )
+# freephone and organisations' numbers (a helpline in an answer is not anyone's personal data):
+# North-American toll-free 1-800/833/844/855/866/877/888, India 1800, UK 0800/0808, 03xx, 0845/0870/0871
+_COMPANY_NUMBER_RE = re.compile(r"(?:18(?:00|33|44|55|66|77|88)\d{7}|(?:44|0)(?:80[08]\d{6,7}|3\d{9}|84[45]\d{7}|87[01]\d{7}))")
 _AMOUNT_AFTER_RE = re.compile(r"(?i)^\s?(?:rupees|dollars|pounds|euros|inr|usd|gbp|eur|lakh|crore|k\b|%)")
 
 _STREET_TYPES = (
@@ -321,6 +324,8 @@ def _phone_ok(text: str, start: int, end: int, m: str) -> tuple[int, int] | None
         end = start + len(m)
         digits = _digits(m)
     n = len(digits)
+    if _COMPANY_NUMBER_RE.fullmatch(digits):
+        return None
     if any(len(g) > 6 for g in groups[1:]) and not (plus or m.lstrip("(").startswith("0")):
         return None  # a 7-8 digit subscriber part ("+49 30 12345678", "030 12345678") needs a prefix
     if plus:
