@@ -398,6 +398,20 @@ def export_ollama(run_dir: str | os.PathLike, out: str | os.PathLike, *, dtype: 
     return info
 
 
+def _check_gguf_arch(base_path: str) -> None:
+    """Refuse a base the GGUF writer does not support, from its config.json (a local folder; a hub
+    id is checked after merging, as before)."""
+    config = Path(base_path) / "config.json"
+    try:
+        model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        return
+    if model_type and model_type not in GGUF_ARCHS:
+        raise BadInput(
+            f"GGUF export supports Llama and Mistral models, not {model_type!r}. Export --format merged and "
+            "convert that folder with llama.cpp's convert_hf_to_gguf.py.")
+
+
 # --- entry point -----------------------------------------------------------------------------
 GGUF_NOTES = [
     "GGUF: llama architecture (Llama/Mistral bases only); f16 or f32 tensors, no quantisation yet "
@@ -419,7 +433,9 @@ def export_model(run_dir: str | os.PathLike, out: str | os.PathLike, *, fmt: str
         read_run(run_dir)
         adapter_dir(run_dir)
     else:
-        _run_parts(run_dir)  # clear messages (no run, no adapter, no base) before creating anything
+        _spec, _adapter, base = _run_parts(run_dir)  # clear messages (no run, no adapter, no base) first
+        if fmt == "ollama":
+            _check_gguf_arch(base)  # before a merge that can take minutes and all the memory
     _dtype(dtype)
     out = _prepare_out(out)
     notes: list[str] = []

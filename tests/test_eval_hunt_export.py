@@ -91,3 +91,27 @@ def test_split_export_refuses_personal_data_redacted_after_freezing(tmp_path, ca
     out = tmp_path / "train.jsonl"
     main(["export", str(tmp_path / "ws"), str(out), "--version", str(version)])
     assert "redacted after" in capsys.readouterr().err
+
+
+def test_ollama_export_refuses_an_unsupported_architecture_before_merging(tmp_path, monkeypatch):
+    """A Qwen/Gemma base used to be merged in full (minutes, ~4 bytes per parameter of memory)
+    before the GGUF writer said it does not support the architecture."""
+    import engine.export_model as em
+    from engine.errors import BadInput
+    from engine.store import Workspace
+
+    base = tmp_path / "qwen-base"
+    base.mkdir()
+    (base / "config.json").write_text(json.dumps({"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"]}))
+    Workspace.create(tmp_path / "ws").close()
+    run = make_run(tmp_path / "ws", str(base))
+    (run / "adapter").mkdir()
+    (run / "adapter" / "adapter_config.json").write_text("{}")
+
+    def no_merge(*a, **k):
+        raise AssertionError("merged before checking the architecture")
+
+    monkeypatch.setattr(em, "export_merged", no_merge)
+    with pytest.raises(BadInput, match="Llama and Mistral"):
+        em.export_model(run, tmp_path / "out", fmt="ollama")
+    assert not (tmp_path / "out").exists()
