@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -207,6 +208,16 @@ class WorkspaceSettingsDialog(QDialog):
         self.error.setText(user_message(exc))
         self.ok_button.setEnabled(self.loaded is not None)
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """Enter in "Allow a model…" allows that model (as the Allow button does); elsewhere it
+        is OK, as in any dialog."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.new_model.hasFocus():
+            if self.new_model.text().strip() and not (self.new_code.isChecked() or self.new_pickle.isChecked()):
+                self.error.setText("Tick what the model may do (run its own code, load pickle files), then Allow.")
+            self.allow_model()
+            return
+        super().keyPressEvent(event)
+
     # --- trusted models -------------------------------------------------------------------
     def _fill_table(self) -> None:
         self.table.setRowCount(0)
@@ -231,6 +242,7 @@ class WorkspaceSettingsDialog(QDialog):
         self.new_model.clear()
         self.new_code.setChecked(False)
         self.new_pickle.setChecked(False)
+        self._validate()  # clears a hint shown by Enter before a tick was set
 
     def _update_allow(self) -> None:
         self.allow_button.setEnabled(bool(self.new_model.text().strip())
