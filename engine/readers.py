@@ -310,29 +310,34 @@ def _pick_delimiter(text: str, hint: str | None) -> str:
     if m:
         return m.group(1)  # Excel's "sep=;" first line
     sample = "\n".join(lines)
-    best, best_score = ",", -1.0
-    for delim in (",", ";", "\t", "|"):
-        if delim not in sample:
-            continue
-        try:
-            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
-        except csv.Error:
-            continue
-        if len(rows) > 1:
-            rows = rows[:-1]  # the last may be cut by the sample
-        lead = 0
-        while lead < min(len(rows) - 1, HEADER_SCAN_ROWS) and len(rows[lead]) < 2:
-            lead += 1  # a title line above the header ("Tickets export - generated ...")
-        if lead and len(rows[lead]) >= 2:
-            rows = rows[lead:]
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        consistent = sum(1 for r in rows if len(r) == width) / len(rows)
-        score = consistent * 10 + min(width, 10) / 10 + (0.5 if delim == hint else 0)
-        if score > best_score:
-            best, best_score = delim, score
-    return best
+    for skip_title in (False, True):
+        # a title line above the header ("Tickets export - generated ...") is skipped only
+        # when no delimiter splits the first line
+        best, best_score = ",", -1.0
+        for delim in (",", ";", "\t", "|"):
+            if delim not in sample:
+                continue
+            try:
+                rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+            except csv.Error:
+                continue
+            if len(rows) > 1:
+                rows = rows[:-1]  # the last may be cut by the sample
+            if skip_title:
+                lead = 0
+                while lead < min(len(rows) - 1, HEADER_SCAN_ROWS) and len(rows[lead]) < 2:
+                    lead += 1
+                rows = rows[lead:]
+            if not rows or len(rows[0]) < 2:
+                continue
+            width = len(rows[0])
+            consistent = sum(1 for r in rows if len(r) == width) / len(rows)
+            score = consistent * 10 + min(width, 10) / 10 + (0.5 if delim == hint else 0)
+            if score > best_score:
+                best, best_score = delim, score
+        if best_score >= 0:
+            return best
+    return ","
 
 
 def detect(path: str | Path) -> dict[str, Any]:

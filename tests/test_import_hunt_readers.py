@@ -199,3 +199,14 @@ def test_ctrl_z_at_the_end_of_a_jsonl_file_is_not_a_bad_row(tmp_path):
     p.write_bytes(b'{"question":"q1?","answer":"a1."}\r\n\x1a')
     errors: list = []
     assert len(list(read_records(p, errors=errors))) == 1 and errors == []
+
+
+def test_delimiter_is_not_taken_from_the_text_when_the_header_splits(tmp_path):
+    comma = tmp_path / "comma.csv"
+    comma.write_text("Ticket ID,Description,Resolution\n" +
+                     "".join(f"T{i},Steps: open; click; save; close {i},Do this; then that; then {i}\n" for i in range(30)))
+    assert detect(comma)["delimiter"] == ","
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Ticket ID;Description;Resolution\n" +
+                    "".join(f"T{i};Hello, I need help, please, {i};Sure, do X, then Y, {i}\n" for i in range(30)))
+    assert detect(semi)["delimiter"] == ";"
