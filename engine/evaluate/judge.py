@@ -71,6 +71,10 @@ _POLICY = re.compile(
     r"\b(?:the\s+)?(?P<name>(?:[A-Z][\w&'-]*\s+){1,5}(?:Policy|Portal|Handbook|Form|Plan|Scheme|Programme|Program|Agreement|Procedure|Allowance))\b"
 )
 _CODE = re.compile(r"\b(?P<code>[A-Z]{2,5}-\d{1,6})\b")
+# what engine.flags.facts leaves out: one-digit 24-hour times ("8:00") and numeric dates ("31/12/2026",
+# read day first, unless only the first number can be a month: 12/31/2026 is December 31)
+_TIME24_ANY = re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?!\s?(?:a\.?m|p\.?m))", re.I)
+_DATE_SLASH = re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d\d|\d\d)\b")
 _YESNO = re.compile(r"^\W*(?:(?:hi|hello|dear)\b[^,.!\n]{0,40}[,.!]\s*)?(?P<yn>yes|no)\b", re.I)
 _NEG_MODAL = re.compile(
     r"\b(?:cannot|can\s*not|can't|may\s+not|must\s+not|mustn't|(?:are|is|am)\s*n[o']t\s+(?:allowed|permitted|able)\s+to|not\s+(?:allowed|permitted)\s+to)\s+(?:be\s+)?(?P<verb>[a-z]+)",
@@ -205,6 +209,17 @@ def extract_facts(text: str) -> list[Fact]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
+    for m in _TIME24_ANY.finditer(text):
+        if free(m.start(), m.end()):
+            taken.append((m.start(), m.end()))
+            facts.append(Fact("time", "time", int(m.group("h")) * 60 + int(m.group("m")), m.group(0), m.start(), m.end()))
+    for m in _DATE_SLASH.finditer(text):
+        a, b = int(m.group("a")), int(m.group("b"))
+        day, month = (b, a) if b > 12 >= a else (a, b)
+        year = m.group("year") if len(m.group("year")) == 4 else "20" + m.group("year")
+        if 1 <= day <= 31 and 1 <= month <= 12 and free(m.start(), m.end()):
+            taken.append((m.start(), m.end()))
+            facts.append(Fact("date", "date", f"{year}-{month:02d}-{day:02d}", m.group(0), m.start(), m.end()))
     for m in _CODE.finditer(text):
         if free(m.start(), m.end()):
             taken.append((m.start(), m.end()))
