@@ -6,7 +6,8 @@
 Verhoeff for Aadhaar), so a 1 MB text stays fast and random numbers are not flagged.
 
 What counts, in order of precedence (an earlier kind claims its characters first):
-  email, bank_account (IBAN), card (Luhn), national_id (Aadhaar, US SSN, UK NI number, Indian PAN),
+  email, bank_account (IBAN; other account numbers after "bank a/c", "account number"...),
+  card (Luhn), national_id (Aadhaar, US SSN, UK NI number, Indian PAN, passport after "passport"),
   employee_id (workspace setting `pii_employee_id_pattern`, default Northwind's NW-12345),
   phone (international and national formats; dates, amounts, ticket/order/case numbers,
   versions, IPs, times and freephone/helpline numbers are not phones), address (number + street name + street type, UK postcodes,
@@ -50,7 +51,8 @@ _NOUNS = {
     "address": ("address", "addresses"),
     "name": ("mention of the requester's name", "mentions of the requester's name"),
 }
-_SUBKIND_WORDS = {"pan": "PAN", "aadhaar": "Aadhaar", "ni_number": "National Insurance", "ssn": "SSN"}
+_SUBKIND_WORDS = {"pan": "PAN", "aadhaar": "Aadhaar", "ni_number": "National Insurance", "ssn": "SSN",
+                  "passport": "passport"}
 
 PLACEHOLDER_RE = re.compile(r"\[[A-Z][A-Z_]{1,20}_\d{1,7}\]")
 
@@ -132,6 +134,14 @@ _NI_RE = re.compile(r"[A-CEGHJ-PR-TW-Z](?<!\w[A-Z])[A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d
 _NI_BAD_PREFIX = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 _PAN_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{2}[ABCFGHLJPT][A-Z]\d{4}[A-Z]\b")
 _DIGIT_RE = re.compile(r"\d")
+# account numbers other than IBANs, only after words that say so: "bank a/c 50100234567890",
+# "account number is 12345678", "salary account: 1234 5678 9012" (8-18 digits)
+_BANK_ACCOUNT_RE = re.compile(
+    r"(?i:\b(?:(?:bank|salary|savings|current|checking)\s+(?:a/c|acct|account)\.?(?:\s*(?:number|num|no\.?|#))?"
+    r"|(?:a/c|acct)\.?(?:\s*(?:number|num|no\.?|#))?|account\s*(?:number|num|no\.?|#)))"
+    r"(?:\s*[:\-]\s*|\s+(?:is\s+)?)(\d(?:[ \-]?\d){7,17})(?![\w\-])"
+)
+_PASSPORT_RE = re.compile(r"(?i:\bpassport\s*(?:number|num|no\.?|#)?)(?:\s*[:\-]\s*|\s+(?:is\s+)?)([A-Z][A-Z0-9]?\d{6,8})\b")
 
 # phone: a cheap candidate finder, then the strict shape matched at that position
 _PHONE_START_RE = re.compile(r"[+(\d](?<![\w+\-/.#:$£€₹@][+(\d])(?=[\d().\- \u00a0]{7})")
@@ -146,7 +156,7 @@ _PHONE_CONTEXT_RE = re.compile(
     r"(?i)\b(?:phone|mobile|mob|cell|tel|telephone|call|ring|whatsapp|contact|number|no|ph|reach|dial|extension|ext|landline)\b[^\w\n]{0,4}(?:\w+[^\w\n]{1,3}){0,3}$"
 )
 _NOT_PHONE_CONTEXT_RE = re.compile(
-    r"(?i)(?:\b(?:ticket|order|invoice|ref|reference|po|version|build|ver|v|id|case|inc|request|serial|asset|account|a/c|acct|ifsc|policy|claim|batch|employee|emp|pin|otp|code|isbn)\b"
+    r"(?i)(?:\b(?:ticket|order|invoice|ref|reference|po|version|build|ver|v|id|case|inc|request|serial|asset|account|a/c|acct|ifsc|policy|claim|batch|employee|emp|pin|otp|code|isbn|meeting|webinar|conference|zoom|passcode)\b"
     # "order number 1234567890", "case no. is ...", "reference number for your claim is ..."
     r"(?:\s*(?:number|num|nr|no\.?|#|id)(?:\s+(?:for|of|on)(?:\s+[\w']+){1,3})?(?:\s+(?:is|was|reads))?)?"
     r"|[₹$£€]|\b(?:rs|inr|usd|gbp|eur)\.?)[\s:#.\-]{0,3}$"
@@ -350,6 +360,8 @@ def _phone_ok(text: str, start: int, end: int, m: str) -> tuple[int, int] | None
             return None
     if not plus and not paren and len(groups) >= 3 and all(len(g) <= 2 for g in groups[:-1]) and len(groups[-1]) == 4:
         return None  # dd mm yyyy style
+    if not plus and not paren and all(len(g) == 4 and g[:2] in ("19", "20") for g in groups):
+        return None  # "2023 2024 2025": years
     return start, end
 
 
@@ -385,6 +397,13 @@ def find_spans(text: str, requester: str | None = None, *,
                     add(m.start(), m.start() + len(cand), "bank_account", "iban")
                     break
                 chunks.pop()
+        low_all = text.lower() if len(text) < 200_000 else text[:200_000].lower()
+        if "a/c" in low_all or "acct" in low_all or "account" in low_all:
+            for m in _BANK_ACCOUNT_RE.finditer(text):
+                add(m.start(1), m.end(1), "bank_account", "account")
+        if "passport" in low_all:
+            for m in _PASSPORT_RE.finditer(text):
+                add(m.start(1), m.end(1), "national_id", "passport")
         for m in _CARD_RE.finditer(text):
             d = _digits(m.group(0))
             if 13 <= len(d) <= 19 and luhn_ok(d):
