@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import logging
+import re
 import threading
 import time
 import traceback
@@ -27,7 +28,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal, Slot
 
-from engine.errors import PairsmithError, WorkspaceCorrupt, WorkspaceLocked
+from engine.errors import PairsmithError, WorkspaceCorrupt, WorkspaceLocked, WorkspaceNotFound
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,24 @@ def is_cancelled_error(exc: BaseException) -> bool:
     return isinstance(exc, PairsmithError) and str(exc).strip().lower().startswith("cancel")
 
 
+# "(or `pairsmith set WS ...`)": command-line advice the engine adds for the CLI
+_CLI_ASIDE = re.compile(r"\s*\((?:or\s+)?[^()]*`pairsmith [^`]*`[^()]*\)")
+
+
 def user_message(exc: BaseException) -> str:
-    """One line a person can act on; never a traceback."""
+    """One line a person can act on; never a traceback (nor a command to type: the engine's
+    command-line asides are left out, a folder that is not a workspace says what to click)."""
+    if isinstance(exc, WorkspaceNotFound):
+        return ("This folder is not a Pairsmith workspace. Open the folder that holds your workspace, "
+                "or create one here with File > New workspace.")
     if isinstance(exc, PairsmithError):
-        return str(exc) or type(exc).__name__
+        text = str(exc) or type(exc).__name__
+        cleaned = _CLI_ASIDE.sub("", text).strip()
+        if cleaned != text and cleaned:
+            text = cleaned[0].upper() + cleaned[1:]
+            if text[-1] not in ".!?":
+                text += "."
+        return text
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"Something went wrong ({type(exc).__name__}{': ' + text if text else ''})."
 

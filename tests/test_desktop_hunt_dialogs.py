@@ -34,3 +34,38 @@ def test_enter_elsewhere_in_workspace_settings_still_means_ok(qtbot, window, ctx
     dlg.pattern.setFocus()
     qtbot.keyClick(dlg.pattern, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+
+
+def test_engine_messages_lose_their_command_line_advice_in_the_app(tmp_path):
+    from desktop.worker import user_message
+    from engine.errors import BadInput
+    from engine.store import Workspace
+
+    msg = user_message(BadInput("there are no approved pairs to freeze: approve pairs in the review queue "
+                                "first (or `pairsmith set WS --all --status approved`)"))
+    assert msg == "There are no approved pairs to freeze: approve pairs in the review queue first."
+    try:
+        Workspace.open(tmp_path)
+    except Exception as exc:  # noqa: BLE001
+        msg = user_message(exc)
+    assert "pairsmith init" not in msg and "`" not in msg
+    assert "not a Pairsmith workspace" in msg and "New workspace" in msg
+    # a message without command-line advice is left as it is
+    assert user_message(BadInput("The file is empty.")) == "The file is empty."
+
+
+def test_opening_a_plain_folder_says_what_to_do_in_the_app(qtbot, tmp_path, settings):
+    from desktop.context import AppContext
+
+    (tmp_path / "plain").mkdir()
+    c = AppContext(settings, show_dialogs=True)
+    try:
+        with qtbot.waitSignal(c.worker.sig_open_failed, timeout=15000) as blocker:
+            c.open_workspace(str(tmp_path / "plain"))
+        box = c.worker.last_dialog
+        assert box is not None and box.isVisible() and box.windowTitle() == "Cannot open workspace"
+        assert "pairsmith init" not in box.text() and "New workspace" in box.text()
+        assert "pairsmith init" not in blocker.args[1]
+        box.close()
+    finally:
+        c.worker.shutdown()
