@@ -379,10 +379,51 @@ def _adds_meaning(subject: str, body: str) -> bool:
     return s not in body.lower()
 
 
+# A forwarded mail: what was forwarded is the question ("FYI" above it is not)
+_FORWARD = re.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado"
+    r"|Messaggio inoltrato|Doorgestuurd bericht|Mensagem encaminhada)[ \t]*-{2,}|Begin forwarded message:)[ \t]*$",
+    re.M | re.I)
+_FWD_SUBJECT = re.compile(r"^\s*(?:fw|fwd|wg|tr|rv|enc|doorst)\s*:", re.I)
+_HEADER_LINE = re.compile(r"^[ \t]*\*?[^\W\d][\w .-]{0,24}[ \t]?:\*?(?:[ \t].*)?$")
+
+
+def _forwarded_body(text: str, subject: str | None) -> str:
+    """The cleaned text of the forwarded message in `text` ("" when there is none): after a
+    "Forwarded message" line, or (with a Fwd:/FW: subject) after the first reply header; its
+    header lines (From:, Date:, Subject: ...) and > quoting are dropped."""
+    t = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "<" in t and _HTML_HINT.search(t):
+        t = _strip_html(t)
+    m = _FORWARD.search(t)
+    start = m.end() if m else None
+    if start is None and subject and _FWD_SUBJECT.match(subject):
+        hits = [(p.search(t), p is _OUTLOOK) for p in (_ORIGINAL, _OUTLOOK, _ON_WROTE)]
+        hits = [(h.start() if outlook else h.end()) for h, outlook in hits if h]
+        start = min(hits) if hits else None
+    if start is None:
+        return ""
+    lines = t[start:].split("\n")
+    i = 0
+    while i < len(lines) and (not lines[i].strip() or _HEADER_LINE.match(lines[i])):
+        i += 1
+    rest = lines[i:]
+    if rest and all(x.lstrip().startswith(">") for x in rest if x.strip()):
+        rest = [re.sub(r"^[ \t]*>[ \t]?", "", x) for x in rest]
+    return clean("\n".join(rest)).text
+
+
 def draft_question(text: str | None, subject: str | None = None) -> str:
     """The instruction: the cleaned question body; the subject when the body is empty; the
-    subject in front when the body is very short and the subject adds meaning."""
-    body = clean(text).text
+    subject in front when the body is very short and the subject adds meaning. A forwarded
+    mail with only a short note ("FYI") above it: the forwarded message."""
+    cleaned = clean(text)
+    body = cleaned.text
+    if text and (len(body) < SHORT_BODY_CHARS or "fallback: kept the text as it was" in cleaned.removed) and (
+            "quoted reply" in cleaned.removed or "fallback: kept the text as it was" in cleaned.removed):
+        fwd = _forwarded_body(str(text), subject)
+        if fwd:
+            body = fwd
     subj = clean_subject(subject)
     if not body:
         return subj

@@ -137,3 +137,30 @@ def test_jira_comment_column_header_is_not_part_of_the_answer(raw):
 def test_semicolons_in_ordinary_text_stay():
     raw = "Step 1; step 2; done."
     assert draft_answer(raw) == raw
+
+
+FORWARD = ("FYI\n\n---------- Forwarded message ---------\nFrom: Jane Doe <j@x.com>\nDate: Mon, 3 Mar 2025 at 10:02\n"
+           "Subject: Leave carry-over\nTo: HR <hr@x.com>\n\nHi HR,\n\nHow many days of leave can I carry over into next year?"
+           "\n\nThanks,\nJane")
+
+
+def test_a_forwarded_question_is_the_forwarded_message():
+    assert draft_question(FORWARD, "Fwd: Leave carry-over") == "How many days of leave can I carry over into next year?"
+
+
+def test_a_forward_without_a_note_drops_the_forward_headers():
+    raw = FORWARD.replace("FYI\n\n", "")
+    assert draft_question(raw, "Fwd: Leave") == "How many days of leave can I carry over into next year?"
+
+
+def test_outlook_forward_by_subject():
+    raw = ("Please see below.\n\n-----Original Message-----\nFrom: Jane\nSent: Monday\nTo: HR\nSubject: Leave\n\n"
+           "How many days can I carry over?")
+    assert draft_question(raw, "FW: Leave") == "Leave: How many days can I carry over?"  # short: subject in front
+
+
+def test_a_short_follow_up_above_a_quoted_reply_stays_the_question():
+    raw = "Still not fixed!\n\nOn Mon, 3 Mar 2025 at 10:02, IT <it@x.com> wrote:\n> Please reboot the laptop."
+    assert draft_question(raw, "Re: Laptop") == "Laptop: Still not fixed!"
+    # and the answer side never takes the quoted text
+    assert draft_answer(FORWARD) == "FYI"
