@@ -196,10 +196,13 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
     rows = res.rows
     is_json = info["format"] in ("json", "jsonl")
     for line, rec in records:
-        if is_json and not override and (q_col not in rec or a_col not in rec):
+        if is_json and (q_col not in rec or a_col not in rec):
             # a JSON file mixing shapes (chat, instruction/response, ...): map this record alone
+            # (a column the user chose is kept where the record has it)
             own = readers.guess_mapping(list(rec))
-            rq, ra, rctx = own.get("question", q_col), own.get("answer", a_col), own.get("context")
+            rq = q_col if q_col in rec else own.get("question", q_col)
+            ra = a_col if a_col in rec else own.get("answer", a_col)
+            rctx = ctx_col if ctx_col and ctx_col in rec else own.get("context")
         else:
             rq, ra, rctx = q_col, a_col, ctx_col
         q = _as_text(rec.get(rq))

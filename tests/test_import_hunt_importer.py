@@ -125,3 +125,16 @@ def test_json_fields_inside_nested_objects(ws, tmp_path):
     res = import_files(ws, [p])
     assert res["imported"] == 2
     assert _pairs(ws) == [("When is payday?", "The 25th."), ("Where is my payslip?", "In Workday under Pay.")]
+
+
+def test_mixed_shape_jsonl_with_the_wizard_mapping_keeps_every_record(ws, tmp_path):
+    # the desktop wizard always passes the guessed mapping; records of the other shape must not be lost
+    p = tmp_path / "mixed.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"instruction": "When is payday?", "output": "The 25th."},
+        {"messages": [{"role": "user", "content": "Where is my payslip?"},
+                      {"role": "assistant", "content": "In Workday under Pay."}]},
+        {"prompt": "How much leave do I get?", "completion": "25 days a year."},
+    ]) + "\n")
+    res = import_files(ws, [p], mapping={"question": "instruction", "answer": "output"})
+    assert res["errors"] == [] and res["imported"] == 3
