@@ -42,6 +42,7 @@ def _style(plot: pg.PlotWidget, *, left: str = "", bottom: str = "") -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(GREY))
         axis.setTextPen(pg.mkPen(TEXT))
+        axis.enableAutoSIPrefix(False)  # plain numbers, never "pairs (x0.001)"
     if left:
         item.setLabel("left", left, color=TEXT)
     if bottom:
