@@ -176,3 +176,13 @@ def test_a_finished_run_whose_adapter_was_deleted_says_so(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert "deleted or moved" in err and "train it to the end" not in err, err
+
+
+def test_a_damaged_dataset_file_in_the_run_is_one_clear_line(tmp_path, capsys):
+    from engine.cli import main
+
+    run = _ws_with_run(tmp_path)
+    (run / "dataset" / "heldout.jsonl").write_text('{"instruction": "cut off', encoding="utf-8")
+    assert main(["eval", str(tmp_path / "ws"), "--run", "run-1"]) == 2
+    err = capsys.readouterr().err
+    assert "damaged" in err and "heldout.jsonl" in err and "unexpected" not in err, err

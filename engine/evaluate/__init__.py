@@ -60,8 +60,14 @@ def read_run(run_dir: str | os.PathLike) -> tuple[dict, list[dict], list[dict]]:
     except ValueError:
         raise BadInput(f"{spec_path} is damaged (not JSON).") from None
     data = spec.get("dataset") or {}
-    heldout = read_jsonl(run_dir / data.get("heldout", "dataset/heldout.jsonl"))
-    train = read_jsonl(run_dir / data.get("train", "dataset/train.jsonl"))
+    parts = []
+    for key in ("heldout", "train"):
+        path = run_dir / data.get(key, f"dataset/{key}.jsonl")
+        try:
+            parts.append(read_jsonl(path))
+        except (ValueError, UnicodeDecodeError):
+            raise BadInput(f"{path} is damaged (not JSON lines).") from None
+    heldout, train = parts
     return spec, heldout, train
 
 
