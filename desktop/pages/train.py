@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -747,6 +748,7 @@ class TrainPage(Page):
         self.progress.setRange(0, 0)
         (Path(run_dir) / "eval").mkdir(exist_ok=True)
         self._eval_run = (run_id, run_dir)
+        self._eval_started = time.time() - 1.0  # a report older than this is an earlier evaluation's
         cwd = None
         try:
             cwd = _launch().PROJECT_ROOT
@@ -772,7 +774,9 @@ class TrainPage(Page):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat("%p%")
-        if code != 0 and not (Path(run_dir) / "eval" / "report.json").exists():
+        report = Path(run_dir) / "eval" / "report.json"
+        fresh = report.exists() and report.stat().st_mtime >= getattr(self, "_eval_started", 0.0)
+        if code != 0 and not fresh:
             self._set_state("idle")
             if "failed" not in self.result_label.text():
                 self.result_label.setText(

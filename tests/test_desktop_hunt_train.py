@@ -1,0 +1,40 @@
+"""Bug hunt: the Train page's evaluation. Evaluating a run again that fails or is cancelled must
+not pass off the report of the earlier evaluation (still in eval/report.json) as a new one."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import pytest
+from desktop_helpers import ctx, settings  # noqa: F401
+
+pytest.importorskip("engine.train.launch")
+
+
+def test_a_failed_re_evaluation_does_not_store_the_old_report_again(qtbot, ctx, tmp_path):
+    from desktop.pages.train import TrainPage
+
+    run_dir = tmp_path / "ws" / "runs" / "run-1"
+    (run_dir / "eval").mkdir(parents=True)
+    old = run_dir / "eval" / "report.json"
+    old.write_text(json.dumps({"heldout_accuracy": 0.5, "examples": []}))
+    past = time.time() - 3600
+    os.utime(old, (past, past))
+    failing = tmp_path / "failing_eval.py"
+    failing.write_text('import json, sys\n'
+                       'print(json.dumps({"event": "error", "message": "The model could not be loaded."}), flush=True)\n'
+                       'sys.exit(1)\n')
+    page = TrainPage(ctx)
+    page.eval_argv = lambda rd: [sys.executable, str(failing), str(rd)]
+    qtbot.addWidget(page)
+    page.show()
+    page.start_evaluation("run-1", str(run_dir))
+    assert page.state == "evaluating"
+    qtbot.waitUntil(lambda: page.state == "idle", timeout=30000)
+    ctx.worker.wait_idle(10)
+    assert ctx.worker.run_sync(lambda ws: ws.scalar("SELECT count(*) FROM evaluations")) == 0
+    assert "failed" in page.result_label.text() and "could not be loaded" in page.result_label.text()
+    assert page.evaluation is None
