@@ -932,6 +932,15 @@ def preview(path: str | Path, n: int = 20) -> dict[str, Any]:
     shape = mapping_shape(mapping)
     out = {**info, "columns": columns, "rows": sample[:n], "mapping": mapping, "shape": shape}
     if shape == "thread":
+        if mapping.get("role"):
+            # the values of the sender column, for a person to say which one is the customer
+            seen: dict[str, str] = {}
+            for rec in sample:
+                v = rec.get(mapping["role"])
+                v = "" if v is None else str(v).strip()
+                if v and v.lower() not in seen and len(seen) < 50:
+                    seen[v.lower()] = v
+            out["role_values"] = sorted(seen.values(), key=str.lower)
         messages, conversations = _count_thread(mapping, sample, (rec for _, rec in it))
         out.update(messages=messages, conversations=conversations,
                    summary=f"conversation export: one row per message; {messages:,} message(s) in "

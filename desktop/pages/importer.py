@@ -110,6 +110,7 @@ class ImportPage(Page):
         self.files: list[str] = []
         self.previews: dict[str, dict] = {}  # path -> preview (or {"error": message})
         self.mappings: dict[str, dict[str, str]] = {}  # path -> {field: column}
+        self.customers: dict[str, str] = {}  # conversation exports: path -> the sender value chosen as the customer
         self.current: str | None = None
         self.task = None
         self.last_result: dict | None = None
@@ -202,6 +203,14 @@ class ImportPage(Page):
             combo.currentIndexChanged.connect(lambda _, f=field: self._mapping_changed(f))
             self.combos[field] = combo
             form.addRow(f"{label}{' *' if required else ''}", combo)
+        # conversation exports: which value of the sender column marks the customer's messages
+        self.customer_combo = QComboBox()
+        self.customer_combo.setObjectName("map-customer")
+        self.customer_combo.setMinimumWidth(170)
+        self.customer_combo.currentIndexChanged.connect(self._customer_changed)
+        form.addRow("Customer *", self.customer_combo)
+        self.mapping_form = form
+        form.setRowVisible(self.customer_combo, False)
         self.mapping_note = QLabel("* needed. The question and answer become the first draft of each pair; "
                                    "you can edit every pair on the Review page.")
         self.mapping_note.setObjectName("hint")
@@ -298,6 +307,7 @@ class ImportPage(Page):
         path = self.files.pop(row)
         self.previews.pop(path, None)
         self.mappings.pop(path, None)
+        self.customers.pop(path, None)
         self.file_list.takeItem(row)
         if not self.files:
             self.current = None
@@ -308,6 +318,7 @@ class ImportPage(Page):
         self.files.clear()
         self.previews.clear()
         self.mappings.clear()
+        self.customers.clear()
         self.current = None
         self.file_list.clear()
         self.body.setCurrentIndex(0)
@@ -335,6 +346,49 @@ class ImportPage(Page):
         """A conversation export (one row per message): the engine pairs each customer message
         with the reply to it, so there are no question/answer columns to choose."""
         return bool(path) and (self.previews.get(path) or {}).get("shape") == "thread"
+
+    def _needs_customer(self, path: str | None) -> bool:
+        """A conversation export whose sender column the engine cannot read ("I"/"O", team
+        names): a person says which value is the customer."""
+        if not self._is_thread(path):
+            return False
+        m = (self.previews.get(path) or {}).get("mapping") or {}
+        return bool(m.get("role")) and not m.get("customer") and not self.customers.get(path)
+
+    def _show_customer_choice(self, path: str) -> None:
+        p = self.previews.get(path) or {}
+        m = p.get("mapping") or {}
+        show = self._is_thread(path) and bool(m.get("role"))
+        self.mapping_form.setRowVisible(self.customer_combo, show)
+        if not show:
+            return
+        guessed = {v.strip().lower() for v in (m.get("customer") or "").split(",") if v.strip()}
+        chosen = self.customers.get(path)
+        self._building_combos = True
+        try:
+            c = self.customer_combo
+            c.clear()
+            if not guessed and not chosen:
+                c.addItem("(choose)", "")
+            for v in p.get("role_values") or []:
+                c.addItem(f"{m['role']} = {v}", v)
+            if chosen:
+                c.setCurrentIndex(max(0, c.findData(chosen)))
+            else:
+                i = next((i for i in range(c.count()) if str(c.itemData(i)).lower() in guessed), 0)
+                c.setCurrentIndex(i)
+        finally:
+            self._building_combos = False
+
+    def _customer_changed(self, _index: int) -> None:
+        if self._building_combos or not self.current or not self._is_thread(self.current):
+            return
+        value = self.customer_combo.currentData()
+        if value:
+            self.customers[self.current] = str(value)
+        else:
+            self.customers.pop(self.current, None)
+        self._check_mapping()
 
     @staticmethod
     def _describe(p: dict) -> str:
@@ -370,6 +424,7 @@ class ImportPage(Page):
             for combo in self.combos.values():
                 combo.clear()
                 combo.setEnabled(False)
+            self.mapping_form.setRowVisible(self.customer_combo, False)
             return
         self.preview_error.hide()
         self.preview_table.show()
@@ -389,6 +444,7 @@ class ImportPage(Page):
                 combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen else 0)
         finally:
             self._building_combos = False
+        self._show_customer_choice(path)
         self._fill_preview_table(p)
         self._check_mapping()
 
@@ -443,9 +499,17 @@ class ImportPage(Page):
 
     def _check_mapping(self) -> None:
         if self._is_thread(self.current):
-            summary = (self.previews.get(self.current) or {}).get("summary") or "A conversation export."
-            self.mapping_note.setText(f"{summary} Each customer message and the reply to it become a pair.")
-            self.mapping_note.setStyleSheet("")
+            p = self.previews.get(self.current) or {}
+            summary = p.get("summary") or "A conversation export"
+            summary = summary[:1].upper() + summary[1:].rstrip(".") + "."
+            if self._needs_customer(self.current):
+                role = (p.get("mapping") or {}).get("role")
+                self.mapping_note.setText(f"{summary} Which messages are the customer's? Choose the value of "
+                                          f"column '{role}' that marks them.")
+                self.mapping_note.setStyleSheet("color: #a61b1b;")
+            else:
+                self.mapping_note.setText(f"{summary} Each customer message and the reply to it become a pair.")
+                self.mapping_note.setStyleSheet("")
             self._update_buttons()
             return
         missing = [label for f, label, req in FIELDS if req and not self.mappings.get(self.current or "", {}).get(f)]
@@ -464,7 +528,8 @@ class ImportPage(Page):
         for p in self.files:
             pv = self.previews.get(p)
             m = self.mappings.get(p, {})
-            if pv and "error" not in pv and (self._is_thread(p) or (m.get("question") and m.get("answer"))):
+            thread_ok = self._is_thread(p) and not self._needs_customer(p)
+            if pv and "error" not in pv and (thread_ok or (m.get("question") and m.get("answer"))):
                 out.append(p)
         return out
 
@@ -483,7 +548,8 @@ class ImportPage(Page):
         files = self.ready_files()
         if not files or self.task is not None:
             return
-        jobs = [(p, dict(self.mappings.get(p, {}))) for p in files]
+        jobs = [(p, {"customer": self.customers[p]} if self._is_thread(p) and self.customers.get(p)
+                 else dict(self.mappings.get(p, {}))) for p in files]
         self.progress.setRange(0, 0)
         self.progress.show()
         self.progress_label.setText("Reading files...")
