@@ -35,3 +35,39 @@ def test_same_duration_in_other_units_is_not_a_conflict(a, b):
 ])
 def test_different_durations_still_conflict(a, b):
     assert len(diffs(a, b)) == 1
+
+
+@pytest.mark.parametrize("a,b", [
+    ("The relocation allowance is INR 1.5 lakh.", "The relocation allowance is INR 150,000."),
+    ("The cover is Rs 5 lakhs per family.", "The cover is Rs. 5,00,000 per family."),
+    ("The cover is 5 lakh rupees per family.", "The cover is INR 500,000 per family."),
+    ("The fund is INR 2 crore.", "The fund is INR 20 million."),
+])
+def test_lakh_and_crore_amounts_are_the_same_amount(a, b):
+    assert diffs(a, b) == []
+
+
+def test_lakh_amounts_that_differ_conflict():
+    assert diffs("The relocation allowance is INR 1.5 lakh.", "The relocation allowance is INR 2 lakh.") == \
+        [("INR 1.5 lakh", "INR 2 lakh")]
+    assert len(diffs("The cover is Rs 5 lakh.", "The cover is Rs 50,000.")) == 1
+
+
+@pytest.mark.parametrize("a,b", [
+    ("The limit is Rs 1,50,000 per year.", "The limit is INR 150,000 per year."),
+    ("The limit is ₹12,50,000.", "The limit is INR 1,250,000."),
+])
+def test_indian_digit_grouping_is_the_same_amount(a, b):
+    assert diffs(a, b) == []
+
+
+def test_indian_digit_grouping_that_differs_conflicts():
+    assert diffs("The limit is Rs 1,50,000.", "The limit is Rs 2,00,000.") == [("Rs 1,50,000", "Rs 2,00,000")]
+
+
+@pytest.mark.parametrize("a,b", [
+    ("The budget is $1-2k.", "The budget is $1,000 to $2,000."),
+    ("The cover is Rs 3-5 lakh.", "The cover is Rs 300,000 to Rs 500,000."),
+])
+def test_a_multiplier_after_a_range_applies_to_both_ends(a, b):
+    assert diffs(a, b) == []

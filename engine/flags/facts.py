@@ -105,7 +105,7 @@ _WORD_NUMBERS = {
     "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
     "hundred": 100, "half": 0.5, "a couple of": 2, "a few": 3,
 }
-_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUM = r"(?:\d{1,3}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # 1,500,000 and Indian 15,00,000
 _WORDNUM = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
 _ANY_NUM = rf"(?:{_NUM}|{_WORDNUM})"
 _RANGE_SEP = r"\s*(?:-|–|—|to|or)\s*"
@@ -144,10 +144,10 @@ _CURRENCY_WORDS = {
     "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "inr": "INR", "rs": "INR", "rs.": "INR",
     "rupee": "INR", "rupees": "INR",
 }
-_MULT = r"(?P<mult>k|K|m|M|million|thousand)?"
+_MULT = r"(?P<mult>k|K|m|M|million|thousand|lakhs?|lacs?|crores?|cr)?"  # 1.5 lakh = 150,000; 1 crore = 10 million
 _MONEY_PREFIX_RE = re.compile(
     rf"(?P<cur>[$€£₹¥]|\b(?:USD|EUR|GBP|INR|Rs\.?)\s?)(?P<lo>{_NUM})\s?{_MULT}"
-    rf"(?:{_RANGE_SEP}(?:[$€£₹¥]|USD|EUR|GBP|INR|Rs\.?)?\s?(?P<hi>{_NUM})\s?(?P<mult2>k|K|million|thousand)?)?\b")
+    rf"(?:{_RANGE_SEP}(?:[$€£₹¥]|USD|EUR|GBP|INR|Rs\.?)?\s?(?P<hi>{_NUM})\s?(?P<mult2>k|K|million|thousand|lakhs?|lacs?|crores?|cr)?)?\b")
 _MONEY_SUFFIX_RE = re.compile(
     rf"\b(?P<lo>{_NUM})(?:{_RANGE_SEP}(?P<hi>{_NUM}))?\s?{_MULT}\s?(?P<cur>USD|EUR|GBP|INR|dollars?|euros?|pounds?|rupees?)\b",
     re.I)
@@ -234,7 +234,9 @@ def extract_facts(text: str | None) -> list[Fact]:
             code = _CURRENCY_SYMBOLS.get(cur) or _CURRENCY_WORDS.get(cur.lower().rstrip("."), None) \
                 or _CURRENCY_WORDS.get(cur.lower()) or cur.upper()
             lo, hi = _qty(m)
-            mult = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get((m.group("mult") or "").lower(), 1.0)
+            mult = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5,
+                    "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7}.get(
+                (m.group("mult") or m.groupdict().get("mult2") or "").lower(), 1.0)  # "$1-2k": both in thousands
             add(f"amount:{code}", (lo * mult, hi * mult), m.start(), m.end())
     for m in _PERCENT_RE.finditer(text):
         add("percentage", _qty(m), m.start(), m.end())
