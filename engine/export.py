@@ -107,6 +107,9 @@ def export_pairs(ws: Workspace, out: str | os.PathLike, fmt: str = "jsonl", *, s
     out = Path(out)
     if out.is_dir():
         raise BadInput(f"{out} is a folder; give a file name")
+    target, db = out.resolve(), ws.db_path.resolve()
+    if target in (db, db.with_name(db.name + ".wal")) or (ws.root / "backups").resolve() in target.parents:
+        raise BadInput(f"{out} is part of the workspace itself (its database or backups); choose another file name")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)

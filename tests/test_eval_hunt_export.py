@@ -115,3 +115,17 @@ def test_ollama_export_refuses_an_unsupported_architecture_before_merging(tmp_pa
     with pytest.raises(BadInput, match="Llama and Mistral"):
         em.export_model(run, tmp_path / "out", fmt="ollama")
     assert not (tmp_path / "out").exists()
+
+
+def test_export_refuses_to_overwrite_the_workspace_database(ws_with_pairs, tmp_path):
+    """`pairsmith export WS WS/pairsmith.duckdb` (a slip of the tab key) replaced the database."""
+    from engine.errors import BadInput
+    from engine.export import export_pairs
+
+    ws = ws_with_pairs
+    before = ws.db_path.read_bytes()
+    for target in (ws.db_path, Path(str(ws.db_path) + ".wal"), ws.root / "backups" / "x.duckdb"):
+        with pytest.raises(BadInput, match="workspace"):
+            export_pairs(ws, target)
+    assert ws.db_path.read_bytes() == before
+    assert ws.counts()["approved"] == 3
