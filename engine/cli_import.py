@@ -26,15 +26,43 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     return mapping
 
 
+EXPORT_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson")
+
+
+def expand_files(items: list[str]) -> list[str]:
+    """FILE arguments as paths: a folder gives the ticket exports in it, a pattern (`*.csv`,
+    which a Windows shell passes as it is) the files it matches; anything else as given."""
+    import glob
+    from pathlib import Path
+
+    out: list[str] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in EXPORT_SUFFIXES)
+            if not found:
+                raise BadInput(f"{item}: the folder has no ticket exports ({', '.join(EXPORT_SUFFIXES)})")
+            out.extend(found)
+        elif not p.exists() and glob.has_magic(item):
+            found = sorted(f for f in glob.glob(item) if Path(f).is_file())
+            if not found:
+                raise BadInput(f"{item}: no file matches")
+            out.extend(found)
+        else:
+            out.append(item)
+    return out
+
+
 def cmd_import(args) -> int:
     from .cli import ProgressBar, emit, open_ws
     from .importer import import_files
 
     mapping = parse_map(args.map)
+    files = expand_files(args.files)
     ws = open_ws(args.workspace)
     bar = ProgressBar("import", enabled=sys.stderr.isatty())
     try:
-        result = import_files(ws, args.files, mapping=mapping or None, progress=bar)
+        result = import_files(ws, files, mapping=mapping or None, progress=bar)
     finally:
         bar.close()
         ws.close()
@@ -125,7 +153,8 @@ def cmd_preview(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("import", help="import ticket files (CSV, TSV, XLSX, JSON, JSONL) into a workspace")
     p.add_argument("workspace", metavar="WS")
-    p.add_argument("files", metavar="FILE", nargs="+")
+    p.add_argument("files", metavar="FILE", nargs="+",
+                   help="ticket exports; a folder imports the exports in it, a pattern like *.csv the files it matches")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
                    help="which column holds a field (question, answer, id, subject, created; for a "
                         "conversation export: message_id, reply_to, conversation, role, customer=VALUES, "

@@ -138,3 +138,34 @@ def test_mixed_shape_jsonl_with_the_wizard_mapping_keeps_every_record(ws, tmp_pa
     ]) + "\n")
     res = import_files(ws, [p], mapping={"question": "instruction", "answer": "output"})
     assert res["errors"] == [] and res["imported"] == 3
+
+
+def _cli(monkeypatch, capsys, argv):
+    from engine import cli
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_import_a_pattern_and_a_folder(ws, tmp_path, monkeypatch, capsys):
+    # Windows shells pass *.csv as it is; a folder of exports is what people have
+    root = str(ws.root)
+    ws.close()
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "jan.csv").write_text("question,answer\nWhen is payday?,The 25th.\n")
+    (folder / "feb.csv").write_text("question,answer\nWhere is my payslip?,In Workday.\n")
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    code, out, err = _cli(monkeypatch, capsys, ["import", root, str(folder / "*.csv"), "--json"])
+    assert code == 0 and json.loads(out)["imported"] == 2, err
+    (folder / "mar.json").write_text(json.dumps([{"question": "Is Friday off?", "answer": "Yes."}]))
+    code, out, err = _cli(monkeypatch, capsys, ["import", root, str(folder), "--json"])
+    assert code == 0 and json.loads(out) == {"imported": 1, "duplicates_skipped": 2, "errors": []}, err
+    code, out, err = _cli(monkeypatch, capsys, ["import", root, str(folder / "*.xlsx")])
+    assert code == 2 and "no file matches" in err and err.count("\n") == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = _cli(monkeypatch, capsys, ["import", root, str(empty)])
+    assert code == 2 and "no ticket exports" in err and err.count("\n") == 1
