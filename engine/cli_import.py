@@ -26,7 +26,7 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-EXPORT_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".xlsx", ".json", ".jsonl", ".ndjson")
+EXPORT_SUFFIXES = (".csv", ".tsv", ".tab", ".xlsx", ".json", ".jsonl", ".ndjson")  # (not .txt: notes)
 
 
 def expand_files(items: list[str]) -> list[str]:
