@@ -186,3 +186,10 @@ def test_a_damaged_dataset_file_in_the_run_is_one_clear_line(tmp_path, capsys):
     assert main(["eval", str(tmp_path / "ws"), "--run", "run-1"]) == 2
     err = capsys.readouterr().err
     assert "damaged" in err and "heldout.jsonl" in err and "unexpected" not in err, err
+
+
+def test_a_hub_id_base_with_a_stale_local_path_still_resolves_to_the_hub_id():
+    from engine.evaluate import base_model_path
+
+    spec = {"run_id": "r", "base_model": "someorg/some-model", "base_model_resolved": "/gone/elsewhere"}
+    assert base_model_path(spec) == "someorg/some-model"

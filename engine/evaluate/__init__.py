@@ -81,7 +81,9 @@ def base_model_path(spec: dict) -> str:
         raise BadInput("The run's spec.json names no base model.")
     if os.path.isdir(str(name)):
         return str(name)
-    if not str(name).startswith("builtin:") and resolved and os.path.isabs(str(resolved)):
+    looks_like_folder = os.path.isabs(os.path.expanduser(str(name))) or str(name).startswith((".", "~")) \
+        or str(name) == str(resolved)
+    if not str(name).startswith("builtin:") and resolved and os.path.isabs(str(resolved)) and looks_like_folder:
         raise BadInput(f"The base model folder {resolved} that run {spec.get('run_id') or ''} was trained on is gone "
                        "(moved or deleted): put it back there, then try again.")
     from ..train.models import resolve_base_model
