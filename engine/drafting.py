@@ -82,16 +82,18 @@ _DISCLAIMER = re.compile(
 _GREET_OTHER = (r"|bonjour|bonsoir|salut|hallo|guten (?:tag|morgen|abend)|moin|servus|sehr geehrter?s?|liebe[rs]?"
                 r"|hola|buen[oa]s (?:días|dias|tardes|noches)|buenas|estimad[oa]s?|ciao|buongiorno|buonasera|salve"
                 r"|gentile|hej|hoi|goedemorgen|goedemiddag|goedendag|olá|bom dia|boa tarde")
+_TITLE = r"(?:mr|mrs|ms|mx|dr|prof|sr|sra|hr|fr|mme|mlle)\."  # "Dear Dr. Patel,"
 _GREETING = re.compile(
     r"^(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon|to whom it may concern"
     + _GREET_OTHER + ")"
-    r"(?:[ \t]+[^\s,.!?:;]+(?:[ \t]*/[ \t]*[^\s,.!?:;]+)?){0,3}[ \t]*[,!:.]?[ \t]*"
+    r"(?:[ \t]+(?:" + _TITLE + r"|[^\s,.!?:;]+)(?:[ \t]*/[ \t]*[^\s,.!?:;]+)?){0,4}[ \t]*[,!:.]?[ \t]*"
     r"(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?[ \t]*){0,3}$",
     re.I,
 )
 # "Hi Priya, my laptop ..." -> "My laptop ..."
 _GREETING_PREFIX = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)" + _GREET_OTHER + r")(?:[ \t]+[A-Za-z][\w'-]*){0,2}[ \t]*[,!]"
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)" + _GREET_OTHER + r")"
+    r"(?:[ \t]+(?:" + _TITLE + r"|[^\W\d_][\w'-]*)){0,3}[ \t]*[,!]"
     r"(?:[ \t]*[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?)*[ \t]+(?=\S)",
     re.I,
 )

@@ -164,3 +164,13 @@ def test_a_short_follow_up_above_a_quoted_reply_stays_the_question():
     assert draft_question(raw, "Re: Laptop") == "Laptop: Still not fixed!"
     # and the answer side never takes the quoted text
     assert draft_answer(FORWARD) == "FYI"
+
+
+@pytest.mark.parametrize("raw", [
+    "Hi Mr. Smith,\n\nYour leave is approved.",
+    "Dear Dr. Patel,\n\nYour leave is approved.",
+    "Dear Ms. García López,\nYour leave is approved.",
+    "Hi Élodie, your leave is approved.",
+])
+def test_titles_and_accented_names_in_greetings(raw):
+    assert draft_answer(raw) == "Your leave is approved."
