@@ -83,3 +83,24 @@ def test_playground_enter_asks_and_shift_enter_starts_a_new_line(qtbot, ctx, tmp
         assert "Enter" in page.input.placeholderText()
     finally:
         page.shutdown()
+
+
+def test_tab_leaves_the_review_list_for_the_editor_without_changing_the_pair(qtbot, window, ctx):
+    """Tab in the list used to walk cell to cell and row to row (opening the next pairs) and never
+    reached the editor: editing needed the mouse."""
+    ctx.worker.run_sync(fill_pairs, 5)
+    window.activateWindow()
+    window.go_to("review")
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+    assert window.focusWidget() is page.table
+    for _ in range(6):
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        if window.focusWidget() is page.editor.instruction:
+            break
+    assert window.focusWidget() is page.editor.instruction
+    qtbot.wait(100)
+    assert page.current_id == 1
+    qtbot.keyClick(page.editor.instruction, Qt.Key.Key_Tab)  # Tab moves on, it types no tab character
+    assert window.focusWidget() is page.editor.response
+    assert "\t" not in page.editor.instruction.toPlainText()
