@@ -364,6 +364,9 @@ def detect(path: str | Path) -> dict[str, Any]:
                         (b"Rar!", "a RAR archive")):
         if sample.startswith(magic):
             raise BadInput(f"{path.name}: {what}, not a ticket export; export the tickets as CSV, XLSX, JSON or JSONL")
+    if sample.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in sample:
+        raise BadInput(f"{path.name}: a password-protected workbook; open it in Excel, remove the password "
+                       f"(File > Info > Protect Workbook) and save it again")
     if sample.startswith(b"\xd0\xcf\x11\xe0"):
         raise BadInput(f"{path.name}: an old Excel .xls file; save it as .xlsx or CSV and import that")
     encoding = _detect_encoding(path, sample)

@@ -210,3 +210,16 @@ def test_delimiter_is_not_taken_from_the_text_when_the_header_splits(tmp_path):
     semi.write_text("Ticket ID;Description;Resolution\n" +
                     "".join(f"T{i};Hello, I need help, please, {i};Sure, do X, then Y, {i}\n" for i in range(30)))
     assert detect(semi)["delimiter"] == ";"
+
+
+def test_password_protected_workbook_says_so(tmp_path):
+    # an encrypted .xlsx is an OLE compound file holding an "EncryptedPackage" stream
+    p = tmp_path / "tickets.xlsx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le") + bytes(400))
+    with pytest.raises(BadInput) as exc:
+        detect(p)
+    assert "password" in str(exc.value)
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Workbook".encode("utf-16-le") + bytes(400))
+    with pytest.raises(BadInput, match="old Excel"):
+        detect(old)
