@@ -69,3 +69,18 @@ def test_opening_a_plain_folder_says_what_to_do_in_the_app(qtbot, tmp_path, sett
         box.close()
     finally:
         c.worker.shutdown()
+
+
+def test_a_report_that_cannot_be_opened_says_where_it_is(qtbot, ctx, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    import desktop.pages.evaluate as evaluate
+
+    html = tmp_path / "report.html"
+    html.write_text("<html></html>")
+    page = evaluate.EvaluatePage(ctx)
+    qtbot.addWidget(page)
+    page.report = {"_html": str(html)}
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))  # no browser
+    page.open_html()
+    assert ctx.last_error and str(html) in ctx.last_error

@@ -378,4 +378,6 @@ class EvaluatePage(Page):
     def open_html(self) -> None:
         html = (self.report or {}).get("_html")
         if html and Path(html).is_file():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(html))
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(html)):
+                self.ctx.show_error(f"No program to show the report could be started. Open it in a web "
+                                    f"browser: {html}", "Evaluate")
