@@ -167,3 +167,25 @@ def test_passport_numbers_after_the_word_passport(text, value):
 ])
 def test_account_and_passport_words_alone_are_not_personal_data(text):
     assert kinds(text) == []
+
+
+@pytest.mark.parametrize("requester", ["Sharma, Priya", "Dr. Priya Sharma", "Priya K. Sharma", "Ms Priya Sharma"])
+def test_requester_names_written_other_ways(requester):
+    text = "I am Priya Sharma from Finance. Regards, Priya"
+    assert kinds(text, requester) == [("name", "Priya Sharma"), ("name", "Priya")]
+
+
+def test_requester_with_middle_initial_and_last_first_in_text():
+    assert kinds("Priya K. Sharma asked; Sharma, Priya signed.", "Priya K. Sharma") == [
+        ("name", "Priya K. Sharma"), ("name", "Sharma, Priya")]
+
+
+def test_last_first_requester_shares_the_placeholder_with_first_last(ws):
+    from engine.redact import redact_all
+
+    ids = add_tickets(ws, [("HR-1", "I am Priya Sharma.", "Thanks, Priya.", None, "Sharma, Priya"),
+                           ("HR-2", "Priya Sharma again.", "Noted.", None, "Priya Sharma")])
+    redact_all(ws)
+    assert pairs_mod.get_pair(ws, ids[0])["instruction"] == "I am [NAME_1]."
+    assert pairs_mod.get_pair(ws, ids[0])["response"] == "Thanks, [NAME_1]."
+    assert pairs_mod.get_pair(ws, ids[1])["instruction"] == "[NAME_1] again."

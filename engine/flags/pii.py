@@ -234,9 +234,20 @@ def employee_pattern_error(pattern: str) -> str | None:
 _NAME_OK = re.compile(r"^[^\W\d_][^\W\d_'\-.]*(?:['\-][^\W\d_]+)*$")
 
 
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
+
+
 def _name_parts(requester: str) -> list[str]:
-    parts = [p.strip(".,") for p in requester.split()]
-    return [p for p in parts if _NAME_OK.match(p)]
+    """The requester's name as [first, (middle...), last]: titles dropped ("Dr. Priya Sharma"),
+    a directory-style "Sharma, Priya" turned round."""
+    text = requester.strip()
+    if text.count(",") == 1:
+        last, first = (x.strip() for x in text.split(","))
+        if len(last.split()) == 1 and first:
+            text = f"{first} {last}"
+    parts = [p.strip(".,") for p in text.split()]
+    parts = [p for p in parts if _NAME_OK.match(p)]
+    return [p for p in parts if p.lower() not in _TITLES]
 
 
 def name_key(requester: str) -> str:
@@ -280,7 +291,11 @@ def _name_patterns(requester: str) -> tuple[re.Pattern | None, re.Pattern | None
     key = " ".join(parts).lower()
     full = None
     if len(parts) >= 2:
-        full = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(p) for p in parts) + r"(?!\w)", re.IGNORECASE)
+        # "Priya Sharma", "Priya K. Sharma" (middle names optional), "Sharma, Priya"
+        first, last = re.escape(parts[0]), re.escape(parts[-1])
+        middle = "".join(r"(?:\s+" + re.escape(m) + r"\.?)?" for m in parts[1:-1])
+        full = re.compile(r"(?<!\w)(?:" + first + middle + r"\s+" + last + "|" + last + r",\s*" + first + r")(?!\w)",
+                          re.IGNORECASE)
     alts = []
     first = parts[0]
     if len(first) >= 2:
