@@ -724,12 +724,37 @@ _WRAPPER_KEYS = ("tickets", "ticket", "data", "items", "results", "records", "ro
                  "issues", "incidents", "conversations", "entries", "value")
 
 
+def _pandas_table(data: dict) -> list[dict] | None:
+    """The rows of a table written by pandas `DataFrame.to_json` in its "split", "columns"
+    (the default: {column: {row: value}}) or "index" ({row: {column: value}}) layout; None
+    when `data` is not one."""
+    cols, rows = data.get("columns"), data.get("data")
+    if (isinstance(cols, list) and isinstance(rows, list) and cols and all(isinstance(c, str) for c in cols)
+            and all(isinstance(r, list) for r in rows)):
+        return [dict(zip(cols, r)) for r in rows]
+    if not data or not all(isinstance(v, dict) for v in data.values()):
+        return None
+    outer = _guess_pair_mapping(list(data))
+    if "question" in outer and "answer" in outer:  # {column: {row: value}}
+        index: list[str] = []
+        for v in data.values():
+            index.extend(k for k in v if k not in index)
+        return [{c: data[c].get(i) for c in data} for i in index]
+    inner = _guess_pair_mapping(list(next(iter(data.values()))))
+    if "question" in inner and "answer" in inner:  # {row: {column: value}}
+        return list(data.values())
+    return None
+
+
 def _unwrap(data: dict) -> list:
     """{"tickets": [...], "count": 2, "users": [...]} -> the ticket list; a single ticket
     object (question/answer keys, or one chat `messages` record) -> [data]."""
     flat = _flatten_shape(data)
     if flat is not data and (str(flat.get("question") or "").strip() or str(flat.get("answer") or "").strip()):
         return [data]  # one chat record
+    table = _pandas_table(data)
+    if table is not None:
+        return table
     own = _guess_pair_mapping(list(data))
     if "question" in own and "answer" in own:
         return [data]

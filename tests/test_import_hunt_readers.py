@@ -223,3 +223,26 @@ def test_password_protected_workbook_says_so(tmp_path):
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Workbook".encode("utf-16-le") + bytes(400))
     with pytest.raises(BadInput, match="old Excel"):
         detect(old)
+
+
+TABLE = {"Ticket ID": ["T1", "T2"], "Description": ["When is payday?", "How much leave?"],
+         "Resolution": ["The 25th.", "25 days."]}
+
+
+@pytest.mark.parametrize("orient", ["columns", "index", "split", "records"])
+def test_pandas_to_json_layouts(tmp_path, orient):
+    # df.to_json() writes orient="columns" by default: {"col": {"0": value, ...}}
+    rows = [dict(zip(TABLE, vals)) for vals in zip(*TABLE.values())]
+    if orient == "columns":
+        data = {c: {str(i): v for i, v in enumerate(vals)} for c, vals in TABLE.items()}
+    elif orient == "index":
+        data = {str(i): r for i, r in enumerate(rows)}
+    elif orient == "split":
+        data = {"columns": list(TABLE), "index": [0, 1], "data": [list(r.values()) for r in rows]}
+    else:
+        data = rows
+    p = tmp_path / "df.json"
+    p.write_text(json.dumps(data))
+    recs = [r for _, r in read_records(p)]
+    assert [(r["Ticket ID"], r["Description"], r["Resolution"]) for r in recs] == [
+        ("T1", "When is payday?", "The 25th."), ("T2", "How much leave?", "25 days.")]
