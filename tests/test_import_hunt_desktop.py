@@ -53,3 +53,14 @@ def test_a_known_customer_value_is_preselected(qtbot, page, tmp_path):
     qtbot.waitUntil(lambda: key in page.previews, timeout=10000)
     assert page.customer_combo.currentData() == "customer"
     assert page.import_button.isEnabled()
+
+
+def test_dropping_a_folder_adds_the_exports_in_it(qtbot, page, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "jan.csv").write_text("question,answer\nWhen is payday?,The 25th.\n", encoding="utf-8")
+    (folder / "feb.xlsx").write_bytes(b"")
+    (folder / "notes.txt").write_text("todo", encoding="utf-8")
+    page.add_files([str(folder)])
+    names = sorted(__import__("pathlib").Path(p).name for p in page.files)
+    assert names == ["feb.xlsx", "jan.csv"]

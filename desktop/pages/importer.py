@@ -279,12 +279,21 @@ class ImportPage(Page):
         """Add files (from the dialog or dropped on the window) and preview them."""
         if self.body.currentIndex() == 2:
             self.reset()
-        added = []
+        from engine.cli_import import EXPORT_SUFFIXES
+
+        expanded: list[str] = []
         for p in paths:
+            if Path(p).is_dir():  # a folder of exports: the ticket files in it
+                inside = sorted(str(f) for f in Path(p).iterdir()
+                                if f.is_file() and f.suffix.lower() in EXPORT_SUFFIXES)
+                if not inside:
+                    self.ctx.status(f"{Path(p).name} is a folder without ticket exports (CSV, XLSX, JSON).")
+                expanded.extend(inside)
+            else:
+                expanded.append(p)
+        added = []
+        for p in expanded:
             p = str(Path(p).resolve())
-            if Path(p).is_dir():
-                self.ctx.status(f"{Path(p).name} is a folder; drop the files inside it.")
-                continue
             if p not in self.files:
                 self.files.append(p)
                 item = QListWidgetItem(Path(p).name + "   (reading...)")
