@@ -27,9 +27,17 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--page", help="show this page first (import, review, flags, dataset, train, evaluate, playground)")
     parser.add_argument("--pair", type=int, help="with --page review: select this pair")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the page offscreen, save a PNG and exit")
-    parser.add_argument("--size", default="1280x800", help="window size for --screenshot (default 1280x800)")
+    parser.add_argument("--size", default=(1280, 800), type=_size,
+                        help="window size for --screenshot, WIDTHxHEIGHT (default 1280x800)")
     parser.add_argument("--settings", help="settings file (INI) to use instead of the user's")
     return parser.parse_args(argv)
+
+
+def _size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    if not (sep and w.strip().isdigit() and h.strip().isdigit() and int(w) > 0 and int(h) > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size: use WIDTHxHEIGHT, such as 1280x800")
+    return int(w), int(h)
 
 
 def _no_display() -> bool:
@@ -127,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             # interactive: the dialog is already shown; carry on with the welcome page
 
     if headless:
-        w, _, h = args.size.partition("x")
-        window.resize(int(w), int(h))
+        window.resize(*args.size)
     window.show()
     if args.page and ctx.workspace_path:
         window.go_to(args.page)

@@ -3,6 +3,7 @@ model (as the Allow button does), not close the dialog and silently drop what wa
 
 from __future__ import annotations
 
+import pytest
 from desktop_helpers import ctx, settings, window  # noqa: F401
 from PySide6.QtCore import Qt
 
@@ -84,3 +85,14 @@ def test_a_report_that_cannot_be_opened_says_where_it_is(qtbot, ctx, tmp_path, m
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))  # no browser
     page.open_html()
     assert ctx.last_error and str(html) in ctx.last_error
+
+
+def test_a_bad_window_size_is_a_usage_message_not_a_traceback(capsys):
+    from desktop.app import _parse
+
+    with pytest.raises(SystemExit) as exc:
+        _parse(["--size", "10x", "--screenshot", "out.png"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--size" in err and "WIDTHxHEIGHT" in err and "Traceback" not in err
+    assert _parse(["--size", "1024x700"]).size == (1024, 700)
