@@ -142,6 +142,11 @@ _INITIALS = re.compile(
     r"(?=(?:[ \t]+https?://\S+)*[ \t]*$)",  # a link after the initials stays
     re.M,
 )
+# Mail clients' inline-image placeholders: "[cid:image001.png@01D9...]", "[image: logo.png]",
+# "<image002.jpg>", "[Image removed by sender.]"
+_IMAGE_REF = re.compile(
+    r"[ \t]*(?:\[cid:[^\]\s]{1,200}\]|\[image:[^\]\n]{0,200}\]|<image\d{3}\.(?:png|jpe?g|gif|bmp)>"
+    r"|\[Image removed by sender\.?\])", re.I)
 _LINK_LINE = re.compile(r"^[ \t]*(?:https?://|www\.)\S+[ \t]*(?:\n|\Z)", re.M)
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
 SIG_MAX_LINES = 7        # a signature block after a closing: at most this many lines
@@ -299,6 +304,14 @@ def _strip_chat(t: str, removed: list[str]) -> str:
     return t
 
 
+def _drop_emptied_lines(before: str, after: str) -> str:
+    """`after` without the lines that only a removed placeholder filled in `before`."""
+    b, a = before.split("\n"), after.split("\n")
+    if len(b) != len(a):
+        return after
+    return "\n".join(y for x, y in zip(b, a) if y.strip() or not x.strip())
+
+
 def clean(text: str | None) -> Cleaned:
     """Strip quoted replies, signatures, greetings and boilerplate. Returns (text, removed)."""
     if text is None:
@@ -330,6 +343,11 @@ def clean(text: str | None) -> Cleaned:
     low = t.lower()
     if any(k in low for k in _QUOTE_KEYS):
         t = _cut_quoted(t, removed)
+    if "[cid:" in t or "[image" in t.lower() or "<image" in t or "[Image" in t:
+        t2 = _IMAGE_REF.sub("", t)
+        if t2 != t:
+            removed.append("image placeholder")
+            t = _drop_emptied_lines(t, t2)
     if ">" in t:
         t2 = _QUOTED_LINE.sub("", t)
         if t2 != t:

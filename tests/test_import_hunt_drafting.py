@@ -174,3 +174,19 @@ def test_a_short_follow_up_above_a_quoted_reply_stays_the_question():
 ])
 def test_titles_and_accented_names_in_greetings(raw):
     assert draft_answer(raw) == "Your leave is approved."
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Please see the screenshot:\n[cid:image001.png@01D9ABCD.12345670]\nThen click OK.",
+     "Please see the screenshot:\nThen click OK."),
+    ("Click Save.\n[image: image.png]\nDone.", "Click Save.\nDone."),
+    ("Open the app <image002.jpg> and sign in.", "Open the app and sign in."),
+    ("Click Save. [Image removed by sender.] Done.", "Click Save. Done."),
+])
+def test_inline_image_placeholders_are_dropped(raw, expected):
+    assert draft_answer(raw) == expected
+
+
+def test_brackets_that_are_content_stay():
+    raw = "Set the value to [none] and the path to <home>/docs."
+    assert draft_answer(raw) == raw
