@@ -194,6 +194,10 @@ def freeze(ws: Workspace, holdout: float = 0.2, seed: int = 0, *, name: str | No
     {version_id, name, train, heldout, groups, topics, warnings}."""
     if not 0.05 <= holdout <= 0.5:
         raise BadInput(f"--holdout must be between 0.05 and 0.5 (15-20% is recommended), got {holdout}")
+    if not 0 <= int(seed) <= 2 ** 31 - 1:
+        raise BadInput(f"--seed must be a whole number from 0 to {2 ** 31 - 1}, got {seed}")
+    if int(max_length) < 1:
+        raise BadInput(f"--max-length must be at least 1 token, got {max_length}")
     pairs = ws.query(
         "SELECT id, instruction, response FROM pairs WHERE status = 'approved' ORDER BY id"
     )

@@ -67,3 +67,16 @@ def test_heldout_share_is_in_range_or_explained(tmp_path):
                     assert 0.15 <= share <= 0.2, (n, holdout, share)
         finally:
             ws.close()
+
+
+def test_bad_seed_and_max_length_are_refused_before_anything_is_frozen(ws, capsys):
+    import pytest
+
+    from engine.errors import BadInput
+
+    for i in range(5):
+        pairs.add_pair(ws, f"How does {SUBJECTS[i]} work?", f"See page {i}.", status="approved")
+    for kwargs, word in (({"seed": -1}, "--seed"), ({"seed": 2 ** 40}, "--seed"), ({"max_length": 0}, "--max-length")):
+        with pytest.raises(BadInput, match=word):
+            split.freeze(ws, **kwargs)
+    assert split.latest_version(ws) is None
