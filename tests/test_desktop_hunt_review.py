@@ -29,3 +29,40 @@ def test_flag_explanations_show_quotes_and_angle_brackets_as_written(qtbot):
     # what is drawn: the text as written (plain text), no entities
     shown = label.text() if label.textFormat() == label.textFormat().PlainText else None
     assert shown == explanation
+
+
+def _shown(label) -> str:
+    """The text a label draws (rich text rendered to plain)."""
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText()
+
+
+def test_flag_views_show_answer_text_with_angle_brackets(qtbot):
+    """Quoted answers are user text: "<IT desk>" or "< 5 days" must not vanish as an HTML tag."""
+    from desktop.widgets.flag_views import ConflictView, SpanView
+
+    pairs = {1: {"id": 1, "external_id": "HR-1", "instruction": "How do I get help?", "status": "new",
+                 "response": "Call <IT desk> on 555-0100."},
+             2: {"id": 2, "external_id": "HR-2", "instruction": "How do I get help?", "status": "new",
+                 "response": "Email the IT desk."}}
+    conflict = ConflictView()
+    qtbot.addWidget(conflict)
+    conflict.set_flag({"id": 7, "kind": "conflict", "pair_ids": [1, 2], "status": "open",
+                       "explanation": 'In their words: "Call <IT desk> on 555-0100" / "Email the IT desk".',
+                       "details": {"facts": [{"what": "contact", "values": {"1": "<IT desk>", "2": "email"}}]}},
+                      pairs)
+    text = _shown(conflict.explanation)
+    assert '"Call <IT desk> on 555-0100"' in text
+    assert "contact: <IT desk> (HR-1) vs email (HR-2)" in text
+
+    tone = SpanView("tone")
+    qtbot.addWidget(tone)
+    tone.set_flag({"id": 8, "kind": "tone", "pair_ids": [1], "status": "open",
+                   "explanation": "Sounds curt: <IT desk> & no greeting.",
+                   "details": {"phrases": [{"phrase": "<IT desk>", "why": "an order, not help"}]}}, pairs)
+    text = _shown(tone.explanation)
+    assert "Sounds curt: <IT desk> & no greeting." in text
+    assert "“<IT desk>”: an order, not help" in text

@@ -9,6 +9,7 @@ pair id to the dict `engine.pairs.list_pairs` gives ({id, external_id, instructi
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any, Iterable
 
 from PySide6.QtCore import Qt, Signal
@@ -89,6 +90,11 @@ def facts_for(details: dict | None, pair_id: int | None = None) -> list[str]:
     return [f for f in out if f]
 
 
+def _esc(text: Any) -> str:
+    """User text (quoted answers, facts) inside the rich-text explanations: "<IT desk>" is text."""
+    return escape(str(text), quote=False)
+
+
 def fact_lines(details: dict | None, pairs: dict[int, dict] | None = None) -> list[str]:
     """One line per differing fact: "how long the leave lasts: 12 days (INC-1) vs 30 days (INC-2)"."""
     lines = []
@@ -98,9 +104,9 @@ def fact_lines(details: dict | None, pairs: dict[int, dict] | None = None) -> li
         parts = []
         for pid, text in f["values"].items():
             who = ((pairs or {}).get(int(pid)) or {}).get("external_id") or f"pair {pid}"
-            parts.append(f"<b>{text}</b> ({who})")
+            parts.append(f"<b>{_esc(text)}</b> ({_esc(who)})")
         what = f.get("what") or f.get("dimension") or "value"
-        lines.append(f"{what}: " + " vs ".join(parts))
+        lines.append(f"{_esc(what)}: " + " vs ".join(parts))
     return lines
 
 
@@ -111,15 +117,15 @@ def reason_lines(details: dict | None) -> list[str]:
     for ph in details.get("phrases") or []:
         if isinstance(ph, dict):
             phrase, why = ph.get("phrase"), ph.get("why") or ph.get("rule")
-            lines.append(f"“{phrase}”: {why}" if phrase else str(why))
+            lines.append(f"“{_esc(phrase)}”: {_esc(why)}" if phrase else _esc(why))
     if not lines:
         for r in details.get("reasons") or []:
             if isinstance(r, dict):
                 r = r.get("reason") or r.get("why") or r.get("label") or ""
             if r:
-                lines.append(str(r).replace("_", " "))
+                lines.append(_esc(str(r).replace("_", " ")))
     if not lines and isinstance(details.get("counts"), dict):
-        lines = [f"{n} × {k.replace('_', ' ')}" for k, n in details["counts"].items()]
+        lines = [f"{n} × {_esc(k.replace('_', ' '))}" for k, n in details["counts"].items()]
     return lines
 
 
@@ -183,6 +189,7 @@ def _caption(text: str) -> QLabel:
 
 def _explanation(text: str) -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.RichText)  # callers escape the user text in it
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     label.setStyleSheet("background: #F4F6F8; border-radius: 4px; padding: 8px;")
@@ -201,7 +208,7 @@ class PairCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         ticket = pair.get("external_id") or f"pair {pair['id']}"
-        self.title = QLabel(f"<b>{ticket}</b> <span style='color:#777'>· {pair.get('status', '')}</span>")
+        self.title = QLabel(f"<b>{_esc(ticket)}</b> <span style='color:#777'>· {pair.get('status', '')}</span>")
         layout.addWidget(self.title)
         layout.addWidget(_caption("Question"))
         self.question = _text_box(pair.get("instruction", ""), height=60)
@@ -299,7 +306,7 @@ class DuplicateView(QWidget):
 
     def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
         self.flag = flag
-        self.explanation.setText(flag.get("explanation", ""))
+        self.explanation.setText(_esc(flag.get("explanation", "")))
         for b in self.group.buttons():
             self.group.removeButton(b)
         details = flag.get("details") or {}
@@ -349,13 +356,13 @@ class ConflictView(QWidget):
     def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
         self.flag = flag
         details = flag.get("details") or {}
-        text = flag.get("explanation", "")
+        text = _esc(flag.get("explanation", ""))
         lines = fact_lines(details, pairs)
         if lines:
             text += "<br><span style='color:#555'>" + "<br>".join(lines) + "</span>"
         elif facts_for(details):
             text += "<br><span style='color:#555'>Differing facts: " + ", ".join(
-                f"<b>{f}</b>" for f in dict.fromkeys(facts_for(details))) + "</span>"
+                f"<b>{_esc(f)}</b>" for f in dict.fromkeys(facts_for(details))) + "</span>"
         self.explanation.setText(text)
         cards = []
         self.right_buttons = []
@@ -442,7 +449,7 @@ class SpanView(QWidget):
         pid = int(flag["pair_ids"][0]) if flag.get("pair_ids") else None
         self.pair = pairs.get(pid) if pid is not None else None
         details = flag.get("details") or {}
-        text = flag.get("explanation", "")
+        text = _esc(flag.get("explanation", ""))
         reasons = reason_lines(details)
         if reasons:
             text += "<ul style='margin:4px 0 0 -20px'>" + "".join(f"<li>{r}</li>" for r in reasons) + "</ul>"
@@ -450,7 +457,7 @@ class SpanView(QWidget):
         self._loading = True
         try:
             pair = self.pair or {}
-            self.title.setText(f"<b>{pair.get('external_id') or ('pair %s' % pid)}</b>"
+            self.title.setText(f"<b>{_esc(pair.get('external_id') or ('pair %s' % pid))}</b>"
                                f" <span style='color:#777'>· {pair.get('status', '')}</span>")
             self.question.setPlainText(pair.get("instruction", ""))
             self.answer.setPlainText(pair.get("response", ""))
