@@ -83,7 +83,11 @@ class ThreadResult:
 _FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Twitter: "Wed Oct 11 06:55:44 +0000 2017"
             "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
             "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S",
-            "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%b %d, %Y %I:%M %p", "%Y-%m-%d %H:%M:%S %z")
+            "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%b %d, %Y %I:%M %p", "%Y-%m-%d %H:%M:%S %z",
+            "%Y/%m/%d %H:%M", "%d %b %Y, %H:%M", "%d %b %Y, %H:%M:%S", "%d/%b/%y %I:%M %p",  # (Jira)
+            "%A, %B %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%B %d, %Y at %I:%M %p", "%Y-%m-%d %I:%M %p",
+            "%Y-%m-%d %I:%M:%S %p", "%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%m/%d/%y %H:%M", "%m/%d/%y %I:%M %p",
+            "%d.%m.%Y", "%d/%m/%Y")
 _last_format: list[str] = [_FORMATS[0]]
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                                        "Nov", "Dec"), start=1)}
@@ -111,6 +115,10 @@ def time_key(text: str | None) -> float | None:
                                 tzinfo=_dt.timezone.utc).timestamp() - off
         except ValueError:
             pass
+    for zone in (" UTC", " GMT", " Z"):
+        if s.endswith(zone):  # "2024-03-01 10:00:00 UTC": a time in UTC
+            s = s[:-len(zone)].rstrip()
+            break
     dt = None
     try:
         dt = _dt.datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith("Z") else s)

@@ -169,3 +169,24 @@ def test_cli_import_a_pattern_and_a_folder(ws, tmp_path, monkeypatch, capsys):
     empty.mkdir()
     code, out, err = _cli(monkeypatch, capsys, ["import", root, str(empty)])
     assert code == 2 and "no ticket exports" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S UTC", "%d %b %Y, %H:%M", "%Y/%m/%d %H:%M", "%d/%b/%y %I:%M %p",
+                                 "%A, %B %d, %Y %I:%M %p", "%Y-%m-%d %I:%M %p", "%d.%m.%Y %H:%M"])
+def test_newest_first_conversation_export_is_ordered_by_its_timestamps(ws, tmp_path, fmt):
+    import datetime as dt
+
+    t0 = dt.datetime(2024, 3, 1, 9, 0)
+    msgs = [("1", "customer", "My laptop will not start.", 0), ("1", "agent", "Hold the power button for 15 seconds.", 1),
+            ("1", "customer", "Did that, still black.", 2), ("1", "agent", "Bring it to the IT desk today.", 3)]
+    lines = ["ticket_id,role,text,created"]
+    for conv, role, text, h in reversed(msgs):  # newest first
+        lines.append(f'{conv},{role},"{text}","{(t0 + dt.timedelta(hours=h)).strftime(fmt)}"')
+    p = tmp_path / "conv.csv"
+    p.write_text("\n".join(lines) + "\n")
+    import_files(ws, [p])
+    got = ws.query("SELECT t.question, p.response FROM pairs p JOIN tickets t ON t.id = p.ticket_id "
+                   "ORDER BY length(t.question)")
+    assert got[0] == {"question": "My laptop will not start.", "response": "Hold the power button for 15 seconds."}
+    assert got[1]["question"].endswith("\nDid that, still black.")  # (a short follow-up gets context)
+    assert got[1]["response"] == "Bring it to the IT desk today."
