@@ -125,7 +125,8 @@ def cmd_chat(args) -> int:
         line = sys.stdin.readline()
         if not line:
             break
-        line = line.strip()
+        # bytes that were not UTF-8 arrive as lone surrogates, which the tokenizer refuses
+        line = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
         if not line:
             continue
         messages.append({"role": "user", "content": line})

@@ -77,3 +77,24 @@ def test_chat_cli_says_a_question_is_too_long_and_takes_the_next(chat, tmp_path,
     out = capsys.readouterr()
     assert "too long" in out.err and len(out.out.strip().splitlines()) == 1  # the second question answered
     assert main(["chat", str(tmp_path / "ws"), "--run", "run-1", "--max-new-tokens", "0"]) == 2
+
+
+def test_chat_cli_survives_a_line_that_is_not_utf8(chat, tmp_path, monkeypatch, capsys):
+    """stdin decodes bad bytes to lone surrogates (surrogateescape); the tokenizer refused them
+    with a TypeError that ended the chat as 'unexpected error'."""
+    import io
+    import shutil
+
+    from engine.cli import main
+    from engine.store import Workspace
+    from helpers_eval import make_run
+
+    base = str(tmp_path / "base")
+    shutil.copytree(chat.model.name_or_path, base)
+    Workspace.create(tmp_path / "ws").close()
+    make_run(tmp_path / "ws", base)
+    bad = b"caf\xe9 opening hours?\n".decode("utf-8", "surrogateescape")
+    monkeypatch.setattr("sys.stdin", io.StringIO(bad + "And sick days?\n"))
+    assert main(["chat", str(tmp_path / "ws"), "--run", "run-1", "--base", "--max-new-tokens", "3"]) == 0
+    out = capsys.readouterr()
+    assert "unexpected" not in out.err and out.out.strip(), out
