@@ -38,3 +38,18 @@ def test_a_failed_re_evaluation_does_not_store_the_old_report_again(qtbot, ctx, 
     assert ctx.worker.run_sync(lambda ws: ws.scalar("SELECT count(*) FROM evaluations")) == 0
     assert "failed" in page.result_label.text() and "could not be loaded" in page.result_label.text()
     assert page.evaluation is None
+
+
+def test_training_errors_with_angle_brackets_are_shown_whole(qtbot, ctx):
+    from PySide6.QtGui import QTextDocument
+
+    from desktop.pages.train import TrainPage
+
+    page = TrainPage(ctx)
+    qtbot.addWidget(page)
+    page.on_event({"event": "error", "message": "Cannot read <models>/mistral/config.json.",
+                   "what_to_do": "Pick the folder that holds config.json & the weights."})
+    doc = QTextDocument()
+    doc.setHtml(page.headline.text())
+    assert doc.toPlainText() == ("Cannot read <models>/mistral/config.json. "
+                                 "Pick the folder that holds config.json & the weights.")

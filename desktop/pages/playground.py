@@ -322,7 +322,7 @@ class PlaygroundPage(Page):
 
     def _load_failed(self, message: str) -> None:
         self._loading = False
-        self.state_label.setText(f"<span style='color:#B00020'>{message}</span>")
+        self.state_label.setText(f"<span style='color:#B00020'>{_esc(message)}</span>")
         self._update_buttons()
 
     # --- chatting -----------------------------------------------------------------------------

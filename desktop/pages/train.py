@@ -9,6 +9,7 @@ RUN_DIR`) starts by itself and its result is shown here, with a link to the Eval
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 import time
@@ -70,6 +71,11 @@ def parse_eval_event(line: str | bytes) -> dict | None:
     except ValueError:
         return None
     return obj if isinstance(obj, dict) else None
+
+
+def _esc(text: Any) -> str:
+    """Engine and library text inside the page's rich-text labels ("<model>" is text)."""
+    return html.escape(str(text), quote=False)
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -511,7 +517,7 @@ class TrainPage(Page):
             self._replaying = False
         state = STATE_WORDS.get(run.get("status"), run.get("status") or "")
         outcome = self.headline.text()
-        self.headline.setText(f"<b>Run {run['id']}</b> ({run.get('base_model')}, {run.get('preset')}): {state}. {outcome}")
+        self.headline.setText(f"<b>Run {run['id']}</b> ({_esc(run.get('base_model'))}, {_esc(run.get('preset'))}): {state}. {outcome}")
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
         self.eta_label.setText("")
@@ -560,7 +566,7 @@ class TrainPage(Page):
 
     def _prepare_failed(self, exc: BaseException) -> None:
         self._set_state("idle")
-        self.headline.setText(f"<span style='color:#B00020'>{user_message(exc)}</span>")
+        self.headline.setText(f"<span style='color:#B00020'>{_esc(user_message(exc))}</span>")
 
     def _prepared(self, result: tuple) -> None:
         run_id, argv, run_dir = result
@@ -706,8 +712,8 @@ class TrainPage(Page):
                 self.eta_label.setText("")
                 self.headline.setText(f"Training finished after {e.get('step')} steps. The adapter is saved.")
             elif kind == "error":
-                self.headline.setText(f"<span style='color:#B00020'><b>{e.get('message', '')}</b></span> "
-                                      f"{e.get('what_to_do', '')}")
+                self.headline.setText(f"<span style='color:#B00020'><b>{_esc(e.get('message', ''))}</b></span> "
+                                      f"{_esc(e.get('what_to_do', ''))}")
             else:
                 where = " A checkpoint was saved: Resume continues from it." if e.get("checkpoint") else ""
                 self.headline.setText(f"Stopped at step {e.get('step')} of {e.get('total')}.{where}")
@@ -721,7 +727,7 @@ class TrainPage(Page):
                 detail = self.process.lines[-1] if self.process.lines else ""
                 self.headline.setText(
                     f"<span style='color:#B00020'>Training stopped unexpectedly (exit code {code}).</span> "
-                    f"Details are in train.log in the run folder{': ' + detail if detail else '.'}")
+                    f"Details are in train.log in the run folder{': ' + _esc(detail) if detail else '.'}")
         run_dir, run_id = self.run_dir, self.run_id
         done = final is not None and final.get("event") == "done"
         self._set_state("evaluating" if done else "idle")
@@ -764,10 +770,10 @@ class TrainPage(Page):
             self.progress.setFormat(f"evaluating {int(done)} of {int(total)} · %p%")
         message = e.get("message")
         if e.get("event") == "error":
-            self.result_label.setText(f"<span style='color:#B00020'>Evaluation failed: {message or ''}</span> "
-                                      f"{e.get('what_to_do', '')}")
+            self.result_label.setText(f"<span style='color:#B00020'>Evaluation failed: {_esc(message or '')}</span> "
+                                      f"{_esc(e.get('what_to_do', ''))}")
         elif message:
-            self.result_label.setText(f"Evaluating: {message}")
+            self.result_label.setText(f"Evaluating: {_esc(message)}")
 
     def on_eval_finished(self, code: int, crashed: bool) -> None:
         run_id, run_dir = self._eval_run
@@ -788,7 +794,7 @@ class TrainPage(Page):
 
     def _eval_failed(self, exc: BaseException) -> None:
         self._set_state("idle")
-        self.result_label.setText(f"<span style='color:#B00020'>{user_message(exc)}</span>")
+        self.result_label.setText(f"<span style='color:#B00020'>{_esc(user_message(exc))}</span>")
 
     def show_evaluation(self, report: dict, record: bool = True) -> None:
         if record:
