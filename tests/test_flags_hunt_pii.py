@@ -189,3 +189,27 @@ def test_last_first_requester_shares_the_placeholder_with_first_last(ws):
     assert pairs_mod.get_pair(ws, ids[0])["instruction"] == "I am [NAME_1]."
     assert pairs_mod.get_pair(ws, ids[0])["response"] == "Thanks, [NAME_1]."
     assert pairs_mod.get_pair(ws, ids[1])["instruction"] == "[NAME_1] again."
+
+
+@pytest.mark.parametrize("requester,text,expected", [
+    ("Austin Lee", "In Austin we offer Aetna plans. The Austin office opens at 9. Austin, your plan is active.",
+     ["Austin"]),
+    ("Sydney Park", "Our Sydney team and the Sydney office are closed. Hi Sydney, noted.", ["Sydney"]),
+    ("Jordan Smith", "Travel to Jordan needs a visa. Thanks, Jordan", ["Jordan"]),
+])
+def test_first_names_that_are_places_are_not_flagged_as_places(requester, text, expected):
+    found = find_spans(text, requester)
+    assert [s.text for s in found] == expected
+    assert all(text[s.start - 6:s.start].strip().endswith((",", "Hi", "Thanks,")) or text[s.end:s.end + 1] in ",."
+               for s in found)
+
+
+def test_redacting_a_place_name_requester_keeps_the_office(ws):
+    from engine.redact import redact_pair
+
+    ids = add_tickets(ws, [("HR-1", "Which plans do we have in Austin?", "In Austin we offer Aetna plans, Austin.",
+                            None, "Austin Lee")])
+    redact_pair(ws, ids[0])
+    p = pairs_mod.get_pair(ws, ids[0])
+    assert p["instruction"] == "Which plans do we have in Austin?"
+    assert p["response"] == "In Austin we offer Aetna plans, [NAME_1]."

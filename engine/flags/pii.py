@@ -207,6 +207,20 @@ lane liberty lily lucky mark max may melody mercy miles misty norm olive patienc
 rain ray rich river rob robin rocky rose ruby sage sandy skip sky star sterling stone storm summer sunny
 sue violet wade warren will willow win
 """.split())
+# first names that are also places ("Austin Lee" and the Austin office): alone, not counted
+# where the place is meant: "in Austin", "the Austin office", "travel to Jordan"
+_PLACE_NAMES = frozenset("""
+adelaide alexandria aurora austin brooklyn camden carolina charlotte chelsea chester dakota dallas darwin
+dayton denver devon eden florence geneva georgia hamilton houston hudson india israel jordan kent kerry
+lima lincoln logan madison memphis milan montana nevada orlando paris perth phoenix preston raleigh regina
+salem santiago savannah sienna sofia sydney troy tyler valencia verona victoria vienna virginia wellington
+""".split())
+_PLACE_CUE_BEFORE_RE = re.compile(
+    r"(?i)\b(?:in|at|near|across|outside|around|visiting|the|our|your|(?:travel(?:ling|ing)?|trips?|move|moving|"
+    r"relocat\w*|flights?|fly(?:ing)?|going|visas?|transfer(?:red)?)\s+(?:to|from|for|in))\s+$")
+_PLACE_CUE_AFTER_RE = re.compile(
+    r"(?i)\s+(?:offices?|campus|site|team|branch|area|airport|city|time|hub|location|facility|building|payroll|"
+    r"entity|region|staff|employees|colleagues)\b")
 _NAME_CUE_BEFORE_RE = re.compile(
     r"(?i)\b(?:hi|hello|hey|dear|thanks|thank you|cheers|regards|morning|afternoon|evening)[ \t,!.:-]*$")
 _NAME_CUE_AFTER_RE = re.compile(r"\s*(?:[,!?;:)\n]|$|['’]s\b)")
@@ -486,6 +500,10 @@ def find_spans(text: str, requester: str | None = None, *,
                         _NAME_CUE_AFTER_RE.match(text, m.end())
                         or _NAME_CUE_BEFORE_RE.search(text, max(0, m.start() - 24), m.start())):
                     continue  # "May I ...", "Grace period": the word, not the person
+                if word.lower() in _PLACE_NAMES and (
+                        _PLACE_CUE_AFTER_RE.match(text, m.end())
+                        or _PLACE_CUE_BEFORE_RE.search(text, max(0, m.start() - 30), m.start())):
+                    continue  # "in Austin", "the Sydney office": the place
                 add(m.start(), m.end(), "name", "part", key)
 
     out.sort(key=lambda s: s.start)
