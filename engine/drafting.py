@@ -122,7 +122,11 @@ _HTML_HINT = re.compile(r"<(?:br|p|div|span|/p|/div|b|i|strong|em|ul|li|table|tr
 _TAG = re.compile(r"<[^>]{1,400}>")
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_WS = re.compile(r"[ \t]+$", re.M)
-_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|aw|sv|antw|tr|wg|rv|res|enc|rif|vs|doorst)\s*(?:\[\d+\])?\s*:\s*|\s*\[[^\]]{0,40}#[^\]]{0,40}\]\s*)+", re.I)
+_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|aw|sv|antw|tr|wg|rv|res|enc|rif|vs|doorst)\s*(?:\[\d+\])?\s*:\s*"
+                             r"|\s*\[[^\]]{0,40}#[^\]]{0,40}\]\s*"
+                             # tags a mail gateway puts in front: [EXTERNAL], *EXTERNAL*, EXTERNAL:, [SPAM]
+                             r"|\s*(?:\[\s*|\*)(?:external|ext|caution|spam|suspected spam|warning|secure)\s*(?:\]|\*)\s*"
+                             r"|\s*(?:external|caution)\s*:\s*)+", re.I)
 _GENERIC_SUBJECTS = {
     "", "help", "question", "issue", "problem", "request", "urgent", "query", "hi", "hello",
     "support", "ticket", "no subject", "(no subject)", "help needed", "quick question", "re", "fwd",

@@ -190,3 +190,17 @@ def test_inline_image_placeholders_are_dropped(raw, expected):
 def test_brackets_that_are_content_stay():
     raw = "Set the value to [none] and the path to <home>/docs."
     assert draft_answer(raw) == raw
+
+
+@pytest.mark.parametrize("subject", ["[EXTERNAL] Re: Leave", "[External] FW: Leave", "EXTERNAL: Leave",
+                                     "RE: [EXT] Leave", "*EXTERNAL* Leave", "[CAUTION] Leave", "[SPAM] Leave"])
+def test_mail_gateway_tags_in_subjects(subject):
+    from engine.drafting import clean_subject
+
+    assert clean_subject(subject) == "Leave"
+
+
+def test_a_bracketed_subject_word_that_is_content_stays():
+    from engine.drafting import clean_subject
+
+    assert clean_subject("[HR-Help] Leave") == "[HR-Help] Leave"
