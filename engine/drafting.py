@@ -67,6 +67,10 @@ _BOILER_LINE = re.compile(
     r"|This is an? (?:automated|automatic|system[- ]generated|auto-generated) (?:message|e-?mail|notification|reply)[^\n]*"
     r"|\[(?:Ticket|Request|Case) #?[\w-]+\][ \t]*"
     r"|\[?\s*External (?:e-?mail|sender)[^\n]*\]?"
+    # mail gateways' banners on mail from outside the company
+    r"|(?:CAUTION|WARNING|ATTENTION|EXTERNAL)\s*:\s*This (?:e-?mail|message) (?:originated|was sent|came|is) (?:from )?outside[^\n]*"
+    r"|This (?:e-?mail|message) (?:is from|came from|was sent by) an external sender[^\n]*"
+    r"|You don't often get (?:e-?mail|messages?) from [^\n]*"
     r")[ \t]*$",
     re.M | re.I,
 )
@@ -133,6 +137,7 @@ _GENERIC_SUBJECTS = {
 }
 _DISCLAIMER_KEYS = re.compile("confidential|disclaimer|notice|privileged|intended")
 _BOILER_KEYS = re.compile("ticket|request|case|issue|rate|sent |outlook|unmonitored|automat|external|comment|generated"
+                          "|outside|don't often"
                           "|iphone|ipad|android|samsung|galaxy|handy|smartphone|móvil|telefoon"
                           "|problem|review|notification|let us know")
 # Social/support chat (Twitter-style) exports.

@@ -204,3 +204,20 @@ def test_a_bracketed_subject_word_that_is_content_stays():
     from engine.drafting import clean_subject
 
     assert clean_subject("[HR-Help] Leave") == "[HR-Help] Leave"
+
+
+@pytest.mark.parametrize("banner", [
+    "CAUTION: This email originated from outside of the organization. Do not click links or open attachments "
+    "unless you recognize the sender and know the content is safe.",
+    "This message is from an external sender. Be cautious with links and attachments.",
+    "You don't often get email from john@x.com. Learn why this is important<https://aka.ms/LearnAboutSenderIdentification>",
+    "ATTENTION: This email was sent from outside the company.",
+    "WARNING: This email originated outside of Northwind. Do not click links unless you trust the sender.",
+])
+def test_external_sender_banners_are_boilerplate(banner):
+    assert draft_question(f"{banner}\n\nHi, how do I reset my password?") == "How do I reset my password?"
+
+
+def test_a_question_about_external_email_stays():
+    raw = "Why do some emails show that they originated from outside the organization?"
+    assert draft_question(raw) == raw
