@@ -71,3 +71,15 @@ def test_indian_digit_grouping_that_differs_conflicts():
 ])
 def test_a_multiplier_after_a_range_applies_to_both_ends(a, b):
     assert diffs(a, b) == []
+
+
+@pytest.mark.parametrize("a,b", [
+    ("No. 5 Baker Street is the London office address.", "Yes, the London office is at 5 Baker Street."),
+    ("No. of days allowed: 12 days per year.", "Yes, you get 12 days per year."),
+])
+def test_no_as_an_abbreviation_of_number_is_not_a_no(a, b):
+    assert diffs(a, b) == []
+
+
+def test_a_real_no_still_conflicts_with_yes():
+    assert diffs("No, parking is not available.", "Yes, parking is available.")[0] == ("No", "Yes")

@@ -194,7 +194,7 @@ _COUNT_EXCLUDE_NOUNS = set(_DURATION_UNITS) | {"working", "business", "calendar"
 # a sentence that opens with yes / no (after a greeting or "Thanks for your question.")
 _OPEN = r"(?:^|[.!?]\s+|\n\s*)\W*"
 _YES_RE = re.compile(_OPEN + r"(?P<w>yes|yep|yeah|absolutely)\b", re.I)
-_NO_RE = re.compile(_OPEN + r"(?P<w>no|nope|unfortunately not|not at the moment)\b(?!\s+(?:problem|worries|need|longer|one|more|other))", re.I)
+_NO_RE = re.compile(_OPEN + r"(?P<w>no|nope|unfortunately not|not at the moment)\b(?!\s+(?:problem|worries|need|longer|one|more|other))(?!\.?\s*(?:\d|of\b))", re.I)  # not "No. 5", "No. of days"
 _DENY = (r"\b(?:cannot|can ?not|can't|can’t|may not|must not|mustn't|are not allowed|is not allowed|aren't allowed|"
          r"isn't allowed|not allowed|not permitted|is not permitted|are not permitted|prohibited|forbidden|"
          r"not eligible|ineligible|isn't possible|is not possible|not possible|won't be able|will not be able|"
