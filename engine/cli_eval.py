@@ -41,11 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_dir(workspace: str, run: str) -> Path:
+    from .evaluate import clean_run_id
     from .store import DB_NAME
 
     root = Path(workspace)
     if not (root / DB_NAME).is_file():
         raise NotFound(f"{root} is not a Pairsmith workspace (no {DB_NAME}).")
+    run = clean_run_id(run)
     run_dir = root / "runs" / run
     if not run_dir.is_dir():
         raise NotFound(f"No run {run!r} in this workspace (no folder {run_dir}).")
@@ -60,6 +62,9 @@ def cmd_eval(args) -> int:
         raise BadInput("--limit must be at least 1.")
     if args.batch_size is not None and args.batch_size < 1:
         raise BadInput("--batch-size must be at least 1.")
+    from .evaluate import clean_run_id
+
+    args.run = clean_run_id(args.run)
     ws = open_ws(args.workspace)
     bar = ProgressBar("evaluating")
     try:

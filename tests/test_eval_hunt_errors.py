@@ -193,3 +193,24 @@ def test_a_hub_id_base_with_a_stale_local_path_still_resolves_to_the_hub_id():
 
     spec = {"run_id": "r", "base_model": "someorg/some-model", "base_model_resolved": "/gone/elsewhere"}
     assert base_model_path(spec) == "someorg/some-model"
+
+
+def test_run_id_forms(tmp_path, capsys):
+    """An empty run id used to point at runs/ itself ('Run runs has no trained adapter'); a
+    tab-completed 'runs/ID/' is taken as ID."""
+    from engine.cli import main
+    from engine.evaluate import clean_run_id
+    from engine.errors import BadInput
+
+    assert clean_run_id("runs/2026-abc/") == "2026-abc" and clean_run_id(" r1 ") == "r1"
+    for bad in ("", "  ", ".", "..", "runs/.."):
+        with pytest.raises(BadInput, match="run id"):
+            clean_run_id(bad)
+    run = _ws_with_run(tmp_path)
+    _empty_heldout(run)
+    assert main(["eval", str(tmp_path / "ws"), "--run", ""]) == 2
+    assert "run id" in capsys.readouterr().err
+    assert main(["export-model", str(tmp_path / "ws"), "", str(tmp_path / "o")]) == 2
+    assert "run id" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "ws"), "--run", "runs/run-1/"]) == 2  # found: stops on the empty held-out set
+    assert "no held-out pairs" in capsys.readouterr().err

@@ -91,6 +91,16 @@ def base_model_path(spec: dict) -> str:
     return resolve_base_model(str(name))
 
 
+def clean_run_id(run_id: str) -> str:
+    """The run id as typed, tidied: spaces and a trailing slash go, and a tab-completed
+    "runs/ID/" becomes "ID". Refuses an empty id (it would name the runs/ folder itself)."""
+    text = str(run_id or "").strip().replace("\\", "/").rstrip("/")
+    name = text.rsplit("/", 1)[-1].strip()
+    if name in ("", ".", ".."):
+        raise BadInput(f"{run_id!r} is not a run id; list the runs with `pairsmith runs WORKSPACE`.")
+    return name
+
+
 def adapter_dir(run_dir: str | os.PathLike) -> Path:
     path = Path(run_dir) / "adapter"
     if not (path / "adapter_config.json").is_file():
@@ -361,7 +371,8 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
     """Evaluate a run in a subprocess (the model never loads in the GUI/CLI process), stream its
     progress, then store the report in `evaluations` and return it (with "evaluation_id")."""
     # absolute: the subprocess runs in the project folder, not in the caller's working directory
-    run_dir = (Path(ws.runs_dir) / str(run_id)).resolve()
+    run_id = clean_run_id(run_id)
+    run_dir = (Path(ws.runs_dir) / run_id).resolve()
     if not run_dir.is_dir():
         raise NotFound(f"No run {run_id!r} in this workspace (no folder {run_dir}).")
     adapter_dir(run_dir)  # a clear message before starting anything
