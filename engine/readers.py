@@ -638,11 +638,30 @@ def _xlsx_records(path: Path, on_error: ErrorSink, progress, cancel) -> tuple[li
             parts.append((sheets[i], h[0], f"sheet {sheets[i].title!r}: "))
     total = sum(sh.max_row or 0 for sh, _, _ in parts)
 
+    def rows_of(sheet, hrow):
+        """The sheet's rows after the header; a damaged sheet is one clear line."""
+        from .errors import PairsmithError
+
+        r = hrow
+        it = sheet.iter_rows(min_row=hrow + 1, values_only=True)
+        while True:
+            try:
+                values = next(it)
+            except StopIteration:
+                return
+            except PairsmithError:
+                raise
+            except Exception as exc:
+                raise BadInput(f"{path.name}: the sheet {sheet.title!r} is damaged after row {r} "
+                               f"({type(exc).__name__}); open it in Excel and save it again") from None
+            r += 1
+            yield r, values
+
     def records():
         done = 0
         try:
             for sheet, hrow, where in parts:
-                for r, values in enumerate(sheet.iter_rows(min_row=hrow + 1, values_only=True), start=hrow + 1):
+                for r, values in rows_of(sheet, hrow):
                     if progress is not None and (done + r) % 5000 == 0:
                         progress(done + r, max(total, done + r), f"Reading {path.name}")
                         if cancel is not None and cancel():

@@ -246,3 +246,20 @@ def test_pandas_to_json_layouts(tmp_path, orient):
     recs = [r for _, r in read_records(p)]
     assert [(r["Ticket ID"], r["Description"], r["Resolution"]) for r in recs] == [
         ("T1", "When is payday?", "The 25th."), ("T2", "How much leave?", "25 days.")]
+
+
+def test_damaged_sheet_xml_is_one_clear_line(tmp_path):
+    import zipfile
+
+    good = _workbook(tmp_path / "good.xlsx", [
+        ("Tickets", [HEADER] + [[f"T{i}", "s", f"question {i}?", f"answer {i}."] for i in range(300)], [])])
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as z, zipfile.ZipFile(bad, "w") as out:
+        for n in z.namelist():
+            data = z.read(n)
+            if n.startswith("xl/worksheets/sheet"):
+                data = data[: len(data) * 2 // 3]  # cut after the header rows
+            out.writestr(n, data)
+    with pytest.raises(BadInput) as exc:
+        list(read_records(bad))
+    assert "bad.xlsx" in str(exc.value) and "damaged" in str(exc.value)
