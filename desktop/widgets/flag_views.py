@@ -284,8 +284,12 @@ class DuplicateView(QWidget):
         for b in (self.keep_button, self.merge_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(self.different_button)
         layout.addLayout(buttons)
+        # on its own row: three buttons in one row made the Flags page wider than a 1024 px window
+        other = QHBoxLayout()
+        other.addStretch(1)
+        other.addWidget(self.different_button)
+        layout.addLayout(other)
         self.keep_button.clicked.connect(lambda: self._emit(self.sig_keep))
         self.merge_button.clicked.connect(lambda: self._emit(self.sig_merge))
         self.different_button.clicked.connect(lambda: self.flag and self.sig_dismiss.emit(int(self.flag["id"])))

@@ -6,7 +6,11 @@ a time); while several are queued the label says how many are waiting.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+
+LABEL_WIDTH = 300
 
 
 class TaskProgress(QWidget):
@@ -17,6 +21,7 @@ class TaskProgress(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         self.label = QLabel()
+        self.label.setMaximumWidth(LABEL_WIDTH)  # long messages are elided (full text in the tooltip)
         self.bar = QProgressBar()
         self.bar.setFixedWidth(180)
         self.bar.setTextVisible(True)
@@ -42,7 +47,7 @@ class TaskProgress(QWidget):
         else:
             self.bar.setRange(0, 0)  # busy indicator
         title = self._tasks[0][1]
-        self.label.setText(f"{title}: {message}" if message else title)
+        self._set_label(f"{title}: {message}" if message else title)
 
     def finish(self, task) -> None:
         self._tasks = [t for t in self._tasks if t[0] is not task]
@@ -54,7 +59,7 @@ class TaskProgress(QWidget):
             return
         task, title, cancellable = self._tasks[0]
         waiting = len(self._tasks) - 1
-        self.label.setText(title + (f" ({waiting} more waiting)" if waiting else ""))
+        self._set_label(title + (f" ({waiting} more waiting)" if waiting else ""))
         self.bar.setRange(0, 0)
         self.cancel_button.setVisible(cancellable)
         self.cancel_button.setEnabled(not task.cancelled())
@@ -64,7 +69,12 @@ class TaskProgress(QWidget):
         if self._tasks:
             self._tasks[0][0].cancel()
             self.cancel_button.setEnabled(False)
-            self.label.setText(self._tasks[0][1] + ": cancelling...")
+            self._set_label(self._tasks[0][1] + ": cancelling...")
+
+    def _set_label(self, text: str) -> None:
+        """The text, elided to the label's width so the status bar never widens the window."""
+        self.label.setToolTip(text)
+        self.label.setText(self.label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, LABEL_WIDTH))
 
     def current_task(self):
         return self._tasks[0][0] if self._tasks else None

@@ -1,0 +1,48 @@
+"""Bug hunt: layout at a small window (1024x700). Once the Flags page had been shown, the window
+could not be narrower than 1124 px (the Duplicates view's three buttons in one row set the
+minimum), and a long progress message in the status bar widened the window too: on a 1024-wide
+screen the window ran off the side."""
+
+from __future__ import annotations
+
+import threading
+
+from desktop_helpers import ctx, fill_pairs, settings, window  # noqa: F401
+
+PAGES = ("import", "review", "flags", "dataset", "train", "evaluate", "playground")
+
+
+def test_every_page_fits_a_1024_wide_window(qtbot, window, ctx):
+    ctx.worker.run_sync(fill_pairs, 20)
+    for name in PAGES:
+        window.go_to(name)
+        ctx.worker.wait_idle(10)
+        window.resize(1024, 700)
+        qtbot.wait(20)
+        assert window.minimumSizeHint().width() <= 1024, name
+        assert window.width() == 1024, name
+
+
+def test_a_long_progress_message_does_not_widen_a_small_window(qtbot, window, ctx):
+    release = threading.Event()
+
+    def slow(ws, progress=None, cancel=None):
+        progress(1234, 5000, "comparing every question with every other question for duplicates "
+                             "(1,234 of 5,000)")
+        release.wait(10)
+        return {}
+
+    window.resize(1024, 700)
+    window.go_to("review")
+    ctx.worker.wait_idle(10)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5000)
+    try:
+        ctx.run_with_progress("Finding problems", slow)
+        strip = ctx.progress_widget
+        qtbot.waitUntil(lambda: "1,234 of 5,000" in strip.label.toolTip(), timeout=5000)
+        qtbot.wait(100)
+        assert window.minimumSizeHint().width() <= 1024
+        assert window.width() == 1024
+    finally:
+        release.set()
+        ctx.worker.wait_idle(10)
