@@ -67,6 +67,15 @@ _BOILER_LINE = re.compile(
     r"|This is an? (?:automated|automatic|system[- ]generated|auto-generated) (?:message|e-?mail|notification|reply)[^\n]*"
     r"|\[(?:Ticket|Request|Case) #?[\w-]+\][ \t]*"
     r"|\[?\s*External (?:e-?mail|sender)[^\n]*\]?"
+    # helpdesk notification footers (Zendesk, Freshdesk, ServiceNow ...)
+    r"|This (?:e-?mail|message) is a service from [^\n]*"
+    r"|(?:Powered|Delivered|Sent) by (?:Zendesk|Freshdesk|Jira|ServiceNow|HubSpot|Intercom|Help ?Scout|Zoho|Front)\b[^\n]*"
+    r"|\[[A-Z0-9]{4,8}-[A-Z0-9]{3,6}\]"
+    r"|Ref:MSG\d+[^\n]*"
+    r"|You are receiving this (?:e-?mail|message|notification) because[^\n]*"
+    r"|To view (?:the|this|your) (?:ticket|request|case)\b[^\n]*"
+    r"|Was this (?:answer|response|reply|article) helpful\?[^\n]*"
+    r"|Please do not reply (?:directly )?to this (?:e-?mail|message)[^\n]*"
     # mail gateways' banners on mail from outside the company
     r"|(?:CAUTION|WARNING|ATTENTION|EXTERNAL)\s*:\s*This (?:e-?mail|message) (?:originated|was sent|came|is) (?:from )?outside[^\n]*"
     r"|This (?:e-?mail|message) (?:is from|came from|was sent by) an external sender[^\n]*"
@@ -137,7 +146,8 @@ _GENERIC_SUBJECTS = {
 }
 _DISCLAIMER_KEYS = re.compile("confidential|disclaimer|notice|privileged|intended")
 _BOILER_KEYS = re.compile("ticket|request|case|issue|rate|sent |outlook|unmonitored|automat|external|comment|generated"
-                          "|outside|don't often"
+                          "|outside|don't often|service from|powered by|delivered by|sent by|ref:msg|receiving this"
+                          "|to view|helpful|not reply|\\[[0-9a-z]{4,8}-"
                           "|iphone|ipad|android|samsung|galaxy|handy|smartphone|móvil|telefoon"
                           "|problem|review|notification|let us know")
 # Social/support chat (Twitter-style) exports.

@@ -221,3 +221,19 @@ def test_external_sender_banners_are_boilerplate(banner):
 def test_a_question_about_external_email_stays():
     raw = "Why do some emails show that they originated from outside the organization?"
     assert draft_question(raw) == raw
+
+
+@pytest.mark.parametrize("footer", [
+    "This email is a service from Northwind IT Support.", "Powered by Zendesk", "Delivered by Zendesk",
+    "Powered by Freshdesk Support Desk", "[T7X2Q9-9K1M]", "Ref:MSG0012345",
+    "You are receiving this email because you submitted a request to Northwind HR.",
+    "To view the ticket, click here: https://help.example.com/tickets/123",
+    "Was this answer helpful? Yes / No", "Please do not reply to this email.",
+])
+def test_helpdesk_notification_footers_are_boilerplate(footer):
+    assert draft_answer(f"Your laptop is ready at desk B.\n\n{footer}") == "Your laptop is ready at desk B."
+
+
+def test_text_that_mentions_these_words_stays():
+    raw = "The portal is powered by Workday now. To view your payslip, open Pay > Payslips."
+    assert draft_answer(raw) == raw
