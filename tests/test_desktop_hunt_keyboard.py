@@ -104,3 +104,22 @@ def test_tab_leaves_the_review_list_for_the_editor_without_changing_the_pair(qtb
     qtbot.keyClick(page.editor.instruction, Qt.Key.Key_Tab)  # Tab moves on, it types no tab character
     assert window.focusWidget() is page.editor.response
     assert "\t" not in page.editor.instruction.toPlainText()
+
+
+def test_enter_in_the_search_box_goes_to_the_results(qtbot, window, ctx):
+    """Ctrl+F, type, Enter: the keys then work on the matching pairs (A approved nothing before:
+    it typed an "a" into the search box)."""
+    ctx.worker.run_sync(fill_pairs, 30)
+    window.activateWindow()
+    window.go_to("review")
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+    qtbot.keyClick(page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.focusWidget() is page.search
+    qtbot.keyClicks(page.search, "Question 17 ")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.current_id == 18, timeout=10000)
+    assert window.focusWidget() is page.table
+    qtbot.keyClick(page.table, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: _status(ctx, 18) == "rejected", timeout=5000)
+    assert page.search.text() == "Question 17 "

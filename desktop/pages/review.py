@@ -206,7 +206,7 @@ class ReviewPage(Page):
         self._search_timer.setInterval(self.ctx.settings.get("review/search_debounce_ms"))
         self._search_timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search.returnPressed.connect(self._search_entered)
         self.status_combo.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.flagged_only.toggled.connect(self._flagged_toggled)
         self.kind_combo.currentIndexChanged.connect(lambda _: self.apply_filter())
@@ -394,6 +394,11 @@ class ReviewPage(Page):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         hint = QAbstractItemView.ScrollHint
         self.table.scrollTo(index, hint.PositionAtCenter if center else hint.EnsureVisible)
+
+    def _search_entered(self) -> None:
+        """Enter in the search box: search now and go to the results (A/R/S/J/K work there)."""
+        self.apply_filter()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _focus_search(self) -> None:
         self.search.setFocus()
