@@ -899,6 +899,20 @@ def _explode(item: dict, key: str, index: int) -> list[dict]:
 
 
 def _jsonl_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> Iterator:
+    objects = _jsonl_objects(path, info, on_error, progress, cancel)
+    head = list(itertools.islice(objects, DETECT_ROWS))
+    explode = _should_explode([item for _, item in head])  # one ticket per line with its comments inside
+    for n, item in itertools.chain(head, objects):
+        if explode:
+            nested = _nested_messages(item)
+            if nested is not None:
+                for rec in _explode(item, nested, n):
+                    yield n, rec
+                continue
+        yield n, _flatten_shape(_flatten_objects(item))
+
+
+def _jsonl_objects(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> Iterator[tuple[int, dict]]:
     text = _text(path, info["encoding"])
     lines = text.split("\n")
     total = len(lines)
@@ -922,7 +936,7 @@ def _jsonl_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel
         if not isinstance(item, dict):
             on_error(n, f"not a JSON object ({type(item).__name__})")
             continue
-        yield n, _flatten_shape(_flatten_objects(item))
+        yield n, item
 
 
 def open_records(path: str | Path, info: dict | None = None, *, on_error: ErrorSink | None = None,

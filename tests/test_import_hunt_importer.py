@@ -190,3 +190,24 @@ def test_newest_first_conversation_export_is_ordered_by_its_timestamps(ws, tmp_p
     assert got[0] == {"question": "My laptop will not start.", "response": "Hold the power button for 15 seconds."}
     assert got[1]["question"].endswith("\nDid that, still black.")  # (a short follow-up gets context)
     assert got[1]["response"] == "Bring it to the IT desk today."
+
+
+def test_jsonl_tickets_with_nested_comments_become_pairs(ws, tmp_path):
+    # Zendesk's full JSON export: one ticket per line, its comments inside
+    lines = [
+        {"id": 1, "subject": "VPN", "description": "My VPN drops every 5 minutes.", "comments": [
+            {"author_id": 7, "body": "My VPN drops every 5 minutes.", "public": True, "created_at": "2024-03-01T10:00:00Z"},
+            {"author_id": 99, "body": "Checked the logs, user is on v4.", "public": False,
+             "created_at": "2024-03-01T10:30:00Z"},
+            {"author_id": 99, "body": "Please update the VPN client to version 5.", "public": True,
+             "created_at": "2024-03-01T11:00:00Z"}]},
+        {"id": 2, "subject": "Leave", "description": "How many days of leave do I get?", "comments": [
+            {"author_id": 8, "body": "How many days of leave do I get?", "public": True, "created_at": "2024-03-02T10:00:00Z"},
+            {"author_id": 98, "body": "You get 25 days a year.", "public": True, "created_at": "2024-03-02T11:00:00Z"}]},
+    ]
+    p = tmp_path / "tickets.json"
+    p.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    res = import_files(ws, [p])
+    assert res["imported"] == 2, res
+    assert _pairs(ws) == [("How many days of leave do I get?", "You get 25 days a year."),
+                          ("My VPN drops every 5 minutes.", "Please update the VPN client to version 5.")]
