@@ -828,6 +828,7 @@ _NESTED_KEYS = ("comments", "conversations", "conversation", "replies", "thread"
                 "interactions", "messages", "emails", "correspondence", "ticketcomments", "articles")
 _REQUESTER_KEYS = ("requesterid", "requester", "customerid", "customer", "submitterid", "reporterid", "reporter")
 _CONVERSATION_KEY = "ticket_id"
+_FROM_REQUESTER = "from_customer"  # a role column (true: the ticket's requester wrote it)
 _CHAT_ROLES = ("user", "human", "assistant", "gpt", "bot", "model", "system")
 
 
@@ -877,23 +878,29 @@ def _explode(item: dict, key: str, index: int) -> list[dict]:
         msgs.append(rec)
     names = {norm_header(k): k for k in msgs[0]}
     body = next((names[a] for a in _THREAD_ALIASES["body"] if a in names), None)
+    all_keys = {norm_header(k): k for m in msgs for k in m}
+    author = next((all_keys[a] for a in _THREAD_ALIASES["author"] if a in all_keys), None)
+    requester = next((item[k] for k in item if norm_header(k) in _REQUESTER_KEYS
+                      and not isinstance(item[k], (dict, list))), None)
+    if author and requester is not None and any(str(m.get(author)) == str(requester) for m in msgs):
+        # the requester's messages are the customer's, even when an agent opened the ticket for them
+        for m in msgs:
+            m[_FROM_REQUESTER] = str(m.get(author)) == str(requester)
     q_key = _guess_pair_mapping([k for k in item if k != key]).get("question")
     desc = item.get(q_key) if q_key else None
     if body and isinstance(desc, str) and desc.strip():
         first = msgs[0].get(body)
         if " ".join(str(first or "").split()) != " ".join(desc.split()):
             opener: dict = {_CONVERSATION_KEY: conv, body: desc}
-            all_keys = {norm_header(k): k for m in msgs for k in m}
             for nk, k in all_keys.items():
                 if nk in _CUSTOMER_FLAGS:
                     opener[k] = True
                 elif nk in _AGENT_FLAGS:
                     opener[k] = False
-            author = next((all_keys[a] for a in _THREAD_ALIASES["author"] if a in all_keys), None)
-            requester = next((item[k] for k in item if norm_header(k) in _REQUESTER_KEYS
-                              and not isinstance(item[k], (dict, list))), None)
             if author and requester is not None:
                 opener[author] = requester
+            if _FROM_REQUESTER in msgs[0]:
+                opener[_FROM_REQUESTER] = True
             msgs.insert(0, opener)
     return msgs
 

@@ -211,3 +211,21 @@ def test_jsonl_tickets_with_nested_comments_become_pairs(ws, tmp_path):
     assert res["imported"] == 2, res
     assert _pairs(ws) == [("How many days of leave do I get?", "You get 25 days a year."),
                           ("My VPN drops every 5 minutes.", "Please update the VPN client to version 5.")]
+
+
+def test_nested_comments_use_the_requester_when_an_agent_opened_the_ticket(ws, tmp_path):
+    # the agent logged the call for the employee: the first comment is the agent's
+    data = {"tickets": [
+        {"id": 1, "requester_id": 7, "description": "Caller says payslip missing", "comments": [
+            {"author_id": 99, "body": "Caller says payslip missing", "created_at": "2024-03-01T10:00:00Z"},
+            {"author_id": 7, "body": "Yes, my March payslip is not in Workday.", "created_at": "2024-03-01T10:05:00Z"},
+            {"author_id": 99, "body": "It is there now under Pay > Payslips.", "created_at": "2024-03-01T11:00:00Z"}]},
+        {"id": 2, "requester_id": 8, "description": "How much leave do I get?", "comments": [
+            {"author_id": 8, "body": "How much leave do I get?", "created_at": "2024-03-02T10:00:00Z"},
+            {"author_id": 98, "body": "25 days a year.", "created_at": "2024-03-02T11:00:00Z"}]},
+    ]}
+    p = tmp_path / "z.json"
+    p.write_text(json.dumps(data))
+    import_files(ws, [p])
+    assert _pairs(ws) == [("How much leave do I get?", "25 days a year."),
+                          ("Yes, my March payslip is not in Workday.", "It is there now under Pay > Payslips.")]
