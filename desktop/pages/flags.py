@@ -328,7 +328,7 @@ class FlagsPage(Page):
         pii_bar.addWidget(QLabel("Personal data should not go into a model: redact it before training."))
         pii_bar.addStretch(1)
         pii_bar.addWidget(self.redact_all_button)
-        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.tabs.currentChanged.connect(lambda _i: (self.save_pending_edits(), self.refresh()))
         root.addWidget(self.tabs, 1)
 
         self.dup_view.sig_keep.connect(self.keep)
@@ -392,7 +392,24 @@ class FlagsPage(Page):
         if not result["flags"]:
             self._show_current(self.kind_tabs[kind])
 
+    def save_pending_edits(self) -> None:
+        """Save what was typed in a Tone / Needs context / Personal data view and not saved yet
+        (the user moved to another flag, tab or page): nothing typed is dropped silently."""
+        for view in self.span_views.values():
+            if not view.has_unsaved_edit():
+                continue
+            if not (view.question.toPlainText().strip() and view.answer.toPlainText().strip()):
+                self.ctx.status("Your edit was not saved: the question and the answer cannot be empty.", 8000)
+                view.take_pending()  # dropped: the pair keeps its text
+                continue
+            flag_id, pair_id, question, answer = view.take_pending()
+            self.save_edit(flag_id, pair_id, question, answer, kind=view.kind)
+
+    def deactivate(self) -> None:
+        self.save_pending_edits()
+
     def _show_current(self, tab: KindTab) -> None:
+        self.save_pending_edits()
         flag = tab.current_flag()
         if flag is None:
             tab.empty.setText(f"No {self.status_combo.currentText().lower()} "
@@ -535,8 +552,9 @@ class FlagsPage(Page):
         self.submit(undo_pairs, ids, on_done=done, on_error=self._failed)
 
     # --- tone, needs context, personal data ----------------------------------------------------
-    def save_edit(self, flag_id: int, pair_id: int, instruction: str, response: str) -> None:
-        kind = self.kind
+    def save_edit(self, flag_id: int, pair_id: int, instruction: str, response: str,
+                  kind: str | None = None) -> None:
+        kind = kind or self.kind
 
         def done(r: dict) -> None:
             self._changed([pair_id], "Saved; the pair still has a problem of this kind" if r["still_open"]

@@ -445,8 +445,24 @@ class SpanView(QWidget):
     def _save(self) -> None:
         if self.flag is None or self.pair is None:
             return
-        self.sig_save.emit(int(self.flag["id"]), int(self.pair["id"]),
-                           self.question.toPlainText(), self.answer.toPlainText())
+        pending = self.take_pending()
+        if pending is not None:
+            self.sig_save.emit(*pending)
+
+    def has_unsaved_edit(self) -> bool:
+        return self.pair is not None and self.flag is not None and (
+            self.question.toPlainText() != self.pair.get("instruction", "")
+            or self.answer.toPlainText() != self.pair.get("response", ""))
+
+    def take_pending(self) -> tuple[int, int, str, str] | None:
+        """The unsaved edit as (flag id, pair id, question, answer), marked as saved; None when
+        there is none."""
+        if not self.has_unsaved_edit():
+            return None
+        question, answer = self.question.toPlainText(), self.answer.toPlainText()
+        self.pair = {**self.pair, "instruction": question, "response": answer}
+        self.save_button.setEnabled(False)
+        return int(self.flag["id"]), int(self.pair["id"]), question, answer
 
     def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
         self.flag = flag
