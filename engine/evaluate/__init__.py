@@ -129,7 +129,8 @@ def score_answers(pairs: Sequence[dict], answers: Sequence[str], *, similarities
     out = []
     for i, (pair, answer) in enumerate(zip(pairs, answers)):
         sim = similarities[i] if similarities is not None else None
-        out.append(judge_answer(answer, pair["response"], similarity=sim, threshold=threshold).to_dict())
+        out.append(judge_answer(answer, pair["response"], similarity=sim, threshold=threshold,
+                                question=pair.get("instruction")).to_dict())
     return out
 
 
@@ -234,8 +235,8 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
     affected = 0
     base_invented = 0
     for pair, ans, v, bans, bv in zip(heldout, held_answers, v_held, base_answers, v_base):
-        invented = [f.text for f in index.invented(ans, pair["response"])]
-        base_invented += len(index.invented(bans, pair["response"]))
+        invented = [f.text for f in index.invented(ans, pair["response"], pair["instruction"])]
+        base_invented += len(index.invented(bans, pair["response"], pair["instruction"]))
         if invented:
             affected += 1
             items += [{"pair_id": pair.get("pair_id"), "instruction": pair["instruction"], "fact": f} for f in invented]

@@ -44,9 +44,10 @@ class FactIndex:
             return any(fact.value in t for t in self.texts_lower)
         return False
 
-    def invented(self, answer: str, reference: str) -> list[Fact]:
-        """Facts of `answer` found neither in `reference` nor in the indexed training texts."""
-        _missing, contradictions, added = compare_facts(answer, reference)
+    def invented(self, answer: str, reference: str, question: str | None = None) -> list[Fact]:
+        """Facts of `answer` found neither in `reference` (nor the `question`) nor in the indexed
+        training texts."""
+        _missing, contradictions, added = compare_facts(answer, reference, question)
         out: list[Fact] = []
         for f in [a for a, _r in contradictions] + added:
             if f.kind in POLARITY_KINDS or any(same_value(f, o) for o in out):

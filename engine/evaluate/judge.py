@@ -340,16 +340,25 @@ class Verdict:
         }
 
 
-def compare_facts(answer: str, reference: str) -> tuple[list[Fact], list[tuple[Fact, Fact]], list[Fact]]:
+def compare_facts(answer: str, reference: str, question: str | None = None
+                  ) -> tuple[list[Fact], list[tuple[Fact, Fact]], list[Fact]]:
     """(missing reference facts, contradictions (answer fact, reference fact), added answer facts).
 
     A reference fact is matched by an answer fact of the same slot and value (policies also by
     their name appearing anywhere in the answer). An unmatched reference fact is contradicted
     when the answer states something else in its slot, else it is missing (a missing "yes" or
     "can" is not reported: only stated opposites count). Answer facts the reference does not
-    state are "added"."""
+    state are "added". A quantity, date or policy the answer repeats from the `question` (the
+    employee's own "I have 3 days left") is neither added nor a rival of a reference fact, unless
+    the reference states it too."""
     ref_facts, ans_facts = extract_facts(reference), extract_facts(answer)
     ans_lower, ref_lower = (answer or "").lower(), (reference or "").lower()
+    if question:
+        q_facts, q_lower = extract_facts(question), question.lower()
+        ans_facts = [f for f in ans_facts
+                     if f.kind in POLARITY_KINDS or any(same_value(f, r) for r in ref_facts)
+                     or (f.kind == "policy" and f.value in ref_lower)
+                     or not (any(same_value(f, q) for q in q_facts) or (f.kind == "policy" and f.value in q_lower))]
 
     def matched(f: Fact, others: list[Fact], other_lower: str) -> bool:
         return any(same_value(f, o) for o in others) or (f.kind == "policy" and f.value in other_lower)
@@ -380,15 +389,16 @@ def compare_facts(answer: str, reference: str) -> tuple[list[Fact], list[tuple[F
 
 
 def judge_answer(answer: str, reference: str, *, similarity: float | None = None,
-                 threshold: float = SIMILARITY_THRESHOLD) -> Verdict:
+                 threshold: float = SIMILARITY_THRESHOLD, question: str | None = None) -> Verdict:
     """Judge one answer against its reference. `similarity` is the embedding cosine of the two
-    (see cosine_pairs); without it, ROUGE-L stands in for the meaning check."""
+    (see cosine_pairs); without it, ROUGE-L stands in for the meaning check. With `question`,
+    facts the answer repeats from it are not counted as invented."""
     rl, f1 = rouge_l(answer, reference), token_f1(answer, reference)
     v = Verdict(False, "", similarity=similarity, rouge_l=rl, token_f1=f1)
     if not (answer or "").strip():
         v.reason = "no answer"
         return v
-    missing, contradictions, added = compare_facts(answer, reference)
+    missing, contradictions, added = compare_facts(answer, reference, question)
     v.missing = [f.text for f in missing]
     v.contradictions = [(a.text, r.text) for a, r in contradictions]
     v.added = [f.text for f in added]
