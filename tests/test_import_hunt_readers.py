@@ -263,3 +263,19 @@ def test_damaged_sheet_xml_is_one_clear_line(tmp_path):
     with pytest.raises(BadInput) as exc:
         list(read_records(bad))
     assert "bad.xlsx" in str(exc.value) and "damaged" in str(exc.value)
+
+
+@pytest.mark.parametrize("columns, q, a", [
+    (["Ticketnummer", "Betreff", "Beschreibung", "Lösung"], "Beschreibung", "Lösung"),
+    (["Frage", "Antwort"], "Frage", "Antwort"),
+    (["Numéro", "Objet", "Question", "Réponse"], "Question", "Réponse"),
+    (["Asunto", "Pregunta", "Respuesta"], "Pregunta", "Respuesta"),
+    (["Oggetto", "Domanda", "Risposta"], "Domanda", "Risposta"),
+    (["Onderwerp", "Vraag", "Antwoord"], "Vraag", "Antwoord"),
+    (["Pergunta", "Resposta"], "Pergunta", "Resposta"),
+    (["質問", "回答"], "質問", "回答"),
+    (["问题", "答案"], "问题", "答案"),
+])
+def test_header_names_in_other_languages(columns, q, a):
+    m = guess_mapping(columns)
+    assert m["question"] == q and m["answer"] == a
