@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         ctx.status_requested.connect(lambda m, t: self.statusBar().showMessage(m, t))
         ctx.workspace_opened.connect(self._workspace_opened)
         ctx.workspace_closed.connect(self._workspace_closed)
+        ctx.worker.sig_open_failed.connect(self._open_failed)
         for signal in (ctx.pairs_changed, ctx.flags_changed, ctx.dataset_changed):
             signal.connect(self._schedule_counts)
         self._counts_timer = QTimer(self)
@@ -321,6 +322,12 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         target = self._current or self.ctx.settings.get("window/last_page")
         self.go_to(target if target in TITLES else "import")
+
+    def _open_failed(self, path: str, _message: str) -> None:
+        """A recent workspace whose folder is gone leaves the recent list."""
+        if not Path(path).exists():
+            self.ctx.settings.remove_recent_workspace(path)
+            self.welcome.refresh(self.ctx.settings.recent_workspaces())
 
     def _workspace_closed(self) -> None:
         self.workspace_label.setText("No workspace")

@@ -85,9 +85,15 @@ def is_cancelled_error(exc: BaseException) -> bool:
 _CLI_ASIDE = re.compile(r"\s*\((?:or\s+)?[^()]*`pairsmith [^`]*`[^()]*\)")
 
 
+class FolderMissing(WorkspaceNotFound):
+    """The workspace folder is gone (moved or deleted since it was last opened)."""
+
+
 def user_message(exc: BaseException) -> str:
     """One line a person can act on; never a traceback (nor a command to type: the engine's
     command-line asides are left out, a folder that is not a workspace says what to click)."""
+    if isinstance(exc, FolderMissing):
+        return str(exc)
     if isinstance(exc, WorkspaceNotFound):
         return ("This folder is not a Pairsmith workspace. Open the folder that holds your workspace, "
                 "or create one here with File > New workspace.")
@@ -234,6 +240,8 @@ class EngineWorker(QObject):
         def _open(_ws, target: str, create: bool) -> str:
             from engine.store import Workspace
 
+            if not create and not Path(target).exists():
+                raise FolderMissing(f"The folder {target} does not exist (was it moved or deleted?).")
             if self._path == target:  # opening it again: one connection per file
                 self._close_current()
             # open the new one before closing the current one: when it cannot be opened (held by

@@ -184,3 +184,31 @@ def test_train_and_dataset_pages_forget_the_old_workspace_run_and_freeze(qtbot, 
     assert train.run_id is None and train.shown_run is None
     assert "run-a" not in train.headline.text() and train.loss_label.text() == "Loss: –"
     assert "Frozen v1" not in dataset.freeze_result.text()
+
+
+def test_a_recent_workspace_that_was_deleted_says_so_and_leaves_the_list(qtbot, tmp_path, settings):
+    import shutil
+
+    from desktop.context import AppContext
+    from desktop.main_window import MainWindow
+
+    gone = tmp_path / "old-project"
+    Workspace.create(gone).close()
+    settings.add_recent_workspace(str(gone))
+    shutil.rmtree(gone)
+    c = AppContext(settings, show_dialogs=True)
+    w = MainWindow(c)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        assert w.welcome.recent.count() == 1
+        with qtbot.waitSignal(c.worker.sig_open_failed, timeout=15000) as blocker:
+            w.welcome.recent.itemActivated.emit(w.welcome.recent.item(0))
+        assert "does not exist" in blocker.args[1] and str(gone) in blocker.args[1]
+        box = c.worker.last_dialog
+        assert box is not None and "does not exist" in box.text()
+        box.close()
+        assert str(gone) not in settings.recent_workspaces()
+        assert w.welcome.recent.count() == 0
+    finally:
+        c.worker.shutdown()
