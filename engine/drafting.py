@@ -28,6 +28,9 @@ _ON_WROTE = re.compile(
     r"^[ \t]*(?:On|Le|Am|El|Il|Op|Em|Den|På|W dniu)\b[^\n]{0,200}(?:\n[^\n]{0,200})?"
     r"\b(?:wrote|a écrit|schrieb|escribió|ha scritto|schreef|escreveu|skrev|napisał)(?:[ \t][^\n]{0,120})?[ \t]?:[ \t]*$",
     re.M | re.I)
+# Japanese/Chinese mail clients: "2025年3月3日(月) 10:02 Name <a@b>:", "在 ... 写道："
+_CJK_WROTE = re.compile(r"^[ \t]*(?:\d{4}年\d{1,2}月\d{1,2}日[^\n]{0,120}<[^>\n]+>[ \t]*[:：]"
+                        r"|在[^\n]{0,200}(?:写道|寫道)[ \t]*[:：])[ \t]*$", re.M)
 _ORIGINAL = re.compile(
     r"^[ \t]*-{2,}\s*(?:(?:Original|Forwarded) Message|Ursprüngliche Nachricht|Weitergeleitete Nachricht"
     r"|Message d[’']origine|Message transféré|Mensaje original|Mensaje reenviado|Messaggio originale"
@@ -35,13 +38,14 @@ _ORIGINAL = re.compile(
 # Outlook reply header: "From: ..." and, within a few lines, "Sent: ..." (or "Date:").
 # (also Von/Gesendet, De/Envoyé, De/Enviado, Da/Inviato, Van/Verzonden, Från/Skickat)
 _OUTLOOK = re.compile(
-    r"^[ \t]*\*?(?:From|Von|De|Da|Van|Från)[ \t]?:\*?[ \t][^\n]*\n(?:[^\n]*\n){0,3}?"
-    r"[ \t]*\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Fecha|Inviato|Data|Verzonden|Skickat)[ \t]?:\*?[ \t]",
+    r"^[ \t]*\*?(?:From|Von|De|Da|Van|Från|差出人|发件人|寄件者)[ \t]?[:：]\*?[ \t]?[^\n]*\n(?:[^\n]*\n){0,3}?"
+    r"[ \t]*\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Fecha|Inviato|Data|Verzonden|Skickat"
+    r"|送信日時|日付|发送时间|發送時間|傳送時間|日期)[ \t]?[:：]\*?[ \t]?",
     re.M | re.I)
 # cheap substring checks (on the lower-cased text) before the patterns above are tried
 _QUOTE_KEYS = ("rote:", "essage", "rom:", "crit", "schrieb", "escribi", "scritto", "schreef", "escreveu", "skrev",
                "napisa", "nachricht", "origin", "bericht", "meddelande", "mensagem", "von:", "de:", "de :", "da:",
-               "van:", "från:")
+               "van:", "från:", "年", "写道", "寫道", "差出人", "发件人", "寄件者")
 _UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$", re.M)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
 _REPLY_ABOVE = re.compile(r"^[^\n]*#+-?\s*Please (?:type|write) your reply above this line\s*-?#+[^\n]*$", re.M | re.I)
@@ -230,7 +234,8 @@ def _strip_html(text: str) -> str:
 def _cut_quoted(text: str, removed: list[str]) -> str:
     """Cut at the first quoted earlier reply (and everything after it)."""
     cut = len(text)
-    for name, pattern in (("quoted reply", _ON_WROTE), ("quoted reply", _ORIGINAL), ("quoted reply", _OUTLOOK)):
+    for name, pattern in (("quoted reply", _ON_WROTE), ("quoted reply", _ORIGINAL), ("quoted reply", _OUTLOOK),
+                          ("quoted reply", _CJK_WROTE)):
         m = pattern.search(text)
         if m and m.start() < cut:
             cut = m.start()

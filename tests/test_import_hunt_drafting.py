@@ -237,3 +237,13 @@ def test_helpdesk_notification_footers_are_boilerplate(footer):
 def test_text_that_mentions_these_words_stays():
     raw = "The portal is powered by Workday now. To view your payslip, open Pay > Payslips."
     assert draft_answer(raw) == raw
+
+
+@pytest.mark.parametrize("quote", [
+    "2025年3月3日(月) 10:02 人事部 <hr@x.jp>:\n> 確認してください。",
+    "在 2025年3月3日 10:02，人事部 <hr@x.cn> 写道：\n> 请确认。",
+    "差出人: 人事部 <hr@x.jp>\n送信日時: 2025年3月3日 10:02\n宛先: 私\n件名: 有給\n\n確認してください。",
+    "发件人: 人事部 <hr@x.cn>\n发送时间: 2025年3月3日 10:02\n收件人: 我\n主题: 年假\n\n请确认。",
+])
+def test_cjk_quote_headers_are_cut(quote):
+    assert draft_answer(f"年間20日です。\n\n{quote}") == "年間20日です。"
