@@ -213,3 +213,55 @@ def test_redacting_a_place_name_requester_keeps_the_office(ws):
     p = pairs_mod.get_pair(ws, ids[0])
     assert p["instruction"] == "Which plans do we have in Austin?"
     assert p["response"] == "In Austin we offer Aetna plans, [NAME_1]."
+
+
+# names said in the text itself, found without a requester column (a JSONL of pairs, a chat
+# export): self-introductions, greetings and sign-offs
+@pytest.mark.parametrize("text,name", [
+    ("This is Rohit Jadhav from Finance. How do I claim travel expenses?", "Rohit Jadhav"),
+    ("My name is Ananya Iyer. Where is my payslip?", "Ananya Iyer"),
+    ("my name is Ananya and I joined last week.", "Ananya"),
+    ("Your payslip is in Workday under Pay. Regards, Megan Ortiz", "Megan Ortiz"),
+    ("Hi Rohit, submit the claim in Concur within 30 days.", "Rohit"),
+    ("Dear Ananya, your payslip is in Workday.", "Ananya"),
+    ("The form is in Workday.\n\nThanks,\nPriya", "Priya"),
+])
+def test_names_introduced_greeted_or_signed_without_a_requester(text, name):
+    assert kinds(text) == [("name", name)]
+
+
+@pytest.mark.parametrize("text", [
+    "Hi team, how do I claim travel expenses?",
+    "Hi there! The form is in Workday.",
+    "Hello HR, where is my payslip?",
+    "Dear Sir, please help.",
+    "Hi People team, quick question.",
+    "This is Microsoft Teams from the app store.",
+    "This is Workday Support.",
+    "The form is in Workday. Thanks, Team",
+    "Best regards, People Operations",
+    "Regards, IT Service Desk",
+    "I am Not Sure which form to use.",
+    "Hi All, the office is closed.",
+    "Thanks, Have a great day",
+])
+def test_greeting_and_signoff_words_that_are_not_names(text):
+    assert kinds(text) == []
+
+
+def test_a_named_person_is_redacted_consistently_without_a_requester(ws):
+    from engine.redact import redact_all
+
+    ids = add_tickets(ws, [("HR-1", "My name is Ananya Iyer. Where is my payslip?", "Workday, under Pay. Regards, Megan Ortiz")])
+    redact_all(ws)
+    p = pairs_mod.get_pair(ws, ids[0])
+    assert p["instruction"] == "My name is [NAME_1]. Where is my payslip?"
+    assert p["response"] == "Workday, under Pay. Regards, [NAME_2]"
+
+
+@pytest.mark.parametrize("text,name", [
+    ("@105847 Hi Harry! Help's here.", "Harry"),
+    ("@105861 Hey Sara, sorry to hear of the issues.", "Sara"),
+])
+def test_greeting_after_a_handle(text, name):
+    assert kinds(text) == [("name", name)]

@@ -12,7 +12,8 @@ What counts, in order of precedence (an earlier kind claims its characters first
   phone (international and national formats; dates, amounts, ticket/order/case numbers,
   versions, IPs, times and freephone/helpline numbers are not phones), address (number + street name + street type, UK postcodes,
   US state + ZIP), name (the ticket's requester: full name, first name as a standalone
-  capitalised word, or title + surname).
+  capitalised word, or title + surname; and, requester or not, a name the text introduces,
+  greets or signs with: "My name is Ananya Iyer", "Hi Rohit,", "Regards, Megan Ortiz").
 Placeholders written by the redactor ("[EMAIL_1]") are never flagged again.
 """
 
@@ -224,6 +225,34 @@ _PLACE_CUE_AFTER_RE = re.compile(
 _NAME_CUE_BEFORE_RE = re.compile(
     r"(?i)\b(?:hi|hello|hey|dear|thanks|thank you|cheers|regards|morning|afternoon|evening)[ \t,!.:-]*$")
 _NAME_CUE_AFTER_RE = re.compile(r"\s*(?:[,!?;:)\n]|$|['’]s\b)")
+
+
+# names the text itself introduces, greets or signs with (found with or without a requester
+# column): "My name is Ananya Iyer", "This is Rohit Jadhav from Finance", "Hi Rohit,",
+# "Regards, Megan Ortiz" at the end. Capitalised words only, none of them a word from
+# _NOT_A_NAME ("Hi team", "This is Microsoft Teams", "Regards, IT Service Desk").
+_CAP = r"[A-Z][^\W\d_]+(?:['’\-][A-Z]?[^\W\d_]+)?"
+_INTRO_NAME_RE = re.compile(
+    r"\b(?i:my\s+name\s+is|my\s+name's)\s+(" + _CAP + r"(?:\s+" + _CAP + r")?)"
+    r"|\b(?:[Tt]his\s+is|I\s+am|I'm|I’m)\s+(" + _CAP + r"\s+" + _CAP + r")(?=\s+(?:from|here|in|of|at|with|working|and)\b|\s*[,.!;])")
+_GREETING_NAME_RE = re.compile(
+    r"\b(?:Hi|Hello|Dear|Hey|Good\s+(?:morning|afternoon|evening))\s+(" + _CAP + r"(?:\s+" + _CAP + r")?)\s*[,!\n]")
+_SIGNOFF_NAME_RE = re.compile(
+    r"(?:Regards|Thanks|Thank\s+you|Cheers|Best|Best\s+regards|Kind\s+regards|Warm\s+regards|Many\s+thanks|Sincerely)"
+    r"\s*,?\s*(" + _CAP + r"(?:\s+" + _CAP + r")?)\s*[.!]?\s*$")
+_NOT_A_NAME = frozenset("""
+team teams there all everyone everybody folks guys people sir madam maam hr it support service services desk
+helpdesk payroll finance operations admin administrator colleague colleagues friends both again have hope please
+happy good great thanks regards best kind warm the a an my your our not sure just here new microsoft google apple
+workday outlook office windows zoom slack sap concur jira confluence servicenow freshdesk zendesk amazon azure
+customer client manager management it's its this that these those what which who how when where why morning
+afternoon evening day week weekend night support's security facilities procurement legal compliance travel
+benefits recruitment talent learning payroll's hr's desk's store shop bank company northwind
+""".split())
+
+
+def _cue_name_ok(name: str) -> bool:
+    return all(w.lower().strip("'’-") not in _NOT_A_NAME and not w.isupper() for w in name.split())
 
 
 @functools.lru_cache(maxsize=64)
@@ -506,6 +535,18 @@ def find_spans(text: str, requester: str | None = None, *,
                     continue  # "in Austin", "the Sydney office": the place
                 add(m.start(), m.end(), "name", "part", key)
 
+    if any(cue in text for cue in ("name", "This is", "this is", "I am", "I'm", "I’m", "Hi", "Hello", "Dear", "Hey",
+                                   "Good", "Regards", "regards", "Thank", "thanks", "Cheers", "Best", "Sincerely")):
+        for rx in (_INTRO_NAME_RE, _GREETING_NAME_RE):
+            for m in rx.finditer(text):
+                g = 1 if m.group(1) else 2
+                if _cue_name_ok(m.group(g)):
+                    add(m.start(g), m.end(g), "name", "said", name_key(m.group(g)))
+        tail = max(0, len(text) - 120)
+        m = _SIGNOFF_NAME_RE.search(text, tail)
+        if m and _cue_name_ok(m.group(1)):
+            add(m.start(1), m.end(1), "name", "said", name_key(m.group(1)))
+
     out.sort(key=lambda s: s.start)
     return out
 
@@ -538,6 +579,8 @@ def describe(spans: list[PiiSpan]) -> str:
         if not items:
             continue
         one, many = _NOUNS[kind]
+        if kind == "name" and any(s.subkind == "said" for s in items):
+            one, many = "person's name", "people's names"  # not (only) the requester's
         noun = one if len(items) == 1 else many
         subs = sorted({_SUBKIND_WORDS[s.subkind] for s in items if s.subkind in _SUBKIND_WORDS})
         if subs:
