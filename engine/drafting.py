@@ -46,6 +46,7 @@ _OUTLOOK = re.compile(
 _QUOTE_KEYS = ("rote:", "essage", "rom:", "crit", "schrieb", "escribi", "scritto", "schreef", "escreveu", "skrev",
                "napisa", "nachricht", "origin", "bericht", "meddelande", "mensagem", "von:", "de:", "de :", "da:",
                "van:", "från:", "年", "写道", "寫道", "差出人", "发件人", "寄件者")
+_QUOTE_KEYS_RX = re.compile("|".join(map(re.escape, _QUOTE_KEYS)))
 _UNDERSCORES = re.compile(r"^[ \t]*_{10,}[ \t]*$", re.M)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|\Z)", re.M)
 _REPLY_ABOVE = re.compile(r"^[^\n]*#+-?\s*Please (?:type|write) your reply above this line\s*-?#+[^\n]*$", re.M | re.I)
@@ -365,7 +366,7 @@ def clean(text: str | None) -> Cleaned:
                 t = t[m.end():]
             removed.append("helpdesk footer")
     low = t.lower()
-    if any(k in low for k in _QUOTE_KEYS):
+    if _QUOTE_KEYS_RX.search(low):
         t = _cut_quoted(t, removed)
     if "[cid:" in t or "[image" in t.lower() or "<image" in t or "[Image" in t:
         t2 = _IMAGE_REF.sub("", t)
