@@ -46,3 +46,25 @@ def test_a_long_progress_message_does_not_widen_a_small_window(qtbot, window, ct
     finally:
         release.set()
         ctx.worker.wait_idle(10)
+
+
+def _fits(label) -> bool:
+    """The label draws its whole text: on one line, or wrapped into the height it was given."""
+    if label.wordWrap():
+        return label.heightForWidth(label.width()) <= label.height()
+    return label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+
+
+def test_review_save_state_is_not_clipped_in_a_small_window(qtbot, window, ctx):
+    from engine import pairs as engine_pairs
+
+    ctx.worker.run_sync(fill_pairs, 5)
+    ctx.worker.run_sync(lambda ws: engine_pairs.update_pair(ws, 1, response="Reset the VPN profile in the portal."))
+    window.resize(1024, 700)
+    window.go_to("review")
+    page = window.page("review")
+    qtbot.waitUntil(lambda: page.current_id == 1 and not page.loading_pair, timeout=10000)
+    qtbot.wait(50)
+    label = page.editor.save_state
+    assert label.text().startswith("Last saved")
+    assert _fits(label), (label.text(), label.width())

@@ -133,6 +133,7 @@ class PairEditor(QWidget):
         self.save_state.setObjectName("save-state")
         self.save_state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.save_state.setMinimumWidth(60)
+        self.save_state.setWordWrap(True)  # a narrow editor wraps "Last saved ... by ..." instead of cutting it
         self.save_state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.title)
         header.addWidget(self.status_chip)
