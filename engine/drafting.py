@@ -450,8 +450,10 @@ def _forwarded_body(text: str, subject: str | None) -> str:
         return ""
     lines = t[start:].split("\n")
     i = 0
-    while i < len(lines) and (not lines[i].strip() or _HEADER_LINE.match(lines[i])):
+    while i < len(lines) and not lines[i].strip():
         i += 1
+    while i < len(lines) and lines[i].strip() and _HEADER_LINE.match(lines[i]):
+        i += 1  # From:, Date:, Subject:, To: ... up to the blank line that ends them
     rest = lines[i:]
     if rest and all(x.lstrip().startswith(">") for x in rest if x.strip()):
         rest = [re.sub(r"^[ \t]*>[ \t]?", "", x) for x in rest]

@@ -247,3 +247,9 @@ def test_text_that_mentions_these_words_stays():
 ])
 def test_cjk_quote_headers_are_cut(quote):
     assert draft_answer(f"年間20日です。\n\n{quote}") == "年間20日です。"
+
+
+def test_forwarded_body_lines_with_a_colon_are_kept():
+    raw = ("---------- Forwarded message ---------\nFrom: Jane <j@x.com>\nDate: Mon, 3 Mar 2025\nSubject: Leave\n\n"
+           "Question: how many days of leave can I carry over into next year?")
+    assert draft_question(raw, "Fwd: Leave") == "Question: how many days of leave can I carry over into next year?"
