@@ -44,6 +44,7 @@ REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
 LOG_FILE = "eval.log"
 GAP_ADVICE_POINTS = 15.0
+FEW_HELDOUT = 10  # below this, one question moves the accuracy by more than 10 points: the report says so
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -254,6 +255,10 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
     ]
     held_acc, train_acc, base_acc = accuracy(v_held), accuracy(v_train), accuracy(v_base)
     gap, advice = overfitting_advice(train_acc, held_acc, config)
+    if n < FEW_HELDOUT:
+        advice.append(f"Only {n} held-out question{'s' if n != 1 else ''}: each one moves the accuracy by "
+                      f"{100 / n:.0f} points, so these figures are rough. Approve more pairs and freeze a new "
+                      "version for a firmer measure.")
     report: dict[str, Any] = {
         "run_id": spec.get("run_id") or run_dir.name,
         "created_at": _dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
