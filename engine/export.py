@@ -88,8 +88,14 @@ def export_pairs(ws: Workspace, out: str | os.PathLike, fmt: str = "jsonl", *, s
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     rows = _rows(ws, split, version)
+    if not rows and (split or version is not None):
+        from .split import latest_version
+
+        v = version if version is not None else latest_version(ws)
+        part = {"train": "training part", "heldout": "held-out part"}.get(split or "", "")
+        raise BadInput(f"nothing to export: the {part + ' of ' if part else ''}dataset version {v} is empty")
     if not rows:
-        raise BadInput("nothing to export: no approved pairs" + (f" in the {split} split" if split else ""))
+        raise BadInput("nothing to export: no approved pairs")
     pii = open_pii_pairs(ws, [r["id"] for r in rows])
     if pii and not allow_pii:
         raise BadInput(

@@ -129,3 +129,20 @@ def test_export_refuses_to_overwrite_the_workspace_database(ws_with_pairs, tmp_p
             export_pairs(ws, target)
     assert ws.db_path.read_bytes() == before
     assert ws.counts()["approved"] == 3
+
+
+def test_empty_split_message_names_the_version(tmp_path):
+    from engine.errors import BadInput
+    from engine.export import export_pairs
+    from engine.pairs import add_pair
+    from engine.split import freeze
+    from engine.store import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        add_pair(ws, "Only question?", "Only answer.", status="approved")
+        version = freeze(ws)["version_id"]  # one pair: nothing can be held out
+        with pytest.raises(BadInput, match=f"held-out part of dataset version {version} is empty"):
+            export_pairs(ws, tmp_path / "h.jsonl", split="heldout")
+    finally:
+        ws.close()
