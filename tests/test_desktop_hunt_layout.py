@@ -68,3 +68,36 @@ def test_review_save_state_is_not_clipped_in_a_small_window(qtbot, window, ctx):
     label = page.editor.save_state
     assert label.text().startswith("Last saved")
     assert _fits(label), (label.text(), label.width())
+
+
+def test_scrolling_pages_need_no_sideways_scrolling_at_1024(qtbot, window, ctx):
+    """The Dataset page was wider than a 1024 px window: Refresh and "Freeze dataset version" were
+    cut off at the right behind a horizontal scroll bar."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from engine.pairs import add_pair
+
+    def fill(ws):
+        for i in range(30):
+            add_pair(ws, f"How many vacation days do I get in year {i}?", "Full-time staff get 25 days.",
+                     status="approved" if i % 3 else "new")
+
+    ctx.worker.run_sync(fill)
+    window.resize(1024, 700)
+    for name in ("dataset", "train"):
+        window.go_to(name)
+        ctx.worker.wait_idle(30)
+        qtbot.wait(100)
+        page = window.page(name)
+        scroll = page.findChild(QScrollArea)
+        assert scroll.horizontalScrollBar().maximum() == 0, name
+
+
+def test_dataset_held_out_share_is_not_clipped_at_1024(qtbot, window, ctx):
+    window.resize(1024, 700)
+    window.go_to("dataset")
+    ctx.worker.wait_idle(30)
+    qtbot.wait(50)
+    page = window.page("dataset")
+    assert page.holdout_label.text() == "20% held out"
+    assert _fits(page.holdout_label)

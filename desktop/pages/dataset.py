@@ -106,6 +106,7 @@ class DatasetPage(Page):
         # approved pairs against the floor and target, and the freeze action beside it
         self.approved_label = QLabel()
         self.approved_label.setStyleSheet("font-size: 15px;")
+        self.approved_label.setWordWrap(True)  # fits a 1024 px window (no sideways scrolling)
         self.target_bar = TargetBar()
         self.approved_note = _note()
         amount = QWidget()
@@ -128,7 +129,7 @@ class DatasetPage(Page):
         self.holdout_slider.setMinimumWidth(90)
         self.holdout_slider.setToolTip("The share of pairs kept out of training to test the model (15-20%).")
         self.holdout_label = QLabel()
-        self.holdout_label.setMinimumWidth(64)
+        self.holdout_label.setMinimumWidth(self.holdout_label.fontMetrics().horizontalAdvance("20% held out") + 4)
         self.holdout_slider.valueChanged.connect(self._holdout_changed)
         row.addWidget(self.holdout_slider, 1)
         row.addWidget(self.holdout_label)
