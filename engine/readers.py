@@ -39,6 +39,9 @@ _ALIASES: dict[str, list[str]] = {
     "question": ["question", "body", "description", "message", "issue", "query", "customermessage",
                  "text", "request", "instruction", "prompt", "input", "questiontext", "ticketbody",
                  "ticketdescription", "customerquestion", "utterance", "customerutterance", "descriptiontext",
+                 "tickettext", "issuedescription", "problemdescription", "problem", "customerquery", "userquery",
+                 "querytext", "requesttext", "requestdetails", "requestdescription", "inquiry", "enquiry",
+                 "customerrequest", "userquestion", "employeequestion", "questionbody",
                  # other languages
                  "frage", "anfrage", "beschreibung", "pregunta", "descripción", "descripcion", "domanda",
                  "descrizione", "vraag", "omschrijving", "beschrijving", "pergunta", "descrição", "descricao",
@@ -46,6 +49,8 @@ _ALIASES: dict[str, list[str]] = {
     "answer": ["answer", "reply", "response", "resolution", "agentreply", "solution", "output",
                "completion", "answertext", "agentresponse", "resolutionnotes", "closenotes", "closurenotes",
                "resolutionnote", "resolutioncomments", "resolutiondescription", "solutiondescription",
+               "agentanswer", "supportresponse", "supportreply", "replytext", "responsetext", "resolutiontext",
+               "fix", "staffresponse", "staffreply", "hrresponse", "itresponse", "finalresponse", "answerbody",
                "antwort", "lösung", "loesung", "réponse", "reponse", "résolution", "respuesta", "solución",
                "solucion", "risposta", "soluzione", "antwoord", "oplossing", "resposta", "solução", "solucao",
                "回答", "答案", "回复", "解决方案"],

@@ -279,3 +279,13 @@ def test_damaged_sheet_xml_is_one_clear_line(tmp_path):
 def test_header_names_in_other_languages(columns, q, a):
     m = guess_mapping(columns)
     assert m["question"] == q and m["answer"] == a
+
+
+@pytest.mark.parametrize("q, a", [
+    ("Ticket Text", "Agent Answer"), ("Issue Description", "Support Response"), ("Problem Description", "Fix"),
+    ("Customer Query", "Response Text"), ("Inquiry", "HR Response"), ("Request Details", "Resolution Text"),
+    ("Problem", "Solution"), ("Enquiry", "Staff Response"),
+])
+def test_more_everyday_column_names(q, a):
+    m = guess_mapping(["Ref", "Category", q, a])
+    assert m["question"] == q and m["answer"] == a
