@@ -437,6 +437,7 @@ def export_model(run_dir: str | os.PathLike, out: str | os.PathLike, *, fmt: str
         if fmt == "ollama":
             _check_gguf_arch(base)  # before a merge that can take minutes and all the memory
     _dtype(dtype)
+    existed = Path(out).is_dir()
     out = _prepare_out(out)
     notes: list[str] = []
     try:
@@ -453,7 +454,14 @@ def export_model(run_dir: str | os.PathLike, out: str | os.PathLike, *, fmt: str
                 notes.append("bfloat16 was written as float16 in the GGUF file.")
         (out / "README.md").write_text(model_card(run_dir, fmt, extra_notes=notes), encoding="utf-8")
     except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
+        if existed:  # the user's own (empty) folder: keep it, empty again
+            for child in list(out.iterdir()):
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(out, ignore_errors=True)
         raise
     if progress:
         progress(1, 1, "done")

@@ -146,3 +146,27 @@ def test_empty_split_message_names_the_version(tmp_path):
             export_pairs(ws, tmp_path / "h.jsonl", split="heldout")
     finally:
         ws.close()
+
+
+def test_a_failed_export_into_a_folder_the_user_made_leaves_the_folder(tmp_path, monkeypatch):
+    import engine.export_model as em
+    from engine.store import Workspace
+
+    Workspace.create(tmp_path / "ws").close()
+    run = make_run(tmp_path / "ws", "/nonexistent/base")
+    (run / "adapter").mkdir()
+    (run / "adapter" / "adapter_config.json").write_text("{}")
+    chosen = tmp_path / "my exports"
+    chosen.mkdir()  # made in the folder dialog
+
+    def broken(run_dir, out):
+        (Path(out) / "half-written.bin").write_text("x")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(em, "export_adapter", broken)
+    with pytest.raises(OSError):
+        em.export_model(run, chosen, fmt="adapter")
+    assert chosen.is_dir() and not any(chosen.iterdir())
+    with pytest.raises(OSError):
+        em.export_model(run, tmp_path / "new", fmt="adapter")
+    assert not (tmp_path / "new").exists()  # a folder the export made is removed
