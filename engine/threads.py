@@ -327,6 +327,13 @@ def pairs_from_conversations(messages: list[Message], cancel: Callable[[], bool]
                 answered_turn = False
                 continue
             if not waiting:
+                prev = pairs[-1] if answered_turn and pairs else None
+                if (prev is not None and last_answer is not None and len(prev.answer_ids) < MAX_JOINED
+                        and _continues(last_answer, m)):
+                    # the same agent's next message seconds later: the rest of the answer
+                    pairs[-1] = prev._replace(answer=_join((prev.answer, m.text)), answer_ids=prev.answer_ids + (m.id,))
+                    last_answer = m
+                    continue
                 skipped[EXTRA_REPLY if answered_turn else NOT_A_REPLY] += 1
                 continue
             if len(waiting) > MAX_JOINED:  # a long monologue: the last few messages are the question
@@ -347,6 +354,17 @@ def pairs_from_conversations(messages: list[Message], cancel: Callable[[], bool]
         del skipped[NO_REPLY]
     pairs.sort(key=lambda p: p.line)
     return ThreadResult(pairs, {k: v for k, v in skipped.items() if v}, total, len(groups))
+
+
+CONTINUATION_SECONDS = 300  # an agent message this soon after their last one continues it
+
+
+def _continues(before: Message, m: Message) -> bool:
+    """`m` is the same agent's next message within a few minutes: one answer sent in parts."""
+    if not (before.author and m.author and before.author == m.author):
+        return False
+    t0, t1 = time_key(before.created), time_key(m.created)
+    return t0 is not None and t1 is not None and 0 <= t1 - t0 <= CONTINUATION_SECONDS
 
 
 def make_pairs(messages: list[Message], by_reply: bool, cancel: Callable[[], bool] | None = None) -> ThreadResult:

@@ -229,3 +229,18 @@ def test_nested_comments_use_the_requester_when_an_agent_opened_the_ticket(ws, t
     import_files(ws, [p])
     assert _pairs(ws) == [("How much leave do I get?", "25 days a year."),
                           ("Yes, my March payslip is not in Workday.", "It is there now under Pay > Payslips.")]
+
+
+def test_a_chat_answer_split_over_quick_messages_is_one_answer(ws, tmp_path):
+    # live-chat exports: the agent sends one answer as several messages seconds apart
+    p = tmp_path / "chat.csv"
+    p.write_text("conversation_id,author_type,author_name,body,created_at\n"
+                 "c1,user,Ann,How do I reset my password?,2024-03-01T10:00:00Z\n"
+                 "c1,admin,Bob,Sure!,2024-03-01T10:01:00Z\n"
+                 "c1,admin,Bob,Go to Settings > Security and click Reset password.,2024-03-01T10:01:20Z\n"
+                 "c1,admin,Bob,Then sign in again with the new one.,2024-03-01T10:01:45Z\n"
+                 "c1,admin,Bob,Did that help?,2024-03-02T09:00:00Z\n")
+    res = import_files(ws, [p])
+    assert _pairs(ws) == [("How do I reset my password?", "Sure!\n\nGo to Settings > Security and click Reset "
+                                                          "password.\n\nThen sign in again with the new one.")]
+    assert res["skipped"] == {"further company reply (first one kept)": 1}
