@@ -331,8 +331,11 @@ def pairs_from_conversations(messages: list[Message], cancel: Callable[[], bool]
                 if (prev is not None and last_answer is not None and len(prev.answer_ids) < MAX_JOINED
                         and _continues(last_answer, m)):
                     # the same agent's next message seconds later: the rest of the answer
-                    pairs[-1] = prev._replace(answer=_join((prev.answer, m.text)), answer_ids=prev.answer_ids + (m.id,))
-                    last_answer = m
+                    joined = _join((prev.answer, m.text))
+                    pairs[-1] = prev._replace(answer=joined, answer_ids=prev.answer_ids + (m.id,))
+                    # (the whole answer is the context of a later short follow-up; the time is the last part's)
+                    last_answer = Message(line=m.line, id=m.id, text=joined, customer=False, author=m.author,
+                                          created=m.created)
                     continue
                 skipped[EXTRA_REPLY if answered_turn else NOT_A_REPLY] += 1
                 continue

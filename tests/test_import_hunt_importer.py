@@ -244,3 +244,16 @@ def test_a_chat_answer_split_over_quick_messages_is_one_answer(ws, tmp_path):
     assert _pairs(ws) == [("How do I reset my password?", "Sure!\n\nGo to Settings > Security and click Reset "
                                                           "password.\n\nThen sign in again with the new one.")]
     assert res["skipped"] == {"further company reply (first one kept)": 1}
+
+
+def test_a_follow_up_after_a_split_answer_gets_the_whole_answer_as_context(ws, tmp_path):
+    p = tmp_path / "chat.csv"
+    p.write_text("conversation_id,author_type,author_name,body,created_at\n"
+                 "c1,user,Ann,How do I reset my password?,2024-03-01T10:00:00Z\n"
+                 "c1,admin,Bob,Go to Settings > Security.,2024-03-01T10:01:00Z\n"
+                 "c1,admin,Bob,Then click Reset password.,2024-03-01T10:01:20Z\n"
+                 "c1,user,Ann,Done that and still locked out.,2024-03-01T10:05:00Z\n"
+                 "c1,admin,Bob,Your account was locked; I unlocked it now.,2024-03-01T10:06:00Z\n")
+    import_files(ws, [p])
+    follow = [q for q, a in _pairs(ws) if a.startswith("Your account")][0]
+    assert "Go to Settings > Security. Then click Reset password." in follow
