@@ -265,3 +265,8 @@ def test_a_named_person_is_redacted_consistently_without_a_requester(ws):
 ])
 def test_greeting_after_a_handle(text, name):
     assert kinds(text) == [("name", name)]
+
+
+@pytest.mark.parametrize("phone", ["0300 1234567", "0321-1234567", "+92 300 1234567"])
+def test_pakistan_mobiles_are_not_taken_for_uk_company_numbers(phone):
+    assert kinds(f"Call me on {phone} today.") == [("phone", phone)]

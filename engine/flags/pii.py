@@ -164,7 +164,8 @@ _NOT_PHONE_CONTEXT_RE = re.compile(
 )
 # freephone and organisations' numbers (a helpline in an answer is not anyone's personal data):
 # North-American toll-free 1-800/833/844/855/866/877/888, India 1800, UK 0800/0808, 03xx, 0845/0870/0871
-_COMPANY_NUMBER_RE = re.compile(r"(?:18(?:00|33|44|55|66|77|88)\d{7}|(?:44|0)(?:80[08]\d{6,7}|3\d{9}|84[45]\d{7}|87[01]\d{7}))")
+_COMPANY_NUMBER_RE = re.compile(r"(?:18(?:00|33|44|55|66|77|88)\d{7}|(?:44|0)(?:80[08]\d{6,7}|84[45]\d{7}|87[01]\d{7})|443\d{9})")
+_UK_03_RE = re.compile(r"03\d{2}[ \-]\d{3}[ \-]\d{4}|03\d{3}[ \-]\d{3}[ \-]\d{3}")  # "0333 103 1031", "03331 031 031" (not Pakistan's "0300 1234567")
 _AMOUNT_AFTER_RE = re.compile(r"(?i)^\s?(?:rupees|dollars|pounds|euros|inr|usd|gbp|eur|lakh|crore|k\b|%)")
 
 _STREET_TYPES = (
@@ -392,7 +393,7 @@ def _phone_ok(text: str, start: int, end: int, m: str) -> tuple[int, int] | None
         end = start + len(m)
         digits = _digits(m)
     n = len(digits)
-    if _COMPANY_NUMBER_RE.fullmatch(digits):
+    if _COMPANY_NUMBER_RE.fullmatch(digits) or (not plus and _UK_03_RE.fullmatch(m.strip())):
         return None
     if any(len(g) > 6 for g in groups[1:]) and not (plus or m.lstrip("(").startswith("0")):
         return None  # a 7-8 digit subscriber part ("+49 30 12345678", "030 12345678") needs a prefix
