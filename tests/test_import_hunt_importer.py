@@ -256,4 +256,4 @@ def test_a_follow_up_after_a_split_answer_gets_the_whole_answer_as_context(ws, t
                  "c1,admin,Bob,Your account was locked; I unlocked it now.,2024-03-01T10:06:00Z\n")
     import_files(ws, [p])
     follow = [q for q, a in _pairs(ws) if a.startswith("Your account")][0]
-    assert "Go to Settings > Security. Then click Reset password." in follow
+    assert "Go to Settings > Security." in follow and "Then click Reset password." in follow
