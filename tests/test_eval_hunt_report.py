@@ -32,9 +32,10 @@ def test_tiny_heldout_set_is_called_rough(tmp_path, monkeypatch):
     monkeypatch.setattr(gen, "generate", fake_generate)
     report = evaluate_run(run, limit=2, embed=lambda texts: np.ones((len(list(texts)), 4)))
     assert report["counts"]["heldout"] == 2 and refs
-    assert any("Only 2 held-out questions" in a and "rough" in a for a in report["advice"]), report["advice"]
+    assert any("Only 2 held-out questions" in a and "rough" in a and "without --limit" in a
+               for a in report["advice"]), report["advice"]
     write_report(run, report)
     assert "Only 2 held-out questions" in model_card(run, "adapter")
 
     full = evaluate_run(run, embed=lambda texts: np.ones((len(list(texts)), 4)))  # 4 is still few
-    assert any("Only 4 held-out questions" in a for a in full["advice"])
+    assert any("Only 4 held-out questions" in a and "freeze a new version" in a for a in full["advice"])

@@ -182,6 +182,7 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
     spec, heldout, train = read_run(run_dir)
     if not heldout:
         raise BadInput(f"Run {run_dir.name} has no held-out pairs to evaluate on (dataset/heldout.jsonl is empty).")
+    n_heldout_all = len(heldout)
     if limit:
         heldout = heldout[: int(limit)]
     train_sample = sample_train(train, len(heldout), seed)
@@ -256,9 +257,10 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
     held_acc, train_acc, base_acc = accuracy(v_held), accuracy(v_train), accuracy(v_base)
     gap, advice = overfitting_advice(train_acc, held_acc, config)
     if n < FEW_HELDOUT:
+        remedy = ("evaluate without --limit" if n < n_heldout_all
+                  else "approve more pairs and freeze a new version")
         advice.append(f"Only {n} held-out question{'s' if n != 1 else ''}: each one moves the accuracy by "
-                      f"{100 / n:.0f} points, so these figures are rough. Approve more pairs and freeze a new "
-                      "version for a firmer measure.")
+                      f"{100 / n:.0f} points, so these figures are rough; {remedy} for a firmer measure.")
     report: dict[str, Any] = {
         "run_id": spec.get("run_id") or run_dir.name,
         "created_at": _dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
