@@ -285,14 +285,36 @@ class MainWindow(QMainWindow):
     def _refuse_while_busy(self) -> bool:
         """True (and one clear message) when a page runs work of the open workspace, such as a
         training run, that would otherwise report into the next workspace."""
+        reason = self._busy_reason()
+        if reason:
+            self.ctx.show_error(f"{reason} Cancel it on the Train page (or wait for it to finish), then "
+                                "open or close the workspace.", "Workspace in use")
+        return reason is not None
+
+    def _busy_reason(self) -> str | None:
         if not self.ctx.workspace_path:
-            return False
+            return None
         for page in self.pages.values():
             reason = page.busy_reason() if isinstance(page, Page) else None
             if reason:
-                self.ctx.show_error(reason, "Workspace in use")
-                return True
-        return False
+                return reason
+        return None
+
+    def _confirm_quit(self, reason: str) -> bool:
+        """Asked when the window closes while training (or its evaluation) runs."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit Pairsmith?",
+                          f"{reason} Quit anyway?", QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText("A training run saves a checkpoint and stops; Resume on the Train page "
+                               "continues it next time.")
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setObjectName("quit-dialog")
+        self.quit_dialog = box
+        box.exec()
+        return box.clickedButton() is quit_button
 
     def _flush_pages(self) -> None:
         """Queue the pages' pending writes (an edit still in Review's autosave pause) before the
@@ -474,6 +496,13 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def closeEvent(self, event) -> None:
+        reason = self._busy_reason()
+        if reason and self.ctx.show_dialogs and not self._confirm_quit(reason):
+            event.ignore()
+            return
+        if reason:
+            self.statusBar().showMessage("Saving a checkpoint and stopping the training…")
+            self.statusBar().repaint()
         for page in self.pages.values():
             if isinstance(page, Page):
                 page.deactivate()  # flush pending edits

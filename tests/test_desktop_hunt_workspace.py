@@ -212,3 +212,27 @@ def test_a_recent_workspace_that_was_deleted_says_so_and_leaves_the_list(qtbot, 
         assert w.welcome.recent.count() == 0
     finally:
         c.worker.shutdown()
+
+
+def test_closing_the_window_while_training_asks_first(qtbot, window, ctx):
+    from PySide6.QtCore import QTimer
+
+    train = window.page("train")
+    train.state = "running"
+    ctx.show_dialogs = True
+    answers = []
+
+    def answer(button_text: str) -> None:
+        box = window.quit_dialog
+        answers.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(200, lambda: answer("Keep working"))
+    window.close()
+    assert window.isVisible()  # kept working
+    assert answers and "Training is running" in answers[0]
+    QTimer.singleShot(200, lambda: answer("Quit"))
+    window.close()  # (no training process runs in this test: nothing to stop)
+    assert not window.isVisible()
+    assert len(answers) == 2
+    train.state = "idle"

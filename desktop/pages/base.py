@@ -55,8 +55,8 @@ class Page(QWidget):
         pair, an undo stack, loaded models). Called before refresh()."""
 
     def busy_reason(self) -> str | None:
-        """A sentence when the page is running work of this workspace that must end before it
-        can be closed or replaced (a training run); None when it may close."""
+        """A sentence ("Training is running in this workspace.") when the page runs work of this
+        workspace that must end before it is closed or replaced; None when it may close."""
         return None
 
     def activate(self) -> None:

@@ -641,11 +641,9 @@ class TrainPage(Page):
 
     def busy_reason(self) -> str | None:
         if self.state in ("preparing", "running", "cancelling"):
-            return ("Training is running in this workspace. Cancel it on the Train page (or wait for "
-                    "it to finish), then open or close the workspace.")
+            return "Training is running in this workspace."
         if self.state == "evaluating":
-            return ("The trained model is being evaluated in this workspace. Wait for it to finish "
-                    "(or cancel it on the Train page), then open or close the workspace.")
+            return "The trained model is being evaluated in this workspace."
         return None
 
     def _set_state(self, state: str) -> None:
