@@ -270,3 +270,20 @@ def test_greeting_after_a_handle(text, name):
 @pytest.mark.parametrize("phone", ["0300 1234567", "0321-1234567", "+92 300 1234567"])
 def test_pakistan_mobiles_are_not_taken_for_uk_company_numbers(phone):
     assert kinds(f"Call me on {phone} today.") == [("phone", phone)]
+
+
+@pytest.mark.parametrize("text", [
+    "Email payroll@northwind-analytics.com for help.",
+    "Write to people@northwind.com or it.support@northwind.com.",
+    "Contact hr-india@company.com, noreply@workday.com or support@apple.com.",
+    "Send it to the IT Service Desk at servicedesk@northwind.com.",
+    "Questions? benefits.uk@northwind.com",
+])
+def test_team_mailboxes_are_not_personal_data(text):
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize("email", ["priya.sharma@northwind-analytics.com", "john.doe+hr@gmail.com", "hr.priya@gmail.com",
+                                   "support@gmail.com", "harry@gmail.com"])
+def test_personal_mailboxes_are_still_personal(email):
+    assert kinds(f"Mail {email} today") == [("email", email)]

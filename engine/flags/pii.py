@@ -6,7 +6,7 @@
 Verhoeff for Aadhaar), so a 1 MB text stays fast and random numbers are not flagged.
 
 What counts, in order of precedence (an earlier kind claims its characters first):
-  email, bank_account (IBAN; other account numbers after "bank a/c", "account number"...),
+  email (not team mailboxes: payroll@, it.support@, noreply@), bank_account (IBAN; other account numbers after "bank a/c", "account number"...),
   card (Luhn), national_id (Aadhaar, US SSN, UK NI number, Indian PAN, passport after "passport"),
   employee_id (workspace setting `pii_employee_id_pattern`, default Northwind's NW-12345),
   phone (international and national formats; dates, amounts, ticket/order/case numbers,
@@ -124,6 +124,31 @@ def iban_ok(compact: str) -> bool:
 _EMAIL_RE = re.compile(
     r"[\w.%+\-](?<![\w.%+\-][\w.%+\-])[\w.%+\-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![\w\-])"
 )
+# team mailboxes ("payroll@", "it.support@", "hr-india@", "noreply@"): an address to write to,
+# not a person's; every part of the local part must be a role or a region word. Free-mail
+# domains are always personal.
+_ROLE_WORDS = frozenset("""
+admin administrator hr people peopleops payroll pay support help helpdesk servicedesk service desk it itsupport
+ithelp ithelpdesk tech techsupport info contact contactus noreply no reply donotreply do not careers jobs
+recruitment recruiting talent hiring benefits finance accounts accounting billing invoices invoice ap ar sales
+team office facilities security privacy dpo legal compliance travel expenses expense reception enquiries
+enquiry inquiries inquiry feedback webmaster postmaster abuse hello mail marketing press media customerservice
+customer care service ops operations learning training wellbeing wellness onboarding offboarding procurement
+purchasing treasury tax audit risk it-support hrhelp hrops orders returns refunds shipping delivery bookings
+uk us usa in india emea apac amer eu global london pune austin
+""".split())
+_FREE_MAIL = frozenset("""gmail googlemail yahoo ymail rocketmail outlook hotmail live msn icloud me mac aol proton
+protonmail pm gmx web mail zoho yandex rediffmail fastmail tutanota hey""".split())
+
+
+def _role_mailbox(address: str) -> bool:
+    local, _, domain = address.lower().partition("@")
+    if domain.split(".")[0] in _FREE_MAIL:
+        return False
+    parts = [p for p in re.split(r"[._+\-]+", local) if p]
+    return bool(parts) and all(p in _ROLE_WORDS for p in parts)
+
+
 _IBAN_RE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
 _CARD_RE = re.compile(r"[2-6](?<![\w\-][2-6])\d{3}(?:[ \-]?\d){9,15}(?![\d\w])")
 _AADHAAR_RE = re.compile(r"[2-9](?<![\w\-+][2-9])\d{3}([ \-]?)\d{4}\1\d{4}(?![\w\-])")
@@ -443,7 +468,8 @@ def find_spans(text: str, requester: str | None = None, *,
 
     if "@" in text:
         for m in _EMAIL_RE.finditer(text):
-            add(m.start(), m.end(), "email")
+            if not _role_mailbox(m.group(0)):
+                add(m.start(), m.end(), "email")
 
     if _DIGIT_RE.search(text):
         for m in _IBAN_RE.finditer(text):
