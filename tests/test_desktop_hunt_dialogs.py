@@ -96,3 +96,22 @@ def test_a_bad_window_size_is_a_usage_message_not_a_traceback(capsys):
     err = capsys.readouterr().err
     assert "--size" in err and "WIDTHxHEIGHT" in err and "Traceback" not in err
     assert _parse(["--size", "1024x700"]).size == (1024, 700)
+
+
+def test_evaluate_says_how_to_evaluate_a_trained_run_that_has_no_evaluation(qtbot, ctx):
+    """"No evaluation yet: train a model" was wrong when a run had trained but its evaluation
+    failed or was cancelled: the way on is "Evaluate the selected run" on the Train page."""
+    from desktop.pages.evaluate import EvaluatePage
+
+    page = EvaluatePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    ctx.worker.wait_idle(10)
+    assert "train a model on the Train page" in page.summary.text()
+    ctx.worker.run_sync(lambda ws: ws.execute(
+        "INSERT INTO runs (id, base_model, preset, status, created_at) VALUES ('run-1', 'builtin:tiny', "
+        "'cpu-smoke', 'done', now())"))
+    page.activate()
+    ctx.worker.wait_idle(10)
+    assert "Evaluate the selected run" in page.summary.text()

@@ -30,7 +30,8 @@ def load_evaluations(ws) -> dict:
 
     evaluations = ev.list_evaluations(ws)
     tallies = _tallies(ws)
-    return {"evaluations": evaluations, "tallies": tallies}
+    trained = 0 if evaluations else int(ws.scalar("SELECT count(*) FROM runs WHERE status = 'done'") or 0)
+    return {"evaluations": evaluations, "tallies": tallies, "trained_runs": trained}
 
 
 def _tallies(ws) -> dict:
@@ -214,8 +215,12 @@ class EvaluatePage(Page):
         if not self.evaluations:
             self.show_report({})  # clear the figures, chart and questions of an earlier workspace
             self.report = None
-            self.summary.setText("No evaluation yet: train a model on the Train page; "
-                                 "it is evaluated when training ends.")
+            if result.get("trained_runs"):
+                self.summary.setText("No evaluation yet: a trained run has not been evaluated. Select it on "
+                                     "the Train page and press “Evaluate the selected run”.")
+            else:
+                self.summary.setText("No evaluation yet: train a model on the Train page; "
+                                     "it is evaluated when training ends.")
             self._update_buttons()
             return
         idx = self.run_combo.findData(current) if current is not None else 0
