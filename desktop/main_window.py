@@ -130,7 +130,7 @@ class WelcomePage(QWidget):
         outer.addSpacing(12)
         outer.addLayout(buttons)
         outer.addSpacing(18)
-        outer.addWidget(QLabel("Recent workspaces"))
+        outer.addWidget(QLabel("Recent workspaces (double-click one to open it)"))
         outer.addWidget(self.recent)
         outer.addStretch(1)
 

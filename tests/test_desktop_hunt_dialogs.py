@@ -115,3 +115,18 @@ def test_evaluate_says_how_to_evaluate_a_trained_run_that_has_no_evaluation(qtbo
     page.activate()
     ctx.worker.wait_idle(10)
     assert "Evaluate the selected run" in page.summary.text()
+
+
+def test_welcome_says_how_to_open_a_recent_workspace(qtbot, ctx, settings, tmp_path):
+    from PySide6.QtWidgets import QLabel
+
+    from desktop.main_window import MainWindow
+
+    settings.add_recent_workspace(str(tmp_path / "ws"))
+    w = MainWindow(ctx)  # (its workspace_opened was missed: the welcome page shows)
+    qtbot.addWidget(w)
+    texts = [label.text() for label in w.welcome.findChildren(QLabel)]
+    assert any("double-click" in t.lower() for t in texts)
+    # Enter on a recent workspace opens it too (activation)
+    w.welcome.recent.setCurrentRow(0)
+    assert w.welcome.recent.currentItem().data(256) == str(tmp_path / "ws")
