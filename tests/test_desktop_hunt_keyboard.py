@@ -123,3 +123,23 @@ def test_enter_in_the_search_box_goes_to_the_results(qtbot, window, ctx):
     qtbot.keyClick(page.table, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: _status(ctx, 18) == "rejected", timeout=5000)
     assert page.search.text() == "Question 17 "
+
+
+def test_fast_approvals_approve_every_pair_they_pass(qtbot, window, ctx):
+    """A A A A typed faster than the next pair loads approved the first pair again and again
+    while the selection moved on: three pairs were passed over without being approved."""
+    ctx.worker.run_sync(fill_pairs, 12)  # new pairs: 2, 3, 4, 5, 7, 8, 9, 10
+    window.activateWindow()
+    window.go_to("review")
+    page = window.page("review")
+    page.status_combo.setCurrentIndex(page.status_combo.findData("new"))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 8 and page.current_id == 2 and not page.loading_pair,
+                    timeout=10000)
+    page.table.setFocus()
+    for _ in range(4):
+        qtbot.keyClick(page.table, Qt.Key.Key_A)
+    qtbot.keyClick(page.table, Qt.Key.Key_R)
+    ctx.worker.wait_idle(10, settle_ms=300)
+    statuses = {pid: _status(ctx, pid) for pid in (2, 3, 4, 5, 7, 8)}
+    assert statuses == {2: "approved", 3: "approved", 4: "approved", 5: "approved", 7: "rejected", 8: "new"}
+    qtbot.waitUntil(lambda: page.current_id == 8, timeout=5000)

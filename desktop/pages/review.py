@@ -603,6 +603,13 @@ class ReviewPage(Page):
     def reject(self) -> None:
         self._set_status("rejected")
 
+    def _selected_id(self) -> int | None:
+        """The pair of the selected row: what A/R act on. It runs ahead of `current_id` (the
+        pair in the editor) while the next pair loads after a fast A, A, A."""
+        row = self.current_row()
+        selected = self.model.pair_id(row) if row >= 0 else None
+        return selected if selected is not None else self.current_id
+
     def _set_status(self, status: str) -> None:
         if self.current_id is None:
             return
@@ -610,7 +617,7 @@ class ReviewPage(Page):
         if self._dirty:  # an empty field: do not approve what cannot be saved
             self.ctx.status("Fix the empty field first; the pair was not changed.")
             return
-        pair_id = self.current_id
+        pair_id = self._selected_id()
 
         def done(result: dict) -> None:
             if result.get("change_id"):
