@@ -116,7 +116,9 @@ _GREETING_PREFIX = re.compile(
     re.I,
 )
 _CLOSING = re.compile(
-    r"^[ \t]*(?:(?:best|kind|warm|warmest|many|with)?[ \t]*regards|thanks(?: again| so much| in advance)?|thank you(?: again| so much)?"
+    r"^[ \t]*(?:(?:best|kind|warm|warmest|many|with(?: best| kind| warm)?)?[ \t]*regards|thanks(?: again| so much| in advance)?|thank you(?: again| so much)?"
+    r"|(?:thanks|thank you|many thanks) ?(?:&|and) ?(?:best |kind |warm )?regards|regards ?(?:&|and) ?thanks|rgds|yours"
+    r"|have a (?:great|nice|good|lovely|wonderful) (?:day|week|weekend|evening)"
     r"|many thanks|cheers|sincerely(?: yours)?|yours (?:sincerely|truly|faithfully)|best(?: wishes)?|all the best|br|kr|thx|ta"
     r"|talk soon|take care"
     r"|(?:many )?thanks?(?: you)?(?: (?:so|very) much)? (?:for|in advance for) (?:your|the|all your) (?:help|assistance|support|time|patience|quick (?:reply|response|help))"

@@ -253,3 +253,9 @@ def test_forwarded_body_lines_with_a_colon_are_kept():
     raw = ("---------- Forwarded message ---------\nFrom: Jane <j@x.com>\nDate: Mon, 3 Mar 2025\nSubject: Leave\n\n"
            "Question: how many days of leave can I carry over into next year?")
     assert draft_question(raw, "Fwd: Leave") == "Question: how many days of leave can I carry over into next year?"
+
+
+@pytest.mark.parametrize("closing", ["Thanks & Regards,", "Thanks and Regards,", "Thanks & Regards", "Regards & Thanks,",
+                                     "With best regards,", "Rgds,", "Yours,", "Have a great day!", "Have a nice day,"])
+def test_more_closings_end_the_answer(closing):
+    assert draft_answer(f"Your leave is approved.\n\n{closing}\nPriya\nHR Operations") == "Your leave is approved."
