@@ -5,7 +5,8 @@ near-duplicate group on one side (so the evaluation never grades a paraphrase of
 example) and covers the topics: groups are stratified by question cluster.
 
 Near-duplicate groups come from two places, joined with union-find:
-- the duplicate flags (engine/flags), unless a person dismissed them ("these are different");
+- the duplicate and conflicting-answer flags (engine/flags), unless a person dismissed them
+  ("these are different");
 - a lexical safety net computed here: identical normalised questions, and TF-IDF (word 1-2
   grams) cosine >= LEXICAL_DUP_COSINE, so a version frozen before any flag pass is still honest.
 """
@@ -134,7 +135,8 @@ def _groups_for(ws: Workspace, pairs: list[dict]) -> list[list[int]]:
     ids = [p["id"] for p in pairs]
     uf = _UnionFind(ids)
     idset = set(ids)
-    for row in ws.query("SELECT pair_ids FROM flags WHERE kind = 'duplicate' AND status != 'dismissed'"):
+    # conflicting answers are answers to the same question: a near-duplicate group as well
+    for row in ws.query("SELECT pair_ids FROM flags WHERE kind IN ('duplicate', 'conflict') AND status != 'dismissed'"):
         members = [i for i in row["pair_ids"] if i in idset]
         for other in members[1:]:
             uf.union(members[0], other)

@@ -80,3 +80,24 @@ def test_bad_seed_and_max_length_are_refused_before_anything_is_frozen(ws, capsy
         with pytest.raises(BadInput, match=word):
             split.freeze(ws, **kwargs)
     assert split.latest_version(ws) is None
+
+
+def test_conflicting_answers_to_one_question_stay_on_one_side(tmp_path):
+    """Two phrasings of one question with different answers (an open 'Conflicting answers' flag):
+    one in training and one held out grades the model against the answer it was not taught."""
+    import json as _json
+
+    ws = _fresh(tmp_path, 20)
+    try:
+        a = pairs.add_pair(ws, "How many paid sick days do I get each year?", "You get 12 paid sick days a year.",
+                           status="approved")
+        b = pairs.add_pair(ws, "What is the yearly allowance of paid sick leave?", "The allowance is 10 days.",
+                           status="approved")
+        ws.execute("INSERT INTO flags (kind, severity, pair_ids, explanation, details, status) "
+                   "VALUES ('conflict', 'high', ?, '12 days vs 10 days', ?, 'open')", [[a, b], _json.dumps({})])
+        for seed in range(8):
+            res = split.freeze(ws, holdout=0.2, seed=seed)
+            items = {r["pair_id"]: r["split"] for r in split.version_items(ws, res["version_id"])}
+            assert items[a] == items[b], f"seed {seed}: the conflicting pair straddles the split"
+    finally:
+        ws.close()
