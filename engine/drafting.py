@@ -177,6 +177,8 @@ _LINK_LINE = re.compile(r"^[ \t]*(?:https?://|www\.)\S+[ \t]*(?:\n|\Z)", re.M)
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
 SIG_MAX_LINES = 7        # a signature block after a closing: at most this many lines
 SIG_MAX_LINE_LEN = 80    # ... each of them short (name, title, company, phone)
+SIG_MAX_LINES_CONTACT = 15  # ... or this many when some are contact details (phone, e-mail, web)
+_CONTACT = re.compile(r"@[\w-]+\.\w|www\.|https?://|\+?\d[\d ()./-]{6,}\d|^\s*(?:T|M|P|F|E|W|Tel|Phone|Mob|Mobile|Fax)\s*[:.]", re.I)
 SHORT_BODY_CHARS = 40    # a body this short gets the subject in front (when it adds meaning)
 
 
@@ -264,11 +266,21 @@ def _strip_signature(lines: list[str], removed: list[str]) -> list[str]:
     if not lines:
         return lines
     n = len(lines)
-    lo = max(0, n - SIG_MAX_LINES - 1)
+    lo = max(0, n - SIG_MAX_LINES_CONTACT - 1)
+
+    def fits(i: int) -> bool:
+        """The lines after i can be a signature: a few short lines, or up to
+        SIG_MAX_LINES_CONTACT short ones when some are contact details (phone, e-mail, web)."""
+        after = [x for x in lines[i + 1:] if x.strip()]
+        if any(len(x) > SIG_MAX_LINE_LEN for x in after):
+            return False
+        if len(after) <= SIG_MAX_LINES:
+            return True
+        return sum(1 for x in after if _CONTACT.search(x)) >= 2
     # "--" delimiter near the end
     for i in range(n - 1, lo - 1, -1):
         if _SIG_DASH.match(lines[i]) and i > 0:
-            if all(len(x) <= SIG_MAX_LINE_LEN for x in lines[i + 1:]):
+            if fits(i):
                 removed.append("signature")
                 return _strip_signature(lines[:i], removed)
     # closing line followed only by short lines
@@ -276,7 +288,7 @@ def _strip_signature(lines: list[str], removed: list[str]) -> list[str]:
         line = lines[i]
         if len(line) > SIG_MAX_LINE_LEN:
             break
-        if _CLOSING.match(line):
+        if _CLOSING.match(line) and fits(i):
             if not any(x.strip() for x in lines[:i]):
                 break  # the whole text is "Thanks!" - that is content, not a signature
             removed.append("signature")

@@ -259,3 +259,20 @@ def test_forwarded_body_lines_with_a_colon_are_kept():
                                      "With best regards,", "Rgds,", "Yours,", "Have a great day!", "Have a nice day,"])
 def test_more_closings_end_the_answer(closing):
     assert draft_answer(f"Your leave is approved.\n\n{closing}\nPriya\nHR Operations") == "Your leave is approved."
+
+
+LONG_SIGNATURE = ("Kind regards,\n\nPriya Nair\nHR Business Partner | People Team\nNorthwind Analytics Ltd.\n"
+                  "1 Canada Square, Floor 12\nLondon E14 5AB, United Kingdom\nT: +44 20 7946 0000\nM: +44 7700 900123\n"
+                  "E: priya.nair@northwind.example\nW: www.northwind.example\n[LinkedIn] [Twitter]")
+
+
+def test_a_long_corporate_signature_is_stripped():
+    assert draft_answer("Your leave is approved.\n\n" + LONG_SIGNATURE) == "Your leave is approved."
+    dashed = LONG_SIGNATURE.replace("Kind regards,\n", "-- \n")
+    assert draft_answer("Your leave is approved.\n\n" + dashed) == "Your leave is approved."
+
+
+def test_many_short_lines_after_thanks_without_contact_details_stay():
+    steps = "\n".join(f"Step {i}: click Next" for i in range(1, 11))
+    raw = f"Please do this:\nThanks,\n{steps}"
+    assert draft_answer(raw) == raw
