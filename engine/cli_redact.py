@@ -10,7 +10,7 @@ import sys
 _NOUN = {
     "email": "email address", "phone": "phone number", "employee_id": "employee ID",
     "national_id": "national ID number", "bank_account": "bank account number", "card": "payment card number",
-    "address": "address", "name": "name",
+    "address": "address", "name": "name", "birth_date": "birth date",
 }
 
 

@@ -287,3 +287,31 @@ def test_team_mailboxes_are_not_personal_data(text):
                                    "support@gmail.com", "harry@gmail.com"])
 def test_personal_mailboxes_are_still_personal(email):
     assert kinds(f"Mail {email} today") == [("email", email)]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("My date of birth is 12/03/1990, please correct it in Workday.", "12/03/1990"),
+    ("DOB: 1990-03-12", "1990-03-12"),
+    ("I was born on 12 March 1990.", "12 March 1990"),
+    ("Date of birth - March 12, 1990", "March 12, 1990"),
+])
+def test_dates_of_birth(text, value):
+    assert kinds(text) == [("birth_date", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "The password is the first four letters of your name followed by your date of birth in DDMM format.",
+    "Your leave starts on 12/03/2025.",
+    "Update your date of birth in Workday under Personal Information.",
+])
+def test_dates_that_are_not_a_birth_date(text):
+    assert kinds(text) == []
+
+
+def test_cli_redact_counts_birth_dates(ws, capsys):
+    add_tickets(ws, [("HR-1", "DOB: 1990-03-12 and born on 12 March 1990", "Noted.")])
+    root = str(ws.root)
+    ws.close()
+    assert cli_main(["redact", root, "--all"]) == 0
+    assert "2 birth dates" in capsys.readouterr().out
+    ws.con = Workspace.open(root).con

@@ -8,6 +8,7 @@ Verhoeff for Aadhaar), so a 1 MB text stays fast and random numbers are not flag
 What counts, in order of precedence (an earlier kind claims its characters first):
   email (not team mailboxes: payroll@, it.support@, noreply@), bank_account (IBAN; other account numbers after "bank a/c", "account number"...),
   card (Luhn), national_id (Aadhaar, US SSN, UK NI number, Indian PAN, passport after "passport"),
+  birth_date (a date after "date of birth", "DOB", "born on"),
   employee_id (workspace setting `pii_employee_id_pattern`, default Northwind's NW-12345),
   phone (international and national formats; dates, amounts, ticket/order/case numbers,
   versions, IPs, times and freephone/helpline numbers are not phones), address (number + street name + street type, UK postcodes,
@@ -30,7 +31,7 @@ DEFAULT_EMPLOYEE_ID_PATTERN = r"\bNW-\d{5}\b"
 SETTING_EMPLOYEE_ID = "pii_employee_id_pattern"
 
 # kinds, most sensitive first (used for ordering explanations)
-KINDS = ("national_id", "card", "bank_account", "email", "phone", "employee_id", "address", "name")
+KINDS = ("national_id", "card", "bank_account", "email", "phone", "employee_id", "birth_date", "address", "name")
 HIGH_KINDS = {"national_id", "card", "bank_account"}
 PLACEHOLDER_PREFIX = {
     "email": "EMAIL",
@@ -41,6 +42,7 @@ PLACEHOLDER_PREFIX = {
     "card": "CARD",
     "address": "ADDRESS",
     "name": "NAME",
+    "birth_date": "DATE_OF_BIRTH",
 }
 _NOUNS = {
     "email": ("email address", "email addresses"),
@@ -50,6 +52,7 @@ _NOUNS = {
     "bank_account": ("bank account number", "bank account numbers"),
     "card": ("payment card number", "payment card numbers"),
     "address": ("address", "addresses"),
+    "birth_date": ("date of birth", "dates of birth"),
     "name": ("mention of the requester's name", "mentions of the requester's name"),
 }
 _SUBKIND_WORDS = {"pan": "PAN", "aadhaar": "Aadhaar", "ni_number": "National Insurance", "ssn": "SSN",
@@ -167,6 +170,11 @@ _BANK_ACCOUNT_RE = re.compile(
     r"|(?:a/c|acct)\.?(?:\s*(?:number|num|no\.?|#))?|account\s*(?:number|num|no\.?|#)))"
     r"(?:\s*[:\-]\s*|\s+(?:is\s+)?)(\d(?:[ \-]?\d){7,17})(?![\w\-])"
 )
+_MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"
+_BIRTH_DATE_RE = re.compile(  # a date right after "date of birth", "DOB", "born on"
+    r"(?i:\b(?:date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date|born\s+on))\s*(?:is\s+|was\s+|[:\-–]\s*)?"
+    r"(\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}(?!\d)|(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?:19|20)\d{2}(?!\d)|" + _MON + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}(?!\d))")
 _PASSPORT_RE = re.compile(r"(?i:\bpassport\s*(?:number|num|no\.?|#)?)(?:\s*[:\-]\s*|\s+(?:is\s+)?)([A-Z][A-Z0-9]?\d{6,8})\b")
 
 # phone: a cheap candidate finder, then the strict shape matched at that position
@@ -486,6 +494,9 @@ def find_spans(text: str, requester: str | None = None, *,
         if "a/c" in low_all or "acct" in low_all or "account" in low_all:
             for m in _BANK_ACCOUNT_RE.finditer(text):
                 add(m.start(1), m.end(1), "bank_account", "account")
+        if "birth" in low_all or "born" in low_all or "dob" in low_all or "d.o.b" in low_all:
+            for m in _BIRTH_DATE_RE.finditer(text):
+                add(m.start(1), m.end(1), "birth_date")
         if "passport" in low_all:
             for m in _PASSPORT_RE.finditer(text):
                 add(m.start(1), m.end(1), "national_id", "passport")
