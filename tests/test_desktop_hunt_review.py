@@ -66,3 +66,14 @@ def test_flag_views_show_answer_text_with_angle_brackets(qtbot):
     text = _shown(tone.explanation)
     assert "Sounds curt: <IT desk> & no greeting." in text
     assert "“<IT desk>”: an order, not help" in text
+
+
+def test_freeze_warnings_show_angle_brackets(qtbot, ctx):
+    from desktop.pages.dataset import DatasetPage
+
+    page = DatasetPage(ctx)
+    qtbot.addWidget(page)
+    page._frozen({"version_id": 3, "name": "v1", "train": 10, "heldout": 2,
+                  "warnings": [{"message": "Topic <IT desk> has only 2 approved pairs."}]})
+    assert "Topic <IT desk> has only 2 approved pairs." in _shown(page.freeze_result)
+    ctx.worker.wait_idle(10)

@@ -322,6 +322,8 @@ class DatasetPage(Page):
         self.freeze_result.setText(f"<span style='color:#B00020'>{escape(user_message(exc))}</span>")
 
     def _frozen(self, result: dict) -> None:
+        from html import escape
+
         self.freeze_button.setEnabled(True)
         self.last_freeze = result
         warnings = result.get("warnings") or []
@@ -329,7 +331,7 @@ class DatasetPage(Page):
                 f"{int(result.get('train', 0)):,} pairs to train on, {int(result.get('heldout', 0)):,} held out.")
         if warnings:
             text += "<ul style='margin-top:4px'>" + "".join(
-                f"<li style='color:#8A4B00'>{w.get('message', w) if isinstance(w, dict) else w}</li>"
+                f"<li style='color:#8A4B00'>{escape(str(w.get('message', w) if isinstance(w, dict) else w))}</li>"
                 for w in warnings) + "</ul>"
         else:
             text += " <span style='color:#2E7D32'>No warnings.</span>"
