@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from desktop_helpers import ctx, settings  # noqa: E402,F401
 
 pytest.importorskip("pytestqt")
 
