@@ -203,8 +203,9 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
         progress(0, total, "loading the model")
     model, tok = load_model(base_model_path(spec), adapter, device=device,
                             load_in_4bit=bool(config.get("load_in_4bit")), trust=spec.get("trust"))
-    if max_new_tokens is None:
-        max_new_tokens = suggest_max_new_tokens(tok, [p["response"] for p in heldout + train_sample])
+    if max_new_tokens is None:  # room for the longest reference, up to the length the model was trained on
+        cap = max(256, min(1024, int(config.get("max_length") or 0)))
+        max_new_tokens = suggest_max_new_tokens(tok, [p["response"] for p in heldout + train_sample], cap=cap)
 
     def gen(prompts: list[str], label: str) -> list[str]:
         last = [0]
