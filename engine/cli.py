@@ -119,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pairsmith: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `pairsmith pairs WS | head`: the reader is gone; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not complain again
+        return 141  # 128 + SIGPIPE, as shell tools end
     except Exception as exc:  # a bug: one clear line, the traceback only when debugging
         if os.environ.get("PAIRSMITH_DEBUG"):
             raise

@@ -70,3 +70,23 @@ def test_bad_input_is_one_line_exit_2(root, capsys, argv, needle):
 def test_undo_with_nothing_to_undo(root, capsys):
     assert main(["undo", str(root), "2"]) == 0
     assert "Nothing to undo" in capsys.readouterr().out
+
+
+def test_output_into_a_closed_pipe_ends_quietly(root):
+    """`pairsmith pairs WS | head -1`: the reader closes the pipe early; no 'unexpected error'."""
+    import subprocess
+    import sys
+
+    from engine import pairs as pairs_mod
+
+    with Workspace.open(root) as w:
+        for i in range(3000):
+            pairs_mod.add_pair(w, f"Question number {i}?", f"Answer number {i}.")
+    code = ("import sys; from engine.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, "pairs", str(root), "--limit", "3000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # like `head -1` exiting
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "unexpected error" not in err and "Traceback" not in err and "Exception ignored" not in err, err
