@@ -53,3 +53,34 @@ def test_training_errors_with_angle_brackets_are_shown_whole(qtbot, ctx):
     doc.setHtml(page.headline.text())
     assert doc.toPlainText() == ("Cannot read <models>/mistral/config.json. "
                                  "Pick the folder that holds config.json & the weights.")
+
+
+def test_a_newly_frozen_version_is_picked_for_the_next_training(qtbot, ctx):
+    """After freezing a new dataset version, the Train page kept the older version selected, so
+    pressing Train trained on the old data without a word."""
+    from desktop.pages.train import TrainPage
+    from engine import split
+    from engine.pairs import add_pair
+
+    def fill(ws):
+        for i in range(30):
+            add_pair(ws, f"Question number {i} about topic {i % 5}?", f"Answer {i}: do the thing {i % 5}.",
+                     status="approved")
+        return split.freeze(ws, holdout=0.2)["version_id"]
+
+    first = ctx.worker.run_sync(fill)
+    page = TrainPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    ctx.worker.wait_idle(30)
+    assert page.version_combo.currentData() == first
+    second = ctx.worker.run_sync(lambda ws: split.freeze(ws, holdout=0.15)["version_id"])
+    ctx.dataset_changed.emit()
+    ctx.worker.wait_idle(30)
+    assert page.version_combo.currentData() == second
+    # a version the user picked stays picked across a refresh with no new version
+    page.version_combo.setCurrentIndex(page.version_combo.findData(first))
+    page.refresh()
+    ctx.worker.wait_idle(30)
+    assert page.version_combo.currentData() == first

@@ -401,6 +401,7 @@ class TrainPage(Page):
         if self.state != "idle":
             return
         self.run_id = self.run_dir = self.shown_run = None
+        self._known_versions = None
         self.total_steps, self.final_event, self.evaluation, self.last_checkpoint = None, None, None, None
         self.events, self.warnings, self.runs = [], [], []
         self.chart.reset()
@@ -435,7 +436,11 @@ class TrainPage(Page):
                 f"{int(stats.get('heldout', 0)):,} held out", int(v["id"]))
         if not setup["versions"]:
             self.version_combo.addItem("No frozen version yet: one is frozen from the approved pairs", None)
-        if current is not None:
+        known = getattr(self, "_known_versions", None)
+        ids = {int(v["id"]) for v in setup["versions"]}
+        self._known_versions = ids
+        fresh = known is not None and bool(ids - known)
+        if current is not None and not fresh:  # keep the user's pick; a newly frozen version wins
             idx = self.version_combo.findData(current)
             if idx >= 0:
                 self.version_combo.setCurrentIndex(idx)
