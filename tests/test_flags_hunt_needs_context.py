@@ -42,3 +42,22 @@ def test_as_discussed_in_a_document_is_not_a_conversation(answer):
 def test_as_discussed_on_our_call_is_still_flagged():
     assert any("conversation" in e for e in flagged("As discussed on our call, the laptop ships on Monday."))
     assert any("conversation" in e for e in flagged("As discussed, the laptop ships on Monday."))
+
+
+@pytest.mark.parametrize("answer", [
+    "I have sent you an email with the instructions.",
+    "I've emailed you the form; please sign it.",
+    "We have just sent the link to you.",
+    "I have forwarded your request to Payroll.",
+])
+def test_answers_that_refer_to_a_message_the_agent_sent(answer):
+    assert any("never saw" in e for e in flagged(answer))
+
+
+@pytest.mark.parametrize("answer", [
+    "Raise a Hardware Request and we will send one within 3 working days.",
+    "You will receive an email from Workday to confirm.",
+    "Your manager is sent an email to approve it.",
+])
+def test_process_descriptions_are_not_flagged(answer):
+    assert flagged(answer) == []

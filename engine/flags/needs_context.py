@@ -85,6 +85,12 @@ _RULES: list[_Rule] = [
                               r"|\bcome\s+(?:to|by)\s+my\s+desk\b"
                               r"|\blet'?s\s+(?:discuss|talk|connect|sync|hop\s+on\s+a\s+call)\b"),
           "the answer promises a call or visit the model cannot make", ('call', 'ring', 'phone', 'ping', 'whatsapp', 'message', 'text', 'drop', 'come', 'visit', 'stop by', 'walk', 'swing', 'let')),
+    _Rule("I have sent you", _r(r"\b(?:I|we)(?:'ve|\s+have)\s+(?:just\s+|now\s+|already\s+)?(?:sent|emailed|e-mailed|mailed|messaged|"
+                                r"forwarded|shared)\s+(?:you|it\s+to\s+you|them\s+to\s+you|(?:the|a|an)\s+[\w-]+\s+to\s+you)\b"
+                                r"|\b(?:I|we)(?:'ve|\s+have)\s+(?:just\s+|now\s+|already\s+)?forwarded\s+your\s+"
+                                r"(?:request|ticket|query|question|email|details|case|issue)\b"),
+          "it refers to a message the agent sent, which the model never saw and cannot send",
+          ('sent', 'emailed', 'e-mailed', 'mailed', 'messaged', 'forwarded', 'shared')),
 ]
 
 _SEE_BELOW = _r(r"\b(?:see|refer\s+to|check|find|follow)\s+(?:the\s+)?(?:details|steps|instructions|info(?:rmation)?|link|notes?)?\s*below\b"
