@@ -119,7 +119,8 @@ def cmd_chat(args) -> int:
     spec, _, _ = read_run(run_dir)
     adapter = None if args.base else adapter_dir(run_dir)
     print(f"Loading {'the base model' if args.base else 'run ' + args.run} ...", file=sys.stderr)
-    model = ChatModel.load(base_model_path(spec), adapter)
+    # with the run's own choices: custom code / pickle weights the user allowed for this base
+    model = ChatModel.load(base_model_path(spec), adapter, trust=spec.get("trust"))
     interactive = sys.stdin.isatty()
     messages: list[dict] = [{"role": "system", "content": args.system}] if args.system else []
     if interactive:

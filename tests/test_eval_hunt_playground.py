@@ -98,3 +98,34 @@ def test_chat_cli_survives_a_line_that_is_not_utf8(chat, tmp_path, monkeypatch, 
     assert main(["chat", str(tmp_path / "ws"), "--run", "run-1", "--base", "--max-new-tokens", "3"]) == 0
     out = capsys.readouterr()
     assert "unexpected" not in out.err and out.out.strip(), out
+
+
+def test_chat_cli_loads_the_model_with_the_runs_trust_choices(tmp_path, monkeypatch):
+    """`pairsmith chat` loaded the base without the run's trust choices (custom code, pickle
+    weights the user allowed at training), so such a base failed to load in the terminal chat."""
+    import io
+    import json
+
+    from engine.cli import main
+    from engine.playground import ChatModel
+    from engine.store import Workspace
+    from helpers_eval import make_run
+
+    Workspace.create(tmp_path / "ws").close()
+    base = tmp_path / "base"
+    base.mkdir()
+    run = make_run(tmp_path / "ws", str(base))
+    spec = json.loads((run / "spec.json").read_text())
+    spec["trust"] = {"remote_code": True, "pickle": False}
+    (run / "spec.json").write_text(json.dumps(spec))
+    seen = {}
+
+    def fake_load(cls, base_model_path, adapter_path=None, **kw):
+        seen.update(kw, base=base_model_path)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(ChatModel, "load", classmethod(fake_load))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(SystemExit):
+        main(["chat", str(tmp_path / "ws"), "--run", "run-1", "--base"])
+    assert seen.get("trust") == {"remote_code": True, "pickle": False}
