@@ -110,17 +110,19 @@ def cmd_export_model(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from .evaluate import adapter_dir, base_model_path, read_run
+    from .evaluate import adapter_dir, read_run
     from .playground import ChatModel
 
     if args.max_new_tokens < 1:
         raise BadInput("--max-new-tokens must be at least 1.")
     run_dir = _run_dir(args.workspace, args.run)
-    spec, _, _ = read_run(run_dir)
-    adapter = None if args.base else adapter_dir(run_dir)
+    read_run(run_dir)
+    if not args.base:
+        adapter_dir(run_dir)  # a clear message before loading anything
     print(f"Loading {'the base model' if args.base else 'run ' + args.run} ...", file=sys.stderr)
-    # with the run's own choices: custom code / pickle weights the user allowed for this base
-    model = ChatModel.load(base_model_path(spec), adapter, trust=spec.get("trust"))
+    # as the Playground page does: the run's trust choices (custom code / pickle weights allowed
+    # for this base) and its 4-bit setting on a GPU
+    model = ChatModel.for_run(run_dir, base=args.base)
     interactive = sys.stdin.isatty()
     messages: list[dict] = [{"role": "system", "content": args.system}] if args.system else []
     if interactive:
