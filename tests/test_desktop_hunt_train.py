@@ -84,3 +84,48 @@ def test_a_newly_frozen_version_is_picked_for_the_next_training(qtbot, ctx):
     page.refresh()
     ctx.worker.wait_idle(30)
     assert page.version_combo.currentData() == first
+
+
+def test_evaluate_shows_a_new_evaluation_not_the_one_seen_before(qtbot, ctx):
+    """After training, "See every answer on the Evaluate page" opened the evaluation viewed last
+    time, not the new one."""
+    from desktop.pages.evaluate import EvaluatePage
+    from engine import evaluate as ev
+
+    old = {"heldout_accuracy": 0.2, "examples": []}
+    ctx.worker.run_sync(lambda ws: ev.store_report(ws, "run-1", old))
+    page = EvaluatePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    ctx.worker.wait_idle(10)
+    assert page.report["run_id"] == "run-1"
+    time.sleep(0.01)
+    new_id = ctx.worker.run_sync(lambda ws: ev.store_report(ws, "run-2", {"heldout_accuracy": 0.7, "examples": []}))
+    page.activate()
+    ctx.worker.wait_idle(10)
+    assert page.run_combo.currentData() == new_id and page.report["run_id"] == "run-2"
+    # an older evaluation the user picks stays shown on the next visit
+    page.run_combo.setCurrentIndex(page.run_combo.count() - 1)
+    ctx.worker.wait_idle(10)
+    page.activate()
+    ctx.worker.wait_idle(10)
+    assert page.report["run_id"] == "run-1"
+
+
+def test_playground_picks_a_newly_trained_run(qtbot, ctx, tmp_path):
+    from desktop.pages.playground import PlaygroundPage
+
+    page = PlaygroundPage(ctx, loader=lambda run_dir: {})
+    qtbot.addWidget(page)
+    try:
+        run = lambda i: {"id": f"run-{i}", "base_model": "builtin:tiny", "run_dir": str(tmp_path / f"run-{i}")}  # noqa: E731
+        page._runs_loaded({"runs": [run(1)], "tallies": {}})
+        assert page.run_combo.currentData() == "run-1"
+        page._runs_loaded({"runs": [run(2), run(1)], "tallies": {}})  # newest first
+        assert page.run_combo.currentData() == "run-2"
+        page.run_combo.setCurrentIndex(1)  # the user goes back to run-1
+        page._runs_loaded({"runs": [run(2), run(1)], "tallies": {}})
+        assert page.run_combo.currentData() == "run-1"
+    finally:
+        page.shutdown()

@@ -98,6 +98,7 @@ class EvaluatePage(Page):
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(ctx, parent)
+        self._known: set[int] | None = None  # evaluation ids seen on the last load
         self.evaluations: list[dict] = []
         self.report: dict | None = None
         self.examples: list[dict] = []
@@ -195,6 +196,9 @@ class EvaluatePage(Page):
         self._stale = False
         self.refresh()
 
+    def forget_workspace(self) -> None:
+        self._known = None
+
     def refresh(self) -> None:
         if not self.has_workspace:
             return
@@ -223,7 +227,11 @@ class EvaluatePage(Page):
                                      "it is evaluated when training ends.")
             self._update_buttons()
             return
-        idx = self.run_combo.findData(current) if current is not None else 0
+        ids = {ev["id"] for ev in self.evaluations}
+        fresh = bool(ids - self._known) if self._known is not None else False
+        self._known = ids
+        # a new evaluation (training just ended) is shown first; else the one the user picked
+        idx = self.run_combo.findData(current) if current is not None and not fresh else 0
         self.run_combo.setCurrentIndex(max(idx, 0))
         self._run_chosen()
 

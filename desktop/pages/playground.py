@@ -274,6 +274,7 @@ class PlaygroundPage(Page):
         """The models were trained on the workspace that closed: do not chat with them here."""
         self.chat.stop_requested = True
         self.loaded_run = None
+        self._known_runs = None
         self.clear()
         self.state_label.setText("Pick a trained run and load its models.")
 
@@ -292,7 +293,11 @@ class PlaygroundPage(Page):
         if not self.runs:
             self.run_combo.addItem("No finished training run yet", None)
             self.state_label.setText("Train a model first (Train page); then chat with it here.")
-        if current is not None and self.run_combo.findData(current) >= 0:
+        ids = {run["id"] for run in self.runs}
+        known, self._known_runs = getattr(self, "_known_runs", None), ids
+        # a run finished since: offer it first (unless models are loaded: the combo shows those)
+        fresh = known is not None and bool(ids - known) and not self.loaded_run
+        if current is not None and not fresh and self.run_combo.findData(current) >= 0:
             self.run_combo.setCurrentIndex(self.run_combo.findData(current))
         self._show_tallies()
         self._update_buttons()
