@@ -83,3 +83,17 @@ def test_no_as_an_abbreviation_of_number_is_not_a_no(a, b):
 
 def test_a_real_no_still_conflicts_with_yes():
     assert diffs("No, parking is not available.", "Yes, parking is available.")[0] == ("No", "Yes")
+
+
+def test_allowed_or_not_reads_as_plain_words():
+    from engine.flags.base import PairText
+    from engine.flags.conflicts import explain
+
+    a = PairText(1, "Can I bring guests?", "You cannot bring guests to the office.", "HR-1")
+    b = PairText(2, "Can I bring guests?", "You can bring guests to the office.", "HR-2")
+    text = explain(a, b, compare_answers(a.response, b.response, same_question=True))
+    assert "HR-1 says it is not allowed; HR-2 says it is allowed." in text, text
+    assert 'In their words: "You cannot bring guests to the office" / "You can bring guests to the office".' in text
+    a = PairText(1, "Can I carry over leave?", "No, unused leave lapses in December.", "HR-1")
+    b = PairText(2, "Can I carry over leave?", "Yes, you can carry over unused leave.", "HR-2")
+    assert "HR-1 says no; HR-2 says yes." in explain(a, b, compare_answers(a.response, b.response, same_question=True))

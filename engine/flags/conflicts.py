@@ -96,6 +96,16 @@ def _shared_subject(x: Fact, y: Fact) -> str:
     return min(names, key=len) if names else ""
 
 
+def _says(f: Fact) -> str:
+    """What a fact says, as the object of "X says ...": a quantity as written ("12 days"),
+    allowed/forbidden and yes/no in plain words (not "says are allowed", "says You can")."""
+    if f.dimension == "permission":
+        return "it is allowed" if f.value else "it is not allowed"
+    if f.dimension == "yes_no":
+        return "yes" if f.value else "no"
+    return f.text
+
+
 def _quote(text: str) -> str:
     return '"' + text.strip().rstrip(".") + '"'
 
@@ -109,7 +119,7 @@ def explain(a: PairText, b: PairText, diffs: list[tuple[Fact, Fact]], exact: boo
     about = _shared_subject(fa, fb)
     head = (f"Conflicting answers about {about}" if about else
             f"Conflicting answers to {'the same' if exact else 'nearly the same'} question")
-    text = f"{head}: {la} says {fa.text}; {lb} says {fb.text}."
+    text = f"{head}: {la} says {_says(fa)}; {lb} says {_says(fb)}."
     pa, pb = fact_phrase(a.response, fa), fact_phrase(b.response, fb)
     if (pa, pb) != (fa.text, fb.text):
         text += f" In their words: {_quote(pa)} / {_quote(pb)}."
