@@ -97,3 +97,12 @@ def test_allowed_or_not_reads_as_plain_words():
     a = PairText(1, "Can I carry over leave?", "No, unused leave lapses in December.", "HR-1")
     b = PairText(2, "Can I carry over leave?", "Yes, you can carry over unused leave.", "HR-2")
     assert "HR-1 says no; HR-2 says yes." in explain(a, b, compare_answers(a.response, b.response, same_question=True))
+
+
+def test_a_time_at_the_end_of_a_sentence_is_shown_without_the_full_stop():
+    from engine.flags.base import PairText
+    from engine.flags.conflicts import explain
+
+    a = PairText(1, "When does the office close?", "The office closes at 5 pm.", "HR-1")
+    b = PairText(2, "When does the office close?", "The office closes at 6 pm.", "HR-2")
+    assert "HR-1 says 5 pm; HR-2 says 6 pm." in explain(a, b, compare_answers(a.response, b.response, same_question=True))

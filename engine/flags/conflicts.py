@@ -103,6 +103,8 @@ def _says(f: Fact) -> str:
         return "it is allowed" if f.value else "it is not allowed"
     if f.dimension == "yes_no":
         return "yes" if f.value else "no"
+    if f.dimension == "time" and f.text.lower().endswith(("am.", "pm.")):
+        return f.text[:-1]  # "5 pm." took the full stop of its sentence
     return f.text
 
 
