@@ -106,3 +106,26 @@ def test_a_time_at_the_end_of_a_sentence_is_shown_without_the_full_stop():
     a = PairText(1, "When does the office close?", "The office closes at 5 pm.", "HR-1")
     b = PairText(2, "When does the office close?", "The office closes at 6 pm.", "HR-2")
     assert "HR-1 says 5 pm; HR-2 says 6 pm." in explain(a, b, compare_answers(a.response, b.response, same_question=True))
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Mileage is reimbursed at 45p per mile.", "Mileage is reimbursed at £0.45 per mile."),
+    ("You can carry over up to 25 days.", "You can carry over up to twenty-five days."),
+    ("You can carry over up to 31 days.", "You can carry over up to thirty one days."),
+])
+def test_pence_and_compound_word_numbers_are_the_same_value(a, b):
+    assert diffs(a, b) == []
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Mileage is reimbursed at 45p per mile.", "Mileage is reimbursed at 40p per mile."),
+    ("You can carry over up to 25 days.", "You can carry over up to twenty days."),
+])
+def test_pence_and_compound_word_numbers_that_differ_conflict(a, b):
+    assert len(diffs(a, b)) == 1
+
+
+def test_video_resolution_and_times_are_not_pence():
+    from engine.flags.facts import extract_facts
+
+    assert [f.dimension for f in extract_facts("Record in 1080p; the call is at 4p.m.")] == ["time"]

@@ -105,6 +105,13 @@ _WORD_NUMBERS = {
     "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
     "hundred": 100, "half": 0.5, "a couple of": 2, "a few": 3,
 }
+# "twenty-five", "thirty one": compound numbers (a bare "twenty-five days" was read as 5 days)
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+for _t, _tv in _TENS.items():
+    _WORD_NUMBERS.setdefault(_t, _tv)
+    for _u, _uv in _UNITS.items():
+        _WORD_NUMBERS[f"{_t}-{_u}"] = _WORD_NUMBERS[f"{_t} {_u}"] = _tv + _uv
 _NUM = r"(?:\d{1,3}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # 1,500,000 and Indian 15,00,000
 _WORDNUM = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
 _ANY_NUM = rf"(?:{_NUM}|{_WORDNUM})"
@@ -153,6 +160,8 @@ _MONEY_SUFFIX_RE = re.compile(
     re.I)
 
 # --- percentages, sizes -----------------------------------------------------------------------
+# pence: "45p per mile", "20 pence" (not "1080p" video, not "4p.m.")
+_PENCE_RE = re.compile(r"\b(?P<lo>\d{1,2}(?:\.\d+)?)(?:p|\s?pence)\b(?!\.?\s?m\b)")
 _PERCENT_RE = re.compile(
     rf"\b(?P<lo>{_ANY_NUM})(?:\s?%?{_RANGE_SEP}(?P<hi>{_ANY_NUM}))?\s?(?:%|\bper ?cent\b)", re.I)
 _SIZE_UNITS = {"kb": 1 / 1024, "mb": 1.0, "gb": 1024.0, "tb": 1024.0 ** 2}
@@ -238,6 +247,9 @@ def extract_facts(text: str | None) -> list[Fact]:
                     "lacs": 1e5, "crore": 1e7, "crores": 1e7, "cr": 1e7}.get(
                 (m.group("mult") or m.groupdict().get("mult2") or "").lower(), 1.0)  # "$1-2k": both in thousands
             add(f"amount:{code}", (lo * mult, hi * mult), m.start(), m.end())
+    for m in _PENCE_RE.finditer(text):
+        v = round(float(m.group("lo")) / 100, 4)
+        add("amount:GBP", (v, v), m.start(), m.end())
     for m in _PERCENT_RE.finditer(text):
         add("percentage", _qty(m), m.start(), m.end())
     for m in _SIZE_RE.finditer(text):
