@@ -129,3 +129,32 @@ def test_playground_picks_a_newly_trained_run(qtbot, ctx, tmp_path):
         assert page.run_combo.currentData() == "run-1"
     finally:
         page.shutdown()
+
+
+def test_training_errors_say_what_to_do_in_the_app_not_on_the_command_line(qtbot, ctx):
+    """The trainer's advice is written for the CLI ("continue with `pairsmith train WS --resume
+    RUN`", "Point --base-model at ..."): the Train page says which button to press instead."""
+    from PySide6.QtGui import QTextDocument
+
+    from desktop.pages.train import TrainPage
+
+    page = TrainPage(ctx)
+    qtbot.addWidget(page)
+    cases = {
+        "disk_full": ("Free some disk space, then continue with `pairsmith train WS --resume RUN` "
+                      "(it resumes from the last complete checkpoint).", "Resume"),
+        "model_not_found": ("Point --base-model at a downloaded model folder, or let this workspace download "
+                            "models: `pairsmith settings WS offline false` (or use builtin:tiny).", "Workspace settings"),
+        "out_of_memory": ("Use a smaller base model, or the qlora-t4 preset with --set max_length=256.", "smaller"),
+    }
+    doc = QTextDocument()
+    for kind, (cli_advice, expected) in cases.items():
+        page.on_event({"event": "error", "kind": kind, "message": "It stopped.", "what_to_do": cli_advice})
+        doc.setHtml(page.headline.text())
+        shown = doc.toPlainText()
+        assert "pairsmith " not in shown and "--" not in shown and "`" not in shown, shown
+        assert expected in shown and shown.startswith("It stopped.")
+    # a kind the page does not know keeps the engine's advice
+    page.on_event({"event": "error", "kind": "bad_input", "message": "Bad.", "what_to_do": "Fix the setting above."})
+    doc.setHtml(page.headline.text())
+    assert doc.toPlainText() == "Bad. Fix the setting above."

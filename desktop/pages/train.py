@@ -73,6 +73,20 @@ def parse_eval_event(line: str | bytes) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
+# What to do after a training error, in the app's words (the trainer's advice names CLI commands).
+WHAT_TO_DO = {
+    "disk_full": "Free some disk space, then press Resume: it continues from the last complete checkpoint.",
+    "out_of_memory": "Use a smaller base model, or a smaller preset such as qlora-t4.",
+    "model_not_found": ("Choose a model folder that is on this computer (Choose folder…), allow this workspace to "
+                        "download models (File > Workspace settings: untick Offline), or use builtin:tiny."),
+    "internal": "The details are in train.log in the run folder; Resume continues the run once it is fixed.",
+}
+
+
+def what_to_do(error: dict) -> str:
+    return WHAT_TO_DO.get(str(error.get("kind") or ""), str(error.get("what_to_do") or ""))
+
+
 def _esc(text: Any) -> str:
     """Engine and library text inside the page's rich-text labels ("<model>" is text)."""
     return html.escape(str(text), quote=False)
@@ -483,7 +497,7 @@ class TrainPage(Page):
                 item = QTableWidgetItem(text)
                 item.setToolTip(f"run {run['id']}")
                 if c == 4 and metrics.get("error"):
-                    item.setToolTip(f"{metrics['error'].get('message')} {metrics['error'].get('what_to_do')}")
+                    item.setToolTip(f"{metrics['error'].get('message')} {what_to_do(metrics['error'])}")
                 self.runs_table.setItem(r, c, item)
         self._select_shown()
         self._update_buttons()
@@ -716,7 +730,7 @@ class TrainPage(Page):
                 self.headline.setText(f"Training finished after {e.get('step')} steps. The adapter is saved.")
             elif kind == "error":
                 self.headline.setText(f"<span style='color:#B00020'><b>{_esc(e.get('message', ''))}</b></span> "
-                                      f"{_esc(e.get('what_to_do', ''))}")
+                                      f"{_esc(what_to_do(e))}")
             else:
                 where = " A checkpoint was saved: Resume continues from it." if e.get("checkpoint") else ""
                 self.headline.setText(f"Stopped at step {e.get('step')} of {e.get('total')}.{where}")
