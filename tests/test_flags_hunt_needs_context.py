@@ -61,3 +61,18 @@ def test_answers_that_refer_to_a_message_the_agent_sent(answer):
 ])
 def test_process_descriptions_are_not_flagged(answer):
     assert flagged(answer) == []
+
+
+@pytest.mark.parametrize("answer", [
+    "Reach out to Concur support if the receipt does not upload.",
+    "Contact Acme helpdesk for a replacement badge.",
+    "Email Coupa with the invoice number.",
+    "Ask Fidelity customer care about the 401(k) rollover.",
+])
+def test_asking_a_system_or_vendor_team_is_not_asking_a_person(answer):
+    assert flagged(answer) == []
+
+
+def test_asking_a_named_person_is_still_flagged():
+    assert any("who Ravi is" in e for e in flagged("Please ask Ravi in payroll."))
+    assert any("who Megan is" in e for e in flagged("Speak to Megan about it."))

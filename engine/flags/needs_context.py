@@ -130,7 +130,16 @@ _NOT_A_PERSON = {
     "Centre", "Center", "Room", "Building", "Floor", "Campus", "Branch", "Head", "Lead", "Director", "Supervisor",
     "Partner", "Business", "Agency", "Bank", "Police", "Embassy", "Consulate", "Hospital", "Doctor", "Provider",
     "Please", "Kindly", "Then", "Once", "Information", "Details", "Number", "Form", "Page", "Settings", "Only", "Directly", "Immediately", "Now", "Whenever", "Ext", "Extension",
+    # systems and vendors a helpdesk names ("reach out to Concur support")
+    "Concur", "Coupa", "Ariba", "Salesforce", "Oracle", "Zendesk", "Freshdesk", "Webex", "Docusign", "DocuSign",
+    "Citrix", "Cisco", "Dell", "Lenovo", "Samsung", "Amazon", "Uber", "Aetna", "Cigna", "Bupa", "Vodafone",
+    "Airtel", "Verizon", "Fidelity", "Vanguard", "Greenhouse", "Rippling", "Gusto", "Deel", "Duo", "Adobe",
+    "Dropbox", "Box", "Github", "GitHub", "Gitlab", "GitLab", "Tableau", "Snowflake", "Linkedin", "LinkedIn",
 }
+# a capitalised word followed by one of these is a team or a system, not a person
+_TEAM_NOUN_AFTER = re.compile(
+    r"\s+(?:support|team|desk|helpdesk|help\s+desk|portal|app|application|website|site|system|tool|admin|"
+    r"administrators?|department|dept|office|line|hotline|helpline|services?|bot|chat|care|customer\s+care)\b")
 _TICKET_REF = re.compile(
     r"\b(?:(?i:same\s+as|see|refer\s+to|ref|similar\s+to|duplicate\s+of|as\s+in|like|per|follow(?:s|ed)?\s+up\s+(?:on|to)|"
     r"linked\s+to|merged\s+(?:with|into)|resolved\s+(?:in|under|via)|handled\s+in|covered\s+in|check|under)\s+)?"
@@ -235,7 +244,7 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
     asks = _ASK_PERSON.finditer(text) if any(k in low for k in _ASK_KEYS) else ()
     for m in asks:
         first, last = m.group(1), m.group(2)
-        if first in _NOT_A_PERSON or (last and last in _NOT_A_PERSON):
+        if first in _NOT_A_PERSON or (last and last in _NOT_A_PERSON) or _TEAM_NOUN_AFTER.match(text, m.end()):
             continue
         who = first + (f" {last}" if last else "")
         add("ask a person", m.start(), m.end(),
