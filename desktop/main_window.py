@@ -336,7 +336,10 @@ class MainWindow(QMainWindow):
         self.workspace_settings_dialog.open()
 
     def _workspace_opened(self, path: str) -> None:
-        self.workspace_label.setText(Path(path).name)
+        # elided to the side bar's width (the full path is in the tooltip and the window title)
+        room = 190 - 2 * 16 - 4  # the side bar's fixed width less the label's padding (shown or not yet)
+        self.workspace_label.setText(self.workspace_label.fontMetrics().elidedText(
+            Path(path).name, Qt.TextElideMode.ElideRight, room))
         self.workspace_label.setToolTip(path)
         self.setWindowTitle(f"{Path(path).name} - Pairsmith")
         self._set_workspace_enabled(True)

@@ -101,3 +101,17 @@ def test_dataset_held_out_share_is_not_clipped_at_1024(qtbot, window, ctx):
     page = window.page("dataset")
     assert page.holdout_label.text() == "20% held out"
     assert _fits(page.holdout_label)
+
+
+def test_a_long_workspace_name_is_elided_in_the_side_bar(qtbot, window, ctx, tmp_path):
+    from engine.store import Workspace
+
+    long_name = tmp_path / "Northwind People Operations helpdesk export 2026"
+    Workspace.create(long_name).close()
+    window.open_workspace(str(long_name))
+    qtbot.waitUntil(lambda: ctx.workspace_path == str(long_name), timeout=10000)
+    label = window.workspace_label
+    assert label.toolTip() == str(long_name)
+    assert label.text().endswith("…") and label.text() != long_name.name
+    assert _fits(label)
+    assert window.windowTitle().startswith("Northwind People Operations")  # the title keeps it whole
