@@ -315,3 +315,15 @@ def test_cli_redact_counts_birth_dates(ws, capsys):
     assert cli_main(["redact", root, "--all"]) == 0
     assert "2 birth dates" in capsys.readouterr().out
     ws.con = Workspace.open(root).con
+
+
+@pytest.mark.parametrize("text", [
+    "Dear Employee, the office is closed on Friday.",
+    "Dear Candidate, thank you for applying.",
+    "Hello World, this is a test.",
+    "The form is in Workday. Regards, Workplace Experience",
+    "Thanks, Global Mobility",
+    "Kind regards, Talent Acquisition",
+])
+def test_audiences_and_team_signoffs_are_not_names(text):
+    assert kinds(text) == []

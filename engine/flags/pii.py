@@ -282,6 +282,13 @@ workday outlook office windows zoom slack sap concur jira confluence servicenow 
 customer client manager management it's its this that these those what which who how when where why morning
 afternoon evening day week weekend night support's security facilities procurement legal compliance travel
 benefits recruitment talent learning payroll's hr's desk's store shop bank company northwind
+employee employees staff applicant applicants candidate candidates member members user users student students
+friend friends partner partners supplier suppliers vendor vendors guest guests visitor visitors traveller
+traveler participant participants reader readers subscriber subscribers patient parent parents world
+workplace mobility global acquisition experience hrbp tech technology engineering infrastructure network digital
+data analytics product design marketing sales office reception concierge transport canteen cafeteria wellbeing
+rewards compensation tax treasury purchasing shared centre center hub helpline hotline enquiries care relations
+leadership board committee council union group division unit department dept squad crew desk
 """.split())
 
 
