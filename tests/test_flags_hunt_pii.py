@@ -327,3 +327,16 @@ def test_cli_redact_counts_birth_dates(ws, capsys):
 ])
 def test_audiences_and_team_signoffs_are_not_names(text):
     assert kinds(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "The 10-year note US10YT=RR fell while US30YT=RR rose.",
+    "Error code XY12AB appeared.",
+])
+def test_codes_outside_uk_postcode_areas_are_not_postcodes(text):
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize("postcode", ["SW1A 1AA", "N7 8QP", "EC1A 1BB", "M1 1AE", "B33 8TH"])
+def test_uk_postcodes_still_found(postcode):
+    assert kinds(f"Send it to {postcode} please.") == [("address", postcode)]

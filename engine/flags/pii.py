@@ -227,6 +227,13 @@ _ADDRESS_UNIT_RE = re.compile(  # "Flat 12, Tower B, Magarpatta City, Pune 41101
     r"(?:(?:, " + _ADDR_PART + r"){1,6}" + _ADDR_END + r"|(?:, " + _ADDR_PART + r"){2,6})"
 )
 _UK_POSTCODE_RE = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d(?!(?:GB|MB|KB|TB|AM|PM)\b)[A-Z]{2}\b")
+# the UK's postcode areas: "US10YT" (a bond ticker), "KB5034441"-like codes are not postcodes
+_UK_POSTCODE_AREAS = frozenset("""
+AB AL B BA BB BD BF BH BL BN BR BS BT BX CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX FK
+FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR
+NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC
+WD WF WN WR WS WV YO ZE
+""".split())
 _US_ZIP_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z],? \d{5}(?:-\d{4})?(?![\d\-])")
 _US_STATE_SET = frozenset(_US_STATES.split("|"))
 _TITLE_SURNAME = r"(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.? "
@@ -557,7 +564,9 @@ def find_spans(text: str, requester: str | None = None, *,
             if m.group(0)[:2] in _US_STATE_SET:
                 add(m.start(), m.end(), "address", "zip")
         for m in _UK_POSTCODE_RE.finditer(text):
-            add(m.start(), m.end(), "address", "postcode")
+            area = re.match(r"[A-Z]+", m.group(0)).group(0)
+            if area in _UK_POSTCODE_AREAS or m.group(0).startswith("GIR"):
+                add(m.start(), m.end(), "address", "postcode")
 
     if requester and requester.strip():
         full, single, key = _name_patterns(requester.strip())
