@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="override one setting (repeatable); see --list-settings")
     p.add_argument("--version", type=int, help="dataset version id (default: the newest; frozen now if none)")
     p.add_argument("--resume", metavar="RUN", help="continue a stopped run from its last checkpoint")
+    p.add_argument("--allow-pii", action="store_true",
+                   help="train even on pairs with open personal-data flags (refused by default)")
     p.add_argument("--list-settings", action="store_true", help="print every setting, its default and the presets")
     p.add_argument("--json", action="store_true", help="print the raw JSON events")
     p.set_defaults(func=cmd_train)
@@ -97,7 +99,7 @@ def cmd_train(args) -> int:
         if not args.json and not args.resume:
             print(f"Preset {preset}, base model {args.base_model}.", file=sys.stderr)
         run_id, code, row = launch.train(ws, args.base_model, preset, args.set, args.version,
-                                         resume_run=args.resume, on_event=show)
+                                         resume_run=args.resume, on_event=show, allow_pii=args.allow_pii)
         status = row["status"]
         if not args.json:
             if status == "done":

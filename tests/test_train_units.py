@@ -252,3 +252,40 @@ def test_preflight_on_a_gpu_that_cannot_fit_names_the_preset_that_would(tmp_path
     monkeypatch.setattr(shutil, "disk_usage", lambda p: types.SimpleNamespace(total=GB, used=GB, free=10 * 1024**2))
     disk = preflight(MISTRAL_7B, resolve_config("qlora-t4"), tmp_path, device="cuda", preset="qlora-t4", n_params=N_7B)
     assert disk["ok"] is False and "of disk but only 0.01 GB is free" in disk["message"]
+
+
+def test_training_refuses_personal_data_unless_allowed(tmp_path):
+    """A model memorises what it is trained on: open personal-data flags, or a version frozen
+    before a redaction (its copy keeps the data), stop a run before anything is prepared."""
+    from engine.errors import BadInput
+    from engine.flags.runner import run_flags
+    from engine.pairs import add_pair
+    from engine.redact import redact_all
+    from engine.split import freeze
+    from engine.store import Workspace
+    from engine.train import launch
+
+    with Workspace.create(tmp_path / "ws") as ws:
+        for i in range(12):
+            add_pair(ws, f"Question {i} about topic {i * 7}?", f"Answer {i}: see the portal.", status="approved")
+        add_pair(ws, "My payslip is wrong, can you check?",
+                 "Sure, I emailed jane.doe@example.com and called +44 7700 900123 about it.", status="approved")
+        run_flags(ws, ["pii"])
+        assert ws.scalar("SELECT count(*) FROM flags WHERE kind = 'pii' AND status = 'open'") >= 1
+        # no version yet: refused before one is frozen (it would keep the data)
+        with pytest.raises(BadInput, match="open personal-data flags"):
+            launch.start_run(ws, "builtin:tiny", "cpu-smoke")
+        assert ws.scalar("SELECT count(*) FROM dataset_versions") == 0
+        version = int(freeze(ws, holdout=0.2)["version_id"])
+        with pytest.raises(BadInput, match="open personal-data flags"):
+            launch.dataset_for_run(ws, version)
+        assert launch.dataset_for_run(ws, version, allow_pii=True)[0] == version
+
+        redact_all(ws)  # the live pairs are clean now; the frozen version still holds the email
+        run_flags(ws, ["pii"])  # as `pairsmith redact` and the Flags page do afterwards
+        assert ws.scalar("SELECT count(*) FROM flags WHERE kind = 'pii' AND status = 'open'") == 0
+        with pytest.raises(BadInput, match="redacted after the version was frozen"):
+            launch.dataset_for_run(ws, version)
+        fresh = int(freeze(ws, holdout=0.2)["version_id"])
+        got, items, _ = launch.dataset_for_run(ws)  # the newest version, clean
+        assert got == fresh and not any("jane.doe" in i["response"] for i in items)

@@ -46,20 +46,48 @@ def run_dir_of(ws, run_id: str) -> Path:
 
 
 # --- dataset version -------------------------------------------------------------------------
-def dataset_for_run(ws, version_id: int | None = None) -> tuple[int, list[dict[str, Any]], dict[str, Any] | None]:
+def _refuse_personal_data(ws, pair_ids: list[int], items: list[dict[str, Any]] | None, version_id) -> None:
+    """A model learns what it is trained on, personal data included: refuse pairs with open
+    personal-data flags, and frozen copies that still hold data redacted after the freeze."""
+    from ..export import open_pii_pairs, redacted_since_frozen
+
+    flagged = open_pii_pairs(ws, pair_ids)
+    if flagged:
+        raise BadInput(
+            f"{len(flagged)} pair(s) to train on still have open personal-data flags (e.g. pair {flagged[0]}): "
+            "redact them on the Flags page, Personal data (or `pairsmith redact WS --all`), then freeze a new "
+            "dataset version (or train on them as they are: `pairsmith train WS ... --allow-pii`).")
+    if items:
+        stale = redacted_since_frozen(ws, [{"id": i["pair_id"], "instruction": i["instruction"],
+                                            "response": i["response"]} for i in items])
+        if stale:
+            raise BadInput(
+                f"{len(stale)} pair(s) in dataset version {version_id} still hold personal data that was redacted "
+                "after the version was frozen: freeze a new version on the Dataset page (or `pairsmith split WS`) "
+                "and train on that (or keep them: `pairsmith train WS ... --allow-pii`).")
+
+
+def dataset_for_run(ws, version_id: int | None = None, *, allow_pii: bool = False
+                    ) -> tuple[int, list[dict[str, Any]], dict[str, Any] | None]:
     """(version_id, items, freeze_result). With no version given, the newest; with none in the
-    workspace, one is frozen now from the approved pairs (freeze_result says so)."""
+    workspace, one is frozen now from the approved pairs (freeze_result says so). Refuses personal
+    data (open flags, or redacted since the freeze) unless `allow_pii`."""
     from .. import split
 
     frozen = None
     if version_id is None:
         version_id = split.latest_version(ws)
         if version_id is None:
+            if not allow_pii:  # before freezing: a version frozen now would keep the data
+                approved = [r["id"] for r in ws.query("SELECT id FROM pairs WHERE status = 'approved'")]
+                _refuse_personal_data(ws, approved, None, None)
             frozen = split.freeze(ws)
             version_id = int(frozen["version_id"])
     items = split.version_items(ws, int(version_id))
     if not any(i["split"] == "train" for i in items):
         raise BadInput(f"Dataset version {version_id} has no training pairs.")
+    if not allow_pii:
+        _refuse_personal_data(ws, [i["pair_id"] for i in items], items, version_id)
     return int(version_id), items, frozen
 
 
@@ -88,8 +116,8 @@ def prepare_run_dir(run_dir: str | os.PathLike, *, run_id: str, base_model: str,
 
 
 def start_run(ws, base_model: str, preset: str | None = None, overrides: Mapping[str, Any] | list[str] | None = None,
-              version_id: int | None = None, *, cache_dir: str | os.PathLike | None = None
-              ) -> tuple[str, list[str], Path]:
+              version_id: int | None = None, *, cache_dir: str | os.PathLike | None = None,
+              allow_pii: bool = False) -> tuple[str, list[str], Path]:
     """Prepare a run (nothing is started): returns (run_id, argv, run_dir). Spawn `argv` with
     env `child_env()` (the desktop uses QProcess) and call `record_run(ws, run_dir)` when it ends."""
     preset = preset or default_preset()
@@ -102,7 +130,7 @@ def start_run(ws, base_model: str, preset: str | None = None, overrides: Mapping
     trust = trusted(ws, base_model)
     check_model_folder(base_model, allow_remote_code=trust["remote_code"], allow_pickle=trust["pickle"])
     resolve_base_model(base_model, cache_dir or default_cache_dir())  # a bad name fails before a version is frozen
-    version_id, items, frozen = dataset_for_run(ws, version_id)
+    version_id, items, frozen = dataset_for_run(ws, version_id, allow_pii=allow_pii)
     run_id = new_run_id()
     run_dir = Path(ws.runs_dir) / run_id
     spec = prepare_run_dir(run_dir, run_id=run_id, base_model=base_model, preset=preset, overrides=overrides,
@@ -298,7 +326,7 @@ def list_runs(ws) -> list[dict[str, Any]]:
 
 def train(ws, base_model: str, preset: str | None = None, overrides=None, version_id: int | None = None, *,
           resume_run: str | None = None, on_event: Callable[[dict], None] | None = None,
-          cache_dir=None) -> tuple[str, int, dict[str, Any]]:
+          cache_dir=None, allow_pii: bool = False) -> tuple[str, int, dict[str, Any]]:
     """Prepare (or resume) a run, run it to its end, record it. Returns (run_id, exit code, row)."""
     if resume_run:
         run_dir = run_dir_of(ws, resume_run)
@@ -306,7 +334,8 @@ def train(ws, base_model: str, preset: str | None = None, overrides=None, versio
             raise PairsmithError(f"Run {resume_run} is still running.")
         run_id, argv = resume_run, resume_argv(run_dir)
     else:
-        run_id, argv, run_dir = start_run(ws, base_model, preset, overrides, version_id, cache_dir=cache_dir)
+        run_id, argv, run_dir = start_run(ws, base_model, preset, overrides, version_id, cache_dir=cache_dir,
+                                          allow_pii=allow_pii)
     code = run_process(argv, run_dir, on_event, env=child_env(ws=ws))
     status = read_status(run_dir)
     if status.get("state") in ("running", "prepared", None) and code != 0:
