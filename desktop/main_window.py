@@ -348,8 +348,10 @@ class MainWindow(QMainWindow):
         target = self._current or self.ctx.settings.get("window/last_page")
         self.go_to(target if target in TITLES else "import")
 
-    def _open_failed(self, path: str, _message: str) -> None:
-        """A recent workspace whose folder is gone leaves the recent list."""
+    def _open_failed(self, path: str, message: str) -> None:
+        """Replace "Opening ..." with the reason; a recent workspace whose folder is gone leaves
+        the recent list."""
+        self.statusBar().showMessage(f"Not opened: {message}", 10000)
         if not Path(path).exists():
             self.ctx.settings.remove_recent_workspace(path)
             self.welcome.refresh(self.ctx.settings.recent_workspaces())

@@ -236,3 +236,12 @@ def test_closing_the_window_while_training_asks_first(qtbot, window, ctx):
     assert not window.isVisible()
     assert len(answers) == 2
     train.state = "idle"
+
+
+def test_a_failed_open_does_not_leave_opening_in_the_status_bar(qtbot, window, ctx, tmp_path):
+    (tmp_path / "plain").mkdir()
+    with qtbot.waitSignal(ctx.worker.sig_open_failed, timeout=15000):
+        window.open_workspace(str(tmp_path / "plain"))
+    ctx.worker.wait_idle(10)
+    message = window.statusBar().currentMessage()
+    assert not message.startswith("Opening"), message
