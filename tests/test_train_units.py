@@ -289,3 +289,23 @@ def test_training_refuses_personal_data_unless_allowed(tmp_path):
         fresh = int(freeze(ws, holdout=0.2)["version_id"])
         got, items, _ = launch.dataset_for_run(ws)  # the newest version, clean
         assert got == fresh and not any("jane.doe" in i["response"] for i in items)
+
+
+def test_a_moved_base_model_folder_is_named_not_called_a_bad_hub_id(tmp_path, monkeypatch):
+    """merge, resume and bundles find the base model through base_model_path."""
+    from engine.train.merge import base_model_path
+
+    monkeypatch.delenv("PAIRSMITH_BASE_MODEL", raising=False)
+    gone = str(tmp_path / "models" / "mistral-7b")
+    with pytest.raises(BadInput, match="mistral-7b is gone .moved or deleted.: put it back"):
+        base_model_path({"base_model": gone, "base_model_resolved": gone})
+    with pytest.raises(BadInput, match="is gone"):  # a bundle: the resolved path was dropped
+        base_model_path({"base_model": gone})
+    with pytest.raises(BadInput, match="is gone"):  # typed as a relative folder
+        base_model_path({"base_model": "./mistral-7b", "base_model_resolved": gone})
+    assert base_model_path({"base_model": "org/model", "base_model_resolved": "org/model"}) == "org/model"
+    here = tmp_path / "moved-here"
+    here.mkdir()
+    (here / "config.json").write_text("{}")
+    monkeypatch.setenv("PAIRSMITH_BASE_MODEL", str(here))  # the way out the message names
+    assert base_model_path({"base_model": gone, "base_model_resolved": gone}) == str(here.resolve())

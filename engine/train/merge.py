@@ -40,7 +40,16 @@ def base_model_path(spec: dict) -> str:
     resolved = spec.get("base_model_resolved")
     if resolved and Path(resolved).exists():
         return resolved
-    return resolve_base_model(spec["base_model"], default_cache_dir())
+    name = str(spec["base_model"])
+    if not name.startswith("builtin:"):  # (the built-in model is simply built again)
+        # a local folder when the run was prepared (its resolved path is absolute), or given as one
+        folder = resolved if resolved and Path(resolved).is_absolute() else None
+        if folder is None and (Path(name).expanduser().is_absolute() or name.startswith((".", "~"))):
+            folder = name
+        if folder is not None and not Path(folder).expanduser().exists():
+            raise BadInput(f"The base model folder {folder} is gone (moved or deleted): put it back there, or point "
+                           "PAIRSMITH_BASE_MODEL at its new place (for a bundle: BASE_MODEL=/path bash run.sh).")
+    return resolve_base_model(name, default_cache_dir())
 
 
 def merge_run(run_dir: str | os.PathLike, out: str | os.PathLike | None = None, dtype: str | None = None) -> Path:
