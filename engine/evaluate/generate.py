@@ -67,7 +67,9 @@ def load_model(base_path: str, adapter_path: str | os.PathLike | None = None, *,
     device = pick_device(device)
     kwargs: dict = {}
     if device == "cuda":
-        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        from ..train.models import gpu_compute_dtype
+
+        dtype = gpu_compute_dtype()  # bf16 only where the GPU has it natively (not a T4's emulation)
         kwargs["dtype"] = dtype
         if load_in_4bit:
             from transformers import BitsAndBytesConfig
