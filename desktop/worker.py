@@ -381,6 +381,8 @@ class EngineWorker(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        for task in list(self._pending):  # slow work stops early (saves do not look at the flag)
+            task.cancel()
         try:
             self._executor.submit(self._close_current).result(timeout=timeout)
         except Exception:

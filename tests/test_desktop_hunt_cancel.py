@@ -86,3 +86,43 @@ def test_cancelled_freeze_gives_the_freeze_button_back(qtbot, ctx, monkeypatch):
     assert "Freezing…" not in page.freeze_result.text()
     assert "cancelled" in page.freeze_result.text().lower()
     assert ctx.last_error is None
+
+
+def test_quitting_stops_slow_work_instead_of_running_on_hidden(qtbot, tmp_path, settings):
+    """Quitting during "Find problems" (or an import) left the process running, invisible, until
+    the work was done, and a relaunch found the workspace "open in another window". Shutdown asks
+    running and queued work to stop; a save queued before it still completes."""
+    import time
+
+    from desktop.context import AppContext
+    from engine import pairs as engine_pairs
+    from engine.store import Workspace
+    from desktop_helpers import fill_pairs
+
+    ws = Workspace.create(tmp_path / "ws")
+    fill_pairs(ws, 3)
+    ws.close()
+    c = AppContext(settings, show_dialogs=False)
+    c.open_workspace(str(tmp_path / "ws"))
+    assert c.worker.wait_idle(30)
+    started = threading.Event()
+
+    def slow(ws, progress=None, cancel=None):
+        started.set()
+        for _ in range(600):  # up to 60 s unless cancelled
+            if cancel():
+                raise PairsmithError("cancelled")
+            time.sleep(0.1)
+        return "done"
+
+    c.run_with_progress("Finding problems", slow)
+    assert started.wait(10)
+    c.worker.submit(lambda ws: engine_pairs.update_pair(ws, 1, response="Saved before quitting."))
+    t0 = time.monotonic()
+    c.worker.shutdown()
+    assert time.monotonic() - t0 < 10
+    ws = Workspace.open(tmp_path / "ws")  # the file is free again
+    try:
+        assert engine_pairs.get_pair(ws, 1)["response"] == "Saved before quitting."
+    finally:
+        ws.close()
