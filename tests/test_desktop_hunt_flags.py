@@ -62,3 +62,18 @@ def test_switching_tabs_keeps_the_edit(qtbot, window, ctx):
     page.show_kind("pii")
     ctx.worker.wait_idle(10)
     assert _response(ctx, 2) == "Happy to help: reset the VPN profile in the portal."
+
+
+def test_highlights_after_an_emoji_cover_the_right_text(qtbot):
+    """Spans are Python (code point) offsets; Qt counts UTF-16 units, where an emoji is two."""
+    from PySide6.QtWidgets import QTextEdit
+
+    from desktop.widgets.flag_views import highlight
+
+    edit = QTextEdit()
+    qtbot.addWidget(edit)
+    text = "😡😡 mail a@b.com or call 555 0100 😀 now"
+    edit.setPlainText(text)
+    start = text.index("a@b.com")
+    assert highlight(edit, [{"start": start, "end": start + len("a@b.com"), "label": "email"}], ["now"]) == 2
+    assert [sel.cursor.selectedText() for sel in edit.extraSelections()] == ["a@b.com", "now"]

@@ -136,13 +136,21 @@ def highlight(edit: QTextEdit, spans: Iterable[dict] = (), terms: Iterable[str] 
     selections = []
     doc = edit.document()
     length = doc.characterCount() - 1
+    text = edit.toPlainText()
+
+    def qt(i: int) -> int:
+        """A Python (code point) offset as Qt's (UTF-16 units): an emoji counts twice there."""
+        return len(text[:i].encode("utf-16-le")) // 2
     fmt = QTextCharFormat()
     fmt.setBackground(QColor(color))
     fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
     fmt.setUnderlineColor(QColor(color).darker(160))
     for s in spans:
         start, end = int(s.get("start", 0)), int(s.get("end", 0))
-        if not (0 <= start < end <= length):
+        if not (0 <= start < end <= len(text)):
+            continue
+        start, end = qt(start), qt(end)
+        if end > length:
             continue
         sel = QTextEdit.ExtraSelection()
         cursor = QTextCursor(doc)
@@ -159,11 +167,11 @@ def highlight(edit: QTextEdit, spans: Iterable[dict] = (), terms: Iterable[str] 
         if not term:
             continue
         pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
-        for m in pattern.finditer(edit.toPlainText()):
+        for m in pattern.finditer(text):
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(doc)
-            cursor.setPosition(m.start())
-            cursor.setPosition(m.end(), QTextCursor.KeepAnchor)
+            cursor.setPosition(qt(m.start()))
+            cursor.setPosition(qt(m.end()), QTextCursor.KeepAnchor)
             sel.cursor = cursor
             sel.format = fmt
             selections.append(sel)
