@@ -196,3 +196,27 @@ def test_raw_text_is_not_modified():
     copy = str(raw)
     draft_answer(raw)
     assert raw == copy
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_bits = st.sampled_from(["a", "b", " ", "\t", "^", "-", "/", "~", "\u2013", "\u2014", "L", "Lee", "AB", "XYZ",
+                         "Thanks", "TY", "Cheers", ".", "!", ")", "]", "(", "1", "2", "9", "http://x.co/a"])
+_line_end = st.tuples(st.sampled_from(["Thanks", "ok.", "Done!", "TY", "Cheers", "fixed)", "word"]),
+                      st.sampled_from([" ", "  ", "\t", ""]),
+                      st.sampled_from(["^", "-", "/", "~", "\u2013", "\u2014", "(", ""]),
+                      st.sampled_from(["", " "]),
+                      st.sampled_from(["AB", "XYZ", "Lee", "Anna", "1/2", "3/4)", "ABCD", "x", "Lee 2/2"]),
+                      st.sampled_from(["", " ", " http://t.co/x", "  https://a.b/c d"])).map("".join)
+
+
+@hsettings(max_examples=600, deadline=None)
+@given(st.lists(_bits, max_size=12).map("".join), _line_end, st.lists(_bits, max_size=8).map("".join))
+def test_the_initials_precheck_never_skips_a_text_the_initials_pattern_would_change(before, end, after):
+    """_strip_chat searches the cheap _INITIALS_HINT first and skips _INITIALS when it finds
+    nothing: that is only right while every _INITIALS match is also a hint match."""
+    from engine.drafting import _INITIALS, _INITIALS_HINT
+
+    for text in (before + " " + end, before + end + "\n" + after):
+        if _INITIALS.search(text):
+            assert _INITIALS_HINT.search(text), repr(text)
