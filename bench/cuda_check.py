@@ -393,6 +393,9 @@ def bench(cuda: bool, small: Path) -> None:
            memory_kind=result["ours"]["mem_kind"])
 
 
+CHECKS = ("environment", "bnb_kernels", "qlora_t4", "kill_and_resume", "real_oom", "merge", "small_model", "bench")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cpu", action="store_true", help="check the script itself on a CPU (GPU checks skipped)")
@@ -403,7 +406,9 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("PAIRSMITH_CACHE", tempfile.mkdtemp(prefix="pairsmith-cache-"))
     cuda = not args.cpu
-    only = set(args.only.split(",")) if args.only else None
+    only = {name.strip() for name in args.only.split(",") if name.strip()} if args.only else None
+    if only is not None and (not only or only - set(CHECKS)):
+        parser.error(f"--only takes names from: {', '.join(CHECKS)} (got {args.only!r})")
     want = (lambda name: only is None or name in only)  # noqa: E731
     work = Path(args.keep or tempfile.mkdtemp(prefix="cuda-check-"))
     work.mkdir(parents=True, exist_ok=True)

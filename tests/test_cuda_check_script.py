@@ -22,3 +22,10 @@ def test_cuda_check_script_runs_on_the_cpu(tmp_path):
     qlora = next(r for r in summary["results"] if r["check"] == "qlora_t4")
     assert qlora["linear_4bit_layers"] > 0 and qlora["loss_last5"] < qlora["loss_first5"]
     assert summary["failed"] == []
+
+
+def test_an_unknown_check_name_is_refused_before_anything_runs():
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "cuda_check.py"), "--cpu", "--only", "qlora,merge"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--only takes names from: environment" in proc.stderr
+    assert "PASS" not in proc.stdout
