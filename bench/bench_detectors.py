@@ -32,7 +32,7 @@ from engine.flags.base import DetectContext, PairText  # noqa: E402
 def sample_pairs() -> list[PairText]:
     path = ROOT / "resources" / "sample" / "helpdesk_export.csv"
     try:
-        from engine.drafting import draft_answer, draft_question
+        from engine.ingest.drafting import draft_answer, draft_question
     except ImportError:
         draft_answer = lambda t: t or ""  # noqa: E731
         draft_question = lambda t, s=None: t or ""  # noqa: E731

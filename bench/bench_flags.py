@@ -5,7 +5,7 @@
     nice python bench/bench_flags.py --rows 100000
 
 Prints:
-- embedding throughput of engine.embeddings against a plain `SentenceTransformer.encode`
+- embedding throughput of engine.flags.embeddings against a plain `SentenceTransformer.encode`
   baseline measured in the same run (ratio, and cosine agreement between the two);
 - the time of a full flag pass on N synthetic tickets written straight into a fresh workspace
   (with planted paraphrases and conflicting answers), per kind, and what it found;
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from engine import embeddings as emb  # noqa: E402
-from engine.store import Workspace  # noqa: E402
+from engine.workspace.store import Workspace  # noqa: E402
 
 # --- synthetic helpdesk tickets -----------------------------------------------------------------
 # Texts are built from random words of the model's own vocabulary, so unrelated tickets are far
@@ -147,7 +147,7 @@ def main(argv=None) -> int:
     from engine.flags import dedup
     from engine.flags.base import DetectContext
     from engine.flags.runner import _embedder, list_flags, load_items, refresh_pair, run_flags
-    from engine import pairs as pairs_mod
+    from engine.review import pairs as pairs_mod
 
     threads = emb.default_threads()
     print(f"threads {threads}, rows {args.rows}")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.importer import import_files  # noqa: E402
-from engine.store import Workspace  # noqa: E402
+from engine.ingest.importer import import_files  # noqa: E402
+from engine.workspace.store import Workspace  # noqa: E402
 
 TOPICS = [
     ("VPN keeps disconnecting", "My VPN drops every few minutes when I work from home and I lose my Teams calls.",

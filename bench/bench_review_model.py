@@ -3,7 +3,7 @@
 Builds a workspace of N pairs with one SQL `INSERT ... SELECT FROM range(N)` (seconds), then
 times, through the same engine worker and table model the app uses:
 
-  * the baseline: `engine.pairs.count_pairs` and `list_pairs(limit=200, offset=...)` (OFFSET
+  * the baseline: `engine.review.pairs.count_pairs` and `list_pairs(limit=200, offset=...)` (OFFSET
     paging, what a naive table would do),
   * the model: the filter (ordered matching ids), the first page, a random deep page, a search
     filter, a status filter and "flagged only", each from the call to the row being painted.
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def build(root: Path, n: int) -> float:
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     t = time.perf_counter()
     ws = Workspace.create(root)
@@ -82,7 +82,7 @@ def main() -> int:
     from desktop.models.pair_query import PairFilter
     from desktop.models.pairs_model import LOADING, PairsTableModel
     from desktop.settings import Settings
-    from engine import pairs as engine_pairs
+    from engine.review import pairs as engine_pairs
 
     app = QApplication.instance() or QApplication([])
     tmp = Path(tempfile.mkdtemp(prefix="pairsmith-bench-"))

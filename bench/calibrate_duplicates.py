@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from engine.embeddings import load_model  # noqa: E402
+from engine.flags.embeddings import load_model  # noqa: E402
 from engine.flags.dedup import QUESTION_THRESHOLD as DEFAULT_THRESHOLD, veto_reason  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/public")

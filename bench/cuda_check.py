@@ -78,7 +78,7 @@ def pairs(n: int, heldout: float = 0.15) -> list[dict]:
 
     from bench_train import load_pairs
 
-    from engine.drafting import draft_answer, draft_question
+    from engine.ingest.drafting import draft_answer, draft_question
 
     rows = [dict(r, pair_id=i) for i, r in enumerate(load_pairs(30, seed=1)) if i < 30]
     with open(ROOT / "resources" / "sample" / "helpdesk_export.csv", newline="", encoding="utf-8") as fh:

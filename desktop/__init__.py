@@ -5,6 +5,6 @@ gets), `settings.py` (every setting and its default), `main_window.py` (steps + 
 `pages/` (one file per step), `models/` (Qt item models), `widgets/` (small reusable widgets).
 """
 
-from . import _qt_compat
+from desktop import _qt_compat
 
 _qt_compat.apply()  # before any Qt signal is emitted; see _qt_compat for why

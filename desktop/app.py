@@ -51,7 +51,7 @@ def _set_icon(app) -> None:
     from PySide6.QtGui import QIcon
 
     try:
-        from engine.resources import resources_dir
+        from engine.workspace.resources import resources_dir
 
         icon = resources_dir() / "icons" / "pairsmith.svg"
     except Exception:  # noqa: BLE001 - an app without its icon still works
@@ -68,17 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PAIRSMITH_SETTINGS"] = args.settings
     logging.basicConfig(level=logging.INFO if os.environ.get("PAIRSMITH_DEBUG") else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    from engine.security import apply_to_process
+    from engine.workspace.security import apply_to_process
 
     apply_to_process()  # no telemetry, no model-hub calls from the app process
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from engine.errors import WorkspaceLocked
+    from engine.workspace.errors import WorkspaceLocked
 
-    from .context import AppContext
-    from .main_window import TITLES, MainWindow
-    from .settings import Settings
+    from desktop.context import AppContext
+    from desktop.main_window import TITLES, MainWindow
+    from desktop.settings import Settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("Pairsmith")
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             ctx.worker.shutdown()
             return EXIT_LOCKED
         if error is not None:
-            from .worker import user_message
+            from desktop.worker import user_message
 
             print(f"pairsmith-desktop: {user_message(error)}", file=sys.stderr)
             if headless:

@@ -12,11 +12,11 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from engine.errors import PairsmithError
+from engine.workspace.errors import Cancelled
 
-from .settings import Settings
-from .widgets.progress import TaskProgress
-from .worker import EngineWorker, Task, is_cancelled_error, user_message
+from desktop.settings import Settings
+from desktop.widgets.progress import TaskProgress
+from desktop.worker import EngineWorker, Task, is_cancelled_error, user_message
 
 
 class AppContext(QObject):
@@ -89,7 +89,7 @@ class AppContext(QObject):
                           cancellable: bool = True, **kwargs: Any) -> Task:
         """Submit `fn(ws, *args, **kwargs)` with a progress strip (and Cancel) in the status bar.
         A cancelled task ends with "<title> cancelled" in the status bar (and `on_error` gets a
-        "cancelled" PairsmithError, see `is_cancelled_error`); other errors show one clear line
+        `Cancelled` error, see `is_cancelled_error`); other errors show one clear line
         (or go to `on_error` when given). `on_progress(done, total, message)` is
         called too, for a page that shows its own bar."""
         strip = self._progress_strip()
@@ -110,7 +110,7 @@ class AppContext(QObject):
             if is_cancelled_error(exc) or holder["task"].cancelled():
                 self.status(f"{title} cancelled")
                 if on_error:  # the page gets its buttons back (it tells it by is_cancelled_error)
-                    on_error(exc if is_cancelled_error(exc) else PairsmithError("cancelled"))
+                    on_error(exc if is_cancelled_error(exc) else Cancelled())
             elif on_error:
                 on_error(exc)
             else:

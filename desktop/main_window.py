@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .context import AppContext
-from .pages.base import Page
-from .widgets.progress import TaskProgress
+from desktop.context import AppContext
+from desktop.pages.base import Page
+from desktop.widgets.progress import TaskProgress
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
         """File > Workspace settings (offline, trusted models, flag settings); window-modal."""
         if not self.ctx.workspace_path:
             return
-        from .dialogs.workspace_settings import WorkspaceSettingsDialog
+        from desktop.dialogs.workspace_settings import WorkspaceSettingsDialog
 
         self.workspace_settings_dialog = WorkspaceSettingsDialog(self.ctx, self)
         self.workspace_settings_dialog.open()

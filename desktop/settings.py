@@ -1,4 +1,6 @@
-"""Every desktop setting and its default, in one table (like Spyder's DEFAULTS).
+"""Every per-user desktop preference and its default, in one table (like Spyder's DEFAULTS).
+Settings that belong to a workspace (flag thresholds, offline, models) are in the engine's
+catalogue, engine/workspace/settings.py, and are changed in File > Workspace settings.
 
 Values live in QSettings (organisation "Pairsmith", per user). Tests and screenshots point
 `Settings(path=...)` (or the PAIRSMITH_SETTINGS environment variable) at a temporary INI file
@@ -37,13 +39,6 @@ DEFAULTS: dict[str, Any] = {
     "review/search_debounce_ms": 250,
     # import
     "import/last_dir": "",
-    # flag thresholds (read by the Flags pages; the engine has its own defaults)
-    "flags/duplicate_threshold": 0.92,
-    "flags/conflict_threshold": 0.80,
-    "flags/tone_threshold": 0.5,
-    # dataset
-    "dataset/holdout": 0.1,
-    "dataset/seed": 13,
     # keyboard shortcuts (QKeySequence text); the review page reads these
     "shortcuts/approve": "A",
     "shortcuts/approve_in_editor": "Ctrl+Return",

@@ -1,11 +1,11 @@
 """The one thread that owns the workspace (like Anki's `aqt/taskman.py`).
 
-DuckDB allows one writer, and a `engine.store.Workspace` belongs to one thread, so every engine
+DuckDB allows one writer, and a `engine.workspace.store.Workspace` belongs to one thread, so every engine
 call from the GUI goes through `EngineWorker.submit(fn, *args, ...)`: `fn(ws, *args, **kwargs)`
 runs on a single-thread executor, and its result (or error) comes back to the GUI thread through
 a queued signal. Nothing in here shows a widget except the two workspace-opening dialogs.
 
-    ctx.worker.submit(engine.pairs.get_pair, 12, on_done=self.show_pair)
+    ctx.worker.submit(engine.review.pairs.get_pair, 12, on_done=self.show_pair)
 
 If `fn` accepts `progress` and/or `cancel` keyword arguments they are supplied: `progress(done,
 total, message)` is marshalled to the GUI thread (only when the rounded percentage or the
@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal, Slot
 
-from engine.errors import PairsmithError, WorkspaceCorrupt, WorkspaceLocked, WorkspaceNotFound
+from engine.workspace.errors import Cancelled, PairsmithError, WorkspaceCorrupt, WorkspaceLocked, WorkspaceNotFound
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,8 @@ def _accepts(fn: Callable, name: str) -> bool:
 
 
 def is_cancelled_error(exc: BaseException) -> bool:
-    return isinstance(exc, PairsmithError) and str(exc).strip().lower().startswith("cancel")
+    """The task stopped because the person cancelled it (the engine's `Cancelled`), not a failure."""
+    return isinstance(exc, Cancelled)
 
 
 # "(or `pairsmith set WS ...`)": command-line advice the engine adds for the CLI
@@ -238,7 +239,7 @@ class EngineWorker(QObject):
         path = str(Path(path).expanduser().resolve())
 
         def _open(_ws, target: str, create: bool) -> str:
-            from engine.store import Workspace
+            from engine.workspace.store import Workspace
 
             if not create and not Path(target).exists():
                 raise FolderMissing(f"The folder {target} does not exist (was it moved or deleted?).")
@@ -336,7 +337,7 @@ class EngineWorker(QObject):
                 return
 
             def _restore(_ws, root: str, backup: str) -> str:
-                from engine.store import restore_backup
+                from engine.workspace.store import restore_backup
 
                 restore_backup(root, backup)
                 return root

@@ -26,7 +26,7 @@ def run_module_if_asked() -> bool:
 
 def prepare_environment() -> None:
     # never reach a model hub or send telemetry unless the user switched a workspace online
-    from engine.security import no_telemetry_env
+    from engine.workspace.security import no_telemetry_env
 
     for key, value in no_telemetry_env().items():
         os.environ.setdefault(key, value)

@@ -18,7 +18,7 @@ def main() -> int:
         from desktop.app import main as app_main
 
         return app_main()
-    from engine.cli import main as cli_main
+    from engine.cli.main import main as cli_main
 
     return cli_main()
 

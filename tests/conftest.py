@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 
 @pytest.fixture
 def ws(tmp_path):
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     w = Workspace.create(tmp_path / "ws")
     yield w

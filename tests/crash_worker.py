@@ -30,7 +30,7 @@ def values(ws, ids):
 
 
 def do_import(ws, rng, files):
-    from engine.importer import import_files
+    from engine.ingest.importer import import_files
 
     for f in files:
         say("BEGIN", op="import", file=Path(f).name)
@@ -39,7 +39,7 @@ def do_import(ws, rng, files):
 
 
 def do_edit(ws, rng, _files):
-    from engine import pairs
+    from engine.review import pairs
 
     ids = [r[0] for r in ws.execute("SELECT id FROM pairs ORDER BY id").fetchall()]
     n = 0
@@ -63,7 +63,7 @@ def do_edit(ws, rng, _files):
 
 
 def do_split(ws, rng, _files):
-    from engine.split import freeze
+    from engine.dataset.split import freeze
 
     n = 0
     while True:
@@ -99,7 +99,7 @@ MODES = {"import": do_import, "edit": do_edit, "split": do_split, "flag": do_fla
 def main() -> int:
     mode, root, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
     files = sys.argv[4:]
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     rng = random.Random(seed)
     ws = Workspace.open(root)

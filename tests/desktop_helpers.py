@@ -116,7 +116,7 @@ class LockHolder:
     """Another process holding the workspace's DuckDB file open (as a second app would)."""
 
     def __init__(self, ws_root: Path):
-        from engine.store import DB_NAME
+        from engine.workspace.store import DB_NAME
 
         self.proc = subprocess.Popen(
             [sys.executable, "-c", HOLD_LOCK, str(Path(ws_root) / DB_NAME)],

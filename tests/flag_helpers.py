@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from engine.store import Workspace
+from engine.workspace.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
@@ -46,7 +46,7 @@ def sample_available() -> bool:
 def import_sample(ws: Workspace) -> dict[str, int]:
     """Import the sample export; returns {external_id: pair_id}."""
     try:
-        from engine.importer import import_files
+        from engine.ingest.importer import import_files
 
         import_files(ws, [SAMPLE / "helpdesk_export.csv"])
     except ImportError:

@@ -38,7 +38,7 @@ def _load() -> Sample | None:
     if not csv_path.exists() or not gt_path.exists():
         return None
     try:
-        from engine.drafting import draft_answer, draft_question
+        from engine.ingest.drafting import draft_answer, draft_question
     except ImportError:  # drafting not there yet: the raw text
         def draft_question(text, subject=None):
             return text or ""

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from engine import pairs
-from engine.cli import main
-from engine.store import Workspace
+from engine.review import pairs
+from engine.cli.main import main
+from engine.workspace.store import Workspace
 
 
 @pytest.fixture
@@ -77,12 +77,12 @@ def test_output_into_a_closed_pipe_ends_quietly(root):
     import subprocess
     import sys
 
-    from engine import pairs as pairs_mod
+    from engine.review import pairs as pairs_mod
 
     with Workspace.open(root) as w:
         for i in range(3000):
             pairs_mod.add_pair(w, f"Question number {i}?", f"Answer number {i}.")
-    code = ("import sys; from engine.cli import main; sys.exit(main(sys.argv[1:]))")
+    code = ("import sys; from engine.cli.main import main; sys.exit(main(sys.argv[1:]))")
     proc = subprocess.Popen([sys.executable, "-c", code, "pairs", str(root), "--limit", "3000"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.readline()

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from engine import embeddings as emb
+from engine.flags import embeddings as emb
 from engine.flags import conflicts
 from engine.flags.base import DetectContext, PairText
 from engine.flags.facts import (about, align_facts, comparable, differing_facts, extract_facts, fact_phrase,
@@ -325,7 +325,7 @@ def _check_explanations(flags, gt):
 @pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
 def test_sample_conflicts_recall_and_precision(tmp_path, model):
     from engine.flags.runner import list_flags, run_flags
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     gt = ground_truth()
     with Workspace.create(tmp_path / "ws") as ws:
@@ -373,8 +373,8 @@ EXPECTED_SEED_CONFLICTS = {
 @pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
 def test_sample_with_seed_pairs_recall_precision_and_explanations(tmp_path, model):
     from engine.flags.runner import list_flags, run_flags
-    from engine.importer import import_files
-    from engine.store import Workspace
+    from engine.ingest.importer import import_files
+    from engine.workspace.store import Workspace
 
     from flag_helpers import SAMPLE
 

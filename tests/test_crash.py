@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.store import DB_NAME, Workspace
+from engine.workspace.store import DB_NAME, Workspace
 
 WORKER = Path(__file__).with_name("crash_worker.py")
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,8 +70,8 @@ def templates(tmp_path_factory):
     fresh = base / "fresh"
     Workspace.create(fresh).close()
     full = base / "full"
-    from engine import pairs
-    from engine.importer import import_files
+    from engine.review import pairs
+    from engine.ingest.importer import import_files
 
     with Workspace.create(full) as ws:
         res = import_files(ws, [write_csv(base / "seed.csv", 99)])
@@ -330,7 +330,7 @@ def _has_trainer() -> bool:
 
 
 def _cli(*args, timeout=300, **kw):
-    return subprocess.Popen([sys.executable, "-m", "engine.cli", *map(str, args)], cwd=str(ROOT),
+    return subprocess.Popen([sys.executable, "-m", "engine.cli.main", *map(str, args)], cwd=str(ROOT),
                             env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from engine import embeddings as emb
+from engine.flags import embeddings as emb
 from engine.flags import dedup
 from engine.flags.base import DetectContext, PairText
 
@@ -167,7 +167,7 @@ def _pairwise(clusters):
 @pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
 def test_sample_duplicates_f1_and_hard_negatives(tmp_path, model):
     from engine.flags.runner import list_flags, run_flags
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     gt = ground_truth()
     with Workspace.create(tmp_path / "ws") as ws:

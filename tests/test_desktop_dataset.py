@@ -23,7 +23,7 @@ TOPICS = [
 
 
 def _fill(ws, n_per_topic=8, approve=True):
-    from engine.pairs import add_pair
+    from engine.review.pairs import add_pair
 
     ids = []
     for i in range(n_per_topic):

@@ -56,7 +56,7 @@ def ctx(qtbot, tmp_path, monkeypatch):
 
 
 def _fill(ws):
-    from engine.pairs import add_pair
+    from engine.review.pairs import add_pair
 
     for q, a in PAIRS:
         add_pair(ws, q, a, status="approved")
@@ -191,7 +191,7 @@ def test_needs_context_edit_in_place_clears_the_flag(ctx, qtbot):
 
 
 def test_pii_spans_highlighted_and_redacted(ctx, qtbot):
-    pytest.importorskip("engine.redact")
+    pytest.importorskip("engine.privacy.redact")
     ctx.worker.run_sync(lambda ws: runner.run_flags(ws, kinds=["pii"]))
     page = _page(ctx, qtbot, "pii")
     view = page.span_views["pii"]
@@ -206,8 +206,8 @@ def test_pii_spans_highlighted_and_redacted(ctx, qtbot):
 
 
 def test_redact_all_with_progress(ctx, qtbot):
-    pytest.importorskip("engine.redact")
-    from engine.pairs import add_pair
+    pytest.importorskip("engine.privacy.redact")
+    from engine.review.pairs import add_pair
 
     ctx.worker.run_sync(lambda ws: add_pair(ws, "Call me back", "Sure, I called 415-555-0134 and emailed ann@example.com."))
     ctx.worker.run_sync(lambda ws: runner.run_flags(ws, kinds=["pii"]))
@@ -228,8 +228,8 @@ def test_redact_all_with_progress(ctx, qtbot):
 
 
 def test_redact_all_can_be_called_off(ctx, qtbot):
-    pytest.importorskip("engine.redact")
-    from engine.pairs import add_pair
+    pytest.importorskip("engine.privacy.redact")
+    from engine.review.pairs import add_pair
 
     ctx.worker.run_sync(lambda ws: add_pair(ws, "Call me back", "Sure, I emailed ann@example.com."))
     page = _page(ctx, qtbot, "pii")

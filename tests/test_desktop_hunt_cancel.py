@@ -9,7 +9,7 @@ import threading
 import pytest
 from desktop_helpers import ctx, settings  # noqa: F401
 
-from engine.errors import PairsmithError
+from engine.workspace.errors import PairsmithError
 
 
 def _slow_cancellable(release: threading.Event, started: threading.Event):
@@ -67,7 +67,7 @@ def test_cancelled_freeze_gives_the_freeze_button_back(qtbot, ctx, monkeypatch):
     import desktop.pages.dataset as dataset
 
     if dataset._split is None:
-        pytest.skip("no engine.split in this build")
+        pytest.skip("no engine.dataset.split in this build")
     release, started = threading.Event(), threading.Event()
     monkeypatch.setattr(dataset, "_freeze", _slow_cancellable(release, started))
     page = dataset.DatasetPage(ctx)
@@ -95,8 +95,8 @@ def test_quitting_stops_slow_work_instead_of_running_on_hidden(qtbot, tmp_path, 
     import time
 
     from desktop.context import AppContext
-    from engine import pairs as engine_pairs
-    from engine.store import Workspace
+    from engine.review import pairs as engine_pairs
+    from engine.workspace.store import Workspace
     from desktop_helpers import fill_pairs
 
     ws = Workspace.create(tmp_path / "ws")

@@ -39,8 +39,8 @@ def test_enter_elsewhere_in_workspace_settings_still_means_ok(qtbot, window, ctx
 
 def test_engine_messages_lose_their_command_line_advice_in_the_app(tmp_path):
     from desktop.worker import user_message
-    from engine.errors import BadInput
-    from engine.store import Workspace
+    from engine.workspace.errors import BadInput
+    from engine.workspace.store import Workspace
 
     msg = user_message(BadInput("there are no approved pairs to freeze: approve pairs in the review queue "
                                 "first (or `pairsmith set WS --all --status approved`)"))

@@ -8,7 +8,7 @@ from desktop_helpers import ctx, fill_pairs, settings, window  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from engine import pairs as engine_pairs
+from engine.review import pairs as engine_pairs
 
 
 def _status(ctx, pair_id: int) -> str:

@@ -56,7 +56,7 @@ def _fits(label) -> bool:
 
 
 def test_review_save_state_is_not_clipped_in_a_small_window(qtbot, window, ctx):
-    from engine import pairs as engine_pairs
+    from engine.review import pairs as engine_pairs
 
     ctx.worker.run_sync(fill_pairs, 5)
     ctx.worker.run_sync(lambda ws: engine_pairs.update_pair(ws, 1, response="Reset the VPN profile in the portal."))
@@ -75,7 +75,7 @@ def test_scrolling_pages_need_no_sideways_scrolling_at_1024(qtbot, window, ctx):
     cut off at the right behind a horizontal scroll bar."""
     from PySide6.QtWidgets import QScrollArea
 
-    from engine.pairs import add_pair
+    from engine.review.pairs import add_pair
 
     def fill(ws):
         for i in range(30):
@@ -104,7 +104,7 @@ def test_dataset_held_out_share_is_not_clipped_at_1024(qtbot, window, ctx):
 
 
 def test_a_long_workspace_name_is_elided_in_the_side_bar(qtbot, window, ctx, tmp_path):
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     long_name = tmp_path / "Northwind People Operations helpdesk export 2026"
     Workspace.create(long_name).close()

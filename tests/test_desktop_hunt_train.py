@@ -59,8 +59,8 @@ def test_a_newly_frozen_version_is_picked_for_the_next_training(qtbot, ctx):
     """After freezing a new dataset version, the Train page kept the older version selected, so
     pressing Train trained on the old data without a word."""
     from desktop.pages.train import TrainPage
-    from engine import split
-    from engine.pairs import add_pair
+    from engine.dataset import split
+    from engine.review.pairs import add_pair
 
     def fill(ws):
         for i in range(30):

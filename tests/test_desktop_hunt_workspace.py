@@ -8,8 +8,8 @@ import pytest
 from desktop_helpers import ctx, fill_pairs, lock_holder, settings, window  # noqa: F401
 from PySide6.QtCore import Qt
 
-from engine import pairs as engine_pairs
-from engine.store import Workspace
+from engine.review import pairs as engine_pairs
+from engine.workspace.store import Workspace
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from desktop_helpers import ctx, settings  # noqa: F401
 
-from engine.errors import PairsmithError
+from engine.workspace.errors import PairsmithError
 
 HEADER = "Ticket No,Title,Body,Agent notes,Opened\n"
 ROWS = [

@@ -11,7 +11,7 @@ from desktop_helpers import add_flag, ctx, fill_pairs, settings  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from engine import pairs as engine_pairs
+from engine.review import pairs as engine_pairs
 
 
 class FakeRunner:
@@ -230,7 +230,7 @@ def test_redact_replaces_personal_data(qtbot, review, ctx, monkeypatch):
         engine_pairs.update_pair(ws, pair_id, response=p["response"].replace("VPN", "[PRODUCT_1]"))
         return {"replaced": 1}
 
-    monkeypatch.setitem(sys.modules, "engine.redact", types.SimpleNamespace(redact_pair=redact_pair))
+    monkeypatch.setitem(sys.modules, "engine.privacy.redact", types.SimpleNamespace(redact_pair=redact_pair))
     review.editor.instruction.moveCursor(QTextCursor.MoveOperation.End)
     messages = []
     ctx.status_requested.connect(lambda m, t: messages.append(m))
@@ -247,7 +247,7 @@ def test_redact_replaces_personal_data(qtbot, review, ctx, monkeypatch):
 
 
 def test_redact_without_the_module_says_so(qtbot, review, ctx, monkeypatch):
-    monkeypatch.setitem(sys.modules, "engine.redact", None)  # import fails
+    monkeypatch.setitem(sys.modules, "engine.privacy.redact", None)  # import fails
     messages = []
     ctx.status_requested.connect(lambda m, t: messages.append(m))
     review.redact()

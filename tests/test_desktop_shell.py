@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from desktop_helpers import ROOT, ctx, fill_pairs, lock_holder, settings, window  # noqa: F401
 
-from engine.errors import PairsmithError
+from engine.workspace.errors import PairsmithError
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_run_with_progress_shows_a_strip_with_cancel(qtbot, ctx):
 # --- opening workspaces ----------------------------------------------------------------------
 def test_locked_workspace_shows_the_other_window_dialog(qtbot, tmp_path, settings, lock_holder):
     from desktop.context import AppContext
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "locked").close()
     lock_holder(tmp_path / "locked")
@@ -140,7 +140,7 @@ def test_locked_workspace_shows_the_other_window_dialog(qtbot, tmp_path, setting
 
 
 def test_second_instance_exits_cleanly_with_a_message(tmp_path, lock_holder):
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "ws").close()
     lock_holder(tmp_path / "ws")
@@ -160,7 +160,7 @@ def test_damaged_workspace_offers_the_newest_backup(qtbot, tmp_path, settings):
     from PySide6.QtWidgets import QMessageBox
 
     from desktop.context import AppContext
-    from engine.store import DB_NAME, Workspace, backup
+    from engine.workspace.store import DB_NAME, Workspace, backup
 
     ws = Workspace.create(tmp_path / "ws")
     fill_pairs(ws, 3)
@@ -238,7 +238,7 @@ def test_files_dropped_on_the_window_go_to_the_import_wizard(qtbot, window, tmp_
 
 
 def test_screenshot_flag_writes_a_png(qtbot, tmp_path):
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     fill_pairs(ws, 40)

@@ -95,8 +95,8 @@ def ctx(qtbot, tmp_path, monkeypatch):
 
 
 def _fill(ws):
-    from engine import split
-    from engine.pairs import add_pair
+    from engine.dataset import split
+    from engine.review.pairs import add_pair
 
     for i in range(30):
         add_pair(ws, f"Question number {i} about topic {i % 5}?", f"Answer {i}: do the thing {i % 5}.", status="approved")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from desktop_helpers import ctx, settings, window  # noqa: F401
 
-from engine import security
+from engine.workspace import security
 
 
 def _open(qtbot, window):

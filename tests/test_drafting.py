@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.drafting import clean, clean_report, clean_subject, draft_answer, draft_question
+from engine.ingest.drafting import clean, clean_report, clean_subject, draft_answer, draft_question
 
 GMAIL_THREAD = """Hi Priya,
 
@@ -215,7 +215,7 @@ _line_end = st.tuples(st.sampled_from(["Thanks", "ok.", "Done!", "TY", "Cheers",
 def test_the_initials_precheck_never_skips_a_text_the_initials_pattern_would_change(before, end, after):
     """_strip_chat searches the cheap _INITIALS_HINT first and skips _INITIALS when it finds
     nothing: that is only right while every _INITIALS match is also a hint match."""
-    from engine.drafting import _INITIALS, _INITIALS_HINT
+    from engine.ingest.drafting import _INITIALS, _INITIALS_HINT
 
     for text in (before + " " + end, before + end + "\n" + after):
         if _INITIALS.search(text):

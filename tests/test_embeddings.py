@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import embeddings as emb
-from engine.errors import BadInput
-from engine.store import Workspace
+from engine.flags import embeddings as emb
+from engine.workspace.errors import BadInput
+from engine.workspace.store import Workspace
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +123,7 @@ def test_unknown_precision_is_a_clear_error():
 
 
 def test_cancel_stops_embedding(ws, model):
-    from engine.errors import PairsmithError
+    from engine.workspace.errors import PairsmithError
 
     with pytest.raises(PairsmithError, match="cancelled"):
         emb.embed_texts(ws, [f"question number {i}" for i in range(200)], model=model, cancel=lambda: True)

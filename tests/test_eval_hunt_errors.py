@@ -43,8 +43,8 @@ def test_eval_with_a_relative_workspace_path_and_empty_heldout(tmp_path, monkeyp
     """`pairsmith eval ws --run R` with a relative workspace path: the subprocess runs in the
     project folder, so the relative run folder was not found there. An empty held-out set is
     bad input: one clear line and exit 2."""
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     monkeypatch.chdir(tmp_path)
     Workspace.create(tmp_path / "ws").close()
@@ -68,10 +68,10 @@ def _moved_base_run(ws_root: Path) -> Path:
 
 
 def test_base_model_folder_moved_gives_a_clear_message(tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
     from engine.evaluate import base_model_path
-    from engine.errors import BadInput
-    from engine.store import Workspace
+    from engine.workspace.errors import BadInput
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "ws").close()
     run = _moved_base_run(tmp_path / "ws")
@@ -84,9 +84,9 @@ def test_base_model_folder_moved_gives_a_clear_message(tmp_path, capsys):
 
 def test_adapter_export_does_not_need_the_base_model(tmp_path):
     """The adapter format copies the adapter folder: a moved base model must not block it."""
-    from engine.export_model import export_model
+    from engine.evaluate.export_model import export_model
 
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "ws").close()
     run = _moved_base_run(tmp_path / "ws")
@@ -97,8 +97,8 @@ def test_adapter_export_does_not_need_the_base_model(tmp_path):
 def test_eval_subprocess_finds_the_run_of_a_relative_workspace_path(tmp_path, monkeypatch, capsys):
     """The subprocess runs in the project folder: a relative run folder must be made absolute.
     (Here it then stops on the moved base model: a BadInput from the subprocess is exit 2 too.)"""
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     monkeypatch.chdir(tmp_path)
     Workspace.create(tmp_path / "ws").close()
@@ -109,7 +109,7 @@ def test_eval_subprocess_finds_the_run_of_a_relative_workspace_path(tmp_path, mo
 
 
 def _ws_with_run(tmp_path):
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "ws").close()
     run = make_run(tmp_path / "ws", "/nonexistent/base")
@@ -122,7 +122,7 @@ def _ws_with_run(tmp_path):
     (["--batch-size", "-1"], "--batch-size"),
 ])
 def test_eval_bad_numbers_are_refused(tmp_path, capsys, args, expected):
-    from engine.cli import main
+    from engine.cli.main import main
 
     _ws_with_run(tmp_path)
     assert main(["eval", str(tmp_path / "ws"), "--run", "run-1", *args]) == 2
@@ -141,7 +141,7 @@ def test_generate_with_batch_size_below_one_answers_one_at_a_time(tmp_path):
 
 
 def test_baseline_prompt_that_is_not_a_utf8_text_file(tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
 
     _ws_with_run(tmp_path)
     bad = tmp_path / "prompt.txt"
@@ -155,7 +155,7 @@ def test_baseline_prompt_that_is_not_a_utf8_text_file(tmp_path, capsys):
 def test_cuda_requested_without_a_gpu_is_a_clear_error(monkeypatch):
     import torch
 
-    from engine.errors import BadInput
+    from engine.workspace.errors import BadInput
     from engine.evaluate.generate import pick_device
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
@@ -165,8 +165,8 @@ def test_cuda_requested_without_a_gpu_is_a_clear_error(monkeypatch):
 
 
 def test_a_finished_run_whose_adapter_was_deleted_says_so(tmp_path, capsys):
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "ws").close()
     run = make_run(tmp_path / "ws", "/nonexistent/base")  # no adapter folder
@@ -179,7 +179,7 @@ def test_a_finished_run_whose_adapter_was_deleted_says_so(tmp_path, capsys):
 
 
 def test_a_damaged_dataset_file_in_the_run_is_one_clear_line(tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
 
     run = _ws_with_run(tmp_path)
     (run / "dataset" / "heldout.jsonl").write_text('{"instruction": "cut off', encoding="utf-8")
@@ -198,9 +198,9 @@ def test_a_hub_id_base_with_a_stale_local_path_still_resolves_to_the_hub_id():
 def test_run_id_forms(tmp_path, capsys):
     """An empty run id used to point at runs/ itself ('Run runs has no trained adapter'); a
     tab-completed 'runs/ID/' is taken as ID."""
-    from engine.cli import main
+    from engine.cli.main import main
     from engine.evaluate import clean_run_id
-    from engine.errors import BadInput
+    from engine.workspace.errors import BadInput
 
     assert clean_run_id("runs/2026-abc/") == "2026-abc" and clean_run_id(" r1 ") == "r1"
     for bad in ("", "  ", ".", "..", "runs/.."):

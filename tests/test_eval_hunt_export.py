@@ -14,8 +14,8 @@ offline_env()
 
 @pytest.fixture()
 def ws_with_pairs(tmp_path):
-    from engine.pairs import add_pair
-    from engine.store import Workspace
+    from engine.review.pairs import add_pair
+    from engine.workspace.store import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     for i in range(3):
@@ -25,8 +25,8 @@ def ws_with_pairs(tmp_path):
 
 
 def test_dataset_export_under_a_file_is_a_clear_error(ws_with_pairs, tmp_path):
-    from engine.errors import PairsmithError
-    from engine.export import export_pairs
+    from engine.workspace.errors import PairsmithError
+    from engine.dataset.export import export_pairs
 
     blocker = tmp_path / "afile"
     blocker.write_text("x")
@@ -35,7 +35,7 @@ def test_dataset_export_under_a_file_is_a_clear_error(ws_with_pairs, tmp_path):
 
 
 def test_dataset_export_cli_to_an_unwritable_place_exits_2(ws_with_pairs, tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
 
     (tmp_path / "afile").write_text("x")
     ws_with_pairs.close()
@@ -45,8 +45,8 @@ def test_dataset_export_cli_to_an_unwritable_place_exits_2(ws_with_pairs, tmp_pa
 
 
 def test_model_export_under_a_file_is_a_clear_error(tmp_path, capsys):
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "ws").close()
     run = make_run(tmp_path / "ws", "/nonexistent/base")
@@ -61,13 +61,13 @@ def test_model_export_under_a_file_is_a_clear_error(tmp_path, capsys):
 def test_split_export_refuses_personal_data_redacted_after_freezing(tmp_path, capsys):
     """freeze -> redact -> export --split: the frozen copy still held the e-mail address, and with
     the personal-data flags gone it was written out without a word."""
-    from engine.cli import main
-    from engine.export import export_pairs
-    from engine.errors import BadInput
-    from engine.pairs import add_pair
-    from engine.redact import redact_all
-    from engine.split import freeze
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.dataset.export import export_pairs
+    from engine.workspace.errors import BadInput
+    from engine.review.pairs import add_pair
+    from engine.privacy.redact import redact_all
+    from engine.dataset.split import freeze
+    from engine.workspace.store import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     try:
@@ -96,9 +96,9 @@ def test_split_export_refuses_personal_data_redacted_after_freezing(tmp_path, ca
 def test_ollama_export_refuses_an_unsupported_architecture_before_merging(tmp_path, monkeypatch):
     """A Qwen/Gemma base used to be merged in full (minutes, ~4 bytes per parameter of memory)
     before the GGUF writer said it does not support the architecture."""
-    import engine.export_model as em
-    from engine.errors import BadInput
-    from engine.store import Workspace
+    import engine.evaluate.export_model as em
+    from engine.workspace.errors import BadInput
+    from engine.workspace.store import Workspace
 
     base = tmp_path / "qwen-base"
     base.mkdir()
@@ -119,8 +119,8 @@ def test_ollama_export_refuses_an_unsupported_architecture_before_merging(tmp_pa
 
 def test_export_refuses_to_overwrite_the_workspace_database(ws_with_pairs, tmp_path):
     """`pairsmith export WS WS/pairsmith.duckdb` (a slip of the tab key) replaced the database."""
-    from engine.errors import BadInput
-    from engine.export import export_pairs
+    from engine.workspace.errors import BadInput
+    from engine.dataset.export import export_pairs
 
     ws = ws_with_pairs
     before = ws.db_path.read_bytes()
@@ -132,11 +132,11 @@ def test_export_refuses_to_overwrite_the_workspace_database(ws_with_pairs, tmp_p
 
 
 def test_empty_split_message_names_the_version(tmp_path):
-    from engine.errors import BadInput
-    from engine.export import export_pairs
-    from engine.pairs import add_pair
-    from engine.split import freeze
-    from engine.store import Workspace
+    from engine.workspace.errors import BadInput
+    from engine.dataset.export import export_pairs
+    from engine.review.pairs import add_pair
+    from engine.dataset.split import freeze
+    from engine.workspace.store import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     try:
@@ -149,8 +149,8 @@ def test_empty_split_message_names_the_version(tmp_path):
 
 
 def test_a_failed_export_into_a_folder_the_user_made_leaves_the_folder(tmp_path, monkeypatch):
-    import engine.export_model as em
-    from engine.store import Workspace
+    import engine.evaluate.export_model as em
+    from engine.workspace.store import Workspace
 
     Workspace.create(tmp_path / "ws").close()
     run = make_run(tmp_path / "ws", "/nonexistent/base")

@@ -12,21 +12,21 @@ offline_env()
 
 @pytest.fixture(scope="module")
 def chat(tmp_path_factory):
-    from engine.playground import ChatModel
+    from engine.evaluate.playground import ChatModel
 
     base = make_tiny_base(tmp_path_factory.mktemp("hunt-play") / "tiny")
     return ChatModel.load(base)
 
 
 def test_empty_question_is_refused(chat):
-    from engine.errors import BadInput
+    from engine.workspace.errors import BadInput
 
     with pytest.raises(BadInput, match="empty"):
         list(chat.stream_reply([{"role": "user", "content": "   "}], max_new_tokens=4))
 
 
 def test_question_longer_than_the_model_reads_is_one_clear_error(chat):
-    from engine.errors import BadInput
+    from engine.workspace.errors import BadInput
 
     limit = chat.model.config.max_position_embeddings
     question = "How many vacation days do I get? " * limit
@@ -63,8 +63,8 @@ def test_chat_cli_says_a_question_is_too_long_and_takes_the_next(chat, tmp_path,
     import io
     import shutil
 
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
     from helpers_eval import make_run
 
     base = str(tmp_path / "base")
@@ -85,8 +85,8 @@ def test_chat_cli_survives_a_line_that_is_not_utf8(chat, tmp_path, monkeypatch, 
     import io
     import shutil
 
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
     from helpers_eval import make_run
 
     base = str(tmp_path / "base")
@@ -106,9 +106,9 @@ def test_chat_cli_loads_the_model_with_the_runs_trust_choices(tmp_path, monkeypa
     import io
     import json
 
-    from engine.cli import main
-    from engine.playground import ChatModel
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.evaluate.playground import ChatModel
+    from engine.workspace.store import Workspace
     from helpers_eval import make_run
 
     Workspace.create(tmp_path / "ws").close()

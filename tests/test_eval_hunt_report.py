@@ -14,7 +14,7 @@ def test_tiny_heldout_set_is_called_rough(tmp_path, monkeypatch):
     import engine.evaluate.generate as gen
     from engine.evaluate import evaluate_run, write_report
     from engine.evaluate.generate import prepare_tokenizer
-    from engine.export_model import model_card
+    from engine.evaluate.export_model import model_card
     from transformers import AutoTokenizer
 
     base = make_tiny_base(tmp_path / "tiny")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine import pairs, split
+from engine.review import pairs
+from engine.dataset import split
 
 SUBJECTS = ["laptop battery", "payslip download", "vpn token", "parental leave", "expense deadline",
             "desk booking", "badge access", "printer setup", "travel insurance", "pension plan"]
@@ -46,7 +47,7 @@ VERBS = ["renew", "cancel", "request", "change", "report"]
 
 
 def _fresh(tmp_path, n):
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     ws = Workspace.create(tmp_path / f"ws{n}")
     for i in range(n):
@@ -72,7 +73,7 @@ def test_heldout_share_is_in_range_or_explained(tmp_path):
 def test_bad_seed_and_max_length_are_refused_before_anything_is_frozen(ws, capsys):
     import pytest
 
-    from engine.errors import BadInput
+    from engine.workspace.errors import BadInput
 
     for i in range(5):
         pairs.add_pair(ws, f"How does {SUBJECTS[i]} work?", f"See page {i}.", status="approved")

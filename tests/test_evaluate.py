@@ -183,9 +183,9 @@ def test_report_files_and_html_render(tmp_path):
 
 @pytest.mark.slow
 def test_subprocess_cli_and_evaluations_table(tiny, tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
     from engine.evaluate import latest_report, list_evaluations, run_evaluation
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     base, adapter = tiny
     ws_root = tmp_path / "ws"
@@ -220,8 +220,8 @@ def test_subprocess_cli_and_evaluations_table(tiny, tmp_path, capsys):
 
 
 def test_clear_errors_without_adapter_or_run(tiny, tmp_path, capsys):
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     base, _ = tiny
     ws_root = tmp_path / "ws"

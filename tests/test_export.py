@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from engine import pairs
-from engine.errors import BadInput, PairsmithError
-from engine.export import csv_safe, export_pairs
+from engine.review import pairs
+from engine.workspace.errors import BadInput, PairsmithError
+from engine.dataset.export import csv_safe, export_pairs
 
 
 @pytest.fixture
@@ -73,8 +73,8 @@ def test_failed_write_keeps_previous_file(filled, tmp_path, monkeypatch):
 
 
 def test_export_cli(tmp_path, capsys):
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     root = tmp_path / "w"
     with Workspace.create(root) as w:

@@ -49,7 +49,7 @@ def test_adapter_export_loads_back_and_has_a_model_card(run, tuned_logits, tmp_p
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from engine.export_model import export_model
+    from engine.evaluate.export_model import export_model
 
     run_dir, base = run
     result = export_model(run_dir, tmp_path / "a", fmt="adapter")
@@ -69,7 +69,7 @@ def test_merged_export_loads_generates_and_matches(run, tuned_logits, tmp_path):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from engine.export_model import export_model
+    from engine.evaluate.export_model import export_model
 
     run_dir, _ = run
     export_model(run_dir, tmp_path / "m32", fmt="merged", dtype="float32")
@@ -142,7 +142,7 @@ def test_ollama_export_is_a_readable_gguf_that_computes_the_same_model(run, tune
     import gguf
     from transformers import AutoTokenizer
 
-    from engine.export_model import export_model
+    from engine.evaluate.export_model import export_model
 
     run_dir, base = run
     result = export_model(run_dir, tmp_path / "o", fmt="ollama", dtype=dtype)
@@ -183,10 +183,10 @@ def test_ollama_export_is_a_readable_gguf_that_computes_the_same_model(run, tune
 
 
 def test_export_errors_and_cli(run, tmp_path, capsys):
-    from engine.cli import main
-    from engine.errors import BadInput
-    from engine.export_model import export_model
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.errors import BadInput
+    from engine.evaluate.export_model import export_model
+    from engine.workspace.store import Workspace
 
     run_dir, base = run
     busy = tmp_path / "busy"
@@ -212,7 +212,7 @@ def test_export_errors_and_cli(run, tmp_path, capsys):
 def test_the_gguf_check_would_catch_a_missing_rope_permutation(run, tuned_logits, tmp_path, monkeypatch):
     import gguf
 
-    import engine.export_model as em
+    import engine.evaluate.export_model as em
 
     monkeypatch.setattr(em, "_permute_rope", lambda w, n_head: w)
     em.export_model(run[0], tmp_path / "bad", fmt="ollama", dtype="float32")

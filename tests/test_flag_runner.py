@@ -9,13 +9,13 @@ import logging
 
 import pytest
 
-from engine import embeddings as emb
-from engine import pairs as pairs_mod
-from engine.cli import main as cli_main
-from engine.errors import BadInput, NotFound
+from engine.flags import embeddings as emb
+from engine.review import pairs as pairs_mod
+from engine.cli.main import main as cli_main
+from engine.workspace.errors import BadInput, NotFound
 from engine.flags import runner
 from engine.flags.runner import flag_counts, list_flags, refresh_pair, resolve_flag, run_flags
-from engine.store import Workspace
+from engine.workspace.store import Workspace
 
 from flag_helpers import add_tickets
 
@@ -206,7 +206,7 @@ def test_unknown_kind_and_status(ws):
 
 
 def test_cancel(filled):
-    from engine.errors import PairsmithError
+    from engine.workspace.errors import PairsmithError
 
     ws, _ = filled
     with pytest.raises(PairsmithError, match="cancelled"):
@@ -280,3 +280,28 @@ def test_tone_recheck_learns_from_every_pair(filled, monkeypatch):
     first = ids["IT-3"]
     refresh_pair(ws, first)
     assert seen["n"] == len(runner.load_items(ws)) and seen["focus"] == [first]
+
+
+def test_cancel_during_the_last_detector_keeps_its_open_flags(ws):
+    """A cancel that arrives while the last detector of a full pass is running stops the pass
+    with `Cancelled`; the open flags of that kind from the previous pass stay as they were."""
+    from engine.workspace.errors import Cancelled
+
+    rows = [(f"T-{i}", f"Question number {i} about my payslip?",
+             f"Hi, we wrote to person{i}@example.org and called +1 415 555 {1000 + i:04d}.")
+            for i in range(450)]
+    add_tickets(ws, rows)
+    run_flags(ws, kinds=["pii"])
+    before = len(_by_kind(ws, "pii"))
+    assert before >= 450
+
+    state = {"in_pii": False}
+
+    def progress(done, total, label):
+        if "personal data" in label.lower():
+            state["in_pii"] = True
+
+    with pytest.raises(Cancelled):
+        run_flags(ws, kinds=["pii"], progress=progress, cancel=lambda: state["in_pii"])
+    assert state["in_pii"]
+    assert len(_by_kind(ws, "pii")) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import embeddings as emb
+from engine.flags import embeddings as emb
 from engine.flags import conflicts, dedup
 from engine.flags.base import DetectContext, PairText
 

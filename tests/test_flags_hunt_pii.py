@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine import pairs as pairs_mod
-from engine.cli import main as cli_main
-from engine.export import export_pairs
-from engine.errors import PairsmithError
+from engine.review import pairs as pairs_mod
+from engine.cli.main import main as cli_main
+from engine.dataset.export import export_pairs
+from engine.workspace.errors import PairsmithError
 from engine.flags.pii import find_spans
 from engine.flags.runner import list_flags, run_flags
-from engine.store import Workspace
+from engine.workspace.store import Workspace
 
 from flag_helpers import add_tickets
 
@@ -108,7 +108,7 @@ def test_first_names_that_are_words_are_flagged_as_names(requester, text, name):
 def test_redacting_a_word_name_keeps_the_sentence(ws):
     ids = add_tickets(ws, [("HR-1", "May I carry over my leave? Thanks, May", "Hi May, yes: up to 5 days.",
                             None, "May Chen")])
-    from engine.redact import redact_pair
+    from engine.privacy.redact import redact_pair
 
     redact_pair(ws, ids[0])
     p = pairs_mod.get_pair(ws, ids[0])
@@ -181,7 +181,7 @@ def test_requester_with_middle_initial_and_last_first_in_text():
 
 
 def test_last_first_requester_shares_the_placeholder_with_first_last(ws):
-    from engine.redact import redact_all
+    from engine.privacy.redact import redact_all
 
     ids = add_tickets(ws, [("HR-1", "I am Priya Sharma.", "Thanks, Priya.", None, "Sharma, Priya"),
                            ("HR-2", "Priya Sharma again.", "Noted.", None, "Priya Sharma")])
@@ -205,7 +205,7 @@ def test_first_names_that_are_places_are_not_flagged_as_places(requester, text, 
 
 
 def test_redacting_a_place_name_requester_keeps_the_office(ws):
-    from engine.redact import redact_pair
+    from engine.privacy.redact import redact_pair
 
     ids = add_tickets(ws, [("HR-1", "Which plans do we have in Austin?", "In Austin we offer Aetna plans, Austin.",
                             None, "Austin Lee")])
@@ -250,7 +250,7 @@ def test_greeting_and_signoff_words_that_are_not_names(text):
 
 
 def test_a_named_person_is_redacted_consistently_without_a_requester(ws):
-    from engine.redact import redact_all
+    from engine.privacy.redact import redact_all
 
     ids = add_tickets(ws, [("HR-1", "My name is Ananya Iyer. Where is my payslip?", "Workday, under Pay. Regards, Megan Ortiz")])
     redact_all(ws)

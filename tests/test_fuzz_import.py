@@ -2,7 +2,7 @@
 
 For any bytes, CSV/TSV (random quoting, delimiters and encodings), XLSX with odd cells, JSON nested
 deeply, JSONL with wrong keys and invalid lines, and huge fields:
-- only engine.errors.PairsmithError subclasses escape;
+- only engine.workspace.errors.PairsmithError subclasses escape;
 - an import either adds exactly what it reports or nothing at all (all-or-none, also across files);
 - each bad row is reported with the line (or sheet row) where it starts.
 """
@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import limits
-from engine.errors import BadInput, PairsmithError
-from engine.importer import import_files
-from engine.readers import preview
-from engine.store import Workspace
+from engine.ingest import limits
+from engine.workspace.errors import BadInput, PairsmithError
+from engine.ingest.importer import import_files
+from engine.ingest.tables import preview
+from engine.workspace.store import Workspace
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                       HealthCheck.too_slow])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 spec = pytest.importorskip("engine.train.spec", reason="engine/train/spec.py is not written yet")
 presets = pytest.importorskip("engine.train.presets")
 
-from engine.errors import BadInput, PairsmithError  # noqa: E402
+from engine.workspace.errors import BadInput, PairsmithError  # noqa: E402
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 KEYS = sorted(presets.KEYS)
@@ -100,7 +100,7 @@ def test_spec_files(tmp_path_factory, doc, raw):
 
 
 def test_cli_set_gives_one_line_and_exit_code_2(tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
 
     for bad in ("lora_r=many", "nosuchkey=1", "learning_rate=nan", "max_steps=0", "lora_r", "target_modules=,"):
         code = main(["train", str(tmp_path / "nowhere"), "--base-model", "builtin:tiny", "--set", bad])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.drafting import draft_answer, draft_question
+from engine.ingest.drafting import draft_answer, draft_question
 
 
 @pytest.mark.parametrize("header", [
@@ -92,7 +92,7 @@ def test_mobile_footers_in_other_languages_are_stripped(footer):
 @pytest.mark.parametrize("subject", ["TR: Congés", "WG: Congés", "RV: Congés", "RES: Congés", "ENC: Congés",
                                      "Antw: Congés", "SV: Congés", "RE : Congés"])
 def test_reply_and_forward_prefixes_in_other_languages(subject):
-    from engine.drafting import clean_subject
+    from engine.ingest.drafting import clean_subject
 
     assert clean_subject(subject) == "Congés"
 
@@ -195,13 +195,13 @@ def test_brackets_that_are_content_stay():
 @pytest.mark.parametrize("subject", ["[EXTERNAL] Re: Leave", "[External] FW: Leave", "EXTERNAL: Leave",
                                      "RE: [EXT] Leave", "*EXTERNAL* Leave", "[CAUTION] Leave", "[SPAM] Leave"])
 def test_mail_gateway_tags_in_subjects(subject):
-    from engine.drafting import clean_subject
+    from engine.ingest.drafting import clean_subject
 
     assert clean_subject(subject) == "Leave"
 
 
 def test_a_bracketed_subject_word_that_is_content_stays():
-    from engine.drafting import clean_subject
+    from engine.ingest.drafting import clean_subject
 
     assert clean_subject("[HR-Help] Leave") == "[HR-Help] Leave"
 

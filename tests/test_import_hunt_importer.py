@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from engine.importer import import_files
-from engine.pairs import list_pairs
-from engine.store import Workspace
+from engine.ingest.importer import import_files
+from engine.review.pairs import list_pairs
+from engine.workspace.store import Workspace
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_mixed_shape_jsonl_with_the_wizard_mapping_keeps_every_record(ws, tmp_pa
 
 
 def _cli(monkeypatch, capsys, argv):
-    from engine import cli
+    import engine.cli.main as cli
 
     monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
     code = cli.main(argv)

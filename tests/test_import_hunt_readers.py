@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from engine.errors import BadInput
-from engine.readers import detect, guess_mapping, preview, read_records
+from engine.workspace.errors import BadInput
+from engine.ingest.detect import detect
+from engine.ingest.mapping import guess_mapping
+from engine.ingest.tables import preview, read_records
 
 TICKETS = [{"id": 1, "description": "Where is my payslip?", "resolution": "Workday > Pay."},
            {"id": 2, "description": "How much leave do I get?", "resolution": "25 days a year."}]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import importer
-from engine.errors import BadInput, PairsmithError
-from engine.importer import import_files
-from engine.store import Workspace
+from engine.ingest import importer
+from engine.workspace.errors import BadInput, PairsmithError
+from engine.ingest.importer import import_files
+from engine.workspace.store import Workspace
 
 DATA = Path(__file__).parent / "data" / "import"
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +111,7 @@ def test_pairs_are_linked_to_their_tickets_and_ids_come_from_sequences(ws, tmp_p
     assert bad == 0
     assert ws.scalar("SELECT count(DISTINCT ticket_id) FROM pairs") == 300
     # the sequences moved on: a pair added by hand gets a fresh id
-    from engine.pairs import add_pair
+    from engine.review.pairs import add_pair
     new_id = add_pair(ws, "Manual question?", "Manual answer.")
     assert new_id > ws.scalar("SELECT max(id) FROM pairs WHERE origin = 'import'")
     assert ws.scalar("SELECT nextval('ticket_seq')") > ws.scalar("SELECT max(id) FROM tickets")
@@ -184,8 +184,8 @@ def test_a_killed_process_leaves_nothing(tmp_path):
     script = textwrap.dedent(f"""
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from engine import importer
-        from engine.store import Workspace
+        from engine.ingest import importer
+        from engine.workspace.store import Workspace
         ws = Workspace.open({str(wsdir)!r})
         importer._before_pairs_insert = lambda: os._exit(9)
         importer.import_files(ws, [{str(DATA / 'messy_multiline.csv')!r}])
@@ -242,9 +242,11 @@ def test_xlsx_json_and_fine_tuning_shapes(ws, tmp_path):
 
 # --- CLI ------------------------------------------------------------------------------------
 def _cli(monkeypatch, capsys, argv):
-    import engine.cli as cli
+    import engine.cli.main as cli
 
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ["engine.cli_import"])
+    import engine.cli.ingest as ingest_cli
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", [ingest_cli])
     code = cli.main(argv)
     out, err = capsys.readouterr()
     return code, out, err

@@ -1,5 +1,5 @@
 """Packaging: both console scripts are declared, the bundled resources are installed where
-engine/resources.py looks, a wheel builds and a plain (non-editable) install finds the sample;
+engine/workspace/resources.py looks, a wheel builds and a plain (non-editable) install finds the sample;
 the PyInstaller spec, build script and .desktop file are well-formed."""
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def _has_main(module: str) -> bool:
 
 def test_both_console_scripts_are_declared():
     project = _pyproject()["project"]
-    assert project["scripts"]["pairsmith"] == "engine.cli:main"
+    assert project["scripts"]["pairsmith"] == "engine.cli.main:main"
     assert project["gui-scripts"]["pairsmith-desktop"] == "desktop.app:main"
-    assert _has_main("engine.cli") and _has_main("desktop.app")
+    assert _has_main("engine.cli.main") and _has_main("desktop.app")
 
 
 def _data_files() -> dict[str, list[str]]:
@@ -54,8 +54,8 @@ def test_resources_are_installed_where_engine_resources_looks():
                 assert any(fnmatch.fnmatch(rel, p) for p in patterns), f"{rel} would not be installed"
     for icon in ("pairsmith.svg", "pairsmith-256.png"):
         assert (ROOT / "resources" / "icons" / icon).is_file()
-    # engine/resources.py looks under <prefix>/share/pairsmith/resources
-    assert "share\" / \"pairsmith\" / \"resources" in (ROOT / "engine" / "resources.py").read_text()
+    # engine/workspace/resources.py looks under <prefix>/share/pairsmith/resources
+    assert "share\" / \"pairsmith\" / \"resources" in (ROOT / "engine" / "workspace" / "resources.py").read_text()
 
 
 def _source_copy(dest: Path) -> Path:
@@ -80,7 +80,7 @@ def test_wheel_builds_and_a_plain_install_finds_the_sample(tmp_path):
     wheels = list(out.glob("pairsmith-*.whl"))
     assert len(wheels) == 1
     names = set(zipfile.ZipFile(wheels[0]).namelist())
-    for py in ("engine/cli.py", "engine/store.py", "engine/security.py", "desktop/app.py"):
+    for py in ("engine/cli/main.py", "engine/workspace/store.py", "engine/workspace/security.py", "desktop/app.py"):
         assert py in names
     assert all(p.relative_to(src).as_posix() in names for p in (src / "engine").rglob("*.py"))
     data = [n for n in names if "/data/share/pairsmith/resources/" in n]
@@ -90,7 +90,7 @@ def test_wheel_builds_and_a_plain_install_finds_the_sample(tmp_path):
         assert any(n.endswith("resources/sample/helpdesk_export.csv") for n in data)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheels[0]).read(entry_points).decode()
-    assert "pairsmith = engine.cli:main" in text and "pairsmith-desktop = desktop.app:main" in text
+    assert "pairsmith = engine.cli.main:main" in text and "pairsmith-desktop = desktop.app:main" in text
 
     # a plain install into a fresh venv (no dependencies: only where things land is checked)
     venv = tmp_path / "venv"
@@ -100,7 +100,7 @@ def test_wheel_builds_and_a_plain_install_finds_the_sample(tmp_path):
                            str(wheels[0])], capture_output=True, text=True, timeout=300)
     assert inst.returncode == 0, inst.stderr[-3000:]
     assert (venv / "bin" / "pairsmith").is_file() and (venv / "bin" / "pairsmith-desktop").is_file()
-    probe = subprocess.run([str(py), "-c", "import engine.resources as r; print(r.resources_dir()); "
+    probe = subprocess.run([str(py), "-c", "import engine.workspace.resources as r; print(r.resources_dir()); "
                                            "print(r.sample_path('facts.md').parent)"],
                            capture_output=True, text=True, cwd=str(tmp_path), timeout=60)
     assert probe.returncode == 0, probe.stderr

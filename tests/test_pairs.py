@@ -1,7 +1,7 @@
 import pytest
 
-from engine import pairs
-from engine.errors import BadInput, NotFound
+from engine.review import pairs
+from engine.workspace.errors import BadInput, NotFound
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ MESSAGES = [{"role": "user", "content": "How many days of sick leave do I get?"}
 
 @pytest.fixture(scope="session")
 def models(tmp_path_factory):
-    from engine.playground import ChatModel
+    from engine.evaluate.playground import ChatModel
 
     root = tmp_path_factory.mktemp("play")
     base = make_tiny_base(root / "tiny")
@@ -48,7 +48,7 @@ def test_leaving_the_stream_early_stops_generation_and_frees_the_model(models):
 
 
 def test_system_prompt_and_bad_conversations(models):
-    from engine.errors import BadInput
+    from engine.workspace.errors import BadInput
 
     tuned, _, _, _ = models
     prompt = tuned.prompt_for([{"role": "system", "content": "Be brief."}] + MESSAGES)
@@ -58,9 +58,9 @@ def test_system_prompt_and_bad_conversations(models):
 
 
 def test_flag_answer_and_send_to_review(ws):
-    from engine.errors import BadInput
-    from engine.pairs import get_pair
-    from engine.playground import flag_answer, pair_note, send_to_review
+    from engine.workspace.errors import BadInput
+    from engine.review.pairs import get_pair
+    from engine.evaluate.playground import flag_answer, pair_note, send_to_review
 
     pid = flag_answer(ws, "How many sick days?", "12 days a year.", bad_answer="30 days.")
     pair = get_pair(ws, pid)
@@ -81,8 +81,8 @@ def test_flag_answer_and_send_to_review(ws):
 
 
 def test_blind_pairs_hide_and_shuffle_and_tallies_count(ws):
-    from engine.errors import BadInput
-    from engine.playground import make_blind_pair, rating_tallies, record_rating
+    from engine.workspace.errors import BadInput
+    from engine.evaluate.playground import make_blind_pair, rating_tallies, record_rating
 
     rng = random.Random(3)
     pairs = [make_blind_pair("Q?", "tuned answer", "base answer", rng) for _ in range(20)]
@@ -110,8 +110,8 @@ def test_blind_pairs_hide_and_shuffle_and_tallies_count(ws):
 
 
 def test_chat_cli_streams_answers_until_eof(models, tmp_path, monkeypatch, capsys):
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     _, _, base, adapter = models
     ws_root = tmp_path / "ws"

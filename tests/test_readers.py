@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import BadInput
-from engine.readers import detect, guess_mapping, preview, read_records
+from engine.workspace.errors import BadInput
+from engine.ingest.detect import detect
+from engine.ingest.mapping import guess_mapping
+from engine.ingest.tables import preview, read_records
 
 DATA = Path(__file__).parent / "data" / "import"
 

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from engine import pairs
-from engine.cli import main
-from engine.errors import PairsmithError
+from engine.review import pairs
+from engine.cli.main import main
+from engine.workspace.errors import PairsmithError
 from engine.flags.base import DetectContext, PairText
 from engine.flags.pii import detect
-from engine.redact import find_spans, redact_all, redact_pair
-from engine.store import Workspace
+from engine.privacy.redact import find_spans, redact_all, redact_pair
+from engine.workspace.store import Workspace
 
 
 @pytest.fixture

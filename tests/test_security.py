@@ -20,12 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import export as export_mod
-from engine import security
-from engine.errors import BadInput, PairsmithError
-from engine.export import csv_safe, export_pairs
-from engine.pairs import add_pair
-from engine.store import Workspace
+from engine.dataset import export as export_mod
+from engine.workspace import security
+from engine.workspace.errors import BadInput, PairsmithError
+from engine.dataset.export import csv_safe, export_pairs
+from engine.review.pairs import add_pair
+from engine.workspace.store import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,7 +89,7 @@ def test_choices_are_per_model_and_stored_in_the_workspace(ws, tmp_path):
 
 
 def test_trust_cli(tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
 
     root = tmp_path / "w"
     Workspace.create(root).close()
@@ -108,7 +108,7 @@ def test_transformers_refuses_pickle_weights_with_these_kwargs(tmp_path):
     code = f"""
 import sys, torch
 from transformers import MistralConfig, MistralForCausalLM, AutoModelForCausalLM
-from engine.security import model_load_kwargs
+from engine.workspace.security import model_load_kwargs
 cfg = MistralConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
                     num_key_value_heads=1, vocab_size=64)
 m = MistralForCausalLM(cfg)
@@ -207,8 +207,8 @@ def _pii_ws(root: Path) -> Workspace:
 
 @pytest.mark.parametrize("fmt", export_mod.FORMATS)
 def test_exports_never_contain_pii_map_originals(tmp_path, fmt):
-    pytest.importorskip("engine.redact")
-    from engine.redact import redact_all
+    pytest.importorskip("engine.privacy.redact")
+    from engine.privacy.redact import redact_all
 
     with _pii_ws(tmp_path / "w") as ws:
         res = redact_all(ws)
@@ -224,7 +224,7 @@ def test_exports_never_contain_pii_map_originals(tmp_path, fmt):
 
 
 def test_open_personal_data_flags_block_export_without_allow_pii(tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
 
     root = tmp_path / "w"
     with _pii_ws(root) as ws:
@@ -302,11 +302,11 @@ def test_export_over_a_file_size_limit_keeps_the_previous_file(tmp_path):
     code = (
         "import resource, signal, sys\n"
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-        "from engine.store import Workspace\n"
+        "from engine.workspace.store import Workspace\n"
         "ws = Workspace.open(sys.argv[1])\n"  # open (and back up) before the limit
         "resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))\n"
-        "from engine.export import export_pairs\n"
-        "from engine.errors import PairsmithError\n"
+        "from engine.dataset.export import export_pairs\n"
+        "from engine.workspace.errors import PairsmithError\n"
         "try:\n"
         "    export_pairs(ws, sys.argv[2])\n"
         "except PairsmithError as exc:\n"
@@ -324,9 +324,9 @@ def test_export_over_a_file_size_limit_keeps_the_previous_file(tmp_path):
 # --- a damaged workspace ----------------------------------------------------------------------
 @pytest.mark.parametrize("damage", ["half", "garbage", "empty"])
 def test_damaged_workspace_names_the_backup_and_restore_works(tmp_path, capsys, damage):
-    from engine.cli import main
-    from engine.errors import WorkspaceCorrupt
-    from engine.store import DB_NAME, list_backups
+    from engine.cli.main import main
+    from engine.workspace.errors import WorkspaceCorrupt
+    from engine.workspace.store import DB_NAME, list_backups
 
     root = tmp_path / "w"
     with Workspace.create(root) as ws:
@@ -357,8 +357,8 @@ def test_damaged_workspace_names_the_backup_and_restore_works(tmp_path, capsys, 
 
 
 def test_restore_refuses_a_damaged_backup(tmp_path, capsys):
-    from engine.cli import main
-    from engine.store import backup
+    from engine.cli.main import main
+    from engine.workspace.store import backup
 
     root = tmp_path / "w"
     Workspace.create(root).close()
@@ -413,7 +413,7 @@ def test_subprocess_env_follows_the_workspace_offline_setting(tmp_path):
 
 
 def test_settings_command(tmp_path, capsys):
-    from engine.cli import main
+    from engine.cli.main import main
 
     root = _approved_workspace(tmp_path)
     assert main(["settings", str(root), "offline", "false"]) == 0

@@ -2,8 +2,9 @@ import json
 
 import pytest
 
-from engine import pairs, split
-from engine.errors import BadInput
+from engine.review import pairs
+from engine.dataset import split
+from engine.workspace.errors import BadInput
 
 TOPICS = {
     "leave": ["earned leave balance", "carry over of leave", "leave encashment", "half day leave", "leave during notice period"],
@@ -100,8 +101,8 @@ def test_health_figures(ws):
 
 
 def test_cli_split_and_versions(tmp_path, capsys):
-    from engine.cli import main
-    from engine.store import Workspace
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
 
     root = tmp_path / "w"
     with Workspace.create(root) as w:

@@ -6,9 +6,9 @@ import sys
 import duckdb
 import pytest
 
-from engine import store
-from engine.errors import WorkspaceCorrupt, WorkspaceLocked, WorkspaceNotFound
-from engine.store import Workspace
+from engine.workspace import store
+from engine.workspace.errors import WorkspaceCorrupt, WorkspaceLocked, WorkspaceNotFound
+from engine.workspace.store import Workspace
 
 
 def test_create_makes_folder_db_and_runs(tmp_path):
@@ -48,7 +48,7 @@ def test_second_process_gets_one_line_lock_error(tmp_path):
             Workspace.open(root)
         assert "open in another" in str(info.value)
         assert "\n" not in str(info.value)
-        r = subprocess.run([sys.executable, "-m", "engine.cli", "status", str(root)], capture_output=True, text=True)
+        r = subprocess.run([sys.executable, "-m", "engine.cli.main", "status", str(root)], capture_output=True, text=True)
         assert r.returncode == 3
         assert "Traceback" not in r.stderr and "open in another" in r.stderr
     finally:

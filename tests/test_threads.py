@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import threads
-from engine.drafting import clean, draft_answer, draft_question
-from engine.errors import BadInput, PairsmithError
-from engine.importer import import_files
-from engine.readers import customer_values, guess_mapping, mapping_shape, preview
-from engine.store import Workspace
+from engine.ingest import threads
+from engine.ingest.drafting import clean, draft_answer, draft_question
+from engine.workspace.errors import BadInput, PairsmithError
+from engine.ingest.importer import import_files
+from engine.ingest.mapping import customer_values, guess_mapping, mapping_shape
+from engine.ingest.tables import preview
+from engine.workspace.store import Workspace
 
 TW_HEADER = ("tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id")
 # (id, author, inbound, created, text, responses, in_response_to)
@@ -127,7 +128,7 @@ def test_preview_says_conversation_export(tmp_path):
 
 
 def test_cli_summary_and_json(ws, tmp_path, capsys):
-    from engine import cli
+    import engine.cli.main as cli
 
     p = _write(tmp_path / "tw.csv", TW_HEADER, TW_ROWS)
     root = str(ws.root)
@@ -265,7 +266,7 @@ def test_question_answer_files_are_unaffected(ws, tmp_path):
 
 
 def test_questions_without_answers_is_one_clear_line(ws, tmp_path, capsys):
-    from engine import cli
+    import engine.cli.main as cli
 
     p = _write(tmp_path / "intents.csv", ("flags", "utterance", "category", "intent"),
                [("B", "I want to cancel my order", "ORDER", "cancel_order"),

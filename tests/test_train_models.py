@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from engine.errors import BadInput
+from engine.workspace.errors import BadInput
 from engine.train.models import build_tiny_model, resolve_base_model
 
 

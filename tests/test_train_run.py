@@ -37,7 +37,7 @@ def trained(tmp_path_factory):
 
 
 def _open(ws):
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     return Workspace.open(ws)
 
@@ -171,7 +171,7 @@ def test_bundle_runs_standalone_and_imports_back(trained, tmp_path):
     code, _, err = cli("bundle", trained["ws"], trained["run_dir"].name, bundle)
     assert code == 0, err
     for name in ("spec.json", "dataset/train.jsonl", "dataset/heldout.jsonl", "requirements.txt", "run.sh",
-                 "engine/train/__main__.py", "engine/errors.py"):
+                 "engine/train/__main__.py", "engine/workspace/errors.py"):
         assert (bundle / name).is_file(), name
     assert "transformers==" in (bundle / "requirements.txt").read_text()
     assert subprocess.run(["bash", "-n", str(bundle / "run.sh")]).returncode == 0

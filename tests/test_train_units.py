@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from engine.errors import BadInput
+from engine.workspace.errors import BadInput
 from engine.train import guards
 from engine.train.events import SCHEMA, describe, parse_line, validate_event
 from engine.train.oom import next_config
@@ -147,7 +147,7 @@ def test_record_run_links_loss_warnings_to_open_conflict_flags(tmp_path, monkeyp
     """The parent records a finished run; a loss warning carries the number of open conflict flags."""
     import datetime as dt
 
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
     from engine.train import launch
     from engine.train.events import EventWriter
     from engine.train.spec import write_status
@@ -183,9 +183,9 @@ def test_record_run_links_loss_warnings_to_open_conflict_flags(tmp_path, monkeyp
 
 
 def test_a_bad_base_model_fails_before_a_version_is_frozen(tmp_path):
-    from engine.errors import PairsmithError
-    from engine.pairs import add_pair
-    from engine.store import Workspace
+    from engine.workspace.errors import PairsmithError
+    from engine.review.pairs import add_pair
+    from engine.workspace.store import Workspace
     from engine.train import launch
 
     with Workspace.create(tmp_path / "ws") as ws:
@@ -257,12 +257,12 @@ def test_preflight_on_a_gpu_that_cannot_fit_names_the_preset_that_would(tmp_path
 def test_training_refuses_personal_data_unless_allowed(tmp_path):
     """A model memorises what it is trained on: open personal-data flags, or a version frozen
     before a redaction (its copy keeps the data), stop a run before anything is prepared."""
-    from engine.errors import BadInput
+    from engine.workspace.errors import BadInput
     from engine.flags.runner import run_flags
-    from engine.pairs import add_pair
-    from engine.redact import redact_all
-    from engine.split import freeze
-    from engine.store import Workspace
+    from engine.review.pairs import add_pair
+    from engine.privacy.redact import redact_all
+    from engine.dataset.split import freeze
+    from engine.workspace.store import Workspace
     from engine.train import launch
 
     with Workspace.create(tmp_path / "ws") as ws:

@@ -27,7 +27,7 @@ def pairs(n: int = 40) -> list[dict]:
 def make_workspace(root: Path, n: int = 40, *, version: bool = True) -> Path:
     """A workspace with n approved pairs and (unless version=False) a frozen version, inserted
     directly so the tests do not depend on the split algorithm."""
-    from engine.store import Workspace
+    from engine.workspace.store import Workspace
 
     ws = Workspace.create(root)
     now = dt.datetime.now().replace(microsecond=0)
@@ -49,7 +49,7 @@ def make_workspace(root: Path, n: int = 40, *, version: bool = True) -> Path:
 
 def cli(*argv: str) -> tuple[int, str, str]:
     """Run `pairsmith ARGV` in this process; returns (exit code, stdout, stderr)."""
-    from engine.cli import main
+    from engine.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import security
-from engine.cli_maint import WORKSPACE_SETTINGS
+from engine.workspace import security
+from engine.workspace import settings as ws_settings
 
-from ..worker import user_message
+from desktop.worker import user_message
 
 THRESHOLDS = {  # setting -> label
     "duplicate_threshold": "Duplicates: question and answer similarity",
@@ -53,10 +53,10 @@ CODE_WARNING = ("Only for a model you trust: its own code, or a pickle file, run
 
 def threshold_defaults() -> dict[str, float]:
     """The engine's defaults; an unset conflict threshold follows the duplicate threshold."""
-    from engine.flags.dedup import DEFAULT_THRESHOLD, QUESTION_THRESHOLD
-
-    return {"duplicate_threshold": DEFAULT_THRESHOLD, "duplicate_question_threshold": QUESTION_THRESHOLD,
-            "conflict_threshold": DEFAULT_THRESHOLD}
+    dup = ws_settings.default("duplicate_threshold")
+    return {"duplicate_threshold": dup,
+            "duplicate_question_threshold": ws_settings.default("duplicate_question_threshold"),
+            "conflict_threshold": ws_settings.default("conflict_threshold") or dup}
 
 
 def pattern_error(pattern: str) -> str | None:
@@ -80,10 +80,7 @@ def save_settings(ws, values: dict[str, Any], trust: dict[str, tuple[bool, bool]
     """values: setting -> new value (None deletes it); trust: model -> (remote_code, pickle)."""
     with ws.transaction():
         for key, value in values.items():
-            if value is None:
-                ws.execute("DELETE FROM settings WHERE key = ?", [key])
-            else:
-                ws.set_setting(key, value)
+            ws_settings.put(ws, key, value)
         for model, (remote_code, pickle) in trust.items():
             security.trust_model(ws, model, remote_code=remote_code, pickle=pickle)
 
@@ -142,7 +139,7 @@ class WorkspaceSettingsDialog(QDialog):
         self.use_default: dict[str, QCheckBox] = {}
         for key, label in THRESHOLDS.items():
             spin = QDoubleSpinBox(minimum=0.5, maximum=0.99, singleStep=0.01, decimals=2)
-            spin.setToolTip(WORKSPACE_SETTINGS[key])
+            spin.setToolTip(ws_settings.CATALOGUE[key].help)
             default = QCheckBox(f"default ({self.defaults[key]:.2f})")
             default.toggled.connect(lambda on, k=key: self._default_toggled(k, on))
             row = QHBoxLayout()
@@ -153,9 +150,7 @@ class WorkspaceSettingsDialog(QDialog):
             self.spins[key], self.use_default[key] = spin, default
         self.use_default["conflict_threshold"].setText("default (same as duplicates)")
         self.spins["duplicate_threshold"].valueChanged.connect(self._follow_duplicate)
-        from engine.flags.pii import DEFAULT_EMPLOYEE_ID_PATTERN
-
-        self.pattern = QLineEdit(placeholderText=f"default: {DEFAULT_EMPLOYEE_ID_PATTERN}")
+        self.pattern = QLineEdit(placeholderText=f"default: {ws_settings.default('pii_employee_id_pattern')}")
         self.pattern.textChanged.connect(self._validate)
         self.pattern_error = QLabel(wordWrap=True, styleSheet="color: #b42318;")
         self.pattern_error.hide()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import pairs as engine_pairs
-from engine.errors import PairsmithError
+from engine.review import pairs as engine_pairs
+from engine.workspace.errors import PairsmithError
 
 
 def list_flags(ws, pair_id: int) -> list[dict]:
@@ -80,9 +80,9 @@ def redo(ws, pair_id: int) -> dict[str, Any]:
 
 
 def redact(ws, pair_id: int) -> dict[str, Any]:
-    """Replace personal data in the pair with placeholders (engine.redact.redact_pair)."""
+    """Replace personal data in the pair with placeholders (engine.privacy.redact.redact_pair)."""
     try:
-        from engine.redact import redact_pair
+        from engine.privacy.redact import redact_pair
     except ImportError:
         raise PairsmithError("Redaction is not available in this build.") from None
     result = redact_pair(ws, pair_id)

@@ -5,7 +5,7 @@ ordered list of matching pair ids once (a numpy array: 1,000,000 ids take ~15 ms
 rows are then fetched a page at a time by id range, which stays ~2 ms at any depth, where
 `LIMIT 200 OFFSET 500000` took ~170 ms (bench/bench_review_model.py prints both).
 
-The status and search filters are `engine.pairs`' own (same SQL as `count_pairs`), plus a flag
+The status and search filters are `engine.review.pairs`' own (same SQL as `count_pairs`), plus a flag
 filter: "flagged" (any open flag) or one flag kind.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import pairs as engine_pairs
+from engine.review import pairs as engine_pairs
 
 OPEN_FLAG_IDS = "SELECT DISTINCT unnest(pair_ids) AS pid FROM flags WHERE status = 'open'"
 
@@ -54,7 +54,7 @@ def matching_ids(ws, f: PairFilter) -> np.ndarray:
 
 
 def count_matching(ws, f: PairFilter) -> int:
-    """The number of matching pairs (engine.pairs.count_pairs when no flag filter is set)."""
+    """The number of matching pairs (engine.review.pairs.count_pairs when no flag filter is set)."""
     if not f.flags:
         return engine_pairs.count_pairs(ws, status=f.status or None, search=(f.search or "").strip() or None)
     where, params = _where(f)

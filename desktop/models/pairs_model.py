@@ -20,9 +20,9 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..worker import EngineWorker, user_message
-from . import pair_query
-from .pair_query import PairFilter
+from desktop.worker import EngineWorker, user_message
+from desktop.models import pair_query
+from desktop.models.pair_query import PairFilter
 
 PAGE_SIZE = 200
 MAX_PAGES = 60

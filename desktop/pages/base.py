@@ -15,8 +15,8 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..context import AppContext
-from ..worker import Task
+from desktop.context import AppContext
+from desktop.worker import Task
 
 
 class Page(QWidget):

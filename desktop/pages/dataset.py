@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..widgets.charts import GREY, PALETTE, BarChart, Histogram, TargetBar
-from .base import Page, note_label as _note, scrolling_body
+from desktop.widgets.charts import GREY, PALETTE, BarChart, Histogram, TargetBar
+from desktop.pages.base import Page, note_label as _note, scrolling_body
 
 try:  # the engine module is written by another engineer; keep the page usable without it
-    from engine import split as _split
+    from engine.dataset import split as _split
 except ImportError:  # pragma: no cover - only while the engine is being written
     _split = None
 
@@ -221,7 +221,7 @@ class DatasetPage(Page):
         self.submit(_versions, on_done=self.show_versions, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        from ..worker import user_message
+        from desktop.worker import user_message
 
         self._loading = False
         self.refresh_button.setEnabled(True)
@@ -313,7 +313,7 @@ class DatasetPage(Page):
     def _freeze_failed(self, exc: BaseException) -> None:
         from html import escape
 
-        from ..worker import is_cancelled_error, user_message
+        from desktop.worker import is_cancelled_error, user_message
 
         self.freeze_button.setEnabled(True)
         if is_cancelled_error(exc):

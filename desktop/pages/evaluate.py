@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from ..widgets.charts import BLUE, GREEN, GREY, BarChart
-from ..worker import user_message
-from .base import Page
+from desktop.widgets.charts import BLUE, GREEN, GREY, BarChart
+from desktop.worker import user_message
+from desktop.pages.base import Page
 
 
 # --- engine calls (worker thread) ---------------------------------------------------------------
@@ -36,7 +36,7 @@ def load_evaluations(ws) -> dict:
 
 def _tallies(ws) -> dict:
     try:
-        from engine.playground import rating_tallies
+        from engine.evaluate.playground import rating_tallies
     except ImportError:  # pragma: no cover
         return {}
     return rating_tallies(ws)
@@ -45,7 +45,7 @@ def _tallies(ws) -> dict:
 def load_report(ws, evaluation_id: int) -> dict:
     row = ws.query("SELECT run_id, report FROM evaluations WHERE id = ?", [int(evaluation_id)])
     if not row:
-        from engine.errors import NotFound
+        from engine.workspace.errors import NotFound
 
         raise NotFound(f"no evaluation {evaluation_id}")
     report = row[0]["report"]
@@ -68,7 +68,7 @@ def _already_sent(ws, examples: list[dict]) -> list[int]:
 
 
 def send_example(ws, example: dict) -> int:
-    from engine.playground import send_to_review
+    from engine.evaluate.playground import send_to_review
 
     return send_to_review(ws, example)
 

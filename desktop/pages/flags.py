@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QSplitter, QStackedWidget, QTabWidget, QTextEdit, QVBoxLayout, QWidget,
 )
 
-from ..widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, as_pairs_by_id, merge_text
-from ..worker import is_cancelled_error, user_message
-from .base import Page
+from desktop.widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, as_pairs_by_id, merge_text
+from desktop.worker import is_cancelled_error, user_message
+from desktop.pages.base import Page
 
 from engine.flags.base import KIND_LABELS, KINDS  # noqa: E402  (the engine's names)
 CHEAP_KINDS = ["tone", "needs_context", "pii"]  # per-pair checks, no embeddings needed
@@ -46,7 +46,7 @@ def _module(name: str):
 def _runner():
     mod = _module("engine.flags.runner")
     if mod is None:
-        from engine.errors import PairsmithError
+        from engine.workspace.errors import PairsmithError
 
         raise PairsmithError("Finding problems is not available in this version yet.")
     return mod
@@ -62,7 +62,7 @@ def load_flags(ws, kind: str, status: str | None) -> dict:
 
 
 def load_pairs(ws, pair_ids: list[int]) -> dict[int, dict]:
-    from engine.pairs import list_pairs
+    from engine.review.pairs import list_pairs
 
     return as_pairs_by_id(list_pairs(ws, ids=[int(i) for i in pair_ids]))
 
@@ -74,7 +74,7 @@ def find_problems(ws, kinds=None, progress=None, cancel=None) -> dict:
 def keep_one(ws, flag_id: int, pair_id: int, merged_response: str | None = None) -> dict:
     """Keep one pair of a duplicate group (optionally with a merged answer), reject the others
     (resolve_flag(keep=...) rejects them as one undoable change)."""
-    from engine.pairs import update_pair, update_pairs
+    from engine.review.pairs import update_pair, update_pairs
 
     runner = _runner()
     flag = _flag(ws, flag_id)
@@ -105,7 +105,7 @@ def this_one_is_right(ws, flag_id: int, pair_id: int) -> dict:
 def copy_answer(ws, pair_ids: list[int], answer: str) -> int:
     """Give the other pairs of a resolved conflict the right answer and send them back to review
     (they were rejected), as one undoable change."""
-    from engine.pairs import update_pairs
+    from engine.review.pairs import update_pairs
 
     change = update_pairs(ws, pair_ids, response=answer, status="new")
     _runner().run_flags(ws, kinds=CHEAP_KINDS, pair_ids=pair_ids)
@@ -113,7 +113,7 @@ def copy_answer(ws, pair_ids: list[int], answer: str) -> int:
 
 
 def undo_pairs(ws, pair_ids: list[int]) -> int:
-    from engine.pairs import undo
+    from engine.review.pairs import undo
 
     return sum(1 for pid in pair_ids if undo(ws, int(pid)))
 
@@ -124,7 +124,7 @@ def dismiss(ws, flag_id: int) -> None:
 
 def save_and_recheck(ws, flag_id: int, pair_id: int, instruction: str, response: str, kind: str) -> dict:
     """Save an edit, then check that pair again for this kind of problem."""
-    from engine.pairs import update_pair
+    from engine.review.pairs import update_pair
 
     update_pair(ws, pair_id, instruction=instruction, response=response)
     runner = _runner()
@@ -135,9 +135,9 @@ def save_and_recheck(ws, flag_id: int, pair_id: int, instruction: str, response:
 
 
 def redact_one(ws, flag_id: int, pair_id: int) -> dict:
-    redact = _module("engine.redact")
+    redact = _module("engine.privacy.redact")
     if redact is None:
-        from engine.errors import PairsmithError
+        from engine.workspace.errors import PairsmithError
 
         raise PairsmithError("Redaction is not available in this version yet.")
     result = redact.redact_pair(ws, pair_id)
@@ -149,9 +149,9 @@ def redact_one(ws, flag_id: int, pair_id: int) -> dict:
 
 
 def redact_everything(ws, progress=None, cancel=None) -> Any:
-    redact = _module("engine.redact")
+    redact = _module("engine.privacy.redact")
     if redact is None:
-        from engine.errors import PairsmithError
+        from engine.workspace.errors import PairsmithError
 
         raise PairsmithError("Redaction is not available in this version yet.")
     result = redact.redact_all(ws, progress=progress, cancel=cancel)
@@ -162,7 +162,7 @@ def redact_everything(ws, progress=None, cancel=None) -> Any:
 def _flag(ws, flag_id: int) -> dict:
     rows = ws.query("SELECT id, kind, pair_ids, status FROM flags WHERE id = ?", [flag_id])
     if not rows:
-        from engine.errors import NotFound
+        from engine.workspace.errors import NotFound
 
         raise NotFound(f"no flag with id {flag_id}")
     return rows[0]

@@ -1,10 +1,10 @@
 """Import: pick (or drop) ticket exports, check what was detected, adjust the columns, import.
 
 1. Files: "Choose files..." or drop them on the window. Each file is previewed on the worker
-   (`engine.readers.preview`): its format, encoding, delimiter and first rows.
+   (`engine.ingest.tables.preview`): its format, encoding, delimiter and first rows.
 2. Columns: one combo per field (question, answer, ticket id, subject, created), pre-set to the
    engine's guess; the preview marks the columns in use.
-3. Import with progress and Cancel (`engine.importer.import_files`, one call per file with its
+3. Import with progress and Cancel (`engine.ingest.importer.import_files`, one call per file with its
    own mapping), then a summary with every row that could not be read (file, line, reason).
 """
 
@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..context import AppContext
-from ..worker import is_cancelled_error, user_message
-from .base import Page
+from desktop.context import AppContext
+from desktop.worker import is_cancelled_error, user_message
+from desktop.pages.base import Page
 
 FIELDS = [
     ("question", "Question", True),
@@ -66,8 +66,8 @@ QPushButton#import-button:disabled { background: #9aa5b1; }
 def import_with_mappings(ws, jobs: list[tuple[str, dict]], progress=None, cancel=None) -> dict[str, Any]:
     """Import each file with its own column mapping (worker thread). A file that cannot be
     imported at all is reported in `errors` (line None) and the others still go in."""
-    from engine.errors import BadInput
-    from engine.importer import import_files
+    from engine.workspace.errors import BadInput
+    from engine.ingest.importer import import_files
 
     total: dict[str, Any] = {"imported": 0, "duplicates_skipped": 0, "errors": [], "files": []}
     for i, (path, mapping) in enumerate(jobs):
@@ -95,7 +95,7 @@ def import_with_mappings(ws, jobs: list[tuple[str, dict]], progress=None, cancel
 
 
 def _preview(_ws, path: str) -> dict:
-    from engine.readers import preview
+    from engine.ingest.tables import preview
 
     return preview(path, n=20)
 
@@ -279,7 +279,7 @@ class ImportPage(Page):
         """Add files (from the dialog or dropped on the window) and preview them."""
         if self.body.currentIndex() == 2:
             self.reset()
-        from engine.cli_import import EXPORT_SUFFIXES
+        from engine.cli.ingest import EXPORT_SUFFIXES
 
         expanded: list[str] = []
         for p in paths:

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QTextBrowser, QTextEdit, QVBoxLayout, QWidget,
 )
 
-from ..worker import user_message
-from .base import Page
+from desktop.worker import user_message
+from desktop.pages.base import Page
 
 SIDES = ("tuned", "base")
 SIDE_TITLES = {"tuned": "Tuned model", "base": "Base model"}
@@ -30,7 +30,7 @@ def load_runs(ws) -> dict:
 
     runs = [r for r in list_runs(ws) if r.get("status") == "done" and r.get("adapter_path")]
     try:
-        from engine.playground import rating_tallies
+        from engine.evaluate.playground import rating_tallies
 
         tallies = rating_tallies(ws)
     except ImportError:  # pragma: no cover
@@ -39,20 +39,20 @@ def load_runs(ws) -> dict:
 
 
 def flag(ws, question: str, corrected: str, bad_answer: str | None) -> int:
-    from engine.playground import flag_answer
+    from engine.evaluate.playground import flag_answer
 
     return flag_answer(ws, question, corrected, bad_answer)
 
 
 def rate(ws, pair: dict, choice: str) -> dict:
-    from engine.playground import rating_tallies, record_rating
+    from engine.evaluate.playground import rating_tallies, record_rating
 
     record_rating(ws, pair, choice)
     return rating_tallies(ws)
 
 
 def _load_models(run_dir: str) -> dict:
-    from engine.playground import ChatModel
+    from engine.evaluate.playground import ChatModel
 
     return {"tuned": ChatModel.for_run(run_dir), "base": ChatModel.for_run(run_dir, base=True)}
 
@@ -363,7 +363,7 @@ class PlaygroundPage(Page):
 
     @staticmethod
     def _make_blind_pair(question: str) -> dict:
-        from engine.playground import make_blind_pair
+        from engine.evaluate.playground import make_blind_pair
 
         return make_blind_pair(question, "", "", random.Random())
 

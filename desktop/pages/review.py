@@ -34,13 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..context import AppContext
-from ..models import pair_ops
-from ..models.pair_query import PairFilter, flag_kinds
-from ..models.pairs_model import KIND_LABELS, PairsTableModel
-from ..widgets.pair_editor import PairEditor
-from ..worker import user_message
-from .base import Page
+from desktop.context import AppContext
+from desktop.models import pair_ops
+from desktop.models.pair_query import PairFilter, flag_kinds
+from desktop.models.pairs_model import KIND_LABELS, PairsTableModel
+from desktop.widgets.pair_editor import PairEditor
+from desktop.worker import user_message
+from desktop.pages.base import Page
 
 STATUS_CHOICES = [("All statuses", None), ("New", "new"), ("Approved", "approved"), ("Rejected", "rejected")]
 
@@ -667,7 +667,7 @@ class ReviewPage(Page):
                 return
             self.select_pair(pair_id)
 
-        from ..models.pair_query import next_flagged
+        from desktop.models.pair_query import next_flagged
 
         self.submit(next_flagged, after, ids, on_done=done)
 

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..widgets.charts import LossChart
-from ..worker import user_message
-from .base import Page, note_label as _note, scrolling_body
+from desktop.widgets.charts import LossChart
+from desktop.worker import user_message
+from desktop.pages.base import Page, note_label as _note, scrolling_body
 
 BUILTIN_TINY = "builtin:tiny"
 PRESET_FALLBACK = {
@@ -128,7 +128,7 @@ def child_environment() -> QProcessEnvironment:
 
 # --- engine calls (worker thread) ---------------------------------------------------------------
 def load_setup(ws) -> dict:
-    from engine import split
+    from engine.dataset import split
 
     versions = split.list_versions(ws)
     try:
@@ -151,7 +151,7 @@ def run_view(ws, run_id: str, runs: list[dict] | None = None) -> dict:
     runs = runs if runs is not None else list_runs(ws)
     run = next((r for r in runs if r["id"] == run_id), None)
     if run is None:
-        from engine.errors import NotFound
+        from engine.workspace.errors import NotFound
 
         raise NotFound(f"no training run {run_id}")
     return {"run": run, "events": read_events(run["run_dir"]), "evaluation": run.get("evaluation")}
@@ -179,7 +179,7 @@ def record(ws, run_dir: str) -> dict:
 def store_evaluation(ws, run_id: str, run_dir: str) -> dict:
     """Keep the evaluation report (runs/<id>/eval/report.json) in the `evaluations` table."""
     from engine import evaluate as ev
-    from engine.errors import PairsmithError
+    from engine.workspace.errors import PairsmithError
 
     report = ev.load_report(run_dir)
     if report is None:

@@ -3,7 +3,7 @@
 They only show a flag and say what the user chose (signals named `sig_*`); the Flags page does the
 engine calls on the worker. A flag here is the dict `engine.flags.runner.list_flags` gives
 ({id, kind, severity, score, pair_ids, external_ids, explanation, details, status}); `pairs` maps a
-pair id to the dict `engine.pairs.list_pairs` gives ({id, external_id, instruction, response, status}).
+pair id to the dict `engine.review.pairs.list_pairs` gives ({id, external_id, instruction, response, status}).
 """
 
 from __future__ import annotations

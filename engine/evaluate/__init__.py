@@ -35,9 +35,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..errors import BadInput, NotFound, PairsmithError
-from ..train.data import read_jsonl
-from .judge import SIMILARITY_THRESHOLD, cosine_pairs, judge_answer
+from engine.workspace.errors import BadInput, Cancelled, NotFound, PairsmithError
+from engine.train.data import read_jsonl
+from engine.evaluate.judge import SIMILARITY_THRESHOLD, cosine_pairs, judge_answer
+from engine.workspace.progress import ProgressFn
 
 REPORT_DIR = "eval"
 REPORT_JSON = "report.json"
@@ -45,8 +46,6 @@ REPORT_HTML = "report.html"
 LOG_FILE = "eval.log"
 GAP_ADVICE_POINTS = 15.0
 FEW_HELDOUT = 10  # below this, one question moves the accuracy by more than 10 points: the report says so
-
-ProgressFn = Callable[[int, int, str], None]
 
 
 # --- reading a run folder --------------------------------------------------------------------
@@ -87,7 +86,7 @@ def base_model_path(spec: dict) -> str:
     if not str(name).startswith("builtin:") and resolved and os.path.isabs(str(resolved)) and looks_like_folder:
         raise BadInput(f"The base model folder {resolved} that run {spec.get('run_id') or ''} was trained on is gone "
                        "(moved or deleted): put it back there, then try again.")
-    from ..train.models import resolve_base_model
+    from engine.train.models import resolve_base_model
 
     return resolve_base_model(str(name))
 
@@ -171,11 +170,11 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
                  cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
     """Answer the held-out questions (and as many training questions) with the tuned model, the
     held-out ones again with the prompted base model, judge everything, return the report."""
-    from .generate import DEFAULT_SYSTEM_PROMPT, adapter_disabled, build_prompt, generate, load_model, \
+    from engine.evaluate.generate import DEFAULT_SYSTEM_PROMPT, adapter_disabled, build_prompt, generate, load_model, \
         suggest_max_new_tokens
-    from .hallucination import FactIndex
-    from .judge import load_embedder
-    from .report import summary_line
+    from engine.evaluate.hallucination import FactIndex
+    from engine.evaluate.judge import load_embedder
+    from engine.evaluate.report import summary_line
 
     started = time.monotonic()
     run_dir = Path(run_dir)
@@ -224,7 +223,7 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
     del model
 
     if cancel and cancel():
-        raise PairsmithError("cancelled")
+        raise Cancelled()
     embed = embed or load_embedder()
     all_pairs = heldout + train_sample + heldout
     all_answers = held_answers + train_answers + base_answers
@@ -295,7 +294,7 @@ def evaluate_run(run_dir: str | os.PathLike, *, baseline_prompt: str | None = No
 
 
 def write_report(run_dir: str | os.PathLike, report: dict) -> tuple[Path, Path]:
-    from .report import render_html
+    from engine.evaluate.report import render_html
 
     folder = Path(run_dir) / REPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -402,7 +401,7 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
             raise BadInput(f"Cannot read the baseline prompt file {baseline_prompt_file}: {exc.strerror or exc}") from None
         baseline_prompt_file = path.resolve()
     (run_dir / REPORT_DIR).mkdir(exist_ok=True)
-    from ..security import child_env
+    from engine.workspace.security import child_env
 
     env = child_env(ws)  # no telemetry; no hub calls while the workspace is offline (the default)
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -419,7 +418,7 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
                 if cancel and cancel():
                     proc.terminate()
                     proc.wait(timeout=30)
-                    raise PairsmithError("cancelled")
+                    raise Cancelled()
                 try:
                     event = json.loads(line)
                 except ValueError:

@@ -40,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         out.flush()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from engine.errors import PairsmithError
+    from engine.workspace.errors import PairsmithError
 
-    from . import evaluate_run, write_report
+    from engine.evaluate import evaluate_run, write_report
 
     last = {"pct": -1, "t": 0.0}
 

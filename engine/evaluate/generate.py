@@ -17,7 +17,7 @@ import contextlib
 import os
 from typing import Callable, Iterator, Sequence
 
-from ..errors import BadInput, PairsmithError
+from engine.workspace.errors import BadInput, Cancelled, PairsmithError
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are the HR and IT helpdesk assistant of our company. Answer the employee's question "
@@ -67,7 +67,7 @@ def load_model(base_path: str, adapter_path: str | os.PathLike | None = None, *,
     device = pick_device(device)
     kwargs: dict = {}
     if device == "cuda":
-        from ..train.models import gpu_compute_dtype
+        from engine.train.models import gpu_compute_dtype
 
         dtype = gpu_compute_dtype()  # bf16 only where the GPU has it natively (not a T4's emulation)
         kwargs["dtype"] = dtype
@@ -83,7 +83,7 @@ def load_model(base_path: str, adapter_path: str | os.PathLike | None = None, *,
     tok_source = str(adapter_path) if adapter_path and os.path.exists(os.path.join(adapter_path, "tokenizer_config.json")) \
         else str(base_path)
     try:
-        from ..security import spec_model_kwargs, spec_tokenizer_kwargs
+        from engine.workspace.security import spec_model_kwargs, spec_tokenizer_kwargs
 
         spec = {"trust": trust or {}}  # the user's per-model choices, from the run spec
         tokenizer = AutoTokenizer.from_pretrained(tok_source, **spec_tokenizer_kwargs(spec, tok_source))
@@ -180,7 +180,7 @@ def generate(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int = 
     done = 0
     for start in range(0, n, batch_size):
         if cancel and cancel():
-            raise PairsmithError("cancelled")
+            raise Cancelled()
         idx = order[start:start + batch_size]
         batch = tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, padding=True, return_tensors="pt")
         batch = {k: v.to(device) for k, v in batch.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .judge import POLARITY_KINDS, Fact, compare_facts, extract_facts, same_value
+from engine.evaluate.judge import POLARITY_KINDS, Fact, compare_facts, extract_facts, same_value
 
 
 @dataclass

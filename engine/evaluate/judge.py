@@ -286,9 +286,9 @@ EmbedFn = Callable[[list[str]], "object"]  # texts -> array (n, d), rows L2-norm
 
 def load_embedder() -> EmbedFn:
     """The offline all-MiniLM-L6-v2 sentence embedder as `texts -> normalised array` (through
-    engine.embeddings: loaded once per process, length-sorted batches; answers up to 256 tokens)."""
+    engine.flags.embeddings: loaded once per process, length-sorted batches; answers up to 256 tokens)."""
     try:
-        from engine.embeddings import load_model
+        from engine.flags.embeddings import load_model
     except ImportError:  # pragma: no cover
         load_model = None
     if load_model is not None:

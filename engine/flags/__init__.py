@@ -13,9 +13,9 @@ Detector modules (`dedup`, `conflicts`, `pii`, `tone`, `needs_context`) implemen
 `detect(items, ctx)` from `base`; the runner imports them lazily.
 """
 
-from .base import KIND_LABELS, KINDS, SEVERITIES, DetectContext, FlagCandidate, PairText, Span, fingerprint
-from .facts import Fact, differing_facts, extract_facts
-from .runner import (
+from engine.flags.base import KIND_LABELS, KINDS, SEVERITIES, DetectContext, FlagCandidate, PairText, Span, fingerprint
+from engine.flags.facts import Fact, differing_facts, extract_facts
+from engine.flags.runner import (
     available_kinds,
     flag_counts,
     get_flag,

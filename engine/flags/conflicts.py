@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .base import DetectContext, FlagCandidate, PairText
-from .dedup import (DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, short_pair_sim, short_question,
+from engine.flags.base import DetectContext, FlagCandidate, PairText
+from engine.flags.dedup import (DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, short_pair_sim, short_question,
                     thresholds, veto_reason)
-from .facts import Fact, about, differing_facts, extract_facts, fact_phrase, fact_terms
+from engine.flags.facts import Fact, about, differing_facts, extract_facts, fact_phrase, fact_terms
 
 KIND = "conflict"
 # dimensions whose disagreement alone is weaker evidence (phrasing can flip them)

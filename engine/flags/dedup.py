@@ -54,14 +54,15 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import PairsmithError
-from .base import DetectContext, FlagCandidate, PairText
+from engine.workspace.errors import Cancelled
+from engine.flags.base import DetectContext, FlagCandidate, PairText
+from engine.workspace import settings
 
 log = logging.getLogger(__name__)
 
 KIND = "duplicate"
-DEFAULT_THRESHOLD = 0.68  # on the pair similarity (question and answer together)
-QUESTION_THRESHOLD = 0.85  # on the question cosine alone
+DEFAULT_THRESHOLD = settings.default("duplicate_threshold")  # on the pair similarity (question and answer)
+QUESTION_THRESHOLD = settings.default("duplicate_question_threshold")  # on the question cosine alone
 BOILERPLATE_MIN_TEXTS = 5
 ANN_MIN_ROWS = 20_000
 ANN_K = 32
@@ -231,7 +232,7 @@ def brute_pairs(vectors: np.ndarray, threshold: float, rows: Sequence[int] | Non
     query = np.arange(n) if rows is None else np.asarray(sorted(set(int(r) for r in rows)), dtype=np.int64)
     for s in range(0, len(query), block):
         if cancel is not None and cancel():
-            raise PairsmithError("cancelled")
+            raise Cancelled()
         q = query[s:s + block]
         sims = v[q] @ v.T
         ii, jj = np.nonzero(sims >= threshold)
@@ -268,7 +269,7 @@ def ann_pairs(vectors: np.ndarray, threshold: float, k: int = ANN_K,
     step = 10_000
     for s in range(0, n, step):
         if cancel is not None and cancel():
-            raise PairsmithError("cancelled")
+            raise Cancelled()
         index.add(keys[s:s + step], v[s:s + step], threads=threads)
         if progress is not None:
             progress(s + min(step, n - s), 2 * n, "Indexing questions")
@@ -276,7 +277,7 @@ def ann_pairs(vectors: np.ndarray, threshold: float, k: int = ANN_K,
     kk = min(k + 1, n)
     for s in range(0, n, step):
         if cancel is not None and cancel():
-            raise PairsmithError("cancelled")
+            raise Cancelled()
         res = index.search(v[s:s + step], kk, threads=threads)
         found = np.asarray(res.keys).astype(np.int64)
         dist = np.asarray(res.distances, dtype=np.float32)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .base import DetectContext, FlagCandidate, PairText, Span
-from .pii import DEFAULT_EMPLOYEE_ID_PATTERN, PLACEHOLDER_RE, SETTING_EMPLOYEE_ID, _employee_re
+from engine.flags.base import DetectContext, FlagCandidate, PairText, Span
+from engine.flags.pii import DEFAULT_EMPLOYEE_ID_PATTERN, PLACEHOLDER_RE, SETTING_EMPLOYEE_ID, _employee_re
+from engine.workspace.progress import raise_if_cancelled
 
 
 @dataclass(frozen=True)
@@ -283,8 +284,8 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     out: list[FlagCandidate] = []
     total = len(items)
     for i, item in enumerate(items):
-        if ctx.cancel is not None and i % 200 == 0 and ctx.cancel():
-            break
+        if i % 200 == 0:
+            raise_if_cancelled(ctx.cancel)
         if ctx.progress is not None and i % 500 == 0:
             ctx.progress(i, total, "Looking for answers that need context")
         hits = find_hits(item.response or "", employee_id_pattern=pattern, own_id=item.external_id)

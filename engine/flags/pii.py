@@ -1,7 +1,7 @@
 """Personal data: find it in pairs (the "Personal data" flag) and tell the redactor where it is.
 
 `find_spans(text, requester=None)` is the one implementation both the detector below and
-`engine.redact` use. Every pattern is either anchored so the regex engine gives up quickly
+`engine.privacy.redact` use. Every pattern is either anchored so the regex engine gives up quickly
 (no nested open-ended repetition) or validated by a checksum (Luhn for cards, mod-97 for IBANs,
 Verhoeff for Aadhaar), so a 1 MB text stays fast and random numbers are not flagged.
 
@@ -25,9 +25,11 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .base import DetectContext, FlagCandidate, PairText, Span
+from engine.flags.base import DetectContext, FlagCandidate, PairText, Span
+from engine.workspace.progress import raise_if_cancelled
+from engine.workspace import settings
 
-DEFAULT_EMPLOYEE_ID_PATTERN = r"\bNW-\d{5}\b"
+DEFAULT_EMPLOYEE_ID_PATTERN = settings.default("pii_employee_id_pattern")
 SETTING_EMPLOYEE_ID = "pii_employee_id_pattern"
 
 # kinds, most sensitive first (used for ordering explanations)
@@ -645,13 +647,12 @@ def describe(spans: list[PiiSpan]) -> str:
 
 
 def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
-    settings = ctx.settings or {}
-    pattern = settings.get(SETTING_EMPLOYEE_ID) or None
+    pattern = (ctx.settings or {}).get(SETTING_EMPLOYEE_ID) or None
     out: list[FlagCandidate] = []
     total = len(items)
     for i, item in enumerate(items):
-        if ctx.cancel is not None and i % 200 == 0 and ctx.cancel():
-            break
+        if i % 200 == 0:
+            raise_if_cancelled(ctx.cancel)
         if ctx.progress is not None and i % 500 == 0:
             ctx.progress(i, total, "Looking for personal data")
         spans: list[Span] = []

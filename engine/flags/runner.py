@@ -7,7 +7,7 @@
     flag_counts(ws) -> {kind: open count}
 
 Detectors (engine.flags.<module>.detect(items, ctx)) see every pair that is not rejected. The
-runner embeds questions through the workspace cache (engine.embeddings) and hands the detectors
+runner embeds questions through the workspace cache (engine.flags.embeddings) and hands the detectors
 `ctx.embed`. Recomputing replaces the *open* flags of the recomputed scope: all of a kind on a
 full pass, or those touching the edited pairs (and the groups they were in) on the incremental
 path. A dismissed or resolved flag is never re-opened while the texts it is about are unchanged:
@@ -24,10 +24,13 @@ import json
 import logging
 from typing import Any, Callable, Iterable, Sequence
 
-from ..errors import BadInput, NotFound, PairsmithError
-from ..store import ProgressFn, Workspace
-from ..embeddings import _register
-from .base import KIND_LABELS, KINDS, DetectContext, FlagCandidate, PairText, fingerprint
+from engine.workspace.errors import BadInput, NotFound, PairsmithError
+from engine.workspace.progress import ProgressFn
+from engine.workspace.store import Workspace
+from engine.flags.embeddings import _register
+from engine.flags.base import KIND_LABELS, KINDS, DetectContext, FlagCandidate, PairText, fingerprint
+from engine.workspace.progress import raise_if_cancelled
+from engine.workspace import settings
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +111,7 @@ def load_items(ws: Workspace, pair_ids: Sequence[int] | None = None) -> list[Pai
     # column-wise through Arrow: row tuples from fetchall() cost ~0.1 ms each (0.4 s for 3k)
     cols = [table.column(i).to_pylist() for i in range(6)]
     try:  # the requester's name from whatever column the export kept it in
-        from .pii import requester_from_extra
+        from engine.flags.pii import requester_from_extra
     except ImportError:  # pragma: no cover - the pii detector is part of the package
         requester_from_extra = lambda extra: None  # noqa: E731
     return [PairText(id=int(i), instruction=q or "", response=a or "", external_id=e, status=st,
@@ -118,22 +121,17 @@ def load_items(ws: Workspace, pair_ids: Sequence[int] | None = None) -> list[Pai
 
 def _settings(ws: Workspace) -> dict[str, Any]:
     out = {}
-    for key in SETTING_KEYS:
-        value = ws.get_setting(key)
-        if value is not None:
-            try:
-                out[key] = float(value)
-            except (TypeError, ValueError):
-                raise BadInput(f"the setting {key} must be a number between 0 and 1, not {value!r}") from None
-    for key in TEXT_SETTING_KEYS:
-        value = ws.get_setting(key)
-        if value:
-            out[key] = str(value)
+    """The settings the detectors read, as set in this workspace (unset keys are left out: each
+    detector falls back to the catalogue's default, the conflict threshold to the duplicate one)."""
+    out = {}
+    for key in SETTING_KEYS + TEXT_SETTING_KEYS:
+        if ws.get_setting(key) not in (None, ""):
+            out[key] = settings.get(ws, key)
     return out
 
 
 def _embedder(ws: Workspace, progress: ProgressFn | None, cancel) -> Callable[[list[str]], Any]:
-    from ..embeddings import embed_texts
+    from engine.flags.embeddings import embed_texts
 
     def embed(texts: list[str]):
         return embed_texts(ws, texts, progress=progress, cancel=cancel)
@@ -167,15 +165,14 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
     focus: set[int] | None = None
     if pair_ids is not None:
         focus = {int(i) for i in pair_ids}
-    settings = _settings(ws)
-    settings["workspace_key"] = str(ws.db_path)  # for detectors that keep what a full pass learned
-    ctx = DetectContext(progress=progress, cancel=cancel, settings=dict(settings),
+    options = _settings(ws)
+    options["workspace_key"] = str(ws.db_path)  # for detectors that keep what a full pass learned
+    ctx = DetectContext(progress=progress, cancel=cancel, settings=options,
                         embed=_embedder(ws, progress, cancel))
     found: dict[str, list[FlagCandidate]] = {}
     scopes: dict[str, set[int] | None] = {}
     for kind in order:
-        if cancel is not None and cancel():
-            raise PairsmithError("cancelled")
+        raise_if_cancelled(cancel)
         detect = _detector(kind)
         if detect is None:
             continue
@@ -209,6 +206,7 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
             cands = [c for c in cands if scope & set(c.pair_ids)]
         found[kind] = [c for c in cands if c.kind == kind or c.kind in KINDS]
     ctx.settings.pop("_cache", None)
+    raise_if_cancelled(cancel)  # a cancel during the last detector must not replace its flags
     return _store(ws, found, scopes, by_id)
 
 
@@ -358,9 +356,9 @@ def get_flag(ws: Workspace, flag_id: int) -> dict:
 def resolve_flag(ws: Workspace, flag_id: int, keep: int | None = None, dismiss: bool = False) -> dict:
     """Resolve a flag. `dismiss=True`: not a problem; it stays dismissed until its texts change.
     `keep=PAIR_ID` (duplicate or conflict flags): the other pairs of the flag are set to rejected
-    as one undoable change (engine.pairs.update_pairs) and the flag becomes resolved.
+    as one undoable change (engine.review.pairs.update_pairs) and the flag becomes resolved.
     Returns {id, status, kept, rejected, change_id}."""
-    from .. import pairs as pairs_mod
+    from engine.review import pairs as pairs_mod
 
     rows = ws.query("SELECT id, kind, pair_ids, status FROM flags WHERE id = ?", [int(flag_id)])
     if not rows:

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .base import DetectContext, FlagCandidate, PairText, Span
-from .pii import PLACEHOLDER_RE
+from engine.flags.base import DetectContext, FlagCandidate, PairText, Span
+from engine.flags.pii import PLACEHOLDER_RE
+from engine.workspace.progress import raise_if_cancelled
 
 MIN_LEARN = 20  # below this many answers: rules only
 APPROVED_ENOUGH = 200  # learn from approved answers only once there are this many
@@ -522,8 +523,8 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     acr = _acronyms(ref_texts) if len(ref_texts) >= MIN_LEARN else frozenset()
     styles: list[Style] = []
     for i, it in enumerate(items):
-        if ctx.cancel is not None and i % 500 == 0 and ctx.cancel():
-            return []
+        if i % 500 == 0:
+            raise_if_cancelled(ctx.cancel)
         styles.append(measure(it.response or "", acr))
         if progress is not None and i % 1000 == 0:
             progress(i // 2, total, "Checking tone")

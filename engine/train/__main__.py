@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     events = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    from .trainer import main as run_main
+    from engine.train.trainer import main as run_main
 
     return run_main(args.run_dir, resume=args.resume, stream=events)
 

@@ -3,7 +3,7 @@ result back.
 
 `bundle_run(ws, run_id, out)` writes
     spec.json, dataset/{train,heldout}.jsonl        the run, as prepared here
-    engine/ (errors.py, security.py, train/)        the training code, nothing else
+    engine/ (workspace/errors.py, workspace/security.py, train/)   the training code, nothing else
     requirements.txt                                the training libraries (torch as the box has it)
     run.sh                                          installs and trains with one command (all GPUs)
     README.txt
@@ -17,9 +17,9 @@ import json
 import shutil
 from pathlib import Path
 
-from ..errors import BadInput
-from .events import read_events
-from .spec import ADAPTER, load_spec, write_status
+from engine.workspace.errors import BadInput
+from engine.train.events import read_events
+from engine.train.spec import ADAPTER, load_spec, write_status
 
 RUN_SH = """#!/usr/bin/env bash
 # Train this Pairsmith run on a GPU box with one command:  bash run.sh
@@ -51,7 +51,8 @@ Then copy the folder back and run:   pairsmith import-run WORKSPACE FOLDER
 
 # the engine modules engine/train imports from outside itself (tests check the bundle runs with
 # nothing but these importable)
-BUNDLED_MODULES = ("__init__.py", "errors.py", "security.py")  # __init__: quiets library log noise
+BUNDLED_MODULES = ("__init__.py", "workspace/__init__.py", "workspace/errors.py", "workspace/security.py")
+# (engine/__init__.py quiets library log noise; workspace/__init__.py imports nothing)
 
 _LIBS = ("transformers", "peft", "trl", "bitsandbytes", "accelerate", "datasets", "tokenizers", "safetensors")
 
@@ -69,7 +70,7 @@ def requirements() -> str:
 
 
 def bundle_run(ws, run_id: str, out: str | Path) -> Path:
-    from .launch import run_dir_of
+    from engine.train.launch import run_dir_of
 
     run_dir = run_dir_of(ws, run_id)
     out = Path(out)
@@ -81,8 +82,8 @@ def bundle_run(ws, run_id: str, out: str | Path) -> Path:
     spec.pop("base_model_resolved", None)  # a path on this machine; the box resolves base_model itself
     (out / "spec.json").write_text(json.dumps(spec, indent=2, ensure_ascii=False))
     pkg = Path(__file__).resolve().parent
-    (out / "engine").mkdir()
     for name in BUNDLED_MODULES:
+        (out / "engine" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(pkg.parent / name, out / "engine" / name)
     shutil.copytree(pkg, out / "engine" / "train", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (out / "requirements.txt").write_text(requirements())
@@ -102,7 +103,7 @@ def bundle_run(ws, run_id: str, out: str | Path) -> Path:
 
 def import_run(ws, folder: str | Path) -> str:
     """Bring a run trained elsewhere back into runs/<id>/ and record it. Returns the run id."""
-    from .launch import record_run
+    from engine.train.launch import record_run
 
     folder = Path(folder)
     spec = load_spec(folder)

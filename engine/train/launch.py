@@ -18,12 +18,12 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..errors import BadInput, NotFound, PairsmithError
-from .data import write_jsonl
-from .events import parse_line, read_events
-from .models import default_cache_dir, resolve_base_model
-from .presets import default_preset
-from .spec import ADAPTER, STATUS_FILE, load_spec, make_spec, parse_overrides, resolve_config, write_spec, write_status
+from engine.workspace.errors import BadInput, NotFound, PairsmithError
+from engine.train.data import write_jsonl
+from engine.train.events import parse_line, read_events
+from engine.train.models import default_cache_dir, resolve_base_model
+from engine.train.presets import default_preset
+from engine.train.spec import ADAPTER, STATUS_FILE, load_spec, make_spec, parse_overrides, resolve_config, write_spec, write_status
 
 LOG_FILE = "train.log"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def run_dir_of(ws, run_id: str) -> Path:
 def _refuse_personal_data(ws, pair_ids: list[int], items: list[dict[str, Any]] | None, version_id) -> None:
     """A model learns what it is trained on, personal data included: refuse pairs with open
     personal-data flags, and frozen copies that still hold data redacted after the freeze."""
-    from ..export import open_pii_pairs, redacted_since_frozen
+    from engine.dataset.export import open_pii_pairs, redacted_since_frozen
 
     flagged = open_pii_pairs(ws, pair_ids)
     if flagged:
@@ -72,7 +72,7 @@ def dataset_for_run(ws, version_id: int | None = None, *, allow_pii: bool = Fals
     """(version_id, items, freeze_result). With no version given, the newest; with none in the
     workspace, one is frozen now from the approved pairs (freeze_result says so). Refuses personal
     data (open flags, or redacted since the freeze) unless `allow_pii`."""
-    from .. import split
+    from engine.dataset import split
 
     frozen = None
     if version_id is None:
@@ -123,7 +123,7 @@ def start_run(ws, base_model: str, preset: str | None = None, overrides: Mapping
     preset = preset or default_preset()
     parse_overrides(overrides)  # fail on a bad --set before freezing anything
     resolve_config(preset, parse_overrides(overrides))
-    from ..security import check_model_folder, trusted
+    from engine.workspace.security import check_model_folder, trusted
 
     # what the user allowed for this model (custom code, pickle weights): checked here, before a
     # subprocess starts, and written into the spec for the processes that never open the workspace
@@ -162,7 +162,7 @@ def child_env(base: Mapping[str, str] | None = None, ws=None) -> dict[str, str]:
     """The environment for the training subprocess: the project importable, unbuffered output,
     no tokenizer thread pools, no telemetry, and no model-hub calls while the workspace is
     offline (the default; `ws=None` counts as offline)."""
-    from ..security import child_env as secure_env
+    from engine.workspace.security import child_env as secure_env
 
     env = secure_env(ws, base)
     paths = [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import BadInput
-from .spec import ADAPTER, load_spec
+from engine.workspace.errors import BadInput
+from engine.train.spec import ADAPTER, load_spec
 
 MERGED = "merged"
 
@@ -22,7 +22,7 @@ def _dtype(name: str | None):
 
     if name in (None, "auto"):
         if torch.cuda.is_available():
-            from .models import gpu_compute_dtype
+            from engine.train.models import gpu_compute_dtype
 
             return gpu_compute_dtype()
         return torch.bfloat16
@@ -32,7 +32,7 @@ def _dtype(name: str | None):
 
 
 def base_model_path(spec: dict) -> str:
-    from .models import default_cache_dir, resolve_base_model
+    from engine.train.models import default_cache_dir, resolve_base_model
 
     override = os.environ.get("PAIRSMITH_BASE_MODEL")
     if override:
@@ -65,7 +65,7 @@ def merge_run(run_dir: str | os.PathLike, out: str | os.PathLike | None = None, 
     out = Path(out) if out else run_dir / MERGED
     torch_dtype = _dtype(dtype)
     base = base_model_path(spec)
-    from ..security import spec_model_kwargs, tokenizer_load_kwargs
+    from engine.workspace.security import spec_model_kwargs, tokenizer_load_kwargs
 
     model = AutoModelForCausalLM.from_pretrained(  # 16-bit, not quantised
         base, dtype=torch_dtype, **spec_model_kwargs(spec, base))

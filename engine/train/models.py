@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import BadInput
+from engine.workspace.errors import BadInput
 
 TINY_NAME = "builtin:tiny"
 TINY_VERSION = 2  # bump when the recipe below changes: old caches get rebuilt

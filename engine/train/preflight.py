@@ -128,7 +128,7 @@ def _available_ram_gb() -> float | None:
 def suggest_preset(n_params: int, dims: Mapping[str, int], config: Mapping[str, Any], free_gb: float,
                    current: str | None = None) -> str | None:
     """The first preset (plus this run's LoRA targets) whose estimate fits in `free_gb`."""
-    from .spec import resolve_config
+    from engine.train.spec import resolve_config
 
     for name in ("lora-bf16", "qlora-t4"):
         if name == current:

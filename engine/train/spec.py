@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ..errors import BadInput
-from .presets import CHOICES, KEYS, PRESETS
+from engine.workspace.errors import BadInput
+from engine.train.presets import CHOICES, KEYS, PRESETS
 
 SPEC_FILE = "spec.json"
 STATUS_FILE = "status.json"

@@ -27,11 +27,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput, PairsmithError
-from . import guards
-from .data import build_dataset, prepare_tokenizer, read_jsonl
-from .events import EventWriter, read_events
-from .spec import ADAPTER, CHECKPOINTS, load_spec, write_spec, write_status
+from engine.workspace.errors import BadInput, PairsmithError
+from engine.train import guards
+from engine.train.data import build_dataset, prepare_tokenizer, read_jsonl
+from engine.train.events import EventWriter, read_events
+from engine.train.spec import ADAPTER, CHECKPOINTS, load_spec, write_spec, write_status
 
 EXIT_OK, EXIT_ERROR, EXIT_NO_FIT = 0, 1, 3
 
@@ -109,7 +109,7 @@ def _compute_dtype(config: dict[str, Any], device: str):
     name = config["compute_dtype"]
     if name == "auto":
         if device == "cuda":
-            from .models import native_bf16
+            from engine.train.models import native_bf16
 
             name = "bfloat16" if native_bf16() else "float16"
         else:
@@ -219,16 +219,16 @@ class Run:
             self._previous_events()
 
     def base_path(self) -> str:
-        from .merge import base_model_path
+        from engine.train.merge import base_model_path
 
         return base_model_path(self.spec)  # PAIRSMITH_BASE_MODEL overrides (bundles on another box)
 
     def preflight(self, base: str) -> bool:
         from transformers import AutoConfig
 
-        from .preflight import preflight
+        from engine.train.preflight import preflight
 
-        from ..security import spec_tokenizer_kwargs
+        from engine.workspace.security import spec_tokenizer_kwargs
 
         model_config = AutoConfig.from_pretrained(base, **spec_tokenizer_kwargs(self.spec, base))
         result = preflight(model_config, self.config, self.run_dir, device=self.device,
@@ -259,7 +259,7 @@ class Run:
             )
             if self.device == "cuda":
                 kwargs["device_map"] = {"": self.local_rank}
-        from ..security import spec_model_kwargs, spec_tokenizer_kwargs
+        from engine.workspace.security import spec_model_kwargs, spec_tokenizer_kwargs
 
         tokenizer = AutoTokenizer.from_pretrained(base, **spec_tokenizer_kwargs(self.spec, base))
         for code, note in prepare_tokenizer(tokenizer):
@@ -339,7 +339,7 @@ class Run:
         args = self.sft_args(eval_ds is not None)
         callbacks = [_Events(self)]
         if self.config["inject_oom_at_step"]:
-            from .oom import InjectOOM
+            from engine.train.oom import InjectOOM
 
             callbacks.append(InjectOOM(self.run_dir, self.config["inject_oom_at_step"]))
         trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
@@ -354,7 +354,7 @@ class Run:
         return trainer, tokenizer
 
     def train(self) -> int:
-        from .oom import free_memory, is_oom, next_config
+        from engine.train.oom import free_memory, is_oom, next_config
 
         self.setup()
         self.cancel.install()
@@ -581,7 +581,7 @@ def _is_disk_full(exc: BaseException) -> bool:
 
 
 def _error_kind(exc: BaseException) -> tuple[str, str, str]:
-    from .oom import is_oom
+    from engine.train.oom import is_oom
 
     if _is_disk_full(exc):
         return ("disk_full", "The disk is full: a checkpoint could not be written. The checkpoints saved "

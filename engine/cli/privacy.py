@@ -1,0 +1,88 @@
+"""`pairsmith redact WS (--pair ID | --all) [--json]`: replace personal data with placeholders.
+
+Prints what was replaced as counts per kind; never the original values."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+_NOUN = {
+    "email": "email address", "phone": "phone number", "employee_id": "employee ID",
+    "national_id": "national ID number", "bank_account": "bank account number", "card": "payment card number",
+    "address": "address", "name": "name", "birth_date": "birth date",
+}
+
+
+def _plural(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun}es" if noun.endswith("ss") else f"{n} {noun}s"
+
+
+def describe_counts(by_kind: dict[str, int]) -> str:
+    if not by_kind:
+        return "nothing"
+    return ", ".join(_plural(n, _NOUN.get(k, k)) for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1]))
+
+
+def cmd_redact(args) -> int:
+    from engine.cli.output import ProgressBar, emit, open_ws
+    from engine.privacy.redact import redact_all, redact_pair_report
+
+    ws = open_ws(args.workspace)
+    try:
+        if args.pair is not None:
+            result = redact_pair_report(ws, args.pair)
+            text = (f"Pair {args.pair}: replaced {describe_counts(result['by_kind'])}."
+                    if result["replacements"] else f"Pair {args.pair}: no personal data found.")
+            if result["replacements"]:
+                text += f" Undo with `pairsmith undo {args.workspace} {args.pair}`."
+        else:
+            bar = ProgressBar("redact", enabled=sys.stderr.isatty() and not args.json)
+            try:
+                result = redact_all(ws, progress=bar)
+            finally:
+                bar.close()
+            if result["replacements"]:
+                text = (f"Redacted {result['pairs_changed']} of {result['pairs']} pairs: replaced "
+                        f"{describe_counts(result['by_kind'])} (change {result['change_id']}; "
+                        f"{result['new_placeholders']} new placeholders).")
+            else:
+                text = f"No personal data found in {result['pairs']} pairs."
+        if result["replacements"]:
+            _refresh_flags(ws, result["change_id"], quiet=args.json)
+        emit(result, args.json, text)
+    finally:
+        ws.close()
+    return 0
+
+
+def _refresh_flags(ws, change_id: int, quiet: bool = False) -> None:
+    """Recompute the flags of the pairs just redacted: their old personal-data flags would
+    otherwise stay open, quoting the values that were replaced, and other flags' spans would
+    point at the old text. Only when flags were found before (nothing to refresh otherwise)."""
+    from engine.cli.output import ProgressBar
+    from engine.flags.runner import run_flags
+
+    if not change_id or not ws.scalar("SELECT count(*) FROM flags"):
+        return
+    ids = [int(r[0]) for r in ws.execute(
+        "SELECT DISTINCT pair_id FROM pair_history WHERE change_id = ? ORDER BY pair_id", [change_id]).fetchall()]
+    if not ids:
+        return
+    bar = ProgressBar("flags", enabled=sys.stderr.isatty() and not quiet)
+    try:
+        run_flags(ws, pair_ids=ids, progress=bar)
+    finally:
+        bar.close()
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("redact", help="replace personal data in pairs with placeholders like [EMAIL_1]")
+    p.add_argument("workspace")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--pair", type=int, metavar="ID", help="redact one pair")
+    which.add_argument("--all", action="store_true", help="redact every pair (one undoable change)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_redact)
