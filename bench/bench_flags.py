@@ -97,14 +97,12 @@ def write_workspace(path: Path, rows: list[tuple[str, str, str]]) -> Workspace:
         "answer": [r[2] for r in rows],
         "content_hash": [hashlib.sha256((r[0] + r[1] + r[2]).encode()).hexdigest() for r in rows],
     })
-    with ws.transaction():
-        emb._register(ws, "_bench_t", tickets)
+    with ws.transaction(), ws.registered("_bench_t", tickets):
         ws.execute("""INSERT INTO tickets (external_id, question, answer, content_hash)
                       SELECT external_id, question, answer, content_hash FROM _bench_t""")
         ws.execute("""INSERT INTO pairs (ticket_id, instruction, response, status, origin, created_at, updated_at)
                       SELECT t.id, t.question, t.answer, 'new', 'import', ?, ? FROM tickets t ORDER BY t.id""",
                    [now, now])
-        ws.con.unregister("_bench_t")
     return ws
 
 

@@ -4,6 +4,7 @@ missing detectors, and the `flag` / `flags` / `resolve` commands."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 
@@ -12,9 +13,11 @@ import pytest
 from engine.flags import embeddings as emb
 from engine.review import pairs as pairs_mod
 from engine.cli.main import main as cli_main
-from engine.workspace.errors import BadInput, NotFound
+from engine.workspace.errors import BadInput, Cancelled, NotFound
 from engine.flags import runner
-from engine.flags.runner import flag_counts, list_flags, refresh_pair, resolve_flag, run_flags
+from engine.flags.base import DetectContext, PairText
+from engine.flags.groups import connected_groups, groups_of
+from engine.flags.runner import flag_counts, list_flags, refresh_pair, refresh_pairs, resolve_flag, run_flags
 from engine.workspace.store import Workspace
 
 from flag_helpers import add_tickets
@@ -305,3 +308,41 @@ def test_cancel_during_the_last_detector_keeps_its_open_flags(ws):
         run_flags(ws, kinds=["pii"], progress=progress, cancel=lambda: state["in_pii"])
     assert state["in_pii"]
     assert len(_by_kind(ws, "pii")) == before
+
+
+def test_refresh_pairs_recomputes_only_the_kinds_asked_for(filled):
+    ws, ids = filled
+    run_flags(ws, kinds=GROUP)
+    dup = _it_dup(ws)
+    # IT-5 now asks something else; a re-check of the quick kinds leaves the duplicate group alone
+    pairs_mod.update_pair(ws, ids["IT-5"], instruction="Where can I download my payslip?")
+    counts = refresh_pairs(ws, [ids["IT-5"]], kinds=runner.QUICK_KINDS)
+    assert set(counts) == set(runner.QUICK_KINDS)
+    assert _it_dup(ws)["id"] == dup["id"] and ids["IT-5"] in _it_dup(ws)["pair_ids"]
+    # every kind (the default): the group is recomputed without IT-5
+    refresh_pairs(ws, [ids["IT-5"]])
+    assert _it_dup(ws)["pair_ids"] == [ids["IT-3"], ids["IT-4"]]
+
+
+_SAME_QUESTION = [
+    PairText(id=1, instruction="How long does a password reset take?", response="It takes 5 minutes."),
+    PairText(id=2, instruction="how long does a password reset take", response="It takes 30 minutes."),
+]
+
+
+@pytest.mark.parametrize("kind", ["duplicate", "conflict"])
+def test_group_detectors_stop_with_cancelled(kind):
+    """A cancel stops a detector with `Cancelled`, even on a pass that needs no embeddings."""
+    detect = importlib.import_module(runner.DETECTOR_MODULES[kind]).detect
+    assert len(detect(_SAME_QUESTION, DetectContext())) == 1  # there is something to find
+    with pytest.raises(Cancelled):
+        detect(_SAME_QUESTION, DetectContext(cancel=lambda: True))
+
+
+def test_connected_groups_are_ordered_and_complete():
+    assert connected_groups(6, [(4, 1), (5, 0), (1, 4), (2, 2)]) == [[0, 5], [1, 4], [2], [3]]
+    assert connected_groups(3, []) == [[0], [1], [2]]
+    assert connected_groups(0, []) == []
+    assert connected_groups(6, [(4, 1), (5, 0), (1, 4), (2, 2)], min_size=2) == [[0, 5], [1, 4]]
+    # links to ids that are not grouped are left out; members keep the order of `ids`
+    assert groups_of([10, 30, 20, 40], [(40, 10), (20, 99)]) == [[10, 40], [30], [20]]

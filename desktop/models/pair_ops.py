@@ -1,9 +1,8 @@
 """What the review page asks the worker to do: plain functions `fn(ws, ...)`, no Qt.
 
 Each returns what the page needs to redraw in one round trip (the pair, its flags, its history
-length), so a keypress costs one worker call. The flag and redaction modules are written by
-other engineers and may be missing in a build: then the pair simply shows no flags, and
-redaction says it is not available.
+length), so a keypress costs one worker call. The flag runner and the redaction module are
+imported when a function runs, so a stand-in registered under their module names is what runs.
 """
 
 from __future__ import annotations
@@ -11,50 +10,39 @@ from __future__ import annotations
 from typing import Any
 
 from engine.review import pairs as engine_pairs
-from engine.workspace.errors import PairsmithError
 
 
 def list_flags(ws, pair_id: int) -> list[dict]:
-    """Open and resolved flags on a pair, or [] when the flag runner is not in this build."""
-    try:
-        from engine.flags.runner import list_flags as _list_flags
-    except ImportError:
-        return []
-    return list(_list_flags(ws, pair_id=pair_id))
+    """Open and resolved flags on a pair."""
+    from engine.flags import runner
+
+    return list(runner.list_flags(ws, pair_id=pair_id))
 
 
 def refresh_flags(ws, pair_id: int) -> bool:
-    """Re-check a pair's flags after an edit (when the flag runner exists). True when it ran."""
+    """Re-check a pair's flags after an edit (`refresh_flags_many`)."""
     return refresh_flags_many(ws, [pair_id])
 
 
 def refresh_flags_many(ws, pair_ids: list[int]) -> bool:
-    """Re-check the flags of pairs edited since the last check. This can take seconds (the
-    duplicate and conflict checks compare against every pair), so the review page runs it when
-    the user pauses, not after every keystroke's save."""
-    try:
-        from engine.flags import runner
-    except ImportError:
-        return False
+    """Re-check every kind of flag on pairs edited since the last check
+    (`engine.flags.runner.refresh_pairs`). This can take seconds (the duplicate and conflict
+    checks compare against every pair), so the review page runs it when the user pauses, not
+    after every keystroke's save. True once done."""
+    from engine.flags import runner
+
     ids = sorted({int(i) for i in pair_ids})
-    if not ids:
-        return True
-    if hasattr(runner, "refresh_pairs"):
+    if ids:
         runner.refresh_pairs(ws, ids)
-    else:
-        for i in ids:
-            runner.refresh_pair(ws, i)
     return True
 
 
 def load_pair(ws, pair_id: int) -> dict[str, Any]:
     """{"pair": get_pair(...), "flags": [...], "history": n changes}"""
-    pair = engine_pairs.get_pair(ws, pair_id)
     return {
-        "pair": pair,
+        "pair": engine_pairs.get_pair(ws, pair_id),
         "flags": list_flags(ws, pair_id),
-        "history": int(ws.scalar(
-            "SELECT count(DISTINCT change_id) FROM pair_history WHERE pair_id = ? AND NOT undone", [pair_id])),
+        "history": engine_pairs.change_count(ws, pair_id),
     }
 
 
@@ -81,10 +69,8 @@ def redo(ws, pair_id: int) -> dict[str, Any]:
 
 def redact(ws, pair_id: int) -> dict[str, Any]:
     """Replace personal data in the pair with placeholders (engine.privacy.redact.redact_pair)."""
-    try:
-        from engine.privacy.redact import redact_pair
-    except ImportError:
-        raise PairsmithError("Redaction is not available in this build.") from None
+    from engine.privacy.redact import redact_pair
+
     result = redact_pair(ws, pair_id)
     return {"result": result, **load_pair(ws, pair_id)}
 

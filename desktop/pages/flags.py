@@ -7,13 +7,12 @@
 - Tone / Needs context: the offending words highlighted with the reasons; edit in place.
 - Personal data: the personal data highlighted; redact one pair or all of them.
 
-Every engine call runs on the worker; anything slow (finding problems, redacting everything)
-shows progress in the status bar and can be cancelled.
+Every action is one call into `engine.flags.ops` on the worker; anything slow (finding problems,
+redacting everything) shows progress in the status bar and can be cancelled.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -23,149 +22,16 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QSplitter, QStackedWidget, QTabWidget, QTextEdit, QVBoxLayout, QWidget,
 )
 
-from desktop.widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, as_pairs_by_id, merge_text
-from desktop.worker import is_cancelled_error, user_message
 from desktop.pages.base import Page
+from desktop.widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, merge_text
+from desktop.worker import is_cancelled_error, user_message
+from engine.flags import ops
+from engine.flags.base import KIND_LABELS, KINDS
 
-from engine.flags.base import KIND_LABELS, KINDS  # noqa: E402  (the engine's names)
-CHEAP_KINDS = ["tone", "needs_context", "pii"]  # per-pair checks, no embeddings needed
 SEVERITY_COLORS = {"high": "#E45756", "medium": "#F58518", "low": "#9D9D9D"}
 # the first tab shown: the kind that hurts a model most, among those with open flags
 FIRST_TAB_ORDER = ("conflict", "pii", "duplicate", "needs_context", "tone")
 STATUS_FILTERS = [("Open", "open"), ("Resolved", "resolved"), ("Dismissed", "dismissed"), ("All", None)]
-
-
-def _module(name: str):
-    """An engine module, or None while it has not been written yet."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def _runner():
-    mod = _module("engine.flags.runner")
-    if mod is None:
-        from engine.workspace.errors import PairsmithError
-
-        raise PairsmithError("Finding problems is not available in this version yet.")
-    return mod
-
-
-# --- engine calls (worker thread) ---------------------------------------------------------------
-def load_flags(ws, kind: str, status: str | None) -> dict:
-    """Counts of open flags by kind, and the flags of one kind with their pairs."""
-    runner = _runner()
-    counts = runner.flag_counts(ws)
-    flags = runner.list_flags(ws, kind=kind, status=status)
-    return {"counts": counts, "flags": flags}
-
-
-def load_pairs(ws, pair_ids: list[int]) -> dict[int, dict]:
-    from engine.review.pairs import list_pairs
-
-    return as_pairs_by_id(list_pairs(ws, ids=[int(i) for i in pair_ids]))
-
-
-def find_problems(ws, kinds=None, progress=None, cancel=None) -> dict:
-    return _runner().run_flags(ws, kinds=kinds, progress=progress, cancel=cancel)
-
-
-def keep_one(ws, flag_id: int, pair_id: int, merged_response: str | None = None) -> dict:
-    """Keep one pair of a duplicate group (optionally with a merged answer), reject the others
-    (resolve_flag(keep=...) rejects them as one undoable change)."""
-    from engine.review.pairs import update_pair, update_pairs
-
-    runner = _runner()
-    flag = _flag(ws, flag_id)
-    others = [int(p) for p in flag["pair_ids"] if int(p) != int(pair_id)]
-    with ws.transaction():
-        if merged_response is not None:
-            update_pair(ws, pair_id, response=merged_response)
-        runner.resolve_flag(ws, flag_id, keep=pair_id)
-        # the engine may already have rejected the others; make sure, as one undoable change
-        still = [r["id"] for r in ws.query(
-            "SELECT id FROM pairs WHERE list_contains(?, id) AND status != 'rejected'", [others])]
-        if still:
-            update_pairs(ws, still, status="rejected")
-    return {"kept": int(pair_id), "rejected": others}
-
-
-def this_one_is_right(ws, flag_id: int, pair_id: int) -> dict:
-    """Resolve a conflict in favour of one pair (the engine rejects the others); returns the
-    others and the right answer, so the page can offer to copy it into them."""
-    runner = _runner()
-    flag = _flag(ws, flag_id)
-    runner.resolve_flag(ws, flag_id, keep=pair_id)
-    answer = ws.scalar("SELECT response FROM pairs WHERE id = ?", [pair_id])
-    others = [int(p) for p in flag["pair_ids"] if int(p) != int(pair_id)]
-    return {"right": int(pair_id), "answer": answer, "others": others}
-
-
-def copy_answer(ws, pair_ids: list[int], answer: str) -> int:
-    """Give the other pairs of a resolved conflict the right answer and send them back to review
-    (they were rejected), as one undoable change."""
-    from engine.review.pairs import update_pairs
-
-    change = update_pairs(ws, pair_ids, response=answer, status="new")
-    _runner().run_flags(ws, kinds=CHEAP_KINDS, pair_ids=pair_ids)
-    return change
-
-
-def undo_pairs(ws, pair_ids: list[int]) -> int:
-    from engine.review.pairs import undo
-
-    return sum(1 for pid in pair_ids if undo(ws, int(pid)))
-
-
-def dismiss(ws, flag_id: int) -> None:
-    _runner().resolve_flag(ws, flag_id, dismiss=True)
-
-
-def save_and_recheck(ws, flag_id: int, pair_id: int, instruction: str, response: str, kind: str) -> dict:
-    """Save an edit, then check that pair again for this kind of problem."""
-    from engine.review.pairs import update_pair
-
-    update_pair(ws, pair_id, instruction=instruction, response=response)
-    runner = _runner()
-    # the per-pair checks are quick; duplicates/conflicts are re-found by the next "Find problems"
-    runner.run_flags(ws, kinds=sorted(set(CHEAP_KINDS) | {kind}), pair_ids=[pair_id])
-    still = runner.list_flags(ws, kind=kind, status="open", pair_id=pair_id)
-    return {"pair_id": pair_id, "still_open": len(still)}
-
-
-def redact_one(ws, flag_id: int, pair_id: int) -> dict:
-    redact = _module("engine.privacy.redact")
-    if redact is None:
-        from engine.workspace.errors import PairsmithError
-
-        raise PairsmithError("Redaction is not available in this version yet.")
-    result = redact.redact_pair(ws, pair_id)
-    # the pair changed: close the flag if nothing personal is left
-    runner = _runner()
-    runner.run_flags(ws, kinds=["pii"], pair_ids=[pair_id])
-    return {"pair_id": pair_id, "result": result,
-            "still_open": len(runner.list_flags(ws, kind="pii", status="open", pair_id=pair_id))}
-
-
-def redact_everything(ws, progress=None, cancel=None) -> Any:
-    redact = _module("engine.privacy.redact")
-    if redact is None:
-        from engine.workspace.errors import PairsmithError
-
-        raise PairsmithError("Redaction is not available in this version yet.")
-    result = redact.redact_all(ws, progress=progress, cancel=cancel)
-    _runner().run_flags(ws, kinds=["pii"], progress=progress, cancel=cancel)
-    return result
-
-
-def _flag(ws, flag_id: int) -> dict:
-    rows = ws.query("SELECT id, kind, pair_ids, status FROM flags WHERE id = ?", [flag_id])
-    if not rows:
-        from engine.workspace.errors import NotFound
-
-        raise NotFound(f"no flag with id {flag_id}")
-    return rows[0]
 
 
 # --- widgets ------------------------------------------------------------------------------------
@@ -361,15 +227,11 @@ class FlagsPage(Page):
         if not self.has_workspace:
             self.summary.setText("Open a workspace first.")
             return
-        if _module("engine.flags.runner") is None:
-            self.summary.setText("Finding problems is not available in this version yet.")
-            self.find_button.setEnabled(False)
-            return
         self._load_seq += 1
         seq, kind = self._load_seq, self.kind
         tab = self.kind_tabs[kind]
         keep_row = tab.list.currentRow()
-        self.submit(load_flags, kind, self.status_combo.currentData(),
+        self.submit(ops.load_flags, kind, self.status_combo.currentData(),
                     on_done=lambda r: self._loaded(seq, kind, r, keep_row), on_error=self._failed)
 
     def _loaded(self, seq: int, kind: str, result: dict, keep_row: int) -> None:
@@ -418,7 +280,7 @@ class FlagsPage(Page):
             tab.stack.setCurrentWidget(tab.empty)
             return
         fid = flag["id"]
-        self.submit(load_pairs, list(flag.get("pair_ids") or []),
+        self.submit(ops.flag_pairs, list(flag.get("pair_ids") or []),
                     on_done=lambda pairs: self._show_flag(tab, fid, pairs), on_error=self._failed)
 
     def _show_flag(self, tab: KindTab, flag_id: int, pairs: dict[int, dict]) -> None:
@@ -447,7 +309,7 @@ class FlagsPage(Page):
             found = ", ".join(f"{int(n)} {KIND_LABELS.get(k, k).lower()}" for k, n in (result or {}).items() if n)
             self._changed([], f"Found {found}" if found else "No new problems found")
 
-        task = self.ctx.run_with_progress("Finding problems", find_problems, on_done=done, on_error=self._failed)
+        task = self.ctx.run_with_progress("Finding problems", ops.find_problems, on_done=done, on_error=self._failed)
         self._while_running(task, self.find_button)
 
     def _while_running(self, task, button: QPushButton) -> None:
@@ -470,7 +332,7 @@ class FlagsPage(Page):
 
     # --- duplicates ---------------------------------------------------------------------------
     def keep(self, flag_id: int, pair_id: int) -> None:
-        self.submit(keep_one, flag_id, pair_id, on_error=self._failed,
+        self.submit(ops.keep_one, flag_id, pair_id, on_error=self._failed,
                     on_done=lambda r: self._changed([r["kept"], *r["rejected"]],
                                                     f"Kept 1 pair, rejected {len(r['rejected'])}"))
 
@@ -487,7 +349,7 @@ class FlagsPage(Page):
             if not merged:
                 self.ctx.status("The merged answer cannot be empty")
                 return
-            self.submit(keep_one, flag_id, pair_id, merged, on_error=self._failed,
+            self.submit(ops.keep_one, flag_id, pair_id, merged, on_error=self._failed,
                         on_done=lambda r: self._changed([r["kept"], *r["rejected"]],
                                                         f"Merged into 1 pair, rejected {len(r['rejected'])}"))
 
@@ -495,12 +357,12 @@ class FlagsPage(Page):
         self.merge_dialog.open()
 
     def dismiss(self, flag_id: int) -> None:
-        self.submit(dismiss, flag_id, on_error=self._failed,
+        self.submit(ops.dismiss, flag_id, on_error=self._failed,
                     on_done=lambda _r: self._changed([], "Flag dismissed"))
 
     # --- conflicts ----------------------------------------------------------------------------
     def right_answer(self, flag_id: int, pair_id: int) -> None:
-        self.submit(this_one_is_right, flag_id, pair_id, on_error=self._failed, on_done=self._offer_copy)
+        self.submit(ops.this_one_is_right, flag_id, pair_id, on_error=self._failed, on_done=self._offer_copy)
 
     def _offer_copy(self, result: dict) -> None:
         self._changed([result["right"]], "Conflict resolved")
@@ -536,7 +398,7 @@ class FlagsPage(Page):
             self.banner.show()
             self._changed(pair_ids, "Answer copied")
 
-        self.submit(copy_answer, pair_ids, answer, on_done=done, on_error=self._failed)
+        self.submit(ops.copy_answer, pair_ids, answer, on_done=done, on_error=self._failed)
 
     def undo_copy(self) -> None:
         if not self.last_copy:
@@ -549,7 +411,7 @@ class FlagsPage(Page):
             self.banner.hide()
             self._changed(ids, f"Undid the copy on {n} pair{'s' if n != 1 else ''}")
 
-        self.submit(undo_pairs, ids, on_done=done, on_error=self._failed)
+        self.submit(ops.undo_pairs, ids, on_done=done, on_error=self._failed)
 
     # --- tone, needs context, personal data ----------------------------------------------------
     def save_edit(self, flag_id: int, pair_id: int, instruction: str, response: str,
@@ -560,7 +422,7 @@ class FlagsPage(Page):
             self._changed([pair_id], "Saved; the pair still has a problem of this kind" if r["still_open"]
                           else "Saved; the problem is gone")
 
-        self.submit(save_and_recheck, flag_id, pair_id, instruction, response, kind,
+        self.submit(ops.save_and_recheck, pair_id, instruction, response, kind,
                     on_done=done, on_error=self._failed)
 
     def redact_pair(self, flag_id: int, pair_id: int) -> None:
@@ -568,7 +430,7 @@ class FlagsPage(Page):
             self._changed([pair_id], "Redacted" + (" (some personal data is still there: edit it by hand)"
                                                    if r["still_open"] else ""))
 
-        self.submit(redact_one, flag_id, pair_id, on_done=done, on_error=self._failed)
+        self.submit(ops.redact_one, pair_id, on_done=done, on_error=self._failed)
 
     def redact_all(self) -> None:
         """Ask first (it changes every pair), then redact with a progress bar."""
@@ -594,6 +456,6 @@ class FlagsPage(Page):
             n = result.get("pairs", result.get("redacted")) if isinstance(result, dict) else result
             self._changed([], f"Redacted personal data in {n} pairs" if isinstance(n, int) else "Redacted")
 
-        task = self.ctx.run_with_progress("Redacting personal data", redact_everything,
+        task = self.ctx.run_with_progress("Redacting personal data", ops.redact_everything,
                                           on_done=done, on_error=self._failed)
         self._while_running(task, self.redact_all_button)

@@ -2,8 +2,8 @@
 
 They only show a flag and say what the user chose (signals named `sig_*`); the Flags page does the
 engine calls on the worker. A flag here is the dict `engine.flags.runner.list_flags` gives
-({id, kind, severity, score, pair_ids, external_ids, explanation, details, status}); `pairs` maps a
-pair id to the dict `engine.review.pairs.list_pairs` gives ({id, external_id, instruction, response, status}).
+({id, kind, severity, score, pair_ids, external_ids, explanation, details, status}); `pairs` is what
+`engine.flags.ops.flag_pairs` gives: pair id -> {id, external_id, instruction, response, status}.
 """
 
 from __future__ import annotations
@@ -525,11 +525,7 @@ def merge_text(keep: str, others: Iterable[str]) -> str:
     return keep.rstrip() + ("\n\n" + " ".join(extra) if extra else "")
 
 
-def as_pairs_by_id(rows: Iterable[dict[str, Any]]) -> dict[int, dict]:
-    return {int(r["id"]): r for r in rows}
-
-
 __all__ = [
     "ConflictView", "DuplicateView", "EmptyView", "PairCard", "SpanView", "facts_for", "highlight",
-    "merge_text", "spans_for", "as_pairs_by_id", "fact_lines", "reason_lines",
+    "merge_text", "spans_for", "fact_lines", "reason_lines",
 ]

@@ -4,7 +4,7 @@
 near-duplicate group on one side (so the evaluation never grades a paraphrase of a training
 example) and covers the topics: groups are stratified by question cluster.
 
-Near-duplicate groups come from two places, joined with union-find:
+Near-duplicate groups come from two places, joined into connected groups (engine.flags.groups):
 - the duplicate and conflicting-answer flags (engine/flags), unless a person dismissed them
   ("these are different");
 - a lexical safety net computed here: identical normalised questions, and TF-IDF (word 1-2
@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.workspace.errors import BadInput, Cancelled, NotFound
-from engine.workspace.progress import ProgressFn
+from engine.flags.groups import groups_of
+from engine.workspace.errors import BadInput, NotFound
+from engine.workspace.progress import CancelFn, ProgressFn, raise_if_cancelled
 from engine.workspace.store import Workspace
 
 MIN_PAIRS = 500  # the realistic floor for a useful fine-tune
@@ -34,28 +35,6 @@ CHARS_PER_TOKEN = 4.0  # rough English average, for the truncation warning befor
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text.lower())).strip()
-
-
-class _UnionFind:
-    def __init__(self, items):
-        self.parent = {i: i for i in items}
-
-    def find(self, x):
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-    def groups(self) -> dict[Any, list]:
-        out = defaultdict(list)
-        for x in self.parent:
-            out[self.find(x)].append(x)
-        return out
 
 
 # Ticket chit-chat that says nothing about the topic ("Hope you're doing well, quick question...").
@@ -134,16 +113,14 @@ def topic_clusters(questions: list[str], *, seed: int = 0, k: int | None = None)
 
 def _groups_for(ws: Workspace, pairs: list[dict]) -> list[list[int]]:
     ids = [p["id"] for p in pairs]
-    uf = _UnionFind(ids)
     idset = set(ids)
+    links: list[tuple[int, int]] = []
     # conflicting answers are answers to the same question: a near-duplicate group as well
     for row in ws.query("SELECT pair_ids FROM flags WHERE kind IN ('duplicate', 'conflict') AND status != 'dismissed'"):
         members = [i for i in row["pair_ids"] if i in idset]
-        for other in members[1:]:
-            uf.union(members[0], other)
-    for a, b in _lexical_duplicates(ids, [p["instruction"] for p in pairs]):
-        uf.union(a, b)
-    return sorted((sorted(g) for g in uf.groups().values()), key=lambda g: g[0])
+        links += [(members[0], other) for other in members[1:]]
+    links += _lexical_duplicates(ids, [p["instruction"] for p in pairs])
+    return sorted((sorted(g) for g in groups_of(ids, links)), key=lambda g: g[0])
 
 
 def _assign(groups: list[list[int]], topic_of: dict[int, int], holdout: float, seed: int) -> set[int]:
@@ -192,7 +169,8 @@ def share_bounds(holdout: float) -> tuple[float, float]:
 
 
 def freeze(ws: Workspace, holdout: float = 0.2, seed: int = 0, *, name: str | None = None,
-           max_length: int = DEFAULT_MAX_LENGTH, progress: ProgressFn | None = None, cancel=None) -> dict:
+           max_length: int = DEFAULT_MAX_LENGTH, progress: ProgressFn | None = None,
+           cancel: CancelFn | None = None) -> dict:
     """Freeze the approved pairs into a new dataset version. Returns
     {version_id, name, train, heldout, groups, topics, warnings}."""
     if not 0.05 <= holdout <= 0.5:
@@ -212,8 +190,7 @@ def freeze(ws: Workspace, holdout: float = 0.2, seed: int = 0, *, name: str | No
     step = lambda i, msg: progress and progress(i, 4, msg)  # noqa: E731
     step(0, "grouping near-duplicates")
     groups = _groups_for(ws, pairs)
-    if cancel and cancel():
-        raise Cancelled()
+    raise_if_cancelled(cancel)
     step(1, "clustering topics")
     labels, _ = topic_clusters([p["instruction"] for p in pairs], seed=seed)
     topic_of = {p["id"]: lab for p, lab in zip(pairs, labels)}
@@ -246,11 +223,8 @@ def freeze(ws: Workspace, holdout: float = 0.2, seed: int = 0, *, name: str | No
             "response": [p["response"] for p in pairs],
             "cluster": [group_of[p["id"]] for p in pairs],
         })
-        ws.con.register("_new_items", table)
-        try:
-            ws.execute("INSERT INTO dataset_items SELECT * FROM _new_items")
-        finally:
-            ws.con.unregister("_new_items")
+        with ws.registered("_new_items", table) as name:
+            ws.execute(f"INSERT INTO dataset_items SELECT * FROM {name}")
     step(4, "done")
     name = ws.scalar("SELECT name FROM dataset_versions WHERE id = ?", [version_id])
     return {"version_id": version_id, "name": name, **stats, "warnings": warnings}

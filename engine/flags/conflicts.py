@@ -38,8 +38,10 @@ from engine.flags.base import DetectContext, FlagCandidate, PairText
 from engine.flags.dedup import (DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, short_pair_sim, short_question,
                     thresholds, veto_reason)
 from engine.flags.facts import Fact, about, differing_facts, extract_facts, fact_phrase, fact_terms
+from engine.workspace.progress import raise_if_cancelled
 
 KIND = "conflict"
+CANCEL_EVERY = 256  # candidate pairs compared between two looks at ctx.cancel
 # dimensions whose disagreement alone is weaker evidence (phrasing can flip them)
 _POLARITY = {"yes_no", "permission"}
 _WEAK = {"permission"}  # an answer opening "Yes" against one opening "No" is strong
@@ -133,6 +135,7 @@ def explain(a: PairText, b: PairText, diffs: list[tuple[Fact, Fact]], exact: boo
 
 def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     """One flag per pair of near-duplicate questions whose answers disagree."""
+    raise_if_cancelled(ctx.cancel)
     n = len(items)
     if n < 2:
         return []
@@ -170,7 +173,9 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     facts: dict[int, list[Fact]] = {}
     terms: dict[int, dict] = {}
     out: list[FlagCandidate] = []
-    for (a, b), sim in sorted(candidates.items()):
+    for done, ((a, b), sim) in enumerate(sorted(candidates.items())):
+        if done % CANCEL_EVERY == 0:
+            raise_if_cancelled(ctx.cancel)
         if keys[a] != keys[b]:
             ta = terms.setdefault(a, key_terms(items[a].instruction))
             tb = terms.setdefault(b, key_terms(items[b].instruction))

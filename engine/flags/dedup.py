@@ -50,13 +50,14 @@ import hashlib
 import logging
 import re
 import unicodedata
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from engine.workspace.errors import Cancelled
 from engine.flags.base import DetectContext, FlagCandidate, PairText
+from engine.flags.groups import connected_groups
 from engine.workspace import settings
+from engine.workspace.progress import CancelFn, ProgressFn, raise_if_cancelled
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +221,8 @@ def veto_reason(a: str | dict, b: str | dict) -> str | None:
 
 # --- neighbour search -------------------------------------------------------------------------
 def brute_pairs(vectors: np.ndarray, threshold: float, rows: Sequence[int] | None = None,
-                block: int = 2048, cancel: Callable[[], bool] | None = None,
-                progress: Callable[[int, int, str], None] | None = None) -> np.ndarray:
+                block: int = 2048, cancel: CancelFn | None = None,
+                progress: ProgressFn | None = None) -> np.ndarray:
     """All (i, j, cos) with cos >= threshold by blocked matmul. With `rows`, only pairs that
     involve those rows (against every vector). Returns a float array (m, 3), i < j."""
     n = len(vectors)
@@ -231,8 +232,7 @@ def brute_pairs(vectors: np.ndarray, threshold: float, rows: Sequence[int] | Non
     out = []
     query = np.arange(n) if rows is None else np.asarray(sorted(set(int(r) for r in rows)), dtype=np.int64)
     for s in range(0, len(query), block):
-        if cancel is not None and cancel():
-            raise Cancelled()
+        raise_if_cancelled(cancel)
         q = query[s:s + block]
         sims = v[q] @ v.T
         ii, jj = np.nonzero(sims >= threshold)
@@ -257,8 +257,8 @@ def _unique_pairs(pairs: np.ndarray) -> np.ndarray:
 
 
 def ann_pairs(vectors: np.ndarray, threshold: float, k: int = ANN_K,
-              cancel: Callable[[], bool] | None = None,
-              progress: Callable[[int, int, str], None] | None = None, threads: int = 0) -> np.ndarray:
+              cancel: CancelFn | None = None,
+              progress: ProgressFn | None = None, threads: int = 0) -> np.ndarray:
     """(i, j, cos) with cos >= threshold among each vector's k nearest by a usearch HNSW index."""
     from usearch.index import Index
 
@@ -268,16 +268,14 @@ def ann_pairs(vectors: np.ndarray, threshold: float, k: int = ANN_K,
     keys = np.arange(n, dtype=np.uint64)
     step = 10_000
     for s in range(0, n, step):
-        if cancel is not None and cancel():
-            raise Cancelled()
+        raise_if_cancelled(cancel)
         index.add(keys[s:s + step], v[s:s + step], threads=threads)
         if progress is not None:
             progress(s + min(step, n - s), 2 * n, "Indexing questions")
     out = []
     kk = min(k + 1, n)
     for s in range(0, n, step):
-        if cancel is not None and cancel():
-            raise Cancelled()
+        raise_if_cancelled(cancel)
         res = index.search(v[s:s + step], kk, threads=threads)
         found = np.asarray(res.keys).astype(np.int64)
         dist = np.asarray(res.distances, dtype=np.float32)
@@ -400,45 +398,11 @@ class PairVectors:
 
 
 # --- clustering ---------------------------------------------------------------------------------
-def _components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-    groups: dict[int, list[int]] = {}
-    for x in range(n):
-        groups.setdefault(find(x), []).append(x)
-    return [g for g in groups.values() if len(g) > 1]
-
-
 def cluster_component(members: list[int], sim: np.ndarray, threshold: float,
                       cannot: set[tuple[int, int]], must: set[tuple[int, int]]) -> list[list[int]]:
     """Average-linkage agglomerative clustering of one component. `sim` is the members' cosine
     matrix; `cannot` (vetoed) pairs never share a cluster; `must` (exact) pairs always do."""
-    m = len(members)
-    # start from exact-duplicate groups
-    parent = list(range(m))
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in must:
-        parent[find(a)] = find(b)
-    clusters: dict[int, list[int]] = {}
-    for x in range(m):
-        clusters.setdefault(find(x), []).append(x)
-    cl = list(clusters.values())
+    cl = connected_groups(len(members), must)  # start from the exact-duplicate groups
     s = sim.copy()
     for a, b in cannot:
         s[a, b] = s[b, a] = -np.inf
@@ -538,7 +502,7 @@ def find_groups(items: Sequence[PairText], vectors: "PairVectors | None", thresh
             touched = set(raw[:, 0].astype(int)) | set(raw[:, 1].astype(int))
             extra = touched - row_set
             if extra:
-                raw = np.concatenate([raw, vectors.search(threshold, rows=sorted(extra))])
+                raw = np.concatenate([raw, vectors.search(threshold, rows=sorted(extra), cancel=cancel)])
                 raw = _unique_pairs(raw)
         terms: dict[int, dict] = {}
         for a, b, c in raw:
@@ -558,9 +522,10 @@ def find_groups(items: Sequence[PairText], vectors: "PairVectors | None", thresh
             edges.append((a, b, float(c)))
     all_edges = [(a, b) for a, b, _ in edges] + list(must)
     groups = []
-    for comp in _components(n, all_edges):
+    for comp in connected_groups(n, all_edges, min_size=2):
         if row_set is not None and not (row_set & set(comp)):
             continue
+        raise_if_cancelled(cancel)
         pos = {x: i for i, x in enumerate(comp)}
         comp_must = {(pos[a], pos[b]) for a, b in must if a in pos}
         if vectors is not None and len(vectors) == n:
@@ -614,6 +579,7 @@ def thresholds(ctx: DetectContext) -> tuple[float, float]:
 
 def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     """Duplicate flags: one per group of pairs asking the same question."""
+    raise_if_cancelled(ctx.cancel)
     threshold, _tq = thresholds(ctx)
     vectors = pair_vectors(items, ctx)
     rows = _focus_rows(items, ctx)

@@ -33,11 +33,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from engine.workspace.errors import BadInput, Cancelled, PairsmithError
+from engine.workspace.errors import BadInput, PairsmithError
+from engine.workspace.progress import CancelFn, ProgressFn, raise_if_cancelled
 from engine.workspace import settings
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,8 @@ class Embedder:
         return f"{self.name}|{self.precision}|{self.max_seq_length}"
 
     def encode(self, texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SIZE,
-               threads: int | None = None, progress: Callable[[int, int, str], None] | None = None,
-               cancel: Callable[[], bool] | None = None) -> np.ndarray:
+               threads: int | None = None, progress: ProgressFn | None = None,
+               cancel: CancelFn | None = None) -> np.ndarray:
         """Embed texts (already normalised or not) -> float32 array (n, dim), rows of norm 1."""
         import torch
 
@@ -133,8 +134,7 @@ class Embedder:
             done = 0
             with torch.inference_mode():
                 for start in range(0, n, batch_size):
-                    if cancel is not None and cancel():
-                        raise Cancelled()
+                    raise_if_cancelled(cancel)
                     idx = order[start:start + batch_size]
                     width = max(len(ids[i]) for i in idx)
                     input_ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
@@ -167,8 +167,7 @@ class Embedder:
         parts = []
         chunk = max(batch_size * 4, 256)
         for start in range(0, n, chunk):
-            if cancel is not None and cancel():
-                raise Cancelled()
+            raise_if_cancelled(cancel)
             vec = self.st.encode(texts[start:start + chunk], batch_size=batch_size,
                                  normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
             parts.append(np.asarray(vec, dtype=np.float32))
@@ -256,29 +255,18 @@ def model_for(ws) -> Embedder:
 
 
 # --- the workspace cache ----------------------------------------------------------------------
-def _register(ws, name: str, table) -> None:
-    """Register an Arrow table on the workspace connection. DuckDB refuses while a previous
-    result is unfinished (e.g. after `ws.scalar`), so finish it with a trivial query first."""
-    ws.con.execute("SELECT 1").fetchall()
-    ws.con.register(name, table)
-
-
 def _read_cached(ws, model_key: str, hashes: list[str], dim: int) -> dict[str, np.ndarray]:
     import pyarrow as pa
 
     if not hashes:
         return {}
     wanted = pa.table({"text_hash": pa.array(hashes, pa.string())})
-    name = "_pairsmith_wanted_hashes"
-    _register(ws, name, wanted)
-    try:
+    with ws.registered("_pairsmith_wanted_hashes", wanted) as name:
         table = ws.con.sql(
             f"SELECT e.text_hash, e.vector FROM embeddings e JOIN (SELECT DISTINCT text_hash FROM {name}) w "
             "USING (text_hash) WHERE e.model = ?",
             params=[model_key],
         ).to_arrow_table()
-    finally:
-        ws.con.unregister(name)
     if table.num_rows == 0:
         return {}
     keys = table.column("text_hash").to_pylist()
@@ -307,16 +295,11 @@ def _write_cached(ws, model_key: str, hashes: list[str], vectors: np.ndarray) ->
         "text_hash": pa.array(hashes, pa.string()),
         "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), vectors.shape[1]),
     })
-    name = "_pairsmith_new_vectors"
-    with ws.transaction():
-        _register(ws, name, table)
-        try:
-            ws.con.execute(
-                f"INSERT OR REPLACE INTO embeddings SELECT ?, text_hash, vector::FLOAT[] FROM {name}",
-                [model_key],
-            )
-        finally:
-            ws.con.unregister(name)
+    with ws.transaction(), ws.registered("_pairsmith_new_vectors", table) as name:
+        ws.con.execute(
+            f"INSERT OR REPLACE INTO embeddings SELECT ?, text_hash, vector::FLOAT[] FROM {name}",
+            [model_key],
+        )
 
 
 # Vectors already read or computed in this process, per (workspace file, model key): a re-check
@@ -336,8 +319,8 @@ def _memory_for(ws, model_key: str) -> dict[str, np.ndarray]:
 
 
 def embed_texts(ws, texts: Sequence[str], *, model: Embedder | None = None,
-                progress: Callable[[int, int, str], None] | None = None,
-                cancel: Callable[[], bool] | None = None, batch_size: int | None = None) -> np.ndarray:
+                progress: ProgressFn | None = None,
+                cancel: CancelFn | None = None, batch_size: int | None = None) -> np.ndarray:
     """Vectors (n, dim) for texts, using and filling the workspace's embeddings cache.
     Only texts never embedded under this model key are run through the model."""
     model = model or model_for(ws)
@@ -397,15 +380,11 @@ def prune_cache(ws, keep_hashes: Sequence[str] | None = None, model_key: str | N
         return 0
     import pyarrow as pa
 
-    name = "_pairsmith_keep"
-    with ws.transaction():
-        _register(ws, name, pa.table({"text_hash": pa.array(list(keep_hashes), pa.string())}))
-        try:
-            cond = "AND model = ?" if model_key else ""
-            params = [model_key] if model_key else []
-            ws.execute(f"DELETE FROM embeddings WHERE text_hash NOT IN (SELECT text_hash FROM {name}) {cond}", params)
-        finally:
-            ws.con.unregister(name)
+    keep = pa.table({"text_hash": pa.array(list(keep_hashes), pa.string())})
+    with ws.transaction(), ws.registered("_pairsmith_keep", keep) as name:
+        cond = "AND model = ?" if model_key else ""
+        params = [model_key] if model_key else []
+        ws.execute(f"DELETE FROM embeddings WHERE text_hash NOT IN (SELECT text_hash FROM {name}) {cond}", params)
     return before - int(ws.scalar("SELECT count(*) FROM embeddings"))
 
 

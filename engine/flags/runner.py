@@ -1,7 +1,8 @@
 """Run the flag detectors over a workspace and keep their findings in the `flags` table.
 
     run_flags(ws, kinds=None, pair_ids=None, progress=None, cancel=None) -> {kind: open flags found}
-    refresh_pair(ws, pair_id)            # after an edit: only flags touching that pair
+    refresh_pairs(ws, pair_ids, kinds=None)  # after an edit: only the flags touching those pairs
+    refresh_pair(ws, pair_id, kinds=None)    # the same for one pair
     list_flags(ws, kind=None, status=None, pair_id=None) -> [dict]
     resolve_flag(ws, flag_id, keep=None, dismiss=False) -> dict
     flag_counts(ws) -> {kind: open count}
@@ -13,7 +14,9 @@ full pass, or those touching the edited pairs (and the groups they were in) on t
 path. A dismissed or resolved flag is never re-opened while the texts it is about are unchanged:
 its fingerprint (base.fingerprint(kind, texts)) is remembered.
 
-Modules missing from this install (another detector not written yet) are skipped with a warning.
+A detector module that fails to load is skipped with a warning, and so is a tone, needs-context
+or personal-data detector that raises: the other kinds still run. A duplicate or conflict
+detector that raises stops the pass.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ import json
 import logging
 from typing import Any, Callable, Iterable, Sequence
 
-from engine.workspace.errors import BadInput, NotFound, PairsmithError
-from engine.workspace.progress import ProgressFn
-from engine.workspace.store import Workspace
-from engine.flags.embeddings import _register
 from engine.flags.base import KIND_LABELS, KINDS, DetectContext, FlagCandidate, PairText, fingerprint
-from engine.workspace.progress import raise_if_cancelled
+from engine.flags.embeddings import embed_texts
+from engine.flags.pii import requester_from_extra
 from engine.workspace import settings
+from engine.workspace.errors import BadInput, NotFound, PairsmithError
+from engine.workspace.progress import CancelFn, ProgressFn, raise_if_cancelled
+from engine.workspace.store import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ SETTING_KEYS = ("duplicate_threshold", "duplicate_question_threshold", "conflict
 TEXT_SETTING_KEYS = ("pii_employee_id_pattern",)  # passed to the detectors as they are
 # kinds that learn from (or compare against) every pair even when only a few are re-checked
 WHOLE_CONTEXT_KINDS = GROUP_KINDS + ("tone",)
+# kinds that need no embeddings: re-checking a few pairs for them takes milliseconds
+QUICK_KINDS = ("tone", "needs_context", "pii")
 FLAG_STATUSES = ("open", "resolved", "dismissed")
 
 
@@ -70,9 +75,6 @@ def parse_kinds(kinds: Iterable[str] | str | None) -> list[str]:
 def _detector(kind: str) -> Callable | None:
     try:
         mod = importlib.import_module(DETECTOR_MODULES[kind])
-    except ImportError as exc:
-        log.warning("flag kind %s skipped: %s is not available (%s)", kind, DETECTOR_MODULES[kind], exc)
-        return None
     except Exception as exc:  # a broken detector module must not stop the other kinds
         log.warning("flag kind %s skipped: %s failed to load (%s: %s)", kind, DETECTOR_MODULES[kind],
                     type(exc).__name__, exc)
@@ -83,18 +85,6 @@ def _detector(kind: str) -> Callable | None:
     return fn
 
 
-def available_kinds() -> list[str]:
-    """Kinds whose detector module can be imported here."""
-    out = []
-    for kind, name in DETECTOR_MODULES.items():
-        try:
-            importlib.import_module(name)
-            out.append(kind)
-        except ImportError:
-            pass
-    return out
-
-
 def load_items(ws: Workspace, pair_ids: Sequence[int] | None = None) -> list[PairText]:
     """Pairs that are not rejected, as detector input, ordered by id."""
     where = "WHERE p.status <> 'rejected'"
@@ -102,7 +92,7 @@ def load_items(ws: Workspace, pair_ids: Sequence[int] | None = None) -> list[Pai
     if pair_ids is not None:
         where += " AND list_contains(?, p.id)"
         params.append(list(pair_ids))
-    ws.con.execute("SELECT 1").fetchall()  # finish any pending result before a relation query
+    ws.finish_pending()
     table = ws.con.sql(
         f"""SELECT p.id, p.instruction, p.response, t.external_id, p.status, t.extra
             FROM pairs p LEFT JOIN tickets t ON t.id = p.ticket_id {where} ORDER BY p.id""",
@@ -110,17 +100,13 @@ def load_items(ws: Workspace, pair_ids: Sequence[int] | None = None) -> list[Pai
     ).to_arrow_table()
     # column-wise through Arrow: row tuples from fetchall() cost ~0.1 ms each (0.4 s for 3k)
     cols = [table.column(i).to_pylist() for i in range(6)]
-    try:  # the requester's name from whatever column the export kept it in
-        from engine.flags.pii import requester_from_extra
-    except ImportError:  # pragma: no cover - the pii detector is part of the package
-        requester_from_extra = lambda extra: None  # noqa: E731
+    # requester_from_extra: the requester's name from whatever column the export kept it in
     return [PairText(id=int(i), instruction=q or "", response=a or "", external_id=e, status=st,
                      requester=requester_from_extra(x))
             for i, q, a, e, st, x in zip(*cols)]
 
 
 def _settings(ws: Workspace) -> dict[str, Any]:
-    out = {}
     """The settings the detectors read, as set in this workspace (unset keys are left out: each
     detector falls back to the catalogue's default, the conflict threshold to the duplicate one)."""
     out = {}
@@ -130,9 +116,7 @@ def _settings(ws: Workspace) -> dict[str, Any]:
     return out
 
 
-def _embedder(ws: Workspace, progress: ProgressFn | None, cancel) -> Callable[[list[str]], Any]:
-    from engine.flags.embeddings import embed_texts
-
+def _embedder(ws: Workspace, progress: ProgressFn | None, cancel: CancelFn | None) -> Callable[[list[str]], Any]:
     def embed(texts: list[str]):
         return embed_texts(ws, texts, progress=progress, cancel=cancel)
 
@@ -156,9 +140,10 @@ def _details(c: FlagCandidate) -> str:
 
 
 def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids: Sequence[int] | None = None,
-              progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> dict[str, int]:
+              progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> dict[str, int]:
     """Compute flags and store them. Returns {kind: number of open flags found in the recomputed
-    scope} for each kind that ran (kinds whose detector is missing are left out)."""
+    scope} for each kind that ran (a detector that fails to load is left out, and so is a tone,
+    needs-context or personal-data detector that raises)."""
     order = parse_kinds(kinds)
     all_items = load_items(ws)
     by_id = {p.id: p for p in all_items}
@@ -266,9 +251,7 @@ def _store(ws: Workspace, found: dict[str, list[FlagCandidate]], scopes: dict[st
                 "details": pa.array([r[5] for r in rows], pa.string()),
                 "fingerprint": pa.array([r[6] for r in rows], pa.string()),
             })
-            name = "_pairsmith_new_flags"
-            _register(ws, name, table)
-            try:
+            with ws.registered("_pairsmith_new_flags", table) as name:
                 ws.execute(
                     f"""INSERT INTO flags (kind, severity, score, pair_ids, explanation, details, status,
                                            fingerprint, created_at)
@@ -276,18 +259,24 @@ def _store(ws: Workspace, found: dict[str, list[FlagCandidate]], scopes: dict[st
                                'open', fingerprint, ? FROM {name}""",
                     [now],
                 )
-            finally:
-                ws.con.unregister(name)
     return counts
 
 
-def refresh_pair(ws: Workspace, pair_id: int, progress: ProgressFn | None = None) -> dict[str, int]:
-    """After an edit (or a status change) of one pair: recompute the flags touching it."""
-    return run_flags(ws, pair_ids=[int(pair_id)], progress=progress)
+def refresh_pairs(ws: Workspace, pair_ids: Sequence[int], *, kinds: Iterable[str] | str | None = None,
+                  progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> dict[str, int]:
+    """Re-check pairs after an edit, a status change or a redaction. The one rule: the open flags
+    of `kinds` (None = every kind) that touch `pair_ids` are recomputed, and for duplicates and
+    conflicts the whole groups those pairs were in; all other flags keep their rows and ids.
+    Dismissed and resolved flags stay closed while their texts are unchanged. Pass QUICK_KINDS
+    (plus any kind wanted at once) for a re-check without embeddings; duplicates and conflicts
+    compare against every pair and can take seconds. Returns what `run_flags` returns."""
+    return run_flags(ws, kinds=kinds, pair_ids=[int(i) for i in pair_ids], progress=progress, cancel=cancel)
 
 
-def refresh_pairs(ws: Workspace, pair_ids: Sequence[int], progress: ProgressFn | None = None) -> dict[str, int]:
-    return run_flags(ws, pair_ids=[int(i) for i in pair_ids], progress=progress)
+def refresh_pair(ws: Workspace, pair_id: int, *, kinds: Iterable[str] | str | None = None,
+                 progress: ProgressFn | None = None) -> dict[str, int]:
+    """`refresh_pairs` for one pair."""
+    return refresh_pairs(ws, [pair_id], kinds=kinds, progress=progress)
 
 
 # --- reading and resolving ----------------------------------------------------------------------
@@ -343,16 +332,6 @@ def list_flags(ws: Workspace, kind: str | None = None, status: str | None = None
     return out
 
 
-def get_flag(ws: Workspace, flag_id: int) -> dict:
-    rows = ws.query("SELECT id FROM flags WHERE id = ?", [int(flag_id)])
-    if not rows:
-        raise NotFound(f"no flag with id {flag_id}")
-    for f in list_flags(ws):
-        if f["id"] == int(flag_id):
-            return f
-    raise NotFound(f"no flag with id {flag_id}")  # pragma: no cover
-
-
 def resolve_flag(ws: Workspace, flag_id: int, keep: int | None = None, dismiss: bool = False) -> dict:
     """Resolve a flag. `dismiss=True`: not a problem; it stays dismissed until its texts change.
     `keep=PAIR_ID` (duplicate or conflict flags): the other pairs of the flag are set to rejected
@@ -397,7 +376,7 @@ def resolve_flag(ws: Workspace, flag_id: int, keep: int | None = None, dismiss: 
     if others:
         # the rejected pairs leave every other open flag (and may leave groups smaller)
         try:
-            run_flags(ws, pair_ids=others)
+            refresh_pairs(ws, others)
         except PairsmithError:
             raise
         except Exception as exc:  # the resolution stands even if the refresh fails
