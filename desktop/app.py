@@ -4,7 +4,9 @@ FILEs (ticket exports) open in the import wizard, as if dropped on the window.
 
 With --screenshot the window is rendered offscreen (QT_QPA_PLATFORM=offscreen when there is no
 display), the page's pending worker tasks are waited for, `window.grab()` is saved and the app
-exits 0. A workspace that is open elsewhere (DuckDB allows one writer process) gives a clear
+exits 0. On Linux with an X display, the system libraries Qt's X11 plugin needs are checked
+first: when some are missing, one line names them and the command that installs them (exit 2).
+A workspace that is open elsewhere (DuckDB allows one writer process) gives a clear
 message and exit code 3, never a traceback.
 """
 
@@ -68,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PAIRSMITH_SETTINGS"] = args.settings
     logging.basicConfig(level=logging.INFO if os.environ.get("PAIRSMITH_DEBUG") else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from desktop.platform_check import install_hint, missing_libraries, uses_xcb
+
+    if uses_xcb():
+        missing = missing_libraries()
+        if missing:  # Qt would abort with a core dump; say what to install instead
+            print(f"pairsmith-desktop: {install_hint(missing)}", file=sys.stderr)
+            return 2
     from engine.workspace.security import apply_to_process
 
     apply_to_process()  # no telemetry, no model-hub calls from the app process

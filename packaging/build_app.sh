@@ -33,6 +33,12 @@ tmp=$(mktemp -d)
 "$app/pairsmith" init "$tmp/ws" >/dev/null
 "$app/pairsmith" import "$tmp/ws" "$app/_internal/resources/sample/helpdesk_export.csv" >/dev/null
 "$app/pairsmith" status "$tmp/ws"
+# the app in a real X11 window where Xvfb is installed (the libraries Qt's xcb plugin needs are
+# checked first: a missing one is named with its install command, exit 2)
+if command -v xvfb-run >/dev/null 2>&1; then
+    xvfb-run -a -s "-screen 0 1280x800x24" "$app/pairsmith-desktop" --workspace "$tmp/ws" --page review \
+        --screenshot "$tmp/window.png" >/dev/null
+fi
 # a few training steps with the built-in tiny model: the frozen `-m engine.train` subprocess,
 # checkpoints (model cards, templates) and the adapter
 "$app/pairsmith" set "$tmp/ws" --all --status approved >/dev/null
