@@ -31,11 +31,8 @@ from engine.flags.base import DetectContext, PairText  # noqa: E402
 
 def sample_pairs() -> list[PairText]:
     path = ROOT / "resources" / "sample" / "helpdesk_export.csv"
-    try:
-        from engine.ingest.drafting import draft_answer, draft_question
-    except ImportError:
-        draft_answer = lambda t: t or ""  # noqa: E731
-        draft_question = lambda t, s=None: t or ""  # noqa: E731
+    from engine.ingest.drafting import draft_answer, draft_question
+
     if not path.exists():
         base = [("How do I reset my password? Call me on +91 98765 43210.", "Open the portal and choose Reset Password."),
                 ("Leave balance?", "pls chk WD, its thr"), ("VPN down", "As discussed, done.")]

@@ -79,7 +79,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.context import AppContext
-    from desktop.models.pair_query import PairFilter
+    from engine.review.pairs import PairFilter
     from desktop.models.pairs_model import LOADING, PairsTableModel
     from desktop.settings import Settings
     from engine.review import pairs as engine_pairs

@@ -55,7 +55,8 @@ def load_pairs(n: int, seed: int = 0) -> list[dict]:
 
 def run_arm(name: str, batching: str, args, items, workdir: Path) -> dict:
     from engine.train.events import read_events
-    from engine.train.launch import child_env, prepare_run_dir, train_argv
+    from engine.train.launch import prepare_run_dir, train_argv
+    from engine.workspace.security import child_env
 
     run_dir = workdir / name
     overrides = [f"batching={batching}", f"max_steps={args.steps}", f"save_steps={args.steps * 10}",

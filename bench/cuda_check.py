@@ -103,7 +103,7 @@ def prepare(workdir: Path, name: str, base: str, preset: str, overrides: list[st
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    from engine.train.launch import child_env as base_env
+    from engine.workspace.security import child_env as base_env
 
     env = base_env()
     env.update({k: str(v) for k, v in extra.items()})

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -34,17 +35,29 @@ def settings(tmp_path):
     return s
 
 
-@pytest.fixture
-def ctx(qtbot, tmp_path, settings):
-    """An AppContext with an open, empty workspace at tmp_path/ws (dialogs off)."""
+@contextmanager
+def app_context(settings, ws_path: Path, fill=None):
+    """An AppContext (dialogs off) with a new workspace at ws_path, filled by fill(ws) on the
+    worker; the worker is shut down on leaving so the DuckDB file is closed."""
     from desktop.context import AppContext
 
     c = AppContext(settings, show_dialogs=False)
-    c.open_workspace(str(tmp_path / "ws"), create=True)
+    c.open_workspace(str(ws_path), create=True)
     assert c.worker.wait_idle(30)
     assert c.workspace_path
-    yield c
-    c.worker.shutdown()
+    if fill is not None:
+        c.worker.run_sync(fill)
+    try:
+        yield c
+    finally:
+        c.worker.shutdown()
+
+
+@pytest.fixture
+def ctx(qtbot, tmp_path, settings):
+    """An AppContext with an open, empty workspace at tmp_path/ws (dialogs off)."""
+    with app_context(settings, tmp_path / "ws") as c:
+        yield c
 
 
 @pytest.fixture

@@ -15,6 +15,35 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
 
 
+# Six pairs that give one flag of each group kind: the Flags page and engine.flags.ops tests
+FLAG_PAIRS = [
+    # 1-3: the same question three times (a duplicate group)
+    ("How do I reset my VPN password?", "Open the self-service portal and choose Reset VPN password."),
+    ("how do i reset my vpn password", "Use the self-service portal. You need your MFA phone for it."),
+    ("How can I reset the VPN password?", "Open the self-service portal and choose Reset VPN password."),
+    # 4-5: a conflict
+    ("How many days of parental leave do I get?", "You get 12 days of parental leave, paid in full."),
+    ("How long is parental leave?", "You get 30 days of parental leave, paid in full."),
+    # 6: needs context
+    ("Can I get a second monitor?", "As discussed, I will order it for you today."),
+]
+
+
+def fake_embedder(ws, progress, cancel):
+    """Bag-of-words vectors (no model load): enough for the re-checks that flag actions run.
+    Install with monkeypatch.setattr(engine.flags.runner, "_embedder", fake_embedder)."""
+    import numpy as np
+
+    def embed(texts):
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 64] += 1
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        return out
+    return embed
+
+
 def add_tickets(ws: Workspace, rows: Iterable[tuple], status: str = "new") -> list[int]:
     """rows: (external_id, question, answer[, status[, requester]]) -> pair ids, in order."""
     now = _dt.datetime.now().replace(microsecond=0)

@@ -1,8 +1,9 @@
 """The review table's model: a lazy row cache over the workspace (after Anki's browser model).
 
-`set_filter()` asks the worker for the ordered ids of the matching pairs (one query); the row
-count is their number. `data()` never touches the database: a row not in the cache shows
-"..." and asks the worker for its whole page (`PAGE_SIZE` rows, fetched by id range); when the
+`set_filter()` asks the worker for the ordered ids of the matching pairs
+(`engine.review.pairs.filter_pair_ids`, one query); the row count is their number. `data()`
+never touches the database: a row not in the cache shows "..." and asks the worker for its
+whole page (`PAGE_SIZE` rows, `engine.review.pairs.pair_rows`, fetched by id range); when the
 page arrives, `dataChanged` repaints it. Only the pages the view actually paints are fetched,
 and at most `MAX_PAGES` are kept.
 
@@ -21,8 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.worker import EngineWorker, user_message
-from desktop.models import pair_query
-from desktop.models.pair_query import PairFilter
+from engine.review.pairs import PairFilter, filter_pair_ids, pair_rows
 
 PAGE_SIZE = 200
 MAX_PAGES = 60
@@ -93,7 +93,7 @@ class PairsTableModel(QAbstractTableModel):
                 self.loading = False
                 self.sig_error.emit(user_message(exc))
 
-        self.worker.submit(pair_query.matching_ids, self.filter, on_done=done, on_error=failed)
+        self.worker.submit(filter_pair_ids, self.filter, on_done=done, on_error=failed)
 
     def reload(self, on_done=None) -> None:
         """Run the current filter again (rows may come and go)."""
@@ -213,7 +213,7 @@ class PairsTableModel(QAbstractTableModel):
             if generation == self._generation:  # not for a list that was since replaced
                 self.sig_error.emit(user_message(exc))
 
-        self.worker.submit(pair_query.fetch_rows, ids, on_done=done, on_error=failed)
+        self.worker.submit(pair_rows, ids, on_done=done, on_error=failed)
 
     def fetch_row(self, row: int) -> None:
         """Ask for the page holding this row (no-op when cached or already asked for)."""

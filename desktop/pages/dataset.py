@@ -18,12 +18,8 @@ from PySide6.QtWidgets import (
 from desktop.widgets.charts import GREY, PALETTE, BarChart, Histogram, TargetBar
 from desktop.pages.base import Page, note_label as _note, scrolling_body
 
-try:  # the engine module is written by another engineer; keep the page usable without it
-    from engine.dataset import split as _split
-except ImportError:  # pragma: no cover - only while the engine is being written
-    _split = None
-
-from engine.flags.base import KIND_LABELS, KINDS as KIND_ORDER  # noqa: E402  (the engine's names)
+from engine.dataset import split as _split
+from engine.flags.base import KIND_LABELS, KINDS as KIND_ORDER
 
 
 FREEZE_HINT = "Freeze the approved pairs when the flags are resolved; training uses a frozen version."
@@ -77,8 +73,6 @@ def _card(title: str, body: QWidget, note: QLabel | None = None) -> QGroupBox:
     if note is not None:
         layout.addWidget(note)
     return box
-
-
 
 
 class DatasetPage(Page):
@@ -208,9 +202,8 @@ class DatasetPage(Page):
         self.freeze_result.setText(FREEZE_HINT)
 
     def refresh(self) -> None:
-        if not self.has_workspace or _split is None:
-            self.approved_label.setText("Open a workspace to see its dataset health."
-                                        if _split is not None else "Dataset figures are not available yet.")
+        if not self.has_workspace:
+            self.approved_label.setText("Open a workspace to see its dataset health.")
             return
         if self._loading:
             return
@@ -302,7 +295,7 @@ class DatasetPage(Page):
 
     # --- freezing -----------------------------------------------------------------------------
     def freeze(self) -> None:
-        if not self.has_workspace or _split is None:
+        if not self.has_workspace:
             return
         holdout = self.holdout_slider.value() / 100.0
         self.freeze_button.setEnabled(False)

@@ -4,11 +4,11 @@ Held-out accuracy against the base model and against the training pairs (bars), 
 ("hallucinations"), advice when the model memorised instead of learning, every held-out question
 with the verdict and the reason, "Send to review" for a failed one, and the blind-rating tallies
 from the Playground. Evaluations are started by the Train page (automatically after training).
+Each action is one engine call on the engine worker (engine/evaluate/ops.py).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,55 +22,8 @@ from PySide6.QtWidgets import (
 from desktop.widgets.charts import BLUE, GREEN, GREY, BarChart
 from desktop.worker import user_message
 from desktop.pages.base import Page
-
-
-# --- engine calls (worker thread) ---------------------------------------------------------------
-def load_evaluations(ws) -> dict:
-    from engine import evaluate as ev
-
-    evaluations = ev.list_evaluations(ws)
-    tallies = _tallies(ws)
-    trained = 0 if evaluations else int(ws.scalar("SELECT count(*) FROM runs WHERE status = 'done'") or 0)
-    return {"evaluations": evaluations, "tallies": tallies, "trained_runs": trained}
-
-
-def _tallies(ws) -> dict:
-    try:
-        from engine.evaluate.playground import rating_tallies
-    except ImportError:  # pragma: no cover
-        return {}
-    return rating_tallies(ws)
-
-
-def load_report(ws, evaluation_id: int) -> dict:
-    row = ws.query("SELECT run_id, report FROM evaluations WHERE id = ?", [int(evaluation_id)])
-    if not row:
-        from engine.workspace.errors import NotFound
-
-        raise NotFound(f"no evaluation {evaluation_id}")
-    report = row[0]["report"]
-    report = json.loads(report) if isinstance(report, str) else (report or {})
-    report.setdefault("run_id", row[0]["run_id"])
-    report["_html"] = str(Path(ws.runs_dir) / str(row[0]["run_id"]) / "eval" / "report.html")
-    report["_sent"] = _already_sent(ws, report.get("examples") or [])
-    return report
-
-
-def _already_sent(ws, examples: list[dict]) -> list[int]:
-    """Indexes of examples whose question is already waiting in review (sent from here before)."""
-    questions = [str(e.get("instruction") or "") for e in examples]
-    if not questions:
-        return []
-    waiting = {r[0] for r in ws.execute(
-        "SELECT instruction FROM pairs WHERE origin = 'eval' AND status = 'new' AND list_contains(?, instruction)",
-        [questions]).fetchall()}
-    return [i for i, q in enumerate(questions) if q in waiting]
-
-
-def send_example(ws, example: dict) -> int:
-    from engine.evaluate.playground import send_to_review
-
-    return send_to_review(ws, example)
+from engine.evaluate import ops
+from engine.evaluate.playground import send_to_review
 
 
 def _pct(v: Any) -> str:
@@ -202,7 +155,7 @@ class EvaluatePage(Page):
     def refresh(self) -> None:
         if not self.has_workspace:
             return
-        self.submit(load_evaluations, on_done=self._loaded, on_error=self._failed)
+        self.submit(ops.load_evaluations, on_done=self._loaded, on_error=self._failed)
 
     def _loaded(self, result: dict) -> None:
         self.evaluations = result["evaluations"]
@@ -238,7 +191,7 @@ class EvaluatePage(Page):
     def _run_chosen(self, *_: Any) -> None:
         evaluation_id = self.run_combo.currentData()
         if evaluation_id is not None:
-            self.submit(load_report, int(evaluation_id), on_done=self.show_report, on_error=self._failed)
+            self.submit(ops.evaluation_view, int(evaluation_id), on_done=self.show_report, on_error=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.ctx.show_error(user_message(exc), "Evaluate")
@@ -386,7 +339,7 @@ class EvaluatePage(Page):
             self._update_buttons()
             self._failed(exc)
 
-        self.submit(send_example, example, on_done=done, on_error=failed)
+        self.submit(send_to_review, example, on_done=done, on_error=failed)
 
     def open_html(self) -> None:
         html = (self.report or {}).get("_html")

@@ -1,17 +1,19 @@
 """Import: pick (or drop) ticket exports, check what was detected, adjust the columns, import.
 
 1. Files: "Choose files..." or drop them on the window. Each file is previewed on the worker
-   (`engine.ingest.tables.preview`): its format, encoding, delimiter and first rows.
+   (`engine.ingest.ops.preview_file`): its format, encoding, delimiter and first rows.
 2. Columns: one combo per field (question, answer, ticket id, subject, created), pre-set to the
    engine's guess; the preview marks the columns in use.
-3. Import with progress and Cancel (`engine.ingest.importer.import_files`, one call per file with its
-   own mapping), then a summary with every row that could not be read (file, line, reason).
+3. Import with progress and Cancel (`engine.ingest.ops.import_with_mappings`: one `import_files`
+   call, each file with its own mapping, all files or none), then a summary with every row that
+   could not be read (file, line, reason).
+
+The page holds the Qt side only; what a file holds and how it is mapped is engine.ingest.ops.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -39,6 +41,8 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.worker import is_cancelled_error, user_message
 from desktop.pages.base import Page
+from engine.ingest import ops
+from engine.ingest.ops import import_with_mappings
 
 FIELDS = [
     ("question", "Question", True),
@@ -63,41 +67,9 @@ QPushButton#import-button:disabled { background: #9aa5b1; }
 """
 
 
-def import_with_mappings(ws, jobs: list[tuple[str, dict]], progress=None, cancel=None) -> dict[str, Any]:
-    """Import each file with its own column mapping (worker thread). A file that cannot be
-    imported at all is reported in `errors` (line None) and the others still go in."""
-    from engine.workspace.errors import BadInput
-    from engine.ingest.importer import import_files
-
-    total: dict[str, Any] = {"imported": 0, "duplicates_skipped": 0, "errors": [], "files": []}
-    for i, (path, mapping) in enumerate(jobs):
-        name = Path(path).name
-
-        def report(done: int, count: int, message: str = "", _name=name, _i=i) -> None:
-            if progress is not None:
-                prefix = f"{_name} ({_i + 1}/{len(jobs)})" if len(jobs) > 1 else _name
-                progress(done, count, f"{prefix}: {message}" if message else prefix)
-
-        try:
-            result = import_files(ws, [path], mapping=mapping or None, progress=report, cancel=cancel)
-        except BadInput as exc:
-            total["errors"].append({"file": name, "line": None, "reason": str(exc)})
-            total["files"].append({"file": name, "imported": 0, "duplicates_skipped": 0, "failed": True})
-            continue
-        total["imported"] += result["imported"]
-        total["duplicates_skipped"] += result["duplicates_skipped"]
-        for reason, n in (result.get("skipped") or {}).items():  # conversation exports: messages with no pair
-            total.setdefault("skipped", {})
-            total["skipped"][reason] = total["skipped"].get(reason, 0) + n
-        total["errors"].extend(result["errors"])
-        total["files"].extend(result.get("files", []))
-    return total
-
-
 def _preview(_ws, path: str) -> dict:
-    from engine.ingest.tables import preview
-
-    return preview(path, n=20)
+    """The worker's call for a preview (no workspace needed)."""
+    return ops.preview_file(path)
 
 
 class ImportPage(Page):
@@ -279,21 +251,11 @@ class ImportPage(Page):
         """Add files (from the dialog or dropped on the window) and preview them."""
         if self.body.currentIndex() == 2:
             self.reset()
-        from engine.cli.ingest import EXPORT_SUFFIXES
-
-        expanded: list[str] = []
-        for p in paths:
-            if Path(p).is_dir():  # a folder of exports: the ticket files in it
-                inside = sorted(str(f) for f in Path(p).iterdir()
-                                if f.is_file() and f.suffix.lower() in EXPORT_SUFFIXES)
-                if not inside:
-                    self.ctx.status(f"{Path(p).name} is a folder without ticket exports (CSV, XLSX, JSON).")
-                expanded.extend(inside)
-            else:
-                expanded.append(p)
+        expanded, empty = ops.expand_paths(paths)  # a folder of exports: the ticket files in it
+        for folder in empty:
+            self.ctx.status(f"{Path(folder).name} is a folder without ticket exports (CSV, XLSX, JSON).")
         added = []
         for p in expanded:
-            p = str(Path(p).resolve())
             if p not in self.files:
                 self.files.append(p)
                 item = QListWidgetItem(Path(p).name + "   (reading...)")
@@ -340,8 +302,7 @@ class ImportPage(Page):
             return
         self.previews[path] = result
         if "error" not in result and not self._is_thread(path):
-            self.mappings[path] = {k: v for k, v in (result.get("mapping") or {}).items()
-                                   if k in dict((f, 1) for f, _, _ in FIELDS)}
+            self.mappings[path] = ops.pair_mapping(result)
         item = self.file_list.item(self.files.index(path))
         item.setText(Path(path).name + ("   (cannot be read)" if "error" in result else
                                         f"   {self._describe(result)}"))
@@ -352,17 +313,12 @@ class ImportPage(Page):
         self._update_buttons()
 
     def _is_thread(self, path: str | None) -> bool:
-        """A conversation export (one row per message): the engine pairs each customer message
-        with the reply to it, so there are no question/answer columns to choose."""
-        return bool(path) and (self.previews.get(path) or {}).get("shape") == "thread"
+        """A conversation export: no question/answer columns to choose (ops.is_conversation)."""
+        return bool(path) and ops.is_conversation(self.previews.get(path))
 
     def _needs_customer(self, path: str | None) -> bool:
-        """A conversation export whose sender column the engine cannot read ("I"/"O", team
-        names): a person says which value is the customer."""
-        if not self._is_thread(path):
-            return False
-        m = (self.previews.get(path) or {}).get("mapping") or {}
-        return bool(m.get("role")) and not m.get("customer") and not self.customers.get(path)
+        """A person has to say which sender value is the customer (ops.needs_customer)."""
+        return bool(path) and ops.needs_customer(self.previews.get(path), self.customers.get(path))
 
     def _show_customer_choice(self, path: str) -> None:
         p = self.previews.get(path) or {}
@@ -371,7 +327,7 @@ class ImportPage(Page):
         self.mapping_form.setRowVisible(self.customer_combo, show)
         if not show:
             return
-        guessed = {v.strip().lower() for v in (m.get("customer") or "").split(",") if v.strip()}
+        guessed = ops.guessed_customers(p)
         chosen = self.customers.get(path)
         self._building_combos = True
         try:
@@ -489,18 +445,10 @@ class ImportPage(Page):
             return
         column = self.combos[field].currentData()
         mapping = self.mappings.setdefault(self.current, {})
-        if column:
-            # one column feeds one field: take it away from any other field
-            for other, col in list(mapping.items()):
-                if other != field and col == column:
-                    del mapping[other]
-                    c = self.combos[other]
-                    self._building_combos = True
-                    c.setCurrentIndex(0)
-                    self._building_combos = False
-            mapping[field] = column
-        else:
-            mapping.pop(field, None)
+        for other in ops.assign_column(mapping, field, column):  # one column feeds one field
+            self._building_combos = True
+            self.combos[other].setCurrentIndex(0)
+            self._building_combos = False
         p = self.previews.get(self.current)
         if p and "error" not in p:
             self._fill_preview_table(p)
@@ -521,7 +469,8 @@ class ImportPage(Page):
                 self.mapping_note.setStyleSheet("")
             self._update_buttons()
             return
-        missing = [label for f, label, req in FIELDS if req and not self.mappings.get(self.current or "", {}).get(f)]
+        labels = dict((f, label) for f, label, _ in FIELDS)
+        missing = [labels[f] for f in ops.missing_fields(self.mappings.get(self.current or "", {}))]
         if missing:
             self.mapping_note.setText(f"Choose the column that holds the {' and the '.join(m.lower() for m in missing)}.")
             self.mapping_note.setStyleSheet("color: #a61b1b;")
@@ -533,14 +482,8 @@ class ImportPage(Page):
 
     def ready_files(self) -> list[str]:
         """Files that can be imported: previewed without error, with question and answer mapped."""
-        out = []
-        for p in self.files:
-            pv = self.previews.get(p)
-            m = self.mappings.get(p, {})
-            thread_ok = self._is_thread(p) and not self._needs_customer(p)
-            if pv and "error" not in pv and (thread_ok or (m.get("question") and m.get("answer"))):
-                out.append(p)
-        return out
+        return [p for p in self.files
+                if ops.ready(self.previews.get(p), self.mappings.get(p, {}), self.customers.get(p))]
 
     def _update_buttons(self) -> None:
         running = self.task is not None
@@ -557,8 +500,8 @@ class ImportPage(Page):
         files = self.ready_files()
         if not files or self.task is not None:
             return
-        jobs = [(p, {"customer": self.customers[p]} if self._is_thread(p) and self.customers.get(p)
-                 else dict(self.mappings.get(p, {}))) for p in files]
+        jobs = [(p, ops.job_mapping(self.previews.get(p), self.mappings.get(p, {}), self.customers.get(p)))
+                for p in files]
         self.progress.setRange(0, 0)
         self.progress.show()
         self.progress_label.setText("Reading files...")
@@ -593,7 +536,7 @@ class ImportPage(Page):
         self.task = None
         self.progress.hide()
         if is_cancelled_error(exc):
-            self.progress_label.setText("Import cancelled: nothing from the file being read was imported.")
+            self.progress_label.setText("Import cancelled: nothing was imported.")
         else:
             self.progress_label.setText("")
             self.ctx.show_error(user_message(exc), "Import failed")

@@ -2,6 +2,8 @@
 
 The models load and generate on their own QThread (not the engine worker: they never touch the
 workspace database), and the reply streams into the page through signals a few words at a time.
+The workspace calls (the finished runs, flagging, rating) are one engine call each on the engine
+worker (engine/evaluate/ops.py, engine/evaluate/playground.py).
 "Flag this answer" files the question with a corrected answer in the review queue. Blind rating
 mode hides which model wrote which answer (A / B) and records the pick.
 """
@@ -19,42 +21,10 @@ from PySide6.QtWidgets import (
 
 from desktop.worker import user_message
 from desktop.pages.base import Page
+from engine.evaluate import ops, playground as chat
 
 SIDES = ("tuned", "base")
 SIDE_TITLES = {"tuned": "Tuned model", "base": "Base model"}
-
-
-# --- engine calls (worker thread: database only) -----------------------------------------------
-def load_runs(ws) -> dict:
-    from engine.train.launch import list_runs
-
-    runs = [r for r in list_runs(ws) if r.get("status") == "done" and r.get("adapter_path")]
-    try:
-        from engine.evaluate.playground import rating_tallies
-
-        tallies = rating_tallies(ws)
-    except ImportError:  # pragma: no cover
-        tallies = {}
-    return {"runs": runs, "tallies": tallies}
-
-
-def flag(ws, question: str, corrected: str, bad_answer: str | None) -> int:
-    from engine.evaluate.playground import flag_answer
-
-    return flag_answer(ws, question, corrected, bad_answer)
-
-
-def rate(ws, pair: dict, choice: str) -> dict:
-    from engine.evaluate.playground import rating_tallies, record_rating
-
-    record_rating(ws, pair, choice)
-    return rating_tallies(ws)
-
-
-def _load_models(run_dir: str) -> dict:
-    from engine.evaluate.playground import ChatModel
-
-    return {"tuned": ChatModel.for_run(run_dir), "base": ChatModel.for_run(run_dir, base=True)}
 
 
 # --- the generation thread ---------------------------------------------------------------------
@@ -68,7 +38,7 @@ class ChatWorker(QObject):
     sig_reply_failed = Signal(str, str)  # side, message
     sig_all_done = Signal()
 
-    def __init__(self, loader: Callable[[str], dict] = _load_models):
+    def __init__(self, loader: Callable[[str], dict] = ops.load_chat_models):
         super().__init__()
         self.loader = loader
         self.models: dict[str, Any] = {}
@@ -156,7 +126,7 @@ class PlaygroundPage(Page):
 
         self.thread = QThread(self)
         self.thread.setObjectName("playground-generation")
-        self.chat = ChatWorker(loader or _load_models)
+        self.chat = ChatWorker(loader or ops.load_chat_models)
         self.chat.moveToThread(self.thread)
         self._sig_load.connect(self.chat.load)
         self._sig_generate.connect(self.chat.generate)
@@ -281,7 +251,7 @@ class PlaygroundPage(Page):
     def refresh(self) -> None:
         if not self.has_workspace:
             return
-        self.submit(load_runs, on_done=self._runs_loaded, on_error=lambda e: self.ctx.show_error(user_message(e)))
+        self.submit(ops.playground_runs, on_done=self._runs_loaded, on_error=lambda e: self.ctx.show_error(user_message(e)))
 
     def _runs_loaded(self, result: dict) -> None:
         self.runs = result["runs"]
@@ -363,9 +333,7 @@ class PlaygroundPage(Page):
 
     @staticmethod
     def _make_blind_pair(question: str) -> dict:
-        from engine.evaluate.playground import make_blind_pair
-
-        return make_blind_pair(question, "", "", random.Random())
+        return chat.make_blind_pair(question, "", "", random.Random())
 
     def _chunk(self, side: str, text: str) -> None:
         self.replies[side] += text
@@ -422,7 +390,7 @@ class PlaygroundPage(Page):
         def accepted() -> None:
             question = self.flag_dialog.question.toPlainText().strip()
             corrected = self.flag_dialog.answer.toPlainText().strip()
-            self.submit(flag, question, corrected, answer, on_error=lambda e: self.ctx.show_error(user_message(e)),
+            self.submit(chat.flag_answer, question, corrected, answer, on_error=lambda e: self.ctx.show_error(user_message(e)),
                         on_done=lambda pid: self._flagged(pid))
 
         self.flag_dialog.accepted.connect(accepted)
@@ -449,7 +417,7 @@ class PlaygroundPage(Page):
             self._show_tallies()
             self._update_buttons()
 
-        self.submit(rate, pair, choice, on_done=done, on_error=lambda e: self.ctx.show_error(user_message(e)))
+        self.submit(ops.rate, pair, choice, on_done=done, on_error=lambda e: self.ctx.show_error(user_message(e)))
 
     def _blind_toggled(self, on: bool) -> None:
         self.clear()

@@ -35,12 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
-from desktop.models import pair_ops
-from desktop.models.pair_query import PairFilter, flag_kinds
+from engine.review import ops as pair_ops
 from desktop.models.pairs_model import KIND_LABELS, PairsTableModel
 from desktop.widgets.pair_editor import PairEditor
 from desktop.worker import user_message
 from desktop.pages.base import Page
+from engine.review import pairs as engine_pairs
+from engine.review.pairs import PairFilter
 
 STATUS_CHOICES = [("All statuses", None), ("New", "new"), ("Approved", "approved"), ("Rejected", "rejected")]
 
@@ -325,7 +326,7 @@ class ReviewPage(Page):
                 if kind not in known:
                     self.kind_combo.addItem(KIND_LABELS.get(kind, kind.replace("_", " ").title()), kind)
 
-        self.submit(flag_kinds, on_done=done, on_error=lambda e: None)
+        self.submit(engine_pairs.open_flag_kinds, on_done=done, on_error=lambda e: None)
 
     # --- filtering --------------------------------------------------------------------------
     def current_filter(self) -> PairFilter:
@@ -580,10 +581,8 @@ class ReviewPage(Page):
         ids = sorted(self._flags_stale)
         self._flags_stale.clear()
 
-        def done(ran: bool) -> None:
+        def done(_result) -> None:
             self._flag_task = None
-            if not ran:
-                return
             self._announce(ids, flags=True)
             if self.current_id in ids and not self._dirty:
                 self._load_pair(self.current_id, keep_texts=True)
@@ -667,9 +666,7 @@ class ReviewPage(Page):
                 return
             self.select_pair(pair_id)
 
-        from desktop.models.pair_query import next_flagged
-
-        self.submit(next_flagged, after, ids, on_done=done)
+        self.submit(engine_pairs.next_flagged, after, ids, on_done=done)
 
     def undo(self) -> None:
         self._history_step(undo=True)

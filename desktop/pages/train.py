@@ -1,20 +1,20 @@
 """Train: pick a dataset version, a base model and a preset, press Train, watch it learn.
 
 The training runs in a subprocess (`python -m engine.train RUN_DIR`) started with QProcess, which
-prints one JSON event per line (engine/train/events.py); nothing here blocks the GUI thread. The
-database work (preparing the run, recording it, storing the evaluation) goes through the engine
-worker. When training ends with `done`, the evaluation subprocess (`python -m engine.evaluate
-RUN_DIR`) starts by itself and its result is shown here, with a link to the Evaluate page.
+prints one JSON event per line (engine/train/events.py); nothing here blocks the GUI thread. Each
+action is one engine call on the engine worker (engine/train/ops.py, engine/evaluate/ops.py):
+preparing or resuming a run returns the command line, the environment (the workspace's offline
+setting) and the folder to start it in; recording it and storing the evaluation go there too.
+When training ends with `done`, the evaluation subprocess (`python -m engine.evaluate RUN_DIR`)
+starts by itself and its result is shown here, with a link to the Evaluate page.
 """
 
 from __future__ import annotations
 
 import html
-import json
-import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,51 +26,16 @@ from PySide6.QtWidgets import (
 from desktop.widgets.charts import LossChart
 from desktop.worker import user_message
 from desktop.pages.base import Page, note_label as _note, scrolling_body
+from engine.evaluate import ops as eval_ops
+from engine.train import ops
+from engine.train.events import parse_line
+from engine.train.launch import parse_eval_line
 
 BUILTIN_TINY = "builtin:tiny"
-PRESET_FALLBACK = {
-    "qlora-t4": "4-bit QLoRA for a 16 GB GPU (T4 class), the reference recipe",
-    "lora-bf16": "LoRA on bf16 weights for GPUs with 40 GB or more",
-    "cpu-smoke": "a quick check on the CPU with the built-in tiny model",
-}
 STATE_WORDS = {
     "prepared": "prepared", "running": "running", "done": "finished", "error": "failed",
     "cancelled": "cancelled", "stopped": "stopped",
 }
-
-
-def _launch():
-    from engine.train import launch
-
-    return launch
-
-
-def parse_event(line: str | bytes) -> dict | None:
-    """One stdout line -> an event dict (engine.train.events.parse_line), or None."""
-    try:
-        from engine.train.events import parse_line
-    except ImportError:  # pragma: no cover - the training module is part of the app
-        parse_line = None
-    if parse_line is not None:
-        return parse_line(line)
-    text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
-    try:
-        obj = json.loads(text)
-    except ValueError:
-        return None
-    return obj if isinstance(obj, dict) and "event" in obj else None
-
-
-def parse_eval_event(line: str | bytes) -> dict | None:
-    """The evaluation subprocess prints JSON lines too; its kinds are its own."""
-    text = (line.decode("utf-8", "replace") if isinstance(line, bytes) else line).strip()
-    if not text.startswith("{"):
-        return None
-    try:
-        obj = json.loads(text)
-    except ValueError:
-        return None
-    return obj if isinstance(obj, dict) else None
 
 
 # What to do after a training error, in the app's words (the trainer's advice names CLI commands).
@@ -103,89 +68,11 @@ def fmt_duration(seconds: float | None) -> str:
     return f"{seconds} s"
 
 
-def eval_argv(run_dir: str | Path) -> list[str]:
-    """The evaluation subprocess for a finished run."""
-    try:
-        from engine.evaluate import eval_argv as engine_eval_argv
-
-        return engine_eval_argv(Path(run_dir).resolve())
-    except ImportError:  # pragma: no cover
-        return [sys.executable, "-m", "engine.evaluate", str(Path(run_dir).resolve())]
-
-
-def child_environment() -> QProcessEnvironment:
-    env = QProcessEnvironment()
-    try:
-        items = _launch().child_env()
-    except ImportError:  # pragma: no cover
-        import os
-
-        items = dict(os.environ)
-    for key, value in items.items():
-        env.insert(key, value)
-    return env
-
-
-# --- engine calls (worker thread) ---------------------------------------------------------------
-def load_setup(ws) -> dict:
-    from engine.dataset import split
-
-    versions = split.list_versions(ws)
-    try:
-        from engine.train import presets
-
-        names = list(presets.PRESETS)
-        descriptions = dict(getattr(presets, "DESCRIPTIONS", {}))
-        default = presets.default_preset()
-    except ImportError:  # pragma: no cover
-        names, descriptions, default = list(PRESET_FALLBACK), dict(PRESET_FALLBACK), "cpu-smoke"
-    runs = list_runs(ws)
-    return {"versions": versions, "presets": names, "descriptions": descriptions, "default_preset": default,
-            "runs": runs, "latest": run_view(ws, runs[0]["id"], runs) if runs else None}
-
-
-def run_view(ws, run_id: str, runs: list[dict] | None = None) -> dict:
-    """What the page shows for an earlier run: its row, its events (the loss curve) and its report."""
-    from engine.train.events import read_events
-
-    runs = runs if runs is not None else list_runs(ws)
-    run = next((r for r in runs if r["id"] == run_id), None)
-    if run is None:
-        from engine.workspace.errors import NotFound
-
-        raise NotFound(f"no training run {run_id}")
-    return {"run": run, "events": read_events(run["run_dir"]), "evaluation": run.get("evaluation")}
-
-
-def list_runs(ws) -> list[dict]:
-    runs = _launch().list_runs(ws)
-    evals = {r["run_id"]: r["report"] for r in ws.query(
-        "SELECT run_id, report FROM evaluations WHERE id IN (SELECT max(id) FROM evaluations GROUP BY run_id)")}
-    for r in runs:
-        report = evals.get(r["id"])
-        r["evaluation"] = json.loads(report) if isinstance(report, str) else report
-    return runs
-
-
-def prepare(ws, base_model: str, preset: str, version_id: int | None) -> tuple[str, list[str], str]:
-    run_id, argv, run_dir = _launch().start_run(ws, base_model, preset, None, version_id)
-    return run_id, list(argv), str(run_dir)
-
-
-def record(ws, run_dir: str) -> dict:
-    return _launch().record_run(ws, run_dir)
-
-
-def store_evaluation(ws, run_id: str, run_dir: str) -> dict:
-    """Keep the evaluation report (runs/<id>/eval/report.json) in the `evaluations` table."""
-    from engine import evaluate as ev
-    from engine.workspace.errors import PairsmithError
-
-    report = ev.load_report(run_dir)
-    if report is None:
-        raise PairsmithError("The evaluation wrote no readable report; see eval/eval.log in the run folder.")
-    report["evaluation_id"] = ev.store_report(ws, run_id, report)
-    return report
+def qt_environment(env: Mapping[str, str]) -> QProcessEnvironment:
+    out = QProcessEnvironment()
+    for key, value in env.items():
+        out.insert(key, value)
+    return out
 
 
 # --- the subprocess -----------------------------------------------------------------------------
@@ -196,19 +83,18 @@ class JsonLinesProcess(QObject):
     sig_event = Signal(object)
     sig_finished = Signal(int, bool)
 
-    def __init__(self, parse: Callable[[str], dict | None], parent: QObject | None = None):
+    def __init__(self, parse: Callable[[bytes], dict | None], parent: QObject | None = None):
         super().__init__(parent)
         self.parse = parse
         self.proc: QProcess | None = None
         self._buffer = b""
         self.lines: list[str] = []  # every stdout line that was not an event (for diagnosis)
 
-    def start(self, argv: list[str], log_file: str | Path, cwd: str | Path | None = None) -> None:
+    def start(self, argv: list[str], log_file: str | Path, cwd: str | Path, env: Mapping[str, str]) -> None:
         self.proc = QProcess(self)
-        self.proc.setProcessEnvironment(child_environment())
+        self.proc.setProcessEnvironment(qt_environment(env))
         self.proc.setStandardErrorFile(str(log_file), QProcess.Append)
-        if cwd:
-            self.proc.setWorkingDirectory(str(cwd))
+        self.proc.setWorkingDirectory(str(cwd))
         self.proc.readyReadStandardOutput.connect(self._read)
         self.proc.finished.connect(self._finished)
         self.proc.errorOccurred.connect(self._error)
@@ -272,13 +158,14 @@ class TrainPage(Page):
         self.evaluation: dict | None = None
         self.runs: list[dict] = []
         self.shown_run: str | None = None  # the run whose curve is drawn
-        self.process = JsonLinesProcess(parse_event, self)
+        self.process = JsonLinesProcess(parse_line, self)
         self.process.sig_event.connect(self.on_event)
         self.process.sig_finished.connect(self.on_finished)
-        self.eval_process = JsonLinesProcess(parse_eval_event, self)
+        self.eval_process = JsonLinesProcess(parse_eval_line, self)
         self.eval_process.sig_event.connect(self.on_eval_event)
         self.eval_process.sig_finished.connect(self.on_eval_finished)
-        self.eval_argv: Callable[[str], list[str]] = eval_argv  # tests give a fake one
+        self.eval_argv: Callable[[str], list[str]] | None = None  # tests: a fake evaluation's command line
+        self.descriptions: dict[str, str] = {}
 
         root = scrolling_body(self, spacing=10)
         root.addWidget(QLabel("<h2 style='margin:0'>Train</h2>"))
@@ -438,7 +325,7 @@ class TrainPage(Page):
         if not self.has_workspace:
             self.headline.setText("Open a workspace first.")
             return
-        self.submit(load_setup, on_done=self._setup_loaded, on_error=self._failed)
+        self.submit(ops.load_setup, on_done=self._setup_loaded, on_error=self._failed)
 
     def _setup_loaded(self, setup: dict) -> None:
         current = self.version_combo.currentData()
@@ -471,7 +358,7 @@ class TrainPage(Page):
 
     def _preset_changed(self, *_: Any) -> None:
         name = self.preset_combo.currentData()
-        self.preset_note.setText(getattr(self, "descriptions", PRESET_FALLBACK).get(name, ""))
+        self.preset_note.setText(self.descriptions.get(name, ""))
 
     def choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a base model folder")
@@ -515,7 +402,7 @@ class TrainPage(Page):
         self._update_buttons()
         run = self._selected_run()
         if run is not None and self.state == "idle" and run["id"] != self.shown_run:
-            self.submit(run_view, run["id"], on_done=self.show_run, on_error=self._failed)
+            self.submit(ops.run_view, run["id"], on_done=self.show_run, on_error=self._failed)
 
     def show_run(self, view: dict) -> None:
         """Draw an earlier run (not running now): its loss curve, warnings, outcome and evaluation."""
@@ -565,11 +452,7 @@ class TrainPage(Page):
         run = self._selected_run()
         if run is None and self.run_id:
             run = next((r for r in self.runs if r["id"] == self.run_id), None)
-        if run is not None and run.get("status") in ("cancelled", "stopped", "error"):
-            ckpt = Path(run.get("run_dir") or "") / "checkpoints"
-            if ckpt.is_dir() and any(ckpt.iterdir()):
-                return run
-        return None
+        return run if run is not None and run.get("resumable") else None
 
     # --- starting -----------------------------------------------------------------------------
     def start_training(self) -> None:
@@ -581,18 +464,15 @@ class TrainPage(Page):
         version = self.version_combo.currentData()
         self._set_state("preparing")
         self.headline.setText("Preparing the run…")
-        self.submit(prepare, base, preset, version, on_done=self._prepared, on_error=self._prepare_failed)
+        self.submit(ops.prepare, base, preset, version, on_done=self.launch, on_error=self._prepare_failed)
 
     def _prepare_failed(self, exc: BaseException) -> None:
         self._set_state("idle")
         self.headline.setText(f"<span style='color:#B00020'>{_esc(user_message(exc))}</span>")
 
-    def _prepared(self, result: tuple) -> None:
-        run_id, argv, run_dir = result
-        self.launch(run_id, argv, run_dir)
-
-    def launch(self, run_id: str, argv: list[str], run_dir: str, *, resumed: bool = False) -> None:
-        """Start the training subprocess for a prepared run folder."""
+    def launch(self, process: dict, *, resumed: bool = False) -> None:
+        """Start the training subprocess of a prepared run (ops.prepare / ops.resume)."""
+        run_id, run_dir = process["run_id"], process["run_dir"]
         self.run_id, self.run_dir = run_id, str(run_dir)
         self.shown_run = run_id
         if not resumed:
@@ -607,31 +487,25 @@ class TrainPage(Page):
         self.eta_label.setText("")
         self.headline.setText(f"Run {run_id}: starting…")
         self._set_state("running")
-        cwd = None
-        try:
-            cwd = _launch().PROJECT_ROOT
-        except (ImportError, AttributeError):  # pragma: no cover
-            pass
-        self.process.start(argv, Path(run_dir) / "train.log", cwd)
+        self.process.start(process["argv"], process["log"], process["cwd"], process["env"])
         self.ctx.status(f"Training run {run_id} started")
 
     def resume(self) -> None:
         run = self._resumable_run()
         if run is None:
             return
+        self._set_state("preparing")
+        self.submit(ops.resume, run["id"], on_done=self._resumed, on_error=self._prepare_failed)
+
+    def _resumed(self, process: dict) -> None:
         self.chart.reset()
         self.warning_list.clear()
         self.warnings, self.events = [], []
-        try:
-            from engine.train.events import read_events
-
-            for event in read_events(run["run_dir"]):  # redraw what the run did before it stopped
-                if event.get("event") in ("step", "eval"):
-                    self.on_event(event)
-        except ImportError:  # pragma: no cover
-            pass
-        self.launch(run["id"], _launch().resume_argv(run["run_dir"]), run["run_dir"], resumed=True)
-        self.headline.setText(f"Run {run['id']}: resuming from the last checkpoint…")
+        for event in process["events"]:  # redraw what the run did before it stopped
+            if event.get("event") in ("step", "eval"):
+                self.on_event(event)
+        self.launch(process, resumed=True)
+        self.headline.setText(f"Run {process['run_id']}: resuming from the last checkpoint…")
 
     def cancel(self) -> None:
         if self.state == "evaluating":
@@ -750,12 +624,12 @@ class TrainPage(Page):
         self._set_state("evaluating" if done else "idle")
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
-        self.submit(record, run_dir, on_done=lambda _row: self._recorded(), on_error=self._failed)
+        self.submit(ops.record, run_dir, on_done=self.show_runs, on_error=self._failed)
         if done:
             self.start_evaluation(run_id, run_dir)
 
     def _recorded(self) -> None:
-        self.submit(list_runs, on_done=self.show_runs, on_error=self._failed)
+        self.submit(ops.list_runs, on_done=self.show_runs, on_error=self._failed)
 
     # --- evaluation ---------------------------------------------------------------------------
     def evaluate_selected(self) -> None:
@@ -769,15 +643,14 @@ class TrainPage(Page):
         self.result_label.setText("Evaluating the model on the held-out pairs…")
         self.result_label.show()
         self.progress.setRange(0, 0)
-        (Path(run_dir) / "eval").mkdir(exist_ok=True)
         self._eval_run = (run_id, run_dir)
         self._eval_started = time.time() - 1.0  # a report older than this is an earlier evaluation's
-        cwd = None
-        try:
-            cwd = _launch().PROJECT_ROOT
-        except (ImportError, AttributeError):  # pragma: no cover
-            pass
-        self.eval_process.start(self.eval_argv(run_dir), Path(run_dir) / "eval" / "eval.log", cwd)
+        self.submit(eval_ops.evaluation_process, run_dir, on_done=self._start_eval_process,
+                    on_error=self._eval_failed)
+
+    def _start_eval_process(self, process: dict) -> None:
+        argv = self.eval_argv(self._eval_run[1]) if self.eval_argv is not None else process["argv"]
+        self.eval_process.start(argv, process["log"], process["cwd"], process["env"])
 
     def on_eval_event(self, e: dict) -> None:
         done, total = e.get("done", e.get("step")), e.get("total")
@@ -797,17 +670,18 @@ class TrainPage(Page):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat("%p%")
-        report = Path(run_dir) / "eval" / "report.json"
-        fresh = report.exists() and report.stat().st_mtime >= getattr(self, "_eval_started", 0.0)
-        if code != 0 and not fresh:
-            self._set_state("idle")
-            if "failed" not in self.result_label.text():
-                self.result_label.setText(
-                    f"<span style='color:#B00020'>The evaluation stopped (exit code {code}).</span> "
-                    "Details are in eval/eval.log in the run folder; “Evaluate the selected run” tries again.")
+        self.submit(eval_ops.store_evaluation, run_id, run_dir, exit_code=code, started=self._eval_started,
+                    on_done=lambda report: self._eval_stored(report, code), on_error=self._eval_failed)
+
+    def _eval_stored(self, report: dict | None, code: int) -> None:
+        if report is not None:
+            self.show_evaluation(report)
             return
-        self.submit(store_evaluation, run_id, run_dir, on_done=self.show_evaluation,
-                    on_error=self._eval_failed)
+        self._set_state("idle")
+        if "failed" not in self.result_label.text():
+            self.result_label.setText(
+                f"<span style='color:#B00020'>The evaluation stopped (exit code {code}).</span> "
+                "Details are in eval/eval.log in the run folder; “Evaluate the selected run” tries again.")
 
     def _eval_failed(self, exc: BaseException) -> None:
         self._set_state("idle")

@@ -126,7 +126,7 @@ def cmd_set(args) -> int:
     if not any((args.instruction, args.response, args.status)):
         raise BadInput("nothing to set: give --instruction, --response or --status")
     with open_ws(args.workspace) as ws:
-        ids = args.pair_ids or [r[0] for r in ws.execute("SELECT id FROM pairs ORDER BY id").fetchall()]
+        ids = args.pair_ids or pairs_mod.filter_pair_ids(ws, pairs_mod.PairFilter()).tolist()
         change = pairs_mod.update_pairs(ws, ids, instruction=args.instruction, response=args.response,
                                         status=args.status)
         if change and (args.instruction or args.response):
@@ -137,13 +137,10 @@ def cmd_set(args) -> int:
 
 
 def _refresh_flags(ws, ids) -> None:
-    """Recompute the flags of edited pairs (when the flag engine is installed)."""
-    try:
-        from engine.flags.runner import refresh_pair
-    except ImportError:
-        return
-    for pid in ids[:50]:
-        refresh_pair(ws, pid)
+    """Re-check the flags of edited pairs (at most the first 50), in one `refresh_pairs` call."""
+    from engine.flags.runner import refresh_pairs
+
+    refresh_pairs(ws, ids[:50])
 
 
 def _undo_or_redo(args, step, done: str, verb: str) -> int:

@@ -110,8 +110,9 @@ def cmd_export_model(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from engine.evaluate import adapter_dir, read_run
+    from engine.evaluate import read_run
     from engine.evaluate.playground import ChatModel
+    from engine.train.run_folder import adapter_dir
 
     if args.max_new_tokens < 1:
         raise BadInput("--max-new-tokens must be at least 1.")

@@ -26,20 +26,19 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-EXPORT_SUFFIXES = (".csv", ".tsv", ".tab", ".xlsx", ".json", ".jsonl", ".ndjson")  # (not .txt: notes)
-
-
 def expand_files(items: list[str]) -> list[str]:
     """FILE arguments as paths: a folder gives the ticket exports in it, a pattern (`*.csv`,
     which a Windows shell passes as it is) the files it matches; anything else as given."""
     import glob
     from pathlib import Path
 
+    from engine.ingest.ops import EXPORT_SUFFIXES, exports_in
+
     out: list[str] = []
     for item in items:
         p = Path(item)
         if p.is_dir():
-            found = sorted(str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in EXPORT_SUFFIXES)
+            found = exports_in(p)
             if not found:
                 raise BadInput(f"{item}: the folder has no ticket exports ({', '.join(EXPORT_SUFFIXES)})")
             out.extend(found)

@@ -63,17 +63,17 @@ def _refresh_flags(ws, change_id: int, quiet: bool = False) -> None:
     otherwise stay open, quoting the values that were replaced, and other flags' spans would
     point at the old text. Only when flags were found before (nothing to refresh otherwise)."""
     from engine.cli.output import ProgressBar
-    from engine.flags.runner import run_flags
+    from engine.flags.runner import refresh_pairs
+    from engine.review.pairs import pairs_of_change
 
     if not change_id or not ws.scalar("SELECT count(*) FROM flags"):
         return
-    ids = [int(r[0]) for r in ws.execute(
-        "SELECT DISTINCT pair_id FROM pair_history WHERE change_id = ? ORDER BY pair_id", [change_id]).fetchall()]
+    ids = pairs_of_change(ws, change_id)
     if not ids:
         return
     bar = ProgressBar("flags", enabled=sys.stderr.isatty() and not quiet)
     try:
-        run_flags(ws, pair_ids=ids, progress=bar)
+        refresh_pairs(ws, ids, progress=bar)
     finally:
         bar.close()
 

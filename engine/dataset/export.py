@@ -2,8 +2,8 @@
 
 Formats: `jsonl` ({"instruction","response"}), `messages` (chat), `prompt-completion`, `csv`.
 The file is written beside its target and renamed into place, so a failed write (disk full)
-leaves any previous file intact. The personal-data mapping is never exported, and pairs with
-open personal-data flags are only exported when the caller allows it.
+leaves any previous file intact. The personal-data mapping is never exported, and pairs that
+hold personal data are only exported when the caller allows it (`engine.privacy.guard`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable
 
+from engine.privacy import guard
 from engine.workspace.errors import BadInput, PairsmithError
 from engine.workspace.store import Workspace
 
@@ -41,36 +41,6 @@ def _rows(ws: Workspace, split: str | None, version: int | None) -> list[dict]:
     return ws.query("SELECT id, instruction, response FROM pairs WHERE status = 'approved' ORDER BY id")
 
 
-def open_pii_pairs(ws: Workspace, pair_ids: Iterable[int]) -> list[int]:
-    """Pairs among `pair_ids` with an open personal-data flag."""
-    ids = list(pair_ids)
-    if not ids:
-        return []
-    rows = ws.execute(
-        """SELECT DISTINCT unnest(pair_ids) AS pid FROM flags WHERE kind = 'pii' AND status = 'open'"""
-    ).fetchall()
-    flagged = {r[0] for r in rows}
-    return [i for i in ids if i in flagged]
-
-
-def redacted_since_frozen(ws: Workspace, rows: list[dict]) -> list[int]:
-    """Frozen pairs (rows of a dataset version) that still hold personal data redacted from the
-    live pair after the version was frozen: the version keeps its copy, the flags are gone."""
-    import re
-
-    originals = sorted({r["original"] for r in ws.query("SELECT original FROM pii_map") if r["original"]},
-                       key=len, reverse=True)
-    if not originals or not rows:
-        return []
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(o) for o in originals) + r")(?!\w)", re.IGNORECASE)
-    current = {r["id"]: (r["instruction"], r["response"]) for r in ws.query(
-        "SELECT id, instruction, response FROM pairs WHERE id IN (SELECT unnest(?::INTEGER[]))",
-        [[r["id"] for r in rows]])}
-    return [r["id"] for r in rows
-            if current.get(r["id"]) != (r["instruction"], r["response"])
-            and (pattern.search(r["instruction"] or "") or pattern.search(r["response"] or ""))]
-
-
 def _records(rows: list[dict], fmt: str):
     for r in rows:
         if fmt == "jsonl":
@@ -84,7 +54,8 @@ def _records(rows: list[dict], fmt: str):
 
 def export_pairs(ws: Workspace, out: str | os.PathLike, fmt: str = "jsonl", *, split: str | None = None,
                  version: int | None = None, allow_pii: bool = False) -> dict:
-    """Write the pairs; returns {"path", "format", "pairs"}."""
+    """Write the pairs; returns {"path", "format", "pairs", "pii_pairs"} (pii_pairs: pairs with open
+    personal-data flags written because `allow_pii`)."""
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     rows = _rows(ws, split, version)
@@ -96,20 +67,7 @@ def export_pairs(ws: Workspace, out: str | os.PathLike, fmt: str = "jsonl", *, s
         raise BadInput(f"nothing to export: the {part + ' of ' if part else ''}dataset version {v} is empty")
     if not rows:
         raise BadInput("nothing to export: no approved pairs")
-    pii = open_pii_pairs(ws, [r["id"] for r in rows])
-    if pii and not allow_pii:
-        raise BadInput(
-            f"{len(pii)} pair(s) to export still have open personal-data flags: redact them "
-            f"(`pairsmith redact WS --all`) or pass --allow-pii to export them as they are"
-        )
-    if (split or version is not None) and not allow_pii:
-        stale = redacted_since_frozen(ws, rows)
-        if stale:
-            raise BadInput(
-                f"{len(stale)} pair(s) in this dataset version still hold personal data that was redacted after "
-                f"the version was frozen: freeze a new version (`pairsmith split WS`) and export that, or pass "
-                f"--allow-pii to export them as they are"
-            )
+    pii = guard.check_export(ws, rows, frozen=bool(split or version is not None), allow_pii=allow_pii)
     out = Path(out)
     if out.is_dir():
         raise BadInput(f"{out} is a folder; give a file name")

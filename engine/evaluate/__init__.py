@@ -8,10 +8,14 @@ database):
 
 In the parent process (CLI, desktop worker: the one that owns the DuckDB connection):
     run_evaluation(ws, run_id, baseline_prompt_file=None, limit=None, progress=None, cancel=None,
-                   on_event=None) -> report   # starts the subprocess, streams its events, stores
+                   on_event=None) -> report   # the subprocess (engine.train.launch.run_process,
+                                              # eval_argv), its events streamed; stores the report
     store_report(ws, run_id, report) -> evaluation id         # `evaluations` table
     latest_report(ws, run_id=None) -> report | None ; list_evaluations(ws, run_id=None)
+    latest_reports(ws) -> {run_id: report} ; get_evaluation(ws, evaluation_id) -> (run_id, report)
     load_report(run_dir) -> report | None
+The desktop pages' calls are in engine/evaluate/ops.py; the run folder's base model and adapter
+are found by engine/train/run_folder.py.
 
 The report (JSON):
     {"heldout_accuracy", "train_accuracy", "baseline_accuracy": fractions 0..1 (None when not measured),
@@ -29,16 +33,15 @@ import datetime as _dt
 import json
 import os
 import random
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from engine.workspace.errors import BadInput, Cancelled, NotFound, PairsmithError
 from engine.train.data import read_jsonl
+from engine.train.run_folder import adapter_dir, base_model_path
 from engine.evaluate.judge import SIMILARITY_THRESHOLD, cosine_pairs, judge_answer
-from engine.workspace.progress import ProgressFn
+from engine.workspace.progress import CancelFn, ProgressFn
 
 REPORT_DIR = "eval"
 REPORT_JSON = "report.json"
@@ -71,26 +74,6 @@ def read_run(run_dir: str | os.PathLike) -> tuple[dict, list[dict], list[dict]]:
     return spec, heldout, train
 
 
-def base_model_path(spec: dict) -> str:
-    """The base model folder (or hub id) the run was trained on."""
-    resolved = spec.get("base_model_resolved")
-    if resolved and (os.path.isdir(resolved) or "/" in str(resolved) and not os.path.isabs(str(resolved))):
-        return str(resolved)
-    name = spec.get("base_model") or resolved
-    if not name:
-        raise BadInput("The run's spec.json names no base model.")
-    if os.path.isdir(str(name)):
-        return str(name)
-    looks_like_folder = os.path.isabs(os.path.expanduser(str(name))) or str(name).startswith((".", "~")) \
-        or str(name) == str(resolved)
-    if not str(name).startswith("builtin:") and resolved and os.path.isabs(str(resolved)) and looks_like_folder:
-        raise BadInput(f"The base model folder {resolved} that run {spec.get('run_id') or ''} was trained on is gone "
-                       "(moved or deleted): put it back there, then try again.")
-    from engine.train.models import resolve_base_model
-
-    return resolve_base_model(str(name))
-
-
 def clean_run_id(run_id: str) -> str:
     """The run id as typed, tidied: spaces and a trailing slash go, and a tab-completed
     "runs/ID/" becomes "ID". Refuses an empty id (it would name the runs/ folder itself)."""
@@ -99,20 +82,6 @@ def clean_run_id(run_id: str) -> str:
     if name in ("", ".", ".."):
         raise BadInput(f"{run_id!r} is not a run id; list the runs with `pairsmith runs WORKSPACE`.")
     return name
-
-
-def adapter_dir(run_dir: str | os.PathLike) -> Path:
-    path = Path(run_dir) / "adapter"
-    if not (path / "adapter_config.json").is_file():
-        try:
-            state = json.loads((Path(run_dir) / "status.json").read_text(encoding="utf-8")).get("state")
-        except (OSError, ValueError, AttributeError):
-            state = None
-        if state == "done":
-            raise NotFound(f"Run {Path(run_dir).name} finished training, but its adapter folder {path} is missing or "
-                           "incomplete (deleted or moved): put it back, or train again.")
-        raise NotFound(f"Run {Path(run_dir).name} has no trained adapter yet (train it to the end first).")
-    return path
 
 
 def sample_train(train: Sequence[dict], n: int, seed: int = 0) -> list[dict]:
@@ -353,31 +322,32 @@ def latest_report(ws, run_id: str | None = None) -> dict | None:
     return json.loads(rep) if isinstance(rep, str) else rep
 
 
-def _project_root() -> str:
-    return str(Path(__file__).resolve().parents[2])
+def latest_reports(ws) -> dict[str, dict]:
+    """{run_id: the report of its newest evaluation} for every evaluated run."""
+    rows = ws.query(
+        "SELECT run_id, report FROM evaluations WHERE id IN (SELECT max(id) FROM evaluations GROUP BY run_id)")
+    return {r["run_id"]: json.loads(r["report"]) if isinstance(r["report"], str) else r["report"] for r in rows}
 
 
-def eval_argv(run_dir: str | os.PathLike, *, baseline_prompt_file: str | os.PathLike | None = None,
-              limit: int | None = None, batch_size: int | None = None, device: str | None = None) -> list[str]:
-    """The subprocess command line (a list: never a shell)."""
-    argv = [sys.executable, "-m", "engine.evaluate", str(run_dir)]
-    if baseline_prompt_file:
-        argv += ["--baseline-prompt", str(baseline_prompt_file)]
-    if limit:
-        argv += ["--limit", str(int(limit))]
-    if batch_size:
-        argv += ["--batch-size", str(int(batch_size))]
-    if device:
-        argv += ["--device", device]
-    return argv
+def get_evaluation(ws, evaluation_id: int) -> tuple[str, dict]:
+    """(run id, report) of one stored evaluation (the report has a "run_id"); NotFound when
+    there is none."""
+    row = ws.query("SELECT run_id, report FROM evaluations WHERE id = ?", [int(evaluation_id)])
+    if not row:
+        raise NotFound(f"no evaluation {evaluation_id}")
+    report = row[0]["report"]
+    report = json.loads(report) if isinstance(report, str) else (report or {})
+    report.setdefault("run_id", row[0]["run_id"])
+    return str(row[0]["run_id"]), report
 
 
 def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike | None = None,
                    limit: int | None = None, batch_size: int | None = None, device: str | None = None,
-                   progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None,
+                   progress: ProgressFn | None = None, cancel: CancelFn | None = None,
                    on_event: Callable[[dict], None] | None = None) -> dict:
-    """Evaluate a run in a subprocess (the model never loads in the GUI/CLI process), stream its
-    progress, then store the report in `evaluations` and return it (with "evaluation_id")."""
+    """Evaluate a run in a subprocess started by engine.train.launch.run_process (the model never
+    loads in the CLI process), stream its progress, then store the report in `evaluations` and
+    return it (with "evaluation_id")."""
     # absolute: the subprocess runs in the project folder, not in the caller's working directory
     run_id = clean_run_id(run_id)
     run_dir = (Path(ws.runs_dir) / run_id).resolve()
@@ -401,46 +371,31 @@ def run_evaluation(ws, run_id: str, *, baseline_prompt_file: str | os.PathLike |
             raise BadInput(f"Cannot read the baseline prompt file {baseline_prompt_file}: {exc.strerror or exc}") from None
         baseline_prompt_file = path.resolve()
     (run_dir / REPORT_DIR).mkdir(exist_ok=True)
+    from engine.train import launch
     from engine.workspace.security import child_env
 
-    env = child_env(ws)  # no telemetry; no hub calls while the workspace is offline (the default)
-    env.setdefault("TOKENIZERS_PARALLELISM", "false")
-    env["PYTHONPATH"] = _project_root() + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    argv = eval_argv(run_dir, baseline_prompt_file=baseline_prompt_file, limit=limit, batch_size=batch_size,
-                     device=device)
+    argv = launch.eval_argv(run_dir, baseline_prompt_file=baseline_prompt_file, limit=limit, batch_size=batch_size,
+                            device=device)
     log_path = run_dir / REPORT_DIR / LOG_FILE
+    log_path.write_bytes(b"")  # this evaluation's log only
     final: dict | None = None
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=_project_root())
-        try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                if cancel and cancel():
-                    proc.terminate()
-                    proc.wait(timeout=30)
-                    raise Cancelled()
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(event, dict) or "event" not in event:
-                    continue
-                if on_event:
-                    on_event(event)
-                kind = event["event"]
-                if kind == "progress" and progress:
-                    progress(int(event.get("done", 0)), int(event.get("total", 0)), str(event.get("message", "")))
-                elif kind in ("done", "error"):
-                    final = event
-            proc.wait()
-        except BaseException:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            raise
+
+    def seen(event: dict) -> None:
+        nonlocal final
+        if on_event:
+            on_event(event)
+        kind = event["event"]
+        if kind == "progress" and progress:
+            progress(int(event.get("done", 0)), int(event.get("total", 0)), str(event.get("message", "")))
+        elif kind in ("done", "error"):
+            final = event
+
+    # no telemetry; no hub calls while the workspace is offline (the default)
+    code = launch.run_process(argv, log_path, seen, env=child_env(ws), parse=launch.parse_eval_line, cancel=cancel,
+                              forward_interrupt=False)
     if final is None:
         raise PairsmithError(
-            f"The evaluation stopped unexpectedly (exit code {proc.returncode}); details in {log_path}.")
+            f"The evaluation stopped unexpectedly (exit code {code}); details in {log_path}.")
     if final["event"] == "error":
         error_class = {"BadInput": BadInput, "NotFound": NotFound}.get(str(final.get("kind")), PairsmithError)
         raise error_class(str(final.get("message") or "the evaluation failed"))

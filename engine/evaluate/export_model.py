@@ -56,7 +56,8 @@ def _prepare_out(out: str | os.PathLike) -> Path:
 
 
 def _run_parts(run_dir: Path) -> tuple[dict, Path, str]:
-    from engine.evaluate import adapter_dir, base_model_path, read_run
+    from engine.evaluate import read_run
+    from engine.train.run_folder import adapter_dir, base_model_path
 
     spec, _, _ = read_run(run_dir)
     return spec, adapter_dir(run_dir), base_model_path(spec)
@@ -149,7 +150,7 @@ def model_card(run_dir: str | os.PathLike, fmt: str, *, extra_notes: list[str] |
 
 # --- adapter ---------------------------------------------------------------------------------
 def export_adapter(run_dir: str | os.PathLike, out: str | os.PathLike) -> Path:
-    from engine.evaluate import adapter_dir
+    from engine.train.run_folder import adapter_dir
 
     run_dir = Path(run_dir)
     adapter = adapter_dir(run_dir)
@@ -427,7 +428,8 @@ def export_model(run_dir: str | os.PathLike, out: str | os.PathLike, *, fmt: str
         raise BadInput(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     run_dir = Path(run_dir)
     if fmt == "adapter":  # a copy of the adapter folder: the base model need not be at hand
-        from engine.evaluate import adapter_dir, read_run
+        from engine.evaluate import read_run
+        from engine.train.run_folder import adapter_dir
 
         read_run(run_dir)
         adapter_dir(run_dir)

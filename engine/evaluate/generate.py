@@ -43,16 +43,8 @@ def prepare_tokenizer(tokenizer) -> None:
         tokenizer.pad_token = getattr(tokenizer, "unk_token", None) or tokenizer.eos_token
     tokenizer.padding_side = "left"
     if not getattr(tokenizer, "chat_template", None):
-        try:
-            from engine.train.data import FALLBACK_CHAT_TEMPLATE
-        except ImportError:  # pragma: no cover
-            FALLBACK_CHAT_TEMPLATE = (
-                "{{ bos_token }}{% for message in messages %}"
-                "{% if message['role'] == 'user' %}### Question:\n{{ message['content'] }}\n\n"
-                "{% elif message['role'] == 'assistant' %}### Answer:\n{{ message['content'] }}{{ eos_token }}\n\n"
-                "{% else %}{{ message['content'] }}\n\n{% endif %}{% endfor %}"
-                "{% if add_generation_prompt %}### Answer:\n{% endif %}"
-            )
+        from engine.train.data import FALLBACK_CHAT_TEMPLATE
+
         tokenizer.chat_template = FALLBACK_CHAT_TEMPLATE
 
 

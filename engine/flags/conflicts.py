@@ -17,7 +17,7 @@ other that measures the same thing and states a different value:
 - facts whose subjects clash ("Probation is 6 months" / "the notice period is 30 days") are only
   compared when the questions are the same by the stricter question rule: the same question
   text, or question cosine >= the duplicate question threshold (dedup.QUESTION_THRESHOLD).
-Same facts in other words is not a conflict. Measured (tests/test_conflicts.py): the sample
+Same facts in other words is not a conflict. Measured (tests/flags/test_conflicts.py): the sample
 export alone, 15 flags, recall 15/16, precision 1.0; with the 30 seed pairs, 19 flags, recall
 15/16, precision 1.0 (before these rules: 22 flags, 3 false: "18 days per year" vs "1 day per
 month", twice "Probation is 6 months" vs "the notice period is 30 days"; and the 401(k) flag

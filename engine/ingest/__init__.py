@@ -8,4 +8,5 @@
     drafting      quoted replies, signatures, boilerplate and internal notes kept out
     limits        file size, column count and field length limits
     importer      import_files: all files or none, one transaction
+    ops           the import page's actions: expand dropped paths, preview, map, import
 """

@@ -1,10 +1,11 @@
 """Import ticket exports into a workspace: tickets (raw), pairs (drafted) and sources.
 
-    import_files(ws, paths, mapping=None, progress=None, cancel=None) -> summary dict
+    import_files(ws, paths, mapping=None, progress=None, cancel=None, *, mappings=None) -> summary dict
 
-One call is one transaction: all files go in, or nothing does. Rows are read and drafted in
-Python, then written column-wise through Arrow tables (`INSERT ... SELECT` from a registered
-table), never row by row. A ticket that is already in the workspace (same normalised external
+One call is one transaction: all files go in, or nothing does (the command line and the
+desktop's import page both make one call for all their files). Rows are read and drafted in
+Python, then written column-wise through Arrow tables (`INSERT ... SELECT` from a table made
+readable with `Workspace.registered`), never row by row. A ticket that is already in the workspace (same normalised external
 id, question and answer) is counted as a duplicate and skipped, so re-importing a file adds
 nothing. Bad rows are skipped and reported with their line and a reason; an unreadable file
 raises `BadInput`.
@@ -28,8 +29,8 @@ from engine.ingest import detect, tables
 from engine.ingest import mapping as mappings
 from engine.ingest.mapping import ALL_FIELDS, as_text, check_mapping, resolve_mapping, resolve_thread_mapping
 from engine.ingest import threads
-from engine.workspace.errors import BadInput, Cancelled
-from engine.workspace.progress import ProgressFn
+from engine.workspace.errors import BadInput
+from engine.workspace.progress import ProgressFn, raise_if_cancelled
 from engine.workspace.store import Workspace
 
 MAX_FIELD_CHARS = limits.MAX_FIELD_CHARS
@@ -275,13 +276,11 @@ def _existing_hashes(ws: Workspace, hashes: list[str]) -> set[str]:
         return set()
     import pyarrow as pa
 
-    # Arrow tables are read by name through DuckDB's replacement scan (a local variable).
-    # (`con.register` is refused in DuckDB 2 while any earlier result on the connection is
-    # not fetched to the end, e.g. after a `fetchone()`.)
-    _pairsmith_import_hashes = pa.table({"h": pa.array(hashes, type=pa.string())})  # noqa: F841
-    found = ws.con.execute(
-        "SELECT DISTINCT t.content_hash FROM tickets t JOIN _pairsmith_import_hashes i ON t.content_hash = i.h"
-    ).fetchall()
+    table = pa.table({"h": pa.array(hashes, type=pa.string())})
+    with ws.registered("_pairsmith_import_hashes", table) as name:
+        found = ws.con.execute(
+            f"SELECT DISTINCT t.content_hash FROM tickets t JOIN {name} i ON t.content_hash = i.h"
+        ).fetchall()
     return {r[0] for r in found}
 
 
@@ -292,13 +291,29 @@ def _ids(ws: Workspace, seq: str, n: int) -> list[int]:
     return [r[0] for r in rows]
 
 
+def _file_progress(progress: ProgressFn | None, name: str, i: int, n: int) -> ProgressFn | None:
+    """Reading one file of several: its messages start with "name (i/n)"."""
+    if progress is None or n == 1:
+        return progress
+
+    def report(done: int, total: int, message: str = "") -> None:
+        prefix = f"{name} ({i + 1}/{n})"
+        progress(done, total, f"{prefix}: {message}" if message else prefix)
+
+    return report
+
+
 def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.PathLike,
                  mapping: dict | None = None, progress: ProgressFn | None = None,
-                 cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+                 cancel: Callable[[], bool] | None = None, *,
+                 mappings: Sequence[dict | None] | None = None) -> dict[str, Any]:
     """Import ticket files. Returns {"imported", "duplicates_skipped", "errors", "skipped",
     "shape", "files"}. A conversation export (one row per message, see engine.ingest.threads) becomes
     pairs too: "shape" is then "thread" and "skipped" counts the messages that made no pair,
     per reason ({"no reply": 12, ...}; empty for question/answer files).
+
+    `mapping` names columns for every file; `mappings` (one per path, in order; None or {} for
+    the engine's guess) gives each file its own, as the import page does.
 
     All files of one call are one transaction. Raises BadInput for an unreadable file or one
     without usable question/answer columns (nothing is imported then), and
@@ -308,21 +323,28 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    paths = list(paths)
     if not paths:
         raise BadInput("no files to import")
-    override = check_mapping(mapping)
+    if mappings is None:
+        overrides = [check_mapping(mapping)] * len(paths)
+    else:
+        if mapping is not None:
+            raise TypeError("pass mapping (one for every file) or mappings (one per file), not both")
+        if len(mappings) != len(paths):
+            raise TypeError(f"{len(mappings)} mappings for {len(paths)} files")
+        overrides = [check_mapping(m or None) for m in mappings]
 
     def check_cancel() -> None:
-        if cancel is not None and cancel():
-            raise Cancelled()
+        raise_if_cancelled(cancel)
 
     # 1. read every file (nothing touches the workspace yet)
     results: list[_FileResult] = []
-    for p in paths:
+    for i, (p, override) in enumerate(zip(paths, overrides)):
         path = Path(p)
         if not path.is_file():
             raise BadInput(f"{path}: file not found" if not path.exists() else f"{path}: is not a file")
-        results.append(_read_file(path, override, progress, cancel))
+        results.append(_read_file(path, override, _file_progress(progress, path.name, i, len(paths)), cancel))
         check_cancel()
 
     # 2. duplicates: within this import and against the workspace
@@ -392,7 +414,7 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             index_of = {id(res): i for i, res in enumerate(results)}
             src = [source_ids[index_of[id(res)]] for res, _ in keep]
             rows = [r for _, r in keep]
-            _pairsmith_import_tickets = pa.table({  # noqa: F841 (read by name in the SQL below)
+            tickets = pa.table({
                 "id": pa.array(ticket_ids, type=pa.int32()),
                 "source_id": pa.array(src, type=pa.int32()),
                 "line": pa.array([r[0] for r in rows], type=pa.int32()),
@@ -405,26 +427,29 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
                 "content_hash": pa.array([r[7] for r in rows], type=pa.string()),
             })
             del rows
-            _pairsmith_import_pairs = pa.table({  # noqa: F841
+            pairs = pa.table({
                 "id": pa.array(pair_ids, type=pa.int32()),
                 "ticket_id": pa.array(ticket_ids, type=pa.int32()),
                 "instruction": pa.array(instructions, type=pa.string()),
                 "response": pa.array(responses, type=pa.string()),
             })
-            ws.con.execute(
-                """INSERT INTO tickets (id, source_id, line, external_id, subject, question, answer,
-                                        created_at, extra, content_hash)
-                   SELECT id, source_id, line, external_id, subject, question, answer, created_at,
-                          CAST(extra AS JSON), content_hash FROM _pairsmith_import_tickets"""
-            )
+            with ws.registered("_pairsmith_import_tickets", tickets) as name:
+                ws.con.execute(
+                    f"""INSERT INTO tickets (id, source_id, line, external_id, subject, question, answer,
+                                             created_at, extra, content_hash)
+                        SELECT id, source_id, line, external_id, subject, question, answer, created_at,
+                               CAST(extra AS JSON), content_hash FROM {name}"""
+                )
+            del tickets
             if progress is not None:
                 progress(total // 2, total, "Saving")
             _before_pairs_insert()
-            ws.con.execute(
-                """INSERT INTO pairs (id, ticket_id, instruction, response, status, origin, created_at)
-                   SELECT id, ticket_id, instruction, response, 'new', 'import', ? FROM _pairsmith_import_pairs""",
-                [now],
-            )
+            with ws.registered("_pairsmith_import_pairs", pairs) as name:
+                ws.con.execute(
+                    f"""INSERT INTO pairs (id, ticket_id, instruction, response, status, origin, created_at)
+                        SELECT id, ticket_id, instruction, response, 'new', 'import', ? FROM {name}""",
+                    [now],
+                )
     if progress is not None:
         progress(total, total, "Saving")
     errors = [e for res in results for e in res.errors]

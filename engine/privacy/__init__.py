@@ -1,2 +1,2 @@
-"""Personal data: redaction with consistent placeholders, and the guards that keep it out of
-exports and training."""
+"""Personal data: redaction with consistent placeholders (redact), and the guard that keeps it
+out of exports and training (guard)."""

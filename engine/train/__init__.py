@@ -16,13 +16,16 @@ The run folder (`WS/runs/<run_id>/`, the contract other parts read):
 The training process (`python -m engine.train RUN_DIR [--resume]`, trainer.py) never opens the
 workspace database; the parent records the run in the `runs` table when it ends.
 
-API for the desktop Train page (Qt) and the CLI:
+API for the desktop Train page (Qt, through ops.py: one call per action) and the CLI:
     launch.start_run(ws, base_model, preset=None, overrides=None, version_id=None)
         -> (run_id, argv, run_dir). Prepares only (freezes a version when the workspace has none,
-        writes the run folder, inserts a 'prepared' row). Spawn argv with env launch.child_env()
-        and cwd launch.PROJECT_ROOT; overrides: ["key=value", ...] or {key: value}.
+        writes the run folder, inserts a 'prepared' row). Spawn argv with env
+        engine.workspace.security.child_env(ws) and cwd launch.PROJECT_ROOT; overrides:
+        ["key=value", ...] or {key: value}.
     launch.resume_argv(run_dir) -> argv that continues from the last checkpoint
-    launch.child_env() -> dict: environment for the subprocess
+    launch.eval_argv(run_dir, ...) / launch.parse_eval_line(line): the evaluation subprocess
+    launch.run_process(argv, log_path, on_event, env=, parse=, cancel=) -> exit code: the one
+        runner of the training and evaluation subprocesses (the CLI; the desktop uses QProcess)
     launch.cancel(run_dir) -> bool: SIGTERM to the pid in status.json: the run saves a checkpoint
         at the end of its current step and ends with a `cancelled` event (resume later)
     launch.record_run(ws, run_dir) -> row: store the outcome in `runs` (call when the process ends)
@@ -33,6 +36,8 @@ API for the desktop Train page (Qt) and the CLI:
     events.parse_line(line) -> dict | None; events.describe(event) -> one human line;
     events.validate_event(obj) -> [problems]; events.SCHEMA; events.read_events(run_dir)
     presets.PRESETS / DESCRIPTIONS / KEYS / default_preset(); spec.parse_overrides(["k=v"])
+    run_folder.base_model_path(spec) / adapter_dir(run_dir) / find_adapter(run_dir): what every
+        process that loads a run's model uses to find it
     merge.merge_run(run_dir, out=None, dtype=None) -> folder
     bundle.bundle_run(ws, run_id, out) / bundle.import_run(ws, folder) -> run_id
     models.resolve_base_model(name_or_path, cache_dir) / build_tiny_model(folder)  (builtin:tiny)

@@ -146,18 +146,23 @@ def validate_event(obj: Any) -> list[str]:
     return _check(obj, _event_schema(kind, _PAYLOADS[kind]), kind)
 
 
-def parse_line(line: str | bytes) -> dict[str, Any] | None:
-    """One line of the subprocess's stdout -> an event dict, or None when it is not one."""
-    if isinstance(line, bytes):
-        line = line.decode("utf-8", "replace")
-    line = line.strip()
-    if not line.startswith("{"):
+def json_object(line: str | bytes) -> dict[str, Any] | None:
+    """One stdout line of a JSON-lines subprocess -> its object with an "event", or None for
+    anything else (library chatter, half lines). Training and evaluation both speak this."""
+    text = (line.decode("utf-8", "replace") if isinstance(line, bytes) else line).strip()
+    if not text.startswith("{"):
         return None
     try:
-        obj = json.loads(line)
+        obj = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(obj, dict) or obj.get("event") not in _PAYLOADS or "run" not in obj:
+    return obj if isinstance(obj, dict) and "event" in obj else None
+
+
+def parse_line(line: str | bytes) -> dict[str, Any] | None:
+    """One line of the training subprocess's stdout -> a training event, or None when it is not one."""
+    obj = json_object(line)
+    if obj is None or obj.get("event") not in _PAYLOADS or "run" not in obj:
         return None
     return obj
 

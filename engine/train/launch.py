@@ -1,7 +1,12 @@
 """The parent side of a training run: prepare the run folder from a workspace, spawn the training
-subprocess, stream its events, record the result in the workspace's `runs` table.
+subprocess, stream its events, record the result in the workspace's `runs` table. Also the one
+runner of the JSON-lines subprocesses (`python -m engine.train`, `python -m engine.evaluate`):
+their command lines (train_argv, resume_argv, eval_argv), their line parsers (events.parse_line,
+parse_eval_line) and run_process, which starts one, streams its events and returns its exit code.
+Their environment is engine.workspace.security.child_env(ws); the desktop starts the same argv
+with that environment in a QProcess (it must not block) and parses with the same parsers.
 
-The subprocess never opens the workspace database (DuckDB allows one writer process); the parent
+The subprocesses never open the workspace database (DuckDB allows one writer process); the parent
 (the CLI or the desktop app's engine worker) does all database work here.
 """
 
@@ -18,15 +23,18 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from engine.workspace.errors import BadInput, NotFound, PairsmithError
+from engine.workspace.errors import BadInput, Cancelled, NotFound, PairsmithError
+from engine.workspace.progress import CancelFn
+from engine.workspace import security
 from engine.train.data import write_jsonl
-from engine.train.events import parse_line, read_events
+from engine.train.events import json_object, parse_line, read_events
 from engine.train.models import default_cache_dir, resolve_base_model
 from engine.train.presets import default_preset
-from engine.train.spec import ADAPTER, STATUS_FILE, load_spec, make_spec, parse_overrides, resolve_config, write_spec, write_status
+from engine.train.run_folder import find_adapter
+from engine.train.spec import STATUS_FILE, load_spec, make_spec, parse_overrides, resolve_config, write_spec, write_status
 
 LOG_FILE = "train.log"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = security.PROJECT_ROOT  # the subprocesses' working folder
 FINAL_STATES = ("done", "error", "cancelled", "stopped")
 
 
@@ -46,33 +54,13 @@ def run_dir_of(ws, run_id: str) -> Path:
 
 
 # --- dataset version -------------------------------------------------------------------------
-def _refuse_personal_data(ws, pair_ids: list[int], items: list[dict[str, Any]] | None, version_id) -> None:
-    """A model learns what it is trained on, personal data included: refuse pairs with open
-    personal-data flags, and frozen copies that still hold data redacted after the freeze."""
-    from engine.dataset.export import open_pii_pairs, redacted_since_frozen
-
-    flagged = open_pii_pairs(ws, pair_ids)
-    if flagged:
-        raise BadInput(
-            f"{len(flagged)} pair(s) to train on still have open personal-data flags (e.g. pair {flagged[0]}): "
-            "redact them on the Flags page, Personal data (or `pairsmith redact WS --all`), then freeze a new "
-            "dataset version (or train on them as they are: `pairsmith train WS ... --allow-pii`).")
-    if items:
-        stale = redacted_since_frozen(ws, [{"id": i["pair_id"], "instruction": i["instruction"],
-                                            "response": i["response"]} for i in items])
-        if stale:
-            raise BadInput(
-                f"{len(stale)} pair(s) in dataset version {version_id} still hold personal data that was redacted "
-                "after the version was frozen: freeze a new version on the Dataset page (or `pairsmith split WS`) "
-                "and train on that (or keep them: `pairsmith train WS ... --allow-pii`).")
-
-
 def dataset_for_run(ws, version_id: int | None = None, *, allow_pii: bool = False
                     ) -> tuple[int, list[dict[str, Any]], dict[str, Any] | None]:
     """(version_id, items, freeze_result). With no version given, the newest; with none in the
     workspace, one is frozen now from the approved pairs (freeze_result says so). Refuses personal
     data (open flags, or redacted since the freeze) unless `allow_pii`."""
     from engine.dataset import split
+    from engine.privacy.guard import check_training
 
     frozen = None
     if version_id is None:
@@ -80,14 +68,14 @@ def dataset_for_run(ws, version_id: int | None = None, *, allow_pii: bool = Fals
         if version_id is None:
             if not allow_pii:  # before freezing: a version frozen now would keep the data
                 approved = [r["id"] for r in ws.query("SELECT id FROM pairs WHERE status = 'approved'")]
-                _refuse_personal_data(ws, approved, None, None)
+                check_training(ws, approved)
             frozen = split.freeze(ws)
             version_id = int(frozen["version_id"])
     items = split.version_items(ws, int(version_id))
     if not any(i["split"] == "train" for i in items):
         raise BadInput(f"Dataset version {version_id} has no training pairs.")
     if not allow_pii:
-        _refuse_personal_data(ws, [i["pair_id"] for i in items], items, version_id)
+        check_training(ws, [i["pair_id"] for i in items], items, version_id)
     return int(version_id), items, frozen
 
 
@@ -119,16 +107,15 @@ def start_run(ws, base_model: str, preset: str | None = None, overrides: Mapping
               version_id: int | None = None, *, cache_dir: str | os.PathLike | None = None,
               allow_pii: bool = False) -> tuple[str, list[str], Path]:
     """Prepare a run (nothing is started): returns (run_id, argv, run_dir). Spawn `argv` with
-    env `child_env()` (the desktop uses QProcess) and call `record_run(ws, run_dir)` when it ends."""
+    env `security.child_env(ws)` (the desktop uses QProcess) and call `record_run(ws, run_dir)`
+    when it ends."""
     preset = preset or default_preset()
     parse_overrides(overrides)  # fail on a bad --set before freezing anything
     resolve_config(preset, parse_overrides(overrides))
-    from engine.workspace.security import check_model_folder, trusted
-
     # what the user allowed for this model (custom code, pickle weights): checked here, before a
     # subprocess starts, and written into the spec for the processes that never open the workspace
-    trust = trusted(ws, base_model)
-    check_model_folder(base_model, allow_remote_code=trust["remote_code"], allow_pickle=trust["pickle"])
+    trust = security.trusted(ws, base_model)
+    security.check_model_folder(base_model, allow_remote_code=trust["remote_code"], allow_pickle=trust["pickle"])
     resolve_base_model(base_model, cache_dir or default_cache_dir())  # a bad name fails before a version is frozen
     version_id, items, frozen = dataset_for_run(ws, version_id, allow_pii=allow_pii)
     run_id = new_run_id()
@@ -158,28 +145,38 @@ def resume_argv(run_dir: str | os.PathLike) -> list[str]:
     return train_argv(run_dir, resume=True)
 
 
-def child_env(base: Mapping[str, str] | None = None, ws=None) -> dict[str, str]:
-    """The environment for the training subprocess: the project importable, unbuffered output,
-    no tokenizer thread pools, no telemetry, and no model-hub calls while the workspace is
-    offline (the default; `ws=None` counts as offline)."""
-    from engine.workspace.security import child_env as secure_env
+def eval_argv(run_dir: str | os.PathLike, *, baseline_prompt_file: str | os.PathLike | None = None,
+              limit: int | None = None, batch_size: int | None = None, device: str | None = None) -> list[str]:
+    """The evaluation subprocess's command line (a list: never a shell) for a run folder."""
+    argv = [sys.executable, "-m", "engine.evaluate", str(Path(run_dir).resolve())]
+    if baseline_prompt_file:
+        argv += ["--baseline-prompt", str(baseline_prompt_file)]
+    if limit:
+        argv += ["--limit", str(int(limit))]
+    if batch_size:
+        argv += ["--batch-size", str(int(batch_size))]
+    if device:
+        argv += ["--device", device]
+    return argv
 
-    env = secure_env(ws, base)
-    paths = [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    env["PYTHONUNBUFFERED"] = "1"
-    env.setdefault("TOKENIZERS_PARALLELISM", "false")
-    return env
+
+def parse_eval_line(line: str | bytes) -> dict[str, Any] | None:
+    """One stdout line of the evaluation subprocess -> its event (the kinds are in
+    engine/evaluate/__main__.py), or None for anything else."""
+    return json_object(line)
 
 
-def run_process(argv: list[str], run_dir: str | os.PathLike, on_event: Callable[[dict], None] | None = None,
-                *, env: Mapping[str, str] | None = None) -> int:
-    """Run the training subprocess to its end, calling `on_event` for each event line; its stderr
-    goes to train.log in the run folder. Ctrl-C here asks the run to save and stop (a second
-    Ctrl-C stops it at once). Returns the exit code."""
-    run_dir = Path(run_dir)
-    log = open(run_dir / LOG_FILE, "ab")
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=dict(env or child_env()),
+def run_process(argv: list[str], log_path: str | os.PathLike, on_event: Callable[[dict], None] | None = None,
+                *, env: Mapping[str, str] | None = None, parse: Callable[[bytes], dict | None] = parse_line,
+                cancel: CancelFn | None = None, forward_interrupt: bool = True) -> int:
+    """Run a JSON-lines subprocess to its end in the project folder, calling `on_event` for each
+    line `parse` makes an event of; its stderr is appended to `log_path`. `env` defaults to
+    security.child_env() (offline). When `cancel()` turns true (checked at each line) the process is
+    terminated and Cancelled raised. With `forward_interrupt`, Ctrl-C here asks the process to
+    stop (SIGTERM: a training run saves and stops; a second Ctrl-C kills it); without, Ctrl-C
+    raises here and the process is killed. Returns the exit code."""
+    log = open(log_path, "ab")
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=dict(env or security.child_env()),
                             cwd=str(PROJECT_ROOT), start_new_session=True)
     interrupts = 0
 
@@ -190,12 +187,17 @@ def run_process(argv: list[str], run_dir: str | os.PathLike, on_event: Callable[
             os.kill(proc.pid, signal.SIGTERM if interrupts == 1 else signal.SIGKILL)
 
     old = None
-    with contextlib.suppress(ValueError):  # not the main thread: no signal forwarding
-        old = signal.signal(signal.SIGINT, forward)
+    if forward_interrupt:
+        with contextlib.suppress(ValueError):  # not the main thread: no signal forwarding
+            old = signal.signal(signal.SIGINT, forward)
     try:
         assert proc.stdout is not None
         for raw in proc.stdout:
-            event = parse_line(raw)
+            if cancel is not None and cancel():
+                proc.terminate()
+                proc.wait(timeout=30)
+                raise Cancelled()
+            event = parse(raw)
             if event is not None and on_event is not None:
                 on_event(event)
         return proc.wait()
@@ -284,8 +286,8 @@ def record_run(ws, run_dir: str | os.PathLike) -> dict[str, Any]:
             metrics["open_conflict_flags"] = open_conflict_count(ws)
     if last is not None and last["event"] == "error":
         metrics["error"] = {"kind": last["kind"], "message": last["message"], "what_to_do": last["what_to_do"]}
-    adapter = run_dir / ADAPTER
-    adapter_path = str(adapter) if (adapter / "adapter_config.json").is_file() else None
+    adapter = find_adapter(run_dir)
+    adapter_path = str(adapter) if adapter is not None else None
     finished = _now() if state in FINAL_STATES else None
     created = spec.get("created_at")
     row = {
@@ -336,7 +338,7 @@ def train(ws, base_model: str, preset: str | None = None, overrides=None, versio
     else:
         run_id, argv, run_dir = start_run(ws, base_model, preset, overrides, version_id, cache_dir=cache_dir,
                                           allow_pii=allow_pii)
-    code = run_process(argv, run_dir, on_event, env=child_env(ws=ws))
+    code = run_process(argv, Path(run_dir) / LOG_FILE, on_event, env=security.child_env(ws))
     status = read_status(run_dir)
     if status.get("state") in ("running", "prepared", None) and code != 0:
         write_status(run_dir, state="error", error=f"exit code {code}")

@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 from engine.workspace.errors import BadInput
-from engine.train.spec import ADAPTER, load_spec
+from engine.train.run_folder import adapter_dir, base_model_path
+from engine.train.spec import load_spec
 
 MERGED = "merged"
 
@@ -31,27 +32,6 @@ def _dtype(name: str | None):
     return getattr(torch, name)
 
 
-def base_model_path(spec: dict) -> str:
-    from engine.train.models import default_cache_dir, resolve_base_model
-
-    override = os.environ.get("PAIRSMITH_BASE_MODEL")
-    if override:
-        return resolve_base_model(override, default_cache_dir())
-    resolved = spec.get("base_model_resolved")
-    if resolved and Path(resolved).exists():
-        return resolved
-    name = str(spec["base_model"])
-    if not name.startswith("builtin:"):  # (the built-in model is simply built again)
-        # a local folder when the run was prepared (its resolved path is absolute), or given as one
-        folder = resolved if resolved and Path(resolved).is_absolute() else None
-        if folder is None and (Path(name).expanduser().is_absolute() or name.startswith((".", "~"))):
-            folder = name
-        if folder is not None and not Path(folder).expanduser().exists():
-            raise BadInput(f"The base model folder {folder} is gone (moved or deleted): put it back there, or point "
-                           "PAIRSMITH_BASE_MODEL at its new place (for a bundle: BASE_MODEL=/path bash run.sh).")
-    return resolve_base_model(name, default_cache_dir())
-
-
 def merge_run(run_dir: str | os.PathLike, out: str | os.PathLike | None = None, dtype: str | None = None) -> Path:
     """Write base + adapter as one model (and the tokenizer) to `out` (default run_dir/merged)."""
     from peft import PeftModel
@@ -59,9 +39,7 @@ def merge_run(run_dir: str | os.PathLike, out: str | os.PathLike | None = None, 
 
     run_dir = Path(run_dir)
     spec = load_spec(run_dir)
-    adapter = run_dir / ADAPTER
-    if not (adapter / "adapter_config.json").is_file():
-        raise BadInput(f"Run {spec['run_id']} has no adapter yet: it has not finished training.")
+    adapter = adapter_dir(run_dir)
     out = Path(out) if out else run_dir / MERGED
     torch_dtype = _dtype(dtype)
     base = base_model_path(spec)

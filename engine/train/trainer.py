@@ -219,7 +219,7 @@ class Run:
             self._previous_events()
 
     def base_path(self) -> str:
-        from engine.train.merge import base_model_path
+        from engine.train.run_folder import base_model_path
 
         return base_model_path(self.spec)  # PAIRSMITH_BASE_MODEL overrides (bundles on another box)
 

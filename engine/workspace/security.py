@@ -13,7 +13,8 @@
     offline_env(ws) -> {"HF_HUB_OFFLINE": "1", ...} while the workspace setting `offline` is true
         (the default): nothing is fetched from a model hub.
     no_telemetry_env() -> {"HF_HUB_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1", ...}
-    child_env(ws, base=None) -> the environment for a training/evaluation subprocess.
+    child_env(ws, base=None) -> the environment for a training/evaluation subprocess (the one
+        place it is made: the CLI's runner in engine/train/launch.py and the desktop's QProcess).
     apply_to_process(ws=None) -> sets the same variables in this process (CLI and app start).
 
 Why: `trust_remote_code=True` runs Python files that come with a model; a pickle checkpoint
@@ -30,6 +31,7 @@ from typing import Any, Mapping
 
 from engine.workspace.errors import BadInput
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # what child processes import the engine from
 TRUSTED_SETTING = "trusted_models"
 OFFLINE_SETTING = "offline"
 SAFE_WEIGHTS = (".safetensors", ".gguf")
@@ -225,8 +227,10 @@ def no_telemetry_env() -> dict[str, str]:
 
 
 def child_env(ws=None, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for a subprocess (training, evaluation): the base (default os.environ)
-    with telemetry off and, while offline, the hub off. Online, stale offline flags are removed."""
+    """The environment for a training or evaluation subprocess: the base (default os.environ)
+    with the project importable, unbuffered output, no tokenizer thread pools, telemetry off and,
+    while the workspace is offline (the default; `ws=None` counts as offline), the hub off.
+    Online, stale offline flags are removed."""
     env = dict(os.environ if base is None else base)
     env.update(no_telemetry_env())
     off = offline_env(ws)
@@ -235,6 +239,10 @@ def child_env(ws=None, base: Mapping[str, str] | None = None) -> dict[str, str]:
     else:
         for key in OFFLINE_ENV:
             env.pop(key, None)
+    paths = [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
     return env
 
 

@@ -422,9 +422,3 @@ def restore_backup(root: str | os.PathLike, backup_path: str | os.PathLike) -> P
     _restrict(db)
     return db
 
-
-def open_workspace(root: str | os.PathLike, *, create: bool = False) -> Workspace:
-    return Workspace.create(root) if create else Workspace.open(root)
-
-
-"""progress(done, total, message): engine functions that take a while accept one of these."""

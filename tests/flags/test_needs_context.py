@@ -1,0 +1,164 @@
+"""Needs context: phrases that lean on what the model never sees, and the clean majority."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.flags.base import DetectContext, PairText
+from engine.flags.needs_context import detect, find_hits
+
+
+@pytest.mark.parametrize("answer, rule, quoted", [
+    ("As discussed, I have reset your password.", "as discussed", "As discussed"),
+    ("Like we discussed on the phone, the form is in Workday.", "as discussed", "we discussed on the phone"),
+    ("Please see attached form and fill it in.", "see attached", "see attached"),
+    ("The updated policy is attached, please sign it.", "see attached", "is attached"),
+    ("PFA the letter.", "see attached", "PFA"),
+    ("Per my last email, the policy has not changed.", "per my last email", "Per my last email"),
+    ("As per our call, I've raised the request.", "as per our call", "As per our call"),
+    ("Please ask Ravi, he handles this.", "ask a person", "ask Ravi"),
+    ("Check with Anil Kumar in finance for the code.", "ask a person", "Check with Anil Kumar"),
+    ("Same as HR-10011.", "other ticket", "Same as HR-10011"),
+    ("This was resolved under ticket #45821 last week.", "other ticket", "ticket #45821"),
+    ("Done.", "bare status", "Done."),
+    ("Fixed, pls check", "bare status", "Fixed, pls check"),
+    ("Resolved from our end. Please try again and let us know.", "bare status", "Resolved"),
+    ("I will call you tomorrow to go through it.", "will call you", "I will call you"),
+    ("Give me a call when you are at your desk.", "will call you", "Give me a call"),
+    ("Check the link I sent you on Teams.", "link I sent", "the link I sent"),
+    ("The steps are below.", "see below", "steps are below"),
+    ("Please see below.", "see below", "see below"),
+    ("As mentioned above, you need approval.", "see above", "mentioned above"),
+    ("Same as last time, raise it in the portal.", "as mentioned earlier", "Same as last time"),
+])
+def test_phrases_found_with_reason(answer, rule, quoted):
+    hits = find_hits(answer)
+    assert any(h.rule == rule and quoted.lower() in h.phrase.lower() for h in hits), hits
+    flags = detect([PairText(7, "q?", answer)], DetectContext())
+    assert len(flags) == 1 and flags[0].kind == "needs_context" and flags[0].pair_ids == [7]
+    f = flags[0]
+    assert f.explanation.startswith("Needs context: '") and ": " in f.explanation
+    for span in f.spans:
+        assert span.field == "response" and answer[span.start:span.end]
+
+
+def test_explanation_says_why():
+    f = detect([PairText(1, "q", "Please see attached.")], DetectContext())[0]
+    assert f.explanation == "Needs context: 'see attached': the model will never see the attachment."
+    f = detect([PairText(1, "q", "Ask Ravi about it.")], DetectContext())[0]
+    assert "Ravi" in f.explanation and "does not know who" in f.explanation
+
+
+@pytest.mark.parametrize("answer", [
+    "Please see below:\n1. Open Workday and go to Time Off.\n2. Choose Sick Leave and the dates you were away.\n3. Submit it.",
+    "Please contact HR or your manager, or email the IT Service Desk at it@northwind.com.",
+    "Your employee id NW-12345 is now active in Workday.",
+    "Payroll runs as usual on the 25th; reimbursements are paid with the salary.",
+    "The list in the portal is sorted by date, newest first.",
+    "Raise a ticket in the portal under IT > Access and choose the application.",
+    "You will receive a call from the courier before delivery.",
+    "Attach the receipt to your claim in Concur and submit it before the 5th.",
+    "The laptop refresh is done every 3 years; we will email you when yours is due.",
+    "Ask your manager to approve the request in Workday, then contact Payroll if it is not paid.",
+    "Log in to the VPN, then open the intranet. If the page is blank, clear the browser cache and try again.",
+    "",
+    "   ",
+])
+def test_clean_answers_are_not_flagged(answer):
+    assert find_hits(answer) == []
+
+
+def test_employee_ids_are_not_ticket_references():
+    assert find_hits("Your id is NW-12345.") == []
+    assert [h.rule for h in find_hits("Same as HR-12345.")] == ["other ticket"]
+    # a workspace whose employee ids look like E-123456
+    flags = detect([PairText(1, "q", "Your record E-123456 is fixed in the system now, see the portal for details.")],
+                   DetectContext(settings={"pii_employee_id_pattern": r"\bE-\d{6}\b"}))
+    assert flags == []
+
+
+def test_bad_input():
+    assert detect([], DetectContext()) == []
+    items = [PairText(1, "", ""), PairText(2, "q", "Wie besprochen: Passwort zurückgesetzt. 完成了"),
+             PairText(3, "q", ("Open the portal and choose leave. " * 30_000) + "As discussed.")]
+    flags = detect(items, DetectContext())
+    assert [f.pair_ids for f in flags] == [[3]]
+
+
+def test_sample_f1():
+    from tests.sample_detectors import detector_f1, load_sample
+
+    sample = load_sample()
+    score = detector_f1(sample, "needs_context")
+    assert score["f1"] >= 0.8, score
+
+
+# --- Bugs found in the needs-context check. ---
+def flagged(answer: str) -> list[str]:
+    return [c.explanation for c in detect([PairText(1, "How do I book leave?", answer)], DetectContext())]
+
+
+@pytest.mark.parametrize("answer", [
+    "See below for the steps:\n1. Open Workday\n2. Click Time Off",
+    "The steps are listed below: open the portal, click Reset, follow the prompts.",
+    "Follow the steps below:\n- Open Workday\n- Click Time Off\n- Submit",
+])
+def test_see_below_with_short_steps_that_do_follow(answer):
+    assert flagged(answer) == []
+
+
+@pytest.mark.parametrize("answer", [
+    "See below.",
+    "Please see the details below. Thanks!",
+    "The steps are listed below.\n\nRegards",
+])
+def test_see_below_with_nothing_below_is_still_flagged(answer):
+    assert any("nothing follows" in e for e in flagged(answer))
+
+
+@pytest.mark.parametrize("answer", [
+    "As discussed in the handbook, overtime needs prior approval from your manager.",
+    "As agreed in your employment contract, the notice period is 60 days.",
+    "As discussed in section 4 of the travel policy, economy class is the default.",
+])
+def test_as_discussed_in_a_document_is_not_a_conversation(answer):
+    assert flagged(answer) == []
+
+
+def test_as_discussed_on_our_call_is_still_flagged():
+    assert any("conversation" in e for e in flagged("As discussed on our call, the laptop ships on Monday."))
+    assert any("conversation" in e for e in flagged("As discussed, the laptop ships on Monday."))
+
+
+@pytest.mark.parametrize("answer", [
+    "I have sent you an email with the instructions.",
+    "I've emailed you the form; please sign it.",
+    "We have just sent the link to you.",
+    "I have forwarded your request to Payroll.",
+])
+def test_answers_that_refer_to_a_message_the_agent_sent(answer):
+    assert any("never saw" in e for e in flagged(answer))
+
+
+@pytest.mark.parametrize("answer", [
+    "Raise a Hardware Request and we will send one within 3 working days.",
+    "You will receive an email from Workday to confirm.",
+    "Your manager is sent an email to approve it.",
+])
+def test_process_descriptions_are_not_flagged(answer):
+    assert flagged(answer) == []
+
+
+@pytest.mark.parametrize("answer", [
+    "Reach out to Concur support if the receipt does not upload.",
+    "Contact Acme helpdesk for a replacement badge.",
+    "Email Coupa with the invoice number.",
+    "Ask Fidelity customer care about the 401(k) rollover.",
+])
+def test_asking_a_system_or_vendor_team_is_not_asking_a_person(answer):
+    assert flagged(answer) == []
+
+
+def test_asking_a_named_person_is_still_flagged():
+    assert any("who Ravi is" in e for e in flagged("Please ask Ravi in payroll."))
+    assert any("who Megan is" in e for e in flagged("Speak to Megan about it."))
