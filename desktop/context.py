@@ -1,7 +1,7 @@
 """What every page gets: the worker, the settings, app-wide signals and a few helpers.
 
 Pages talk to each other only through this object (`ctx.open_pair(12)`, `ctx.go_to("flags")`,
-`ctx.pairs_changed.emit([12])`), never by importing each other. The main window connects the
+`ctx.sig_pairs_changed.emit([12])`), never by importing each other. The main window connects the
 navigation signals and gives the context its status bar and progress strip.
 """
 
@@ -20,15 +20,15 @@ from desktop.worker import EngineWorker, Task, is_cancelled_error, user_message
 
 
 class AppContext(QObject):
-    workspace_opened = Signal(str)  # the workspace folder
-    workspace_closed = Signal()
-    pairs_changed = Signal(list)  # pair ids that changed, or [] for "many / reload everything"
-    flags_changed = Signal()
-    dataset_changed = Signal()
+    sig_workspace_opened = Signal(str)  # the workspace folder
+    sig_workspace_closed = Signal()
+    sig_pairs_changed = Signal(list)  # pair ids that changed, or [] for "many / reload everything"
+    sig_flags_changed = Signal()
+    sig_dataset_changed = Signal()
     # navigation, connected by the main window
-    page_requested = Signal(str)
-    pair_requested = Signal(int)
-    status_requested = Signal(str, int)
+    sig_page_requested = Signal(str)
+    sig_pair_requested = Signal(int)
+    sig_status_requested = Signal(str, int)
 
     def __init__(self, settings: Settings | None = None, worker: EngineWorker | None = None,
                  parent: QObject | None = None, *, show_dialogs: bool = True):
@@ -40,7 +40,7 @@ class AppContext(QObject):
         self.last_error: str | None = None
         self.last_dialog = None
         self.worker.sig_workspace_opened.connect(self._on_opened)
-        self.worker.sig_workspace_closed.connect(self.workspace_closed)
+        self.worker.sig_workspace_closed.connect(self.sig_workspace_closed)
         self.worker.sig_error.connect(self.show_error)
 
     # --- state ------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ class AppContext(QObject):
 
     def _on_opened(self, path: str) -> None:
         self.settings.add_recent_workspace(path)
-        self.workspace_opened.emit(path)
+        self.sig_workspace_opened.emit(path)
 
     def open_workspace(self, path: str, create: bool = False,
                        on_done: Callable[[str], None] | None = None) -> Task:
@@ -59,7 +59,7 @@ class AppContext(QObject):
     # --- messages ---------------------------------------------------------------------------
     def status(self, message: str, timeout_ms: int = 4000) -> None:
         """A short message in the status bar."""
-        self.status_requested.emit(message, timeout_ms)
+        self.sig_status_requested.emit(message, timeout_ms)
 
     def show_error(self, message: str, title: str = "Pairsmith") -> None:
         """One line in the status bar and a non-blocking message box; never a traceback."""
@@ -75,11 +75,11 @@ class AppContext(QObject):
 
     # --- navigation -------------------------------------------------------------------------
     def go_to(self, page_name: str) -> None:
-        self.page_requested.emit(page_name)
+        self.sig_page_requested.emit(page_name)
 
     def open_pair(self, pair_id: int) -> None:
         """Switch to Review with this pair selected."""
-        self.pair_requested.emit(int(pair_id))
+        self.sig_pair_requested.emit(int(pair_id))
 
     # --- work with a progress bar -----------------------------------------------------------
     def run_with_progress(self, title: str, fn: Callable, *args: Any,

@@ -205,13 +205,13 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
 
-        ctx.page_requested.connect(self.go_to)
-        ctx.pair_requested.connect(self._open_pair)
-        ctx.status_requested.connect(lambda m, t: self.statusBar().showMessage(m, t))
-        ctx.workspace_opened.connect(self._workspace_opened)
-        ctx.workspace_closed.connect(self._workspace_closed)
+        ctx.sig_page_requested.connect(self.go_to)
+        ctx.sig_pair_requested.connect(self._open_pair)
+        ctx.sig_status_requested.connect(lambda m, t: self.statusBar().showMessage(m, t))
+        ctx.sig_workspace_opened.connect(self._workspace_opened)
+        ctx.sig_workspace_closed.connect(self._workspace_closed)
         ctx.worker.sig_open_failed.connect(self._open_failed)
-        for signal in (ctx.pairs_changed, ctx.flags_changed, ctx.dataset_changed):
+        for signal in (ctx.sig_pairs_changed, ctx.sig_flags_changed, ctx.sig_dataset_changed):
             signal.connect(self._schedule_counts)
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)

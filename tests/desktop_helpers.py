@@ -68,7 +68,7 @@ def window(qtbot, ctx):
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
-    ctx.workspace_opened.emit(ctx.workspace_path)  # the window missed the first one
+    ctx.sig_workspace_opened.emit(ctx.workspace_path)  # the window missed the first one
     ctx.worker.wait_idle(10)
     return w
 

@@ -2,7 +2,7 @@
 
 A page is built lazily the first time it is shown (`desktop.main_window.PAGES`). It gets the
 `AppContext`; it calls the engine only through `ctx.worker.submit(...)` and tells other pages
-about changes through `ctx.pairs_changed` / `flags_changed` / `dataset_changed`.
+about changes through `ctx.sig_pairs_changed` / `flags_changed` / `dataset_changed`.
 
 `activate()` runs each time the page is shown; the default calls `refresh()` when the data may
 have changed since (a workspace was opened, or a change signal arrived while hidden).
@@ -28,11 +28,11 @@ class Page(QWidget):
         self.ctx = ctx
         self.setObjectName(f"page-{self.name}")
         self._stale = True
-        ctx.workspace_opened.connect(self._workspace_opened)
-        ctx.workspace_closed.connect(self.forget_workspace)
-        ctx.pairs_changed.connect(self.mark_stale)
-        ctx.flags_changed.connect(self.mark_stale)
-        ctx.dataset_changed.connect(self.mark_stale)
+        ctx.sig_workspace_opened.connect(self._workspace_opened)
+        ctx.sig_workspace_closed.connect(self.forget_workspace)
+        ctx.sig_pairs_changed.connect(self.mark_stale)
+        ctx.sig_flags_changed.connect(self.mark_stale)
+        ctx.sig_dataset_changed.connect(self.mark_stale)
 
     def mark_stale(self, *args: Any) -> None:
         """The workspace data changed: refresh now if shown, else on the next activate().

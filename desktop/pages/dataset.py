@@ -330,5 +330,5 @@ class DatasetPage(Page):
             text += " <span style='color:#2E7D32'>No warnings.</span>"
         self.freeze_result.setText(text)
         self.ctx.status(f"Dataset version #{result['version_id']} frozen")
-        self.ctx.dataset_changed.emit()
+        self.ctx.sig_dataset_changed.emit()
         self.submit(_versions, on_done=self.show_versions)

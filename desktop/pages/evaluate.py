@@ -329,7 +329,7 @@ class EvaluatePage(Page):
         def done(pair_id: int) -> None:
             self.sent.add(i)
             self.ctx.status("Sent to the review queue")
-            self.ctx.pairs_changed.emit([int(pair_id)])
+            self.ctx.sig_pairs_changed.emit([int(pair_id)])
             row = self.table.currentRow()
             self._fill_table()
             if 0 <= row < self.table.rowCount():

@@ -209,7 +209,7 @@ class FlagsPage(Page):
 
     # --- loading ------------------------------------------------------------------------------
     def mark_stale(self, *args: Any) -> None:
-        # pairs_changed and flags_changed often come together: reload once
+        # sig_pairs_changed and sig_flags_changed often come together: reload once
         self._stale = True
         if self.isVisible():
             self._stale = False
@@ -298,8 +298,8 @@ class FlagsPage(Page):
     def _changed(self, pair_ids: list[int] | None = None, message: str = "") -> None:
         if message:
             self.ctx.status(message)
-        self.ctx.pairs_changed.emit(list(pair_ids or []))
-        self.ctx.flags_changed.emit()
+        self.ctx.sig_pairs_changed.emit(list(pair_ids or []))
+        self.ctx.sig_flags_changed.emit()
         if not self.isVisible():
             self._refresh_timer.start()
 

@@ -529,7 +529,7 @@ class ImportPage(Page):
         self._show_summary(result)
         self._update_buttons()
         if result["imported"]:
-            self.ctx.pairs_changed.emit([])
+            self.ctx.sig_pairs_changed.emit([])
         self.ctx.status(f"Imported {result['imported']:,} pairs")
 
     def _import_failed(self, exc: BaseException) -> None:

@@ -398,7 +398,7 @@ class PlaygroundPage(Page):
 
     def _flagged(self, pair_id: int) -> None:
         self.ctx.status("Sent to the review queue with your corrected answer")
-        self.ctx.pairs_changed.emit([int(pair_id)])
+        self.ctx.sig_pairs_changed.emit([int(pair_id)])
 
     def rate(self, choice: str) -> None:
         if self.blind_pair is None or self.generating:

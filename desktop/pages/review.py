@@ -554,9 +554,9 @@ class ReviewPage(Page):
         self.model.refresh_pairs(pair_ids)
         self._own_change = True
         try:
-            self.ctx.pairs_changed.emit(list(pair_ids))
+            self.ctx.sig_pairs_changed.emit(list(pair_ids))
             if flags:
-                self.ctx.flags_changed.emit()
+                self.ctx.sig_flags_changed.emit()
         finally:
             self._own_change = False
 

@@ -76,7 +76,7 @@ def test_freeze_from_the_page_shows_warnings_and_the_version(ctx, qtbot):
     assert page.holdout_slider.value() == 20
     page.holdout_slider.setValue(15)
     assert page.holdout_label.text() == "15% held out"
-    with qtbot.waitSignal(ctx.dataset_changed, timeout=30000):
+    with qtbot.waitSignal(ctx.sig_dataset_changed, timeout=30000):
         page.freeze_button.click()
     assert ctx.worker.wait_idle(30)
     result = page.last_freeze

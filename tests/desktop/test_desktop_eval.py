@@ -75,7 +75,7 @@ def test_send_a_failed_example_to_review(ctx, qtbot):
     assert not page.send_button.isEnabled()
     page.table.selectRow(1)
     assert page.send_button.isEnabled()
-    with qtbot.waitSignal(ctx.pairs_changed, timeout=10000):
+    with qtbot.waitSignal(ctx.sig_pairs_changed, timeout=10000):
         page.send_button.click()
     assert ctx.worker.wait_idle(30)
     rows = ctx.worker.run_sync(lambda ws: ws.query("SELECT instruction, response, status, origin FROM pairs"))
@@ -144,7 +144,7 @@ def test_playground_streams_both_models_and_flags_an_answer(ctx, qtbot, tmp_path
         dialog = page.flag_dialog
         assert dialog.answer.toPlainText() == "Ask HR."
         dialog.answer.setPlainText("30 days, paid in full.")
-        with qtbot.waitSignal(ctx.pairs_changed, timeout=10000):
+        with qtbot.waitSignal(ctx.sig_pairs_changed, timeout=10000):
             dialog.accept()
         rows = ctx.worker.run_sync(lambda ws: ws.query("SELECT instruction, response, origin FROM pairs"))
         assert rows == [{"instruction": "How long is parental leave?", "response": "30 days, paid in full.",

@@ -47,7 +47,7 @@ def test_leaving_the_page_keeps_the_edit(qtbot, window, ctx):
 def test_an_emptied_field_is_not_saved_and_says_so(qtbot, window, ctx):
     page, view = _setup(qtbot, window, ctx)
     messages = []
-    ctx.status_requested.connect(lambda m, t: messages.append(m))
+    ctx.sig_status_requested.connect(lambda m, t: messages.append(m))
     view.answer.setPlainText("   ")
     window.go_to("review")
     ctx.worker.wait_idle(10)

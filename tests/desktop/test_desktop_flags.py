@@ -80,7 +80,7 @@ def test_tabs_show_counts_and_the_duplicate_cluster(ctx, qtbot):
 def test_keep_one_duplicate_rejects_the_others(ctx, qtbot):
     page = _page(ctx, qtbot, "duplicate")
     page.dup_view.choose(1)
-    with qtbot.waitSignal(ctx.flags_changed, timeout=20000):
+    with qtbot.waitSignal(ctx.sig_flags_changed, timeout=20000):
         page.dup_view.keep_button.click()
     assert ctx.worker.wait_idle(30)
     assert _pair(ctx, 1)["status"] == "approved"
@@ -98,7 +98,7 @@ def test_merge_duplicates_keeps_the_extra_sentence(ctx, qtbot):
     dialog = page.merge_dialog
     assert dialog is not None and dialog.isVisible()
     assert "You need your MFA phone for it." in dialog.text()
-    with qtbot.waitSignal(ctx.flags_changed, timeout=20000):
+    with qtbot.waitSignal(ctx.sig_flags_changed, timeout=20000):
         dialog.accept()
     assert ctx.worker.wait_idle(30)
     kept = _pair(ctx, 1)
@@ -108,7 +108,7 @@ def test_merge_duplicates_keeps_the_extra_sentence(ctx, qtbot):
 
 def test_mark_duplicates_as_different_dismisses(ctx, qtbot):
     page = _page(ctx, qtbot, "duplicate")
-    with qtbot.waitSignal(ctx.flags_changed, timeout=20000):
+    with qtbot.waitSignal(ctx.sig_flags_changed, timeout=20000):
         page.dup_view.different_button.click()
     assert ctx.worker.wait_idle(30)
     assert ctx.worker.run_sync(lambda ws: ws.scalar("SELECT status FROM flags WHERE fingerprint = 'd1'")) == "dismissed"
@@ -155,7 +155,7 @@ def test_needs_context_edit_in_place_clears_the_flag(ctx, qtbot):
     assert not view.save_button.isEnabled()
     view.answer.setPlainText("Yes: ask your manager to approve it in the IT portal; monitors ship in 3 days.")
     assert view.save_button.isEnabled()
-    with qtbot.waitSignal(ctx.flags_changed, timeout=20000):
+    with qtbot.waitSignal(ctx.sig_flags_changed, timeout=20000):
         view.save_button.click()
     assert ctx.worker.wait_idle(30)
     assert _pair(ctx, 6)["response"].startswith("Yes: ask your manager")
@@ -171,7 +171,7 @@ def test_pii_spans_highlighted_and_redacted(ctx, qtbot):
     view = page.span_views["pii"]
     assert view.pair is not None and view.pair["id"] == 7
     assert "maria.lopez@northwind.example" in view.highlighted_texts()
-    with qtbot.waitSignal(ctx.flags_changed, timeout=20000):
+    with qtbot.waitSignal(ctx.sig_flags_changed, timeout=20000):
         view.redact_button.click()
     assert ctx.worker.wait_idle(30)
     after = _pair(ctx, 7)["response"]

@@ -66,7 +66,7 @@ def test_import_with_an_adjusted_mapping_and_a_summary_of_bad_rows(qtbot, page, 
     assert page.import_button.isEnabled() and page.import_button.text() == "Import 1 file"
 
     changed = []
-    ctx.pairs_changed.connect(changed.append)
+    ctx.sig_pairs_changed.connect(changed.append)
     page.import_button.click()
     qtbot.waitUntil(lambda: page.last_result is not None, timeout=20000)
     result = page.last_result

@@ -236,7 +236,7 @@ def test_redact_replaces_personal_data(qtbot, review, ctx, monkeypatch):
     monkeypatch.setitem(sys.modules, "engine.privacy.redact", types.SimpleNamespace(redact_pair=redact_pair))
     review.editor.instruction.moveCursor(QTextCursor.MoveOperation.End)
     messages = []
-    ctx.status_requested.connect(lambda m, t: messages.append(m))
+    ctx.sig_status_requested.connect(lambda m, t: messages.append(m))
     review.editor.instruction.setFocus()
     qtbot.keyClicks(review.editor.instruction, " (edited)")
     qtbot.keyClick(review.editor.instruction, Qt.Key.Key_R,

@@ -109,7 +109,7 @@ def test_run_with_progress_shows_a_strip_with_cancel(qtbot, ctx):
         return "ok"
 
     messages = []
-    ctx.status_requested.connect(lambda m, t: messages.append(m))
+    ctx.sig_status_requested.connect(lambda m, t: messages.append(m))
     task = ctx.run_with_progress("Checking", job)
     strip = ctx.progress_widget
     qtbot.waitUntil(lambda: "reading" in strip.label.text(), timeout=10000)
@@ -178,7 +178,7 @@ def test_damaged_workspace_offers_the_newest_backup(qtbot, tmp_path, settings):
                         timeout=15000)
         box = c.worker.last_dialog
         assert "Restore the newest backup" in box.text()
-        with qtbot.waitSignal(c.workspace_opened, timeout=15000):
+        with qtbot.waitSignal(c.sig_workspace_opened, timeout=15000):
             box.button(QMessageBox.StandardButton.Yes).click()
         assert c.worker.run_sync(lambda w: w.counts()["pairs"]) == 3
         assert list((tmp_path / "ws").glob(f"{DB_NAME}.damaged-*"))  # the damaged file is kept
@@ -191,7 +191,7 @@ def test_window_opens_workspace_shows_counts_and_lazy_pages(qtbot, window, ctx, 
     from desktop import main_window as mw
 
     ctx.worker.run_sync(fill_pairs, 12)
-    ctx.pairs_changed.emit([])
+    ctx.sig_pairs_changed.emit([])
     qtbot.waitUntil(lambda: "12 pairs" in window.counts_label.text(), timeout=10000)
     assert "12 tickets" in window.counts_label.text()
     assert window.steps.isEnabled()

@@ -151,7 +151,7 @@ def test_train_streams_events_into_chart_and_progress_then_evaluates(ctx, qtbot,
     assert "75%" in text and "25%" in text and "href='evaluate'" in text
     assert page.runs_table.rowCount() == 1 and page.runs_table.item(0, 5).text() == "75%"
     assert page.train_button.isEnabled() and page.state == "idle"
-    with qtbot.waitSignal(ctx.page_requested, timeout=2000) as sig:
+    with qtbot.waitSignal(ctx.sig_page_requested, timeout=2000) as sig:
         page.result_label.linkActivated.emit("evaluate")
     assert sig.args == ["evaluate"]
 
@@ -300,7 +300,7 @@ def test_a_newly_frozen_version_is_picked_for_the_next_training(qtbot, ctx):
     ctx.worker.wait_idle(30)
     assert page.version_combo.currentData() == first
     second = ctx.worker.run_sync(lambda ws: split.freeze(ws, holdout=0.15)["version_id"])
-    ctx.dataset_changed.emit()
+    ctx.sig_dataset_changed.emit()
     ctx.worker.wait_idle(30)
     assert page.version_combo.currentData() == second
     # a version the user picked stays picked across a refresh with no new version

@@ -36,7 +36,7 @@ def test_defaults_then_ok_saves_offline_threshold_and_trust(qtbot, window, ctx, 
     from engine.flags.dedup import DEFAULT_THRESHOLD
 
     messages = []
-    ctx.status_requested.connect(lambda m, t: messages.append(m))
+    ctx.sig_status_requested.connect(lambda m, t: messages.append(m))
     dlg = _open(qtbot, window)
     assert dlg.offline.isChecked()  # the default
     assert dlg.use_default["duplicate_threshold"].isChecked()
@@ -239,7 +239,7 @@ def test_welcome_says_how_to_open_a_recent_workspace(qtbot, ctx, settings, tmp_p
     from desktop.main_window import MainWindow
 
     settings.add_recent_workspace(str(tmp_path / "ws"))
-    w = MainWindow(ctx)  # (its workspace_opened was missed: the welcome page shows)
+    w = MainWindow(ctx)  # (its sig_workspace_opened was missed: the welcome page shows)
     qtbot.addWidget(w)
     texts = [label.text() for label in w.welcome.findChildren(QLabel)]
     assert any("double-click" in t.lower() for t in texts)
