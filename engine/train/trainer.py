@@ -622,3 +622,15 @@ def main(run_dir: str, resume: bool = False, stream=None) -> int:
         run.events.emit("error", kind=kind, message=message, what_to_do=what)
         run.status(state="error", error=kind, message=message)
         return EXIT_ERROR
+    finally:
+        _close_process_group()
+
+
+def _close_process_group() -> None:
+    """Under torchrun the Trainer opens a torch.distributed process group; close it before the
+    interpreter exits, as PyTorch asks. Left open, gloo's threads were torn down at exit and one
+    rank of a finished two-process CPU run aborted ("terminate called without an active exception")."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
