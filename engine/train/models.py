@@ -274,6 +274,8 @@ def resolve_base_model(name_or_path: str, cache_dir: str | os.PathLike | None = 
     """What the user typed -> a local folder or a hub id for `from_pretrained`.
 
     - `builtin:tiny` -> built (once) into `cache_dir/builtin-tiny`
+    - `builtin:smollm2`, a `.gguf` file, `ollama:NAME[:TAG]` -> converted (once) into
+      `cache_dir/gguf/<sha256>` (engine/train/gguf_base.py)
     - an existing folder -> its absolute path (must hold a config.json)
     - anything shaped like `owner/name` -> returned as a hub id (loaded from the local HF cache
       when offline)
@@ -281,11 +283,17 @@ def resolve_base_model(name_or_path: str, cache_dir: str | os.PathLike | None = 
     name = (name_or_path or "").strip()
     if not name:
         raise BadInput("No base model given: pass --base-model PATH, a hub id, or builtin:tiny.")
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
     if name == TINY_NAME:
-        cache = Path(cache_dir) if cache_dir else default_cache_dir()
         return str(build_tiny_model(cache / "builtin-tiny").resolve())
-    if name.startswith("builtin:"):
-        raise BadInput(f"Unknown built-in model {name!r}; the only built-in model is {TINY_NAME}.")
+    from engine.train.gguf_base import SMOLLM2_NAME, resolve_gguf_base
+
+    if name.startswith("builtin:") and name != SMOLLM2_NAME:
+        raise BadInput(f"Unknown built-in model {name!r}; the built-in models are {SMOLLM2_NAME} "
+                       f"(a real 135M instruct model) and {TINY_NAME} (a tiny test model).")
+    converted = resolve_gguf_base(name, cache)
+    if converted is not None:
+        return converted
     path = Path(name).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
@@ -294,5 +302,6 @@ def resolve_base_model(name_or_path: str, cache_dir: str | os.PathLike | None = 
     if name.count("/") == 1 and not name.startswith((".", "/")):
         return name
     raise BadInput(
-        f"Base model {name!r} is neither a folder nor a hub id (owner/name); try builtin:tiny for a test run."
+        f"Base model {name!r} is neither a folder, a .gguf file, ollama:NAME nor a hub id (owner/name); "
+        f"try {SMOLLM2_NAME} or builtin:tiny."
     )

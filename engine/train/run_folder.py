@@ -41,7 +41,11 @@ def base_model_path(spec: dict) -> str:
         return resolved  # a hub id
     resolved_folder = resolved if resolved and Path(resolved).is_absolute() else None
     hub_shaped = name.count("/") == 1 and not _looks_like_folder(name)  # a hub id whose local copy moved: the hub id
-    if not name.startswith("builtin:") and not hub_shaped and (resolved_folder or _looks_like_folder(name)):
+    from engine.train.gguf_base import is_gguf_name
+
+    converted = is_gguf_name(name)  # a GGUF's cached conversion that was cleared: converted again
+    if not name.startswith("builtin:") and not hub_shaped and not converted and (
+            resolved_folder or _looks_like_folder(name)):
         # a local folder when the run was prepared (the built-in model is simply built again)
         folder = resolved_folder or name
         if not Path(folder).expanduser().exists():
