@@ -61,7 +61,7 @@ def cmd_import(args) -> int:
     ws = open_ws(args.workspace)
     bar = ProgressBar("import", enabled=sys.stderr.isatty())
     try:
-        result = import_files(ws, files, mapping=mapping or None, progress=bar)
+        result = import_files(ws, files, mapping=mapping or None, progress=bar, pairs=args.pairs)
     finally:
         bar.close()
         ws.close()
@@ -70,6 +70,13 @@ def cmd_import(args) -> int:
                "errors": [{"line": e["line"], "reason": e["reason"], "file": e["file"]} for e in result["errors"]]}
         if result.get("shape", "pairs") != "pairs":
             out.update(shape=result["shape"], skipped=result.get("skipped", {}))
+        helpdesk_files = [f for f in result["files"] if f.get("vendor")]
+        if helpdesk_files:
+            out.update(updated=result.get("updated", 0), updated_flagged=result.get("updated_flagged", 0),
+                       detected=[{"file": f["file"], "vendor": f["vendor"], "summary": f["summary"],
+                                  "tickets": f.get("tickets", 0), "public_replies": f.get("public_replies", 0),
+                                  "internal_notes": f.get("internal_notes", 0),
+                                  "attachments": f.get("attachments", 0)} for f in helpdesk_files])
         emit(out, True)
         return 0
     nfiles = len(result["files"])
@@ -81,12 +88,21 @@ def cmd_import(args) -> int:
     for f in result["files"]:
         if nfiles == 1 and f.get("shape") == "thread":
             break
+        if f.get("vendor"):
+            lines.append(f"  {f['file']}: {f['summary']} -> {f['imported']:,} new pair(s), "
+                         f"{f.get('updated', 0):,} updated, {f['duplicates_skipped']:,} unchanged")
+            for why, n in sorted((f.get("skipped") or {}).items()):
+                lines.append(f"    {n:,} ticket(s) made no pair: {why}")
+            continue
         if f.get("shape") == "thread":
             lines.append(thread_summary(f))
             continue
         m = ", ".join(f"{k}={v!r}" for k, v in f["mapping"].items())
         lines.append(f"  {f['file']}: {f['imported']} new, {f['duplicates_skipped']} duplicate(s), "
                      f"{f['errors']} bad row(s) [{f['format']}; {m}]")
+    if result.get("updated_flagged"):
+        lines.append(f"{result['updated_flagged']:,} reviewed pair(s) kept as they were and flagged: their ticket "
+                     f"changed in this export (see the Flags/Review pages).")
     if result["errors"]:
         lines.append("Bad rows:")
         for e in result["errors"][:SHOW_ERRORS]:
@@ -120,7 +136,29 @@ def thread_summary(f: dict, alone: bool = False) -> str:
 def cmd_preview(args) -> int:
     from engine.cli.output import emit
     from engine.ingest.tables import preview
+    from engine.ingest.tickets_import import preview_helpdesk
 
+    files = expand_files(args.files)
+    hd = preview_helpdesk(files, n=min(args.rows, 20) if args.rows else 5, mode=args.pairs)
+    if hd is not None:
+        if args.json:
+            emit(hd, True)
+            return 0
+        lines = [g["summary"] + f" -> {g['pairs']:,} pair(s)" + f" [{', '.join(g['files'])}]" for g in hd["groups"]]
+        for why, n in sorted(hd["skipped"].items()):
+            lines.append(f"  {n:,} ticket(s) make no pair: {why}")
+        if hd["errors"]:
+            lines.append(f"{len(hd['errors']):,} record(s) cannot be read:")
+            for e in hd["errors"][:SHOW_ERRORS]:
+                lines.append(f"  {e['file']} line {e['line']}: {e['reason']}")
+        for p in hd["pairs"]:
+            lines.append(f"  [{p['external_id']}] Q: {p['instruction'].replace(chr(10), ' ')[:100]}")
+            lines.append(f"  {' ' * (len(str(p['external_id'])) + 2)} A: {p['response'].replace(chr(10), ' ')[:100]}")
+        for other in hd["not_helpdesk"]:
+            lines.append(f"{other}: not a helpdesk export; `pairsmith preview {other}` alone shows its columns")
+        emit(hd, False, "\n".join(lines))
+        return 0
+    args.file = files[0]
     info = preview(args.file, n=args.rows)
     if args.json:
         emit(info, True)
@@ -150,7 +188,8 @@ def cmd_preview(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import", help="import ticket files (CSV, TSV, XLSX, JSON, JSONL) into a workspace")
+    p = sub.add_parser("import", help="import ticket files (CSV, TSV, XLSX, JSON, JSONL; Zendesk, Freshdesk, Jira "
+                                      "Service Management, ServiceNow exports; mbox, .eml, .msg) into a workspace")
     p.add_argument("workspace", metavar="WS")
     p.add_argument("files", metavar="FILE", nargs="+",
                    help="ticket exports; a folder imports the exports in it, a pattern like *.csv the files it matches")
@@ -158,11 +197,19 @@ def register(sub) -> None:
                    help="which column holds a field (question, answer, id, subject, created; for a "
                         "conversation export: message_id, reply_to, conversation, role, customer=VALUES, "
                         "author, body, sequence, public, private); repeatable")
+    p.add_argument("--pairs", choices=("resolution", "per-exchange"), default="resolution",
+                   help="helpdesk exports: one pair per ticket, the reply that resolved it (default), or one pair "
+                        "per exchange of the conversation")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("preview", help="show how a ticket file would be read (format, columns, mapping)")
-    p.add_argument("file", metavar="FILE")
+    p = sub.add_parser("preview", help="show how a ticket file would be read (format, columns, mapping; for a "
+                                       "helpdesk export what was detected and the first drafted pairs)")
+    p.add_argument("files", metavar="FILE", nargs="+",
+                   help="a ticket export; a helpdesk export's side files (Zendesk users, Freshdesk "
+                        "conversations) beside it")
+    p.add_argument("--pairs", choices=("resolution", "per-exchange"), default="resolution",
+                   help="helpdesk exports: preview one pair per ticket or per exchange")
     p.add_argument("--rows", type=int, default=20, help="rows to show (default 20)")
     p.add_argument("--json", action="store_true", help="print the preview as JSON")
     p.set_defaults(func=cmd_preview)

@@ -29,6 +29,7 @@ from engine.ingest import detect, tables
 from engine.ingest import mapping as mappings
 from engine.ingest.mapping import ALL_FIELDS, as_text, check_mapping, resolve_mapping, resolve_thread_mapping
 from engine.ingest import threads
+from engine.ingest import helpdesk, tickets_import, vendors
 from engine.workspace.errors import BadInput
 from engine.workspace.progress import ProgressFn, raise_if_cancelled
 from engine.workspace.store import Workspace
@@ -71,6 +72,9 @@ class _FileResult:
         self.skipped: dict[str, int] = {}  # conversation exports: messages not used, per reason
         self.messages = 0
         self.conversations = 0
+        self.vendor: str | None = None  # a helpdesk export (engine.ingest.vendors)
+        self.stats: dict[str, int] = {}
+        self.summary = ""
 
     def error(self, line: int, reason: str) -> None:
         self.errors.append({"file": self.name, "line": line, "reason": reason})
@@ -306,7 +310,7 @@ def _file_progress(progress: ProgressFn | None, name: str, i: int, n: int) -> Pr
 def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.PathLike,
                  mapping: dict | None = None, progress: ProgressFn | None = None,
                  cancel: Callable[[], bool] | None = None, *,
-                 mappings: Sequence[dict | None] | None = None) -> dict[str, Any]:
+                 mappings: Sequence[dict | None] | None = None, pairs: str = "resolution") -> dict[str, Any]:
     """Import ticket files. Returns {"imported", "duplicates_skipped", "errors", "skipped",
     "shape", "files"}. A conversation export (one row per message, see engine.ingest.threads) becomes
     pairs too: "shape" is then "thread" and "skipped" counts the messages that made no pair,
@@ -314,6 +318,12 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
 
     `mapping` names columns for every file; `mappings` (one per path, in order; None or {} for
     the engine's guess) gives each file its own, as the import page does.
+
+    A helpdesk export (Zendesk, Freshdesk, Jira Service Management, ServiceNow, a mailbox; found
+    by its content, see engine.ingest.vendors) is read ticket by ticket: `pairs` "resolution"
+    (one pair per ticket: the reply that resolved it) or "per-exchange" (one per exchange).
+    "shape" is then "helpdesk", each file has its "vendor" and "summary", "updated" counts the
+    tickets of an earlier import whose conversation grew (engine.ingest.tickets_import).
 
     All files of one call are one transaction. Raises BadInput for an unreadable file or one
     without usable question/answer columns (nothing is imported then), and
@@ -338,23 +348,46 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
     def check_cancel() -> None:
         raise_if_cancelled(cancel)
 
+    if pairs not in helpdesk.MODES:
+        raise BadInput(f"--pairs {pairs!r}: use {' or '.join(helpdesk.MODES)}")
+
     # 1. read every file (nothing touches the workspace yet)
     results: list[_FileResult] = []
+    kinds: list[tuple[Path, str]] = []
     for i, (p, override) in enumerate(zip(paths, overrides)):
         path = Path(p)
         if not path.is_file():
             raise BadInput(f"{path}: file not found" if not path.exists() else f"{path}: is not a file")
+        kind = None if override else vendors.sniff(path)
+        if kind:
+            kinds.append((path, kind))
+            continue
         results.append(_read_file(path, override, _file_progress(progress, path.name, i, len(paths)), cancel))
+        check_cancel()
+    for kind, main, side in vendors.group_paths(kinds):
+        results.extend(tickets_import.read_helpdesk(kind, main, side, pairs, _FileResult, progress, cancel))
         check_cancel()
 
     # 2. duplicates: within this import and against the workspace
-    all_hashes = [r[7] for res in results for r in res.rows]
+    all_hashes = [r[7] for res in results for r in res.rows if len(r) == 8]
     existing = _existing_hashes(ws, all_hashes)
     seen: set[str] = set(existing)
+    known = tickets_import.existing_keys(ws, [r[8] for res in results for r in res.rows if len(r) > 8])
+    seen_keys: set[str] = set()
     keep: list[tuple[_FileResult, tuple]] = []
+    grown: list[tuple[_FileResult, tuple, tickets_import.Known]] = []
     for res in results:
         for r in res.rows:
-            if r[7] in seen:
+            if len(r) > 8:  # a helpdesk ticket: matched by the tool's own id
+                old = known.get(r[8])
+                if r[8] in seen_keys or (old is not None and old.content_hash == r[7]):
+                    res.duplicates += 1
+                    continue
+                seen_keys.add(r[8])
+                if old is not None:
+                    grown.append((res, r, old))
+                    continue
+            elif r[7] in seen:
                 res.duplicates += 1
                 continue
             seen.add(r[7])
@@ -370,12 +403,17 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             if progress is not None:
                 progress(i, total, "Drafting pairs")
             check_cancel()
+        if len(r) > 10:  # a helpdesk ticket: drafted message by message (tickets_import.draft)
+            instructions.append(r[9])
+            responses.append(r[10])
+            continue
         q, a, subj = r[3], r[4], r[2]
         instructions.append(drafting.draft_question(q, subj) or _norm(q) or _norm(subj))
         responses.append(drafting.draft_answer(a) or _norm(a))
     if progress is not None:
         progress(total, total, "Drafting pairs")
     check_cancel()
+    grown_drafts = [(r[9], r[10]) for _, r, _ in grown]
 
     # 4. write: one transaction for everything
     now = _dt.datetime.now().replace(microsecond=0)
@@ -388,6 +426,9 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             "mapping": res.mapping, "imported": n_new, "duplicates_skipped": res.duplicates,
             "errors": len(res.errors), "source_id": None, "shape": res.shape,
         })
+        if res.vendor:
+            summary_files[-1].update(vendor=res.vendor, summary=res.summary, skipped=res.skipped,
+                                     updated=sum(1 for rr, _, _ in grown if rr is res), **res.stats)
         if res.shape == "thread":
             summary_files[-1].update(skipped=res.skipped, messages=res.messages,
                                      conversations=res.conversations)
@@ -396,7 +437,7 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
     with ws.transaction():
         source_ids: dict[int, int] = {}
         for idx, (res, fs) in enumerate(zip(results, summary_files)):
-            if fs["imported"] == 0:
+            if fs["imported"] == 0 and not fs.get("updated"):
                 continue  # re-import of known tickets (or only bad rows): nothing to record
             sid = ws.con.execute(
                 """INSERT INTO sources (name, path, sha256, format, mapping, imported_at, rows_imported,
@@ -450,6 +491,10 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
                         SELECT id, ticket_id, instruction, response, 'new', 'import', ? FROM {name}""",
                     [now],
                 )
+        index_of_res = {id(res): i for i, res in enumerate(results)}
+        redrafted, flagged = tickets_import.apply_updates(
+            ws, [(old, r, q, a, source_ids[index_of_res[id(res)]])
+                 for (res, r, old), (q, a) in zip(grown, grown_drafts)], now)
     if progress is not None:
         progress(total, total, "Saving")
     errors = [e for res in results for e in res.errors]
@@ -459,6 +504,7 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             skipped[reason] = skipped.get(reason, 0) + n
     shapes = {res.shape for res in results}
     return {
+        "updated": len(grown), "updated_redrafted": redrafted, "updated_flagged": flagged,
         "imported": total,
         "duplicates_skipped": sum(res.duplicates for res in results),
         "errors": errors,

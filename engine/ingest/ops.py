@@ -24,7 +24,8 @@ from engine.ingest.tables import preview
 from engine.workspace.progress import CancelFn, ProgressFn
 from engine.workspace.store import Workspace
 
-EXPORT_SUFFIXES = (".csv", ".tsv", ".tab", ".xlsx", ".json", ".jsonl", ".ndjson")  # (not .txt: notes)
+EXPORT_SUFFIXES = (".csv", ".tsv", ".tab", ".xlsx", ".json", ".jsonl", ".ndjson",  # (not .txt: notes)
+                   ".mbox", ".mbx", ".eml", ".msg")  # mailboxes (engine.ingest.mail)
 REQUIRED_FIELDS = ("question", "answer")
 PREVIEW_ROWS = 20
 
