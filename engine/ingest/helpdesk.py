@@ -42,6 +42,7 @@ class Post:
     created: str = ""
     id: str = ""
     attachments: list[str] = field(default_factory=list)
+    resolution_note: bool = False  # ServiceNow close notes: the answer only when no agent reply says more
 
 
 @dataclass(slots=True)
@@ -87,8 +88,8 @@ _COURTESY_WORDS = (
     r"|(?:you're|you are|your) welcome|no problem|no worries|np|my pleasure|glad (?:to help|i could help|that helped|it worked|it's sorted)"
     r"|happy to help|any time|anytime|have a (?:great|nice|good|lovely) (?:day|week|weekend)|take care|best|regards"
     r"|kind regards|best regards|yes|yep|yeah|hi|hello|dear|team|all|everyone|please|pls"
-    r"|(?:i'?(?:ll| will)|we'?(?:ll| will)) (?:close|mark|resolve|set) (?:this|the|your) (?:ticket|request|case)(?: (?:now|as (?:solved|resolved|closed)))?"
-    r"|closing (?:this|the|your) (?:ticket|request|case)(?: now)?|(?:this|the|your) (?:ticket|request|case) (?:is|has been|will be) (?:now )?(?:closed|resolved|solved)"
+    r"|(?:i'?(?:ll| will)|we'?(?:ll| will)) (?:close|mark|resolve|set) (?:this|the|your) (?:one|ticket|request|case|incident)(?: (?:now|as (?:solved|resolved|closed)))?"
+    r"|closing (?:this|the|your) (?:one|ticket|request|case|incident)(?: now| off)?|this one|(?:this|the|your) (?:ticket|request|case) (?:is|has been|will be) (?:now )?(?:closed|resolved|solved)"
     r"|marking (?:this|it) (?:as )?(?:solved|resolved|closed)|resolved|closed|done|issue resolved|problem solved"
     r"|let (?:us|me) know if (?:you need|there is) anything else|if you need anything else(?:,? (?:just )?(?:let us know|get in touch|reply))?"
     r"|feel free to (?:reopen|reply|get in touch)(?: if you need (?:anything|more help))?"
@@ -181,6 +182,8 @@ def ticket_pairs(ticket: Ticket, mode: str = "resolution") -> list[TicketPair]:
         raise ValueError(f"mode must be one of {MODES}")
     public = [(i, p) for i, p in enumerate(ticket.posts) if not p.internal and p.text.strip()]
     courtesy = {i: is_courtesy(p.text) for i, p in public}
+    if any(not p.customer and not p.resolution_note and not courtesy[i] for i, p in public):
+        public = [(i, p) for i, p in public if not p.resolution_note]  # the agent's own reply says it better
     if mode == "resolution":
         agent = [i for i, p in public if not p.customer and not courtesy[i]]
         if not agent:
@@ -257,6 +260,8 @@ def raw_messages(ticket: Ticket, used_q: tuple[int, ...] = (), used_a: tuple[int
              "created": p.created, "text": p.text[:RAW_TEXT_CHARS]}
         if p.attachments:
             m["attachments"] = list(p.attachments)
+        if p.resolution_note:
+            m["resolution_note"] = True
         if i in used_q:
             m["used"] = "question"
         elif i in used_a:

@@ -62,6 +62,21 @@ def _drop_name_line(text: str, author: str) -> str:
     return text
 
 
+_FIRST_SENTENCE = re.compile(r"\A([^\n.!?]{1,60}[.!?])[ \t]+(?=\S)")
+
+
+def _drop_thanks(text: str) -> str:
+    """An answer opening with a courtesy sentence ("Thanks Marisol.", "Thanks for waiting.")
+    starts at the content."""
+    text = text.strip()
+    m = _FIRST_SENTENCE.match(text)
+    if (m and re.match(r"(?i)\s*(?:many |thanks?\b|thank you|cheers)", m.group(1)) and helpdesk.is_courtesy(m.group(1))
+            and not helpdesk.is_courtesy(text[m.end():])):
+        rest = text[m.end():]
+        return rest[0].upper() + rest[1:]
+    return text
+
+
 def draft(ticket: helpdesk.Ticket, pr: helpdesk.TicketPair) -> tuple[str, str]:
     """(instruction, response): each message cleaned on its own (its greeting, signature and
     quoted reply go), then joined."""
@@ -70,11 +85,14 @@ def draft(ticket: helpdesk.Ticket, pr: helpdesk.TicketPair) -> tuple[str, str]:
     parts = []
     for n, i in enumerate(pr.question_ids):
         post = ticket.posts[i]
-        d = drafting.draft_question(post.text, ticket.subject) if n == 0 else drafting.draft_answer(post.text)
+        if n == 0:
+            d = drafting.draft_question(post.text, ticket.subject if pr.exchange <= 1 else None)
+        else:
+            d = drafting.draft_answer(post.text)
         d = _drop_name_line(d, post.author)
         if d.strip():
             parts.append(d.strip())
-    answer = [_drop_name_line(drafting.draft_answer(ticket.posts[i].text), ticket.posts[i].author).strip()
+    answer = [_drop_thanks(_drop_name_line(drafting.draft_answer(ticket.posts[i].text), ticket.posts[i].author))
               for i in pr.answer_ids]
     q = "\n\n".join(parts) or " ".join(pr.question.split())
     a = "\n\n".join(x for x in answer if x) or " ".join(pr.answer.split())
@@ -147,7 +165,8 @@ def read_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, resu
             res.skipped[why] = res.skipped.get(why, 0) + 1
         res.rows.extend(rows)
     for path, res in zip(list(main) + list(side), results.values()):
-        res.summary = (helpdesk.summary_line(kind, **res.stats) if path in main or res.stats["tickets"]
+        res.summary = (helpdesk.summary_line(kind, **res.stats) if res.stats["tickets"] or (path in main and kind != "mail")
+                       else "e-mail in a thread that starts in another file" if kind == "mail"
                        else f"{helpdesk.VENDOR_NAMES.get(kind, kind)}: "
                             f"{'users (who is a requester, who an agent)' if kind == 'zendesk' else 'conversations'}"
                             f", read with the tickets")

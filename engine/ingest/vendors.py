@@ -554,7 +554,7 @@ def read_servicenow(paths: list[Path], side: list[Path], on_error: FileErrorSink
             close = _text(rec.get(c_close)) if c_close else ""
             if close.strip():
                 posts.append(Post(close, False, False, "resolution notes",
-                                  _text(rec.get(c_resolved)) if c_resolved else ""))
+                                  _text(rec.get(c_resolved)) if c_resolved else "", resolution_note=True))
             yield Ticket("servicenow", number, line, path.name, _text(rec.get(c_subj)) if c_subj else "", created,
                          caller, _text(rec.get(c_status)) if c_status else "", posts)
 
