@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 from engine.flags.base import DetectContext, FlagCandidate, PairText, Span
-from engine.flags.pii import DEFAULT_EMPLOYEE_ID_PATTERN, PLACEHOLDER_RE, SETTING_EMPLOYEE_ID, _employee_re
+from engine.flags import pii as _pii
+from engine.flags.pii import PLACEHOLDER_RE
 from engine.workspace.progress import raise_if_cancelled
 
 
@@ -122,7 +123,7 @@ _NOT_A_PERSON = {
     "Gmail", "Google", "Microsoft", "Apple", "Okta", "Jira", "Confluence", "Sharepoint", "SharePoint", "Intranet",
     "Portal", "Helpline", "Hotline", "Internal", "External", "Global", "Local", "Regional", "Central", "Group",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Tomorrow", "Today",
-    "Again", "Anyone", "Someone", "Somebody", "Any", "Either", "Both", "Either", "Whoever", "Northwind",
+    "Again", "Anyone", "Someone", "Somebody", "Any", "Either", "Both", "Either", "Whoever",
     "Health", "Wellness", "Medical", "Pension", "Pensions", "Tax", "Taxes", "Audit", "Housing", "Visa",
     "Immigration", "Mobility", "Relocation", "Onboarding", "Offboarding", "Exit", "Hiring", "Identity",
     "Access", "Device", "Devices", "Hardware", "Software", "Licensing", "Licence", "License", "Cloud", "Data",
@@ -181,7 +182,8 @@ class Hit:
     why: str
 
 
-def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str | None = None) -> list[Hit]:
+def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str | None = None,
+              id_patterns=None) -> list[Hit]:
     """Every needs-context phrase in an answer, in order, non-overlapping. `own_id` is the pair's
     own ticket id: a helpdesk footer naming the ticket itself is not a reference to another one."""
     if not text or not text.strip():
@@ -231,10 +233,14 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
         if len(re.sub(r"\W+", "", before[-400:])) < 40:
             add("see above", m.start(), m.end(), "it points above, but the model only sees this answer")
 
-    emp = _employee_re(employee_id_pattern)
+    emp, _ = _pii._compiled_ids(_pii._as_rules(id_patterns, employee_id_pattern))
     placeholders = [(p.start(), p.end()) for p in PLACEHOLDER_RE.finditer(text)] if "[" in text else []
+    ids = None
     for m in _TICKET_REF.finditer(text):
-        if emp.fullmatch(m.group(0).split()[-1]) or any(m.start() < b and a < m.end() for a, b in placeholders):
+        if ids is None:  # an organisation's id ("employee ID LK-20487") is not a ticket reference
+            ids = [(a, b) for a, b, _ in _pii._cue_ids(text)]
+        last = m.group(0).split()[-1]
+        if (emp is not None and emp.fullmatch(last)) or any(m.start() < b and a < m.end() for a, b in placeholders + ids):
             continue
         core = _TICKET_ID_CORE.search(m.group(0))
         ref = core.group(0) if core else m.group(0)
@@ -279,8 +285,7 @@ def explain(hits: list[Hit]) -> str:
 
 
 def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
-    settings = ctx.settings or {}
-    pattern = settings.get(SETTING_EMPLOYEE_ID) or DEFAULT_EMPLOYEE_ID_PATTERN
+    rules = _pii.id_patterns_for(items, ctx.settings)
     out: list[FlagCandidate] = []
     total = len(items)
     for i, item in enumerate(items):
@@ -288,7 +293,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
             raise_if_cancelled(ctx.cancel)
         if ctx.progress is not None and i % 500 == 0:
             ctx.progress(i, total, "Looking for answers that need context")
-        hits = find_hits(item.response or "", employee_id_pattern=pattern, own_id=item.external_id)
+        hits = find_hits(item.response or "", id_patterns=rules, own_id=item.external_id)
         if not hits:
             continue
         rules = sorted({h.rule for h in hits})

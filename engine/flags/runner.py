@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from engine.flags.base import KIND_LABELS, KINDS, DetectContext, FlagCandidate, PairText, fingerprint
 from engine.flags.embeddings import embed_texts
-from engine.flags.pii import requester_from_extra
+from engine.flags.pii import LEARNED_KEY, learn_id_patterns, requester_from_extra
 from engine.workspace import settings
 from engine.workspace.errors import BadInput, NotFound, PairsmithError
 from engine.workspace.progress import CancelFn, ProgressFn, raise_if_cancelled
@@ -47,7 +47,7 @@ DETECTOR_MODULES = {
 GROUP_KINDS = ("duplicate", "conflict")  # flags about several pairs, found by comparing pairs
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 SETTING_KEYS = ("duplicate_threshold", "duplicate_question_threshold", "conflict_threshold")
-TEXT_SETTING_KEYS = ("pii_employee_id_pattern",)  # passed to the detectors as they are
+TEXT_SETTING_KEYS = ("pii_employee_id_pattern", "pii_id_patterns")  # passed to the detectors as they are
 # kinds that learn from (or compare against) every pair even when only a few are re-checked
 WHOLE_CONTEXT_KINDS = GROUP_KINDS + ("tone",)
 # kinds that need no embeddings: re-checking a few pairs for them takes milliseconds
@@ -152,6 +152,9 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
         focus = {int(i) for i in pair_ids}
     options = _settings(ws)
     options["workspace_key"] = str(ws.db_path)  # for detectors that keep what a full pass learned
+    if any(k in order for k in ("pii", "needs_context")):
+        # id shapes learned from every pair, also when only a few pairs are re-checked
+        options[LEARNED_KEY] = learn_id_patterns(all_items)
     ctx = DetectContext(progress=progress, cancel=cancel, settings=options,
                         embed=_embedder(ws, progress, cancel))
     found: dict[str, list[FlagCandidate]] = {}

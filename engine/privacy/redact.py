@@ -1,6 +1,6 @@
 """Redaction: replace personal data in pairs with consistent placeholders.
 
-"priya.sharma@northwind.com" becomes "[EMAIL_1]" in every pair of the workspace, the
+"priya.sharma@example.com" becomes "[EMAIL_1]" in every pair of the workspace, the
 requester "Priya Sharma" (and "Priya" on her own) becomes "[NAME_3]", and so on. The mapping
 (placeholder, kind, original) lives in the `pii_map` table so the same value always gets the
 same placeholder, including in later runs; it is never exported.
@@ -18,9 +18,8 @@ from typing import Callable
 
 from engine.workspace.errors import Cancelled
 from engine.flags.pii import (
-    DEFAULT_EMPLOYEE_ID_PATTERN,
     PLACEHOLDER_PREFIX,
-    SETTING_EMPLOYEE_ID,
+    IdRules,
     PiiSpan,
     _default_key,
     find_spans as _find_spans,
@@ -29,16 +28,17 @@ from engine.flags.pii import (
 from engine.review.pairs import get_pair, update_pairs
 from engine.workspace.progress import ProgressFn
 from engine.workspace.store import Workspace
-from engine.workspace import settings
+from engine.privacy import id_patterns as _id_patterns
 
 __all__ = ["find_spans", "redact_text", "redact_pair", "redact_all", "Placeholders"]
 
 _PLACEHOLDER_NUM = re.compile(r"^\[([A-Z_]+)_(\d+)\]$")
 
 
-def find_spans(text: str, requester: str | None = None, *, employee_id_pattern: str | None = None) -> list[PiiSpan]:
+def find_spans(text: str, requester: str | None = None, *, employee_id_pattern: str | None = None,
+               id_patterns: IdRules | None = None) -> list[PiiSpan]:
     """Personal data in `text` (one implementation, shared with the Personal data flag)."""
-    return _find_spans(text, requester, employee_id_pattern=employee_id_pattern)
+    return _find_spans(text, requester, employee_id_pattern=employee_id_pattern, id_patterns=id_patterns)
 
 
 class Placeholders:
@@ -74,9 +74,10 @@ class Placeholders:
 
 
 def redact_text(text: str, placeholders: Placeholders, requester: str | None = None,
-                employee_id_pattern: str | None = None) -> tuple[str, dict[str, int]]:
-    """(new text, replacements per kind)."""
-    spans = find_spans(text or "", requester, employee_id_pattern=employee_id_pattern)
+                employee_id_pattern: str | None = None, id_patterns: IdRules | None = None) -> tuple[str, dict[str, int]]:
+    """(new text, replacements per kind). `id_patterns`: the workspace's id rules
+    (engine.privacy.id_patterns.rules), else only ids after cue words are replaced."""
+    spans = find_spans(text or "", requester, employee_id_pattern=employee_id_pattern, id_patterns=id_patterns)
     if not spans:
         return text, {}
     counts: dict[str, int] = {}
@@ -93,8 +94,9 @@ def redact_text(text: str, placeholders: Placeholders, requester: str | None = N
     return "".join(out), counts
 
 
-def _employee_pattern(ws: Workspace) -> str:
-    return settings.get(ws, SETTING_EMPLOYEE_ID) or DEFAULT_EMPLOYEE_ID_PATTERN
+def _employee_pattern(ws: Workspace) -> IdRules:
+    """The id rules of this workspace: learned shapes, the user's decisions, the extra pattern."""
+    return _id_patterns.rules(ws)
 
 
 def _requester(ws: Workspace, pair_id: int) -> str | None:
@@ -111,8 +113,8 @@ def redact_pair_report(ws: Workspace, pair_id: int) -> dict:
     requester = _requester(ws, pair_id)
     with ws.transaction():
         ph = Placeholders(ws)
-        new_i, ci = redact_text(pair["instruction"], ph, requester, pattern)
-        new_r, cr = redact_text(pair["response"], ph, requester, pattern)
+        new_i, ci = redact_text(pair["instruction"], ph, requester, id_patterns=pattern)
+        new_r, cr = redact_text(pair["response"], ph, requester, id_patterns=pattern)
         by_kind = _merge(ci, cr)
         change = 0
         if by_kind:
@@ -159,8 +161,8 @@ def redact_all(ws: Workspace, progress: ProgressFn | None = None,
             if progress is not None and i % 100 == 0:
                 progress(i, total, "Redacting personal data")
             requester = requester_from_extra(row["extra"])
-            new_i, ci = redact_text(row["instruction"], ph, requester, pattern)
-            new_r, cr = redact_text(row["response"], ph, requester, pattern)
+            new_i, ci = redact_text(row["instruction"], ph, requester, id_patterns=pattern)
+            new_r, cr = redact_text(row["response"], ph, requester, id_patterns=pattern)
             if not ci and not cr:
                 continue
             change = update_pairs(

@@ -47,9 +47,14 @@ _SETTINGS = (
     Setting("conflict_threshold", None, float,
             "similarity above which differing answers are a conflict (0-1; unset: the duplicate threshold)",
             ("engine.flags.conflicts",), 0.0, 1.0),
-    Setting("pii_employee_id_pattern", r"\bNW-\d{5}\b", str,
-            "regular expression for your employee ids (default NW-12345 style)",
+    # No default id format: ids are found after their cue words ("employee id", "staff number")
+    # and the shapes that recur after them are learned from the workspace (engine/flags/pii.py).
+    Setting("pii_employee_id_pattern", None, str,
+            "an extra regular expression for your organisation's ids (unset: ids after cue words and the learned shapes)",
             ("engine.flags.pii", "engine.flags.needs_context", "engine.privacy.redact")),
+    Setting("pii_id_patterns", {}, dict,
+            "your decisions on the learned id shapes: {regex: 'confirmed' | 'removed'} (File > Workspace settings)",
+            ("engine.flags.pii", "engine.flags.needs_context", "engine.privacy.redact", "engine.privacy.id_patterns")),
     Setting("embedding_model", None, str,
             "a local sentence-transformers folder instead of the bundled all-MiniLM-L6-v2",
             ("engine.flags.embeddings",)),

@@ -249,7 +249,7 @@ def test_cli_flag_flags_resolve(filled, capsys):
 
 
 def test_workspace_employee_id_pattern_reaches_the_detector(ws):
-    ids = add_tickets(ws, [("HR-9", "My staff number is EMP-778812, can you fix my payslip?",
+    ids = add_tickets(ws, [("HR-9", "My record says EMP-778812, can you fix my payslip?",
                             "We have corrected the payslip.")])
     run_flags(ws, kinds=["pii"])
     assert not list_flags(ws, kind="pii", pair_id=ids[0], status="open")

@@ -48,16 +48,17 @@ def test_not_personal_data(text):
 
 def test_email_and_employee_id():
     # (a team mailbox such as IT@Example.co.uk is not personal data: below)
-    got = kinds("Mail priya.sharma@northwind-analytics.com or Tom.Lee@Example.co.uk; my id NW-10234, not HR-10234.")
-    assert got == [("email", "priya.sharma@northwind-analytics.com"), ("email", "Tom.Lee@Example.co.uk"),
-                   ("employee_id", "NW-10234")]
+    got = kinds("Mail priya.sharma@acme-analytics.com or Tom.Lee@Example.co.uk; my employee id KX-10234, not HR-10234.")
+    assert got == [("email", "priya.sharma@acme-analytics.com"), ("email", "Tom.Lee@Example.co.uk"),
+                   ("employee_id", "KX-10234")]
 
 
 def test_employee_id_pattern_is_a_setting():
-    text = "Employee E-778812 and NW-12345"
+    text = "Record E-778812 and XY-12345"
+    assert kinds(text) == []  # no organisation's format is built in
     assert kinds(text, employee_id_pattern=r"\bE-\d{6}\b") == [("employee_id", "E-778812")]
-    # a broken pattern falls back to the default rather than failing every scan
-    assert kinds(text, employee_id_pattern=r"([") == [("employee_id", "NW-12345")]
+    # a broken pattern is left out rather than failing every scan
+    assert kinds(text, employee_id_pattern=r"([") == []
     items = [PairText(1, text, "ok")]
     flags = detect(items, DetectContext(settings={"pii_employee_id_pattern": r"\bE-\d{6}\b"}))
     assert flags[0].details["counts"] == {"employee_id": 1}
@@ -501,3 +502,165 @@ def test_codes_outside_uk_postcode_areas_are_not_postcodes(text):
 @pytest.mark.parametrize("postcode", ["SW1A 1AA", "N7 8QP", "EC1A 1BB", "M1 1AE", "B33 8TH"])
 def test_uk_postcodes_still_found(postcode):
     assert kinds(f"Send it to {postcode} please.") == [("address", postcode)]
+
+
+# --- an organisation's own ids, learned; validated recognisers; addresses; no built-in formats ---
+from engine.flags import pii as pii_mod  # noqa: E402
+
+
+def test_ids_after_cue_words_whatever_their_format():
+    for text, value in [("My staff number is LK204877.", "LK204877"), ("Emp no 77-3310, please check.", "77-3310"),
+                        ("employee ID: 004512", "004512"), ("colleague number is QX-88-201", "QX-88-201"),
+                        ("badge no 30-4471", "30-4471"), ("Payroll number 5512093 is wrong.", "5512093")]:
+        assert kinds(text) == [("employee_id", value)], text
+
+
+@pytest.mark.parametrize("text", [
+    "Our staff 2024 party is on Friday.", "The employee handbook, section 12.", "Dear Employee, 3 days left.",
+    "We have 500 staff across 12 stores.", "Team member of the month.",
+])
+def test_cue_words_without_an_id_are_not_personal_data(text):
+    assert kinds(text) == []
+
+
+def test_id_shapes_are_learned_from_the_workspace_and_found_without_a_cue():
+    items = [PairText(1, "My staff number is LK204877.", "ok"), PairText(2, "Emp no LK118204, badge broken.", "ok"),
+             PairText(3, "Please update the record for LK512093, that's me.", "Done in the portal for LK512093.")]
+    learned = pii_mod.learn_id_patterns(items)
+    assert [(p.pattern, p.count, p.anywhere) for p in learned] == [(r"LK\d{6}", 2, True)]
+    assert learned[0].display == "LK + 6 digits" and learned[0].examples == ("LK118204", "LK204877")
+    # without the workspace's shapes the bare id is not found; with them it is
+    assert kinds("Please update the record for LK512093.") == []
+    rules = pii_mod.id_patterns_for(items, {})
+    assert kinds("Please update the record for LK512093.", id_patterns=rules) == [("employee_id", "LK512093")]
+    flags = detect(items, DetectContext())
+    assert {f.pair_ids[0] for f in flags} == {1, 2, 3}
+    # one value seen once is not a shape yet; a digit-only shape never applies without a cue
+    assert pii_mod.learn_id_patterns(items[:1]) == []
+    digits = pii_mod.learn_id_patterns(["employee id 004512", "employee id 773310"])
+    assert [(p.pattern, p.anywhere) for p in digits] == [(r"\d{6}", False)]
+    assert kinds("Order 773310 shipped.", id_patterns=pii_mod.id_rules(digits)) == []
+
+
+def test_user_decisions_on_learned_shapes():
+    items = [PairText(1, "staff number LK204877", "ok"), PairText(2, "staff number LK118204", "ok")]
+    removed = pii_mod.id_patterns_for(items, {"pii_id_patterns": {r"LK\d{6}": "removed"}})
+    assert kinds("staff number LK204877 and LK512093", id_patterns=removed) == []
+    added = pii_mod.id_patterns_for(items, {"pii_id_patterns": {r"ZZ\d{4}": "confirmed"}})
+    assert kinds("ids ZZ1234 and LK512093", id_patterns=added) == [("employee_id", "ZZ1234"), ("employee_id", "LK512093")]
+    # an unusable pattern is never applied
+    bad = pii_mod.id_patterns_for(items, {"pii_id_patterns": {"([": "confirmed", ".*": "confirmed"}})
+    assert kinds("ids ZZ1234", id_patterns=bad) == []
+    assert pii_mod.pattern_error(".*") and pii_mod.pattern_error("([") and pii_mod.pattern_error(r"LK\d{6}") is None
+
+
+def test_no_organisation_format_is_built_in():
+    import inspect
+
+    from engine.workspace import settings as ws_settings
+
+    assert ws_settings.default("pii_employee_id_pattern") is None
+    assert ws_settings.default("pii_id_patterns") == {}
+    source = inspect.getsource(pii_mod)
+    for word in ("NW-", "Northwind", "northwind", "Magarpatta", " pune", "Pune "):
+        assert word not in source, word
+    assert kinds("Record NW-12345 updated.") == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Sort code 20-45-12, account 73910455.", ["20-45-12", "73910455"]),
+    ("my account is 50100287345612", ["50100287345612"]),
+    ("salary account is now 912010045781236 with Axis Bank", ["912010045781236"]),
+    ("New account number 4419023871, routing 021000021.", ["4419023871"]),
+])
+def test_bank_accounts_and_sort_codes_after_their_cues(text, value):
+    assert [v for k, v in kinds(text) if k == "bank_account"] == value
+
+
+@pytest.mark.parametrize("text", [
+    "Order account 12345678901 was closed.", "Customer account 55512345678 merged.",
+    "The account team will call.", "sort the codes by date",
+])
+def test_other_accounts_are_not_bank_accounts(text):
+    assert [k for k, _ in kinds(text) if k == "bank_account"] == []
+
+
+def test_library_validated_ids():
+    assert kinds("NHS number 943 476 5919") == [("national_id", "943 476 5919")]
+    assert kinds("NHS number 943 476 5918") == []  # mod-11 fails
+    assert kinds("PAN ABKPM4821Q") == [("national_id", "ABKPM4821Q")]
+    assert kinds("PAN ABKXM4821Q") == []  # 4th letter is not a holder type
+    assert kinds("Passport number 533412970.") == [("national_id", "533412970")]
+    assert kinds("Aadhaar 3043 3218 1964") == [("national_id", "3043 3218 1964")]
+    assert kinds("Aadhaar 3043 3218 1965") == []
+
+
+@pytest.mark.parametrize("phone", ["0044 20 7946 0018", "+44 (0)161 496 0753", "(0161) 496 0753", "022-26541234",
+                                   "+91-22-2654-1234", "1-646-555-0147", "415.555.0199", "094440 31277"])
+def test_more_national_phone_formats(phone):
+    assert kinds(f"Call me on {phone} today.") == [("phone", phone)]
+
+
+def test_phone_candidates_phonenumbers_rejects():
+    assert kinds("Call me on +44 12 34.") == []
+    assert kinds("Call me on +999 1234 5678 today.") == []  # no such country code
+
+
+@pytest.mark.parametrize("text, address", [
+    ("Send it to Flat 302, Sai Krupa Residency, Road No. 12, Banjara Hills, Hyderabad 500034 please.",
+     "Flat 302, Sai Krupa Residency, Road No. 12, Banjara Hills, Hyderabad 500034"),
+    ("I live at B-204, Green Valley Society, Sector 21, Kharghar, Navi Mumbai 410210.",
+     "B-204, Green Valley Society, Sector 21, Kharghar, Navi Mumbai 410210"),
+    ("Courier: Plot 27, Sector 18, Udyog Vihar, Gurugram, Haryana 122015.",
+     "Plot 27, Sector 18, Udyog Vihar, Gurugram, Haryana 122015"),
+    ("New address is 14 Alder Grove, Headingley, Leeds LS6 3QT from 1 May.",
+     "14 Alder Grove, Headingley, Leeds LS6 3QT"),
+    ("Post it to 7 Kingfisher Close, Bradley Stoke, Bristol BS32 0DP please.",
+     "7 Kingfisher Close, Bradley Stoke, Bristol BS32 0DP"),
+    ("I live at 2218 Maple Ridge Drive, Apt 4B, Columbus, OH 43215 now.",
+     "2218 Maple Ridge Drive, Apt 4B, Columbus, OH 43215"),
+    ("Ship to 41 Cedar Lane, Richmond, VA 23226.", "41 Cedar Lane, Richmond, VA 23226"),
+])
+def test_addresses_in_indian_uk_and_us_style(text, address):
+    assert kinds(text) == [("address", address)]
+
+
+@pytest.mark.parametrize("text", [
+    "Order 123456 is on its way.", "Amount INR 1,23,456 credited.", "Store 411013 is closed.",
+    "Reviews open on 1 April and close on 15 May.", "Build 22631.3447 of version 17.4.2.",
+    "The policy HR-POL-2291, dated 12/03/2024.", "Tracking 1Z999AA10123456784.",
+])
+def test_look_alikes_of_addresses_and_ids_are_not_personal_data(text):
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Maternity pay is handled by our UK pay specialist, Joanne Pike. Call her.", "Joanne Pike"),
+    ("Your induction buddy is Arjun Malhotra from the merchandising team.", "Arjun Malhotra"),
+    ("The HR business partner for the Phoenix distribution center is Marcus Delgado.", "Marcus Delgado"),
+])
+def test_names_after_role_words(text, name):
+    assert kinds(text) == [("name", name)]
+
+
+@pytest.mark.parametrize("text", [
+    "Your manager approves it in Larkfield People.", "Ask your line manager, Store Operations.",
+    "The account owner is Microsoft Teams.",
+])
+def test_role_words_before_teams_and_systems_are_not_names(text):
+    assert [k for k, _ in kinds(text) if k == "name"] == []
+
+
+def test_unit_mailboxes_are_not_personal():
+    assert kinds("Email leeds.store@larkfield-stores.co.uk or branch-0412@shop.example.com") == []
+    assert kinds("Email joanne.pike@larkfield-stores.co.uk") == [("email", "joanne.pike@larkfield-stores.co.uk")]
+
+
+def test_second_set_targets():
+    """The targets of the second evaluation set (tests/data/privacy_context, never tuned on the
+    sample's formats): recall >= 0.98 per value and precision >= 0.95."""
+    from privacy_context_set import load_set, pii_scores
+
+    s = pii_scores(load_set())
+    assert s["recall"] >= 0.98, s["missed"]
+    assert s["precision"] >= 0.95, s["false_positives"]

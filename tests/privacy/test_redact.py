@@ -24,7 +24,7 @@ def ws(tmp_path):
                         (2, 'HR-2', 'q', 'a', '{"Requester": "Tom Lee"}', 'h2')""")
     w.ids = [
         pairs.add_pair(w, "I'm Priya Sharma, mail priya.sharma@nw.com, phone +91 98765 43210",
-                       "Priya, your record NW-12345 is updated.", ticket_id=1),
+                       "Priya, your staff number NW-12345 is updated.", ticket_id=1),
         pairs.add_pair(w, "Contact me at priya.sharma@nw.com or tom@nw.com", "Card 4111 1111 1111 1111 is blocked.",
                        ticket_id=2),
         pairs.add_pair(w, "How do I reset my password?", "Use the self-service portal."),
@@ -41,7 +41,7 @@ def test_redact_all_consistent_placeholders_and_map(ws):
     assert result["replacements"] == 8
     pa, pb, pc = (pairs.get_pair(ws, i) for i in (a, b, c))
     assert pa["instruction"] == "I'm [NAME_1], mail [EMAIL_1], phone [PHONE_1]"
-    assert pa["response"] == "[NAME_1], your record [EMPLOYEE_ID_1] is updated."
+    assert pa["response"] == "[NAME_1], your staff number [EMPLOYEE_ID_1] is updated."
     # the same email in another pair gets the same placeholder
     assert pb["instruction"] == "Contact me at [EMAIL_1] or [EMAIL_2]"
     assert pb["response"] == "Card [CARD_1] is blocked."
@@ -113,7 +113,9 @@ def test_progress_and_employee_id_setting(ws):
     redact_all(ws, progress=lambda done, total, msg: seen.append((done, total)))
     assert seen[-1] == (4, 4)
     p = pairs.get_pair(ws, d)
-    assert p["instruction"] == "My id is [EMPLOYEE_ID_1]" and "NW-12345" in p["response"]
+    # (the fixture's "staff number NW-12345" took [EMPLOYEE_ID_1]; a lone NW-12345 with no cue and a
+    # shape seen once is not an id here)
+    assert p["instruction"] == "My id is [EMPLOYEE_ID_2]" and "NW-12345" in p["response"]
 
 
 def test_find_spans_is_the_detector_implementation():
