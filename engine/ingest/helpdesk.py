@@ -43,6 +43,15 @@ class Post:
     id: str = ""
     attachments: list[str] = field(default_factory=list)
     resolution_note: bool = False  # ServiceNow close notes: the answer only when no agent reply says more
+    _clean: str | None = field(default=None, repr=False, compare=False)
+
+    def cleaned(self) -> str:
+        """The text as drafting.draft_answer leaves it (quoted replies, greeting, signature gone), once."""
+        if self._clean is None:
+            from engine.ingest import drafting
+
+            self._clean = drafting.draft_answer(self.text)
+        return self._clean
 
 
 @dataclass(slots=True)
@@ -112,19 +121,31 @@ def _longest_first(alternatives: str) -> str:
 
 
 _COURTESY_RX = re.compile(r"\b(?:" + _longest_first(_COURTESY_WORDS) + r")\b", re.I)
-_COURTESY_MAX = 160  # longer than this (drafted) and it is a message with content
+_COURTESY_MAX = 160
+_WORD = re.compile(r"[^\W\d_]{2,}|\d+")
+_VOCAB = frozenset(re.findall(r"[a-z']{2,}", re.sub(r"\(\?:|\)|\?|\|", " ", _COURTESY_WORDS.replace("'?", "'"))))
+_VOCAB = _VOCAB | {w.replace("'", "") for w in _VOCAB} | {"re", "ll", "ve", "you're", "that's", "it's", "i'll",
+                                                           "we'll", "i've"}  # longer than this (drafted) and it is a message with content
 
 
-def is_courtesy(text: str) -> bool:
+def is_courtesy(text: str | Post) -> bool:
     """A message that says nothing a model should learn: thanks, an ok, a "you're welcome,
     closing this" (a name or a greeting around it does not count as content)."""
-    from engine.ingest import drafting
+    if isinstance(text, Post):
+        post, text = text, text.text
+        cleaned = post.cleaned()
+    else:
+        from engine.ingest import drafting
 
-    t = " ".join(drafting.draft_answer(text).split()) or " ".join(text.split())
+        cleaned = drafting.draft_answer(text)
+    t = " ".join(cleaned.split()) or " ".join(text.split())
     if not t:
         return True
     if len(t) > _COURTESY_MAX:
         return False
+    words = _WORD.findall(t.lower())
+    if sum(1 for w in words if w not in _VOCAB) > 2:
+        return False  # more words than a name that are in no courtesy: content (the cheap test)
     rest = _strip_courtesy(t)
     return len(re.findall(r"[^\W\d_]{2,}|\d+", rest)) == 0
 
@@ -181,7 +202,7 @@ def ticket_pairs(ticket: Ticket, mode: str = "resolution") -> list[TicketPair]:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     public = [(i, p) for i, p in enumerate(ticket.posts) if not p.internal and p.text.strip()]
-    courtesy = {i: is_courtesy(p.text) for i, p in public}
+    courtesy = {i: is_courtesy(p) for i, p in public}
     if any(not p.customer and not p.resolution_note and not courtesy[i] for i, p in public):
         public = [(i, p) for i, p in public if not p.resolution_note]  # the agent's own reply says it better
     if mode == "resolution":
@@ -193,8 +214,8 @@ def ticket_pairs(ticket: Ticket, mode: str = "resolution") -> list[TicketPair]:
         # a requester message after an earlier answer that opens a new topic ("That worked. Also,
         # can I ...?") starts the question afresh; a "still failing" keeps the first question
         for k, i in enumerate(asked[1:], start=1):
-            answered_before = any(j < i and j > asked[k - 1] and not _asks(ticket.posts[j].text) for j in agent)
-            if answered_before and new_topic(ticket.posts[i].text):
+            answered_before = any(asked[k - 1] < j < i and not _asks(ticket.posts[j]) for j in agent)
+            if answered_before and new_topic(ticket.posts[i]):
                 asked = asked[k:]
                 break
         if not asked:
@@ -231,23 +252,19 @@ _NEW_TOPIC = re.compile(r"\b(?:also|another (?:question|thing)|one more (?:quest
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def new_topic(text: str) -> bool:
+def new_topic(post: Post) -> bool:
     """A follow-up that moves on: it opens with a courtesy ("That worked.", "Thanks!") and goes
     on to ask something else, or says so ("also", "another question", "separately")."""
-    from engine.ingest import drafting
-
-    t = " ".join((drafting.draft_question(text) or text).split())
+    t = " ".join((post.cleaned() or post.text).split())
     parts = _SENTENCE.split(t, maxsplit=1)
     if len(parts) == 2 and is_courtesy(parts[0]) and not is_courtesy(parts[1]):
         return True
     return bool(_NEW_TOPIC.search(t[:200]))
 
 
-def _asks(text: str) -> bool:
+def _asks(post: Post) -> bool:
     """An agent reply that is a clarifying question, not an answer (short and ends asking)."""
-    from engine.ingest import drafting
-
-    t = (drafting.draft_answer(text) or text).strip()
+    t = (post.cleaned() or post.text).strip()
     return len(t) <= 400 and t.rstrip(" )").endswith("?")
 
 

@@ -88,11 +88,11 @@ def draft(ticket: helpdesk.Ticket, pr: helpdesk.TicketPair) -> tuple[str, str]:
         if n == 0:
             d = drafting.draft_question(post.text, ticket.subject if pr.exchange <= 1 else None)
         else:
-            d = drafting.draft_answer(post.text)
+            d = post.cleaned()
         d = _drop_name_line(d, post.author)
         if d.strip():
             parts.append(d.strip())
-    answer = [_drop_thanks(_drop_name_line(drafting.draft_answer(ticket.posts[i].text), ticket.posts[i].author))
+    answer = [_drop_thanks(_drop_name_line(ticket.posts[i].cleaned(), ticket.posts[i].author))
               for i in pr.answer_ids]
     q = "\n\n".join(parts) or " ".join(pr.question.split())
     a = "\n\n".join(x for x in answer if x) or " ".join(pr.answer.split())
