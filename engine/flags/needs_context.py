@@ -147,7 +147,7 @@ _TICKET_REF = re.compile(
     r"linked\s+to|merged\s+(?:with|into)|resolved\s+(?:in|under|via)|handled\s+in|covered\s+in|check|under)\s+)?"
     r"(?:(?i:ticket|case|request|incident|inc|req|sr)\s*(?:no\.?|number|#)?\s*#?\s*\d{3,10}\b"
     r"|#\d{4,10}\b"
-    r"|[A-Z]{2,5}-\d{3,7}\b"
+    r"|(?<![\w\-])[A-Z]{2,5}-\d{3,7}\b"
     r"|INC\d{5,10}\b|REQ\d{5,10}\b|RITM\d{5,10}\b)"
 )
 _TICKET_ID_CORE = re.compile(r"[A-Z]{2,5}-\d{3,7}")
@@ -171,6 +171,108 @@ _BARE_LEAD = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(r"(?:please|kindly|pls|plz)\s+", re.IGNORECASE)
+
+# --- cue families: what an answer leans on, in other words than the phrases above -------------
+# Each family is a property of the answer, not a phrase: (1) a shared artefact or event named by
+# a relative clause in the past ("the form I pointed you to", "the fix we applied", "what I
+# showed you"); (2) a comparison with the past ("like we did in March", "the same issue you had
+# in January", "like I said before"); (3) a decision or promise made in a conversation ("as
+# settled on the call", "as promised in the meeting"); (4) an earlier message ("yesterday's
+# message", "the email from Andrew", "the earlier instructions", "the thread below"); (5) a named
+# colleague's decision or hand-over ("Meera signed off on it", "it's with Rohan now");
+# (6) a deferral to a person with nothing else said ("your manager will confirm"); (7) an
+# acknowledgement with no content ("all sorted", "granted, please log in again and confirm").
+_PAST_VERBS = (r"(?:forwarded|sent|shared|showed|shown|gave|given|mentioned|said|told|discussed|agreed|talked|spoke|"
+               r"promised|explained|pointed|left|posted|pasted|emailed|e-mailed|mailed|messaged|did|handled|applied|"
+               r"used|settled|decided|arranged|suggested|recommended|attached|uploaded|dropped|walked\s+you\s+through|"
+               r"went\s+through|set\s+up|fixed|tried|linked|circulated|highlighted|noted|covered)")
+_FAMILY_RULES: list[_Rule] = [
+    _Rule("shared artefact", _r(r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,5}?(?:I|we)\s+(?:just\s+|already\s+|had\s+|have\s+|'ve\s+)?"
+                                + _PAST_VERBS + r"\b(?:\s+(?:you|to\s+you|about|on|up))?"
+                                r"|\bwhat\s+(?:I|we)\s+(?:just\s+|already\s+)?" + _PAST_VERBS + r"\b(?:\s+you)?"),
+          "it points at something the agent gave or did earlier, which the model never saw",
+          ("forward", "sent", "shar", "show", "gave", "given", "mention", "said", "told", "discuss", "agreed", "talked",
+           "spoke", "promised", "explained", "pointed", "left", "posted", "pasted", "mailed", "messaged", " did", "handled",
+           "applied", "used", "settled", "decided", "arranged", "suggest", "recommend", "attach", "upload", "dropped",
+           "walked", "went", "set up", "fixed", "tried", "linked", "circulated", "highlighted", "noted", "covered")),
+    _Rule("like last time", _r(r"\b(?:like|as|same\s+(?:[\w'-]+\s+){0,2}?as)\s+(?:we|I|you)\s+(?:did|had|said|told\s+you|mentioned|discussed|agreed|"
+                               r"handled\s+it|sorted\s+it|fixed\s+it)\b(?:\s+(?:before|last\s+\w+|earlier|previously|in\s+[A-Z]\w+|on\s+[A-Z]\w+))?"
+                               r"|\b(?:the\s+)?same\s+(?:issue|problem|thing|error|fix|steps|way|as\s+before)\s+(?:you|we)\s+(?:had|did|saw|got|used)\b"
+                               r"(?:\s+(?:in|on|last)\s+\w+)?"),
+          "it compares with an earlier case the model never saw",
+          ("like", "as", "same")),
+    _Rule("settled in a conversation", _r(r"\b(?:as\s+)?(?:settled|agreed|discussed|promised|mentioned|decided|confirmed|arranged|explained|said|"
+                                          r"covered|planned)\s+(?:on|in|during|at|over|after)\s+(?:the|our|my|your|this|that|yesterday'?s|today'?s|"
+                                          r"last\s+week'?s|monday'?s|friday'?s)\s+(?:\w+\s+)?(?:call|meeting|chat|phone|conversation|catch-?up|"
+                                          r"huddle|sync|visit|session|briefing|1:1|one-to-one|stand-?up)\b"),
+          _CONVERSATION, ("call", "meeting", "chat", "phone", "conversation", "catch", "huddle", "sync", "visit",
+                          "session", "briefing", "1:1", "one-to-one", "stand")),
+    _Rule("earlier message", _r(r"\b(?:yesterday|this\s+morning|last\s+(?:week|night|month)|monday|tuesday|wednesday|thursday|friday|"
+                                r"earlier|today)['’]s\s+(?:e-?mail|mail|message|note|call|meeting|update|reply|chat|thread|post|memo)\b"
+                                r"|\b(?:the|his|her|my|our)\s+(?:e-?mail|mail|message|note|memo|text|ping)\s+from\s+(?-i:(?!(?:IT|HR|HMRC|Payroll|Finance|Security|Legal|Facilities|Benefits|Support|Reception|Procurement|Marketing|Sales)\b)[A-Z][a-z]{2,20})\b"
+                                r"|\b(?:the|my|our|your)\s+(?:earlier|previous|prior|last|original|first)\s+(?:instructions?|steps|reply|replies|"
+                                r"e-?mails?|mails?|messages?|responses?|notes?|advice|answer|update|conversation)\b"
+                                r"|\b(?:in|on|see|check)\s+the\s+(?:e-?mail\s+)?(?:thread|trail|chain)\b"
+                                r"|\b(?:the\s+)?(?:thread|trail|chain)\s+(?:below|above)\b"
+                                r"|\b(?:the|your)\s+(?:other|previous|earlier|last|old|original)\s+(?:ticket|case|request|incident|query)\b"),
+          "it refers to an earlier message or ticket the model never saw",
+          ("'s", "’s", "from", "earlier", "previous", "prior", "last", "original", "first", "thread", "trail", "chain",
+           "other", "old")),
+]
+_NAMED_DECISION = re.compile(
+    r"\b([A-Z][a-z]{2,20})\s+(?:has\s+|have\s+|had\s+|already\s+|just\s+|has\s+already\s+)?"
+    r"(?:signed\s+off|approved|okayed|ok'?d|authori[sz]ed|cleared|agreed\s+to|agreed|decided|confirmed|said\s+(?:it'?s|it\s+is|yes|ok)|"
+    r"gave\s+the\s+go-?ahead|is\s+handling|is\s+looking\s+into|will\s+(?:sort|handle|take\s+care\s+of|follow\s+up))\b"
+    r"|\b(?i:it'?s|it\s+is|this\s+is|that'?s|they'?re|they\s+are|papers\s+are)\s+(?i:now\s+)?with\s+([A-Z][a-z]{2,20})\b"
+)
+_DEFERRAL = _r(r"\b(?:your|the)\s+(?:line\s+|store\s+|area\s+|shift\s+|duty\s+)?(?:manager|supervisor|team\s+lead|lead|hrbp|buddy|"
+               r"hr\s+partner|business\s+partner|coordinator|approver)\s+(?:will|would|can|should|is\s+going\s+to|has|knows)\s+"
+               r"(?:confirm|tell\s+you|let\s+you\s+know|decide|advise|explain|share|pass\s+(?:it|them|this)\s+on|"
+               r"get\s+back\s+to\s+you|sort\s+it|the\s+details|the\s+answer|more)\b")
+DEFERRAL_MAX_WORDS = 25
+"""An answer that defers to a person ("your manager will confirm") needs context only when it says
+little else: at most this many words. Calibrated on the bundled sample (its deferrals are under 15
+words, its process descriptions naming a manager run 25-60); measured on the second set."""
+# acknowledgement-only: every word is a status, a courtesy or a request to check
+_ACK_STATUS = frozenset("""done fixed resolved sorted completed complete closed updated reset granted enabled unlocked actioned
+processed approved raised submitted handled sent shared added removed installed changed restored reinstated
+activated reactivated renewed extended cleared assigned booked arranged escalated""".split())
+_ACK_WORDS = frozenset("""all it its it's is has have been i i've ive we we've weve now this that the from our my side end
+for you your on at please pls plz kindly check verify confirm try again and let us me know if works working
+thanks thank thx ty can could retry log login in sign test cheers regards ok okay sure yes hi hello dear
+should be fine good to go back up just already should now revert see update us same there again once more
+do a quick it's""".split()) | _ACK_STATUS
+ACK_MAX_WORDS = 20
+"""An acknowledgement-only answer has at most this many words, all status/courtesy words and at
+least one status word. Calibrated on the bundled sample; measured on the second set."""
+
+
+_NOT_NAMED = {"Payroll", "Finance", "Legal", "Security", "Management", "Nobody", "Everyone", "Yes", "No", "Once",
+              "When", "If", "After", "Before", "Which", "Who", "What", "Where", "Why", "How", "There", "Here", "Also",
+              "Its", "Your", "Our", "Their", "This", "That", "HMRC", "Court", "Insurer", "Carrier", "Bank", "System",
+              "Tool", "App", "Portal", "Supplier", "Provider", "Client", "Customer", "Manager", "Store", "Office",
+              # departments and common words that start a sentence ("Marketing has approved", "Most approved")
+              "Marketing", "Communications", "Comms", "Sales", "Purchasing", "Treasury", "Retail", "Merchandising",
+              "Logistics", "Warehouse", "Distribution", "Research", "Product", "Design", "Quality", "Governance",
+              "Most", "Some", "Many", "All", "Few", "Several", "Each", "Every", "None", "Nothing", "Everything",
+              "Something", "Anything", "Someone", "Anyone", "Everybody", "Nobody", "Another", "Other", "Others",
+              "Such", "Only", "Not", "Being", "Having", "Unless", "Until", "Since", "While", "Though", "Although",
+              "Recently", "Already", "Previously", "Originally", "Usually", "Normally", "Generally", "Requests",
+              "Claims", "Expenses", "Changes", "Applications", "Documents", "Leave", "Overtime", "Budget", "Head",
+              "Board", "Committee", "Director", "Directors", "Leadership", "Admin", "Administrator", "Approver"}
+
+
+def _quoted(text: str, pos: int) -> bool:
+    """True when `pos` is inside a short quotation on its line ('Call me back', "Unlock account")."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    before = text[line_start:pos]
+    for q, close in (("'", "'"), ('"', '"'), ("‘", "’"), ("“", "”")):
+        i = before.rfind(q)
+        if i < 0 or (q == "'" and i > 0 and before[i - 1].isalnum()):
+            continue
+        if before[i + 1:].count(close if close != q else q) == 0 and close in text[pos:pos + 40]:
+            return True
+    return False
 
 
 @dataclass
@@ -220,8 +322,28 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
         if rule.keys and not any(k in low for k in rule.keys):
             continue
         for m in rule.pattern.finditer(text):
-            add(rule.name, m.start(), m.end(), rule.why)
+            if not _quoted(text, m.start()):  # "choose 'Call me back'": a button, not a promise
+                add(rule.name, m.start(), m.end(), rule.why)
 
+    for rule in _FAMILY_RULES:
+        if rule.keys and not any(k in low for k in rule.keys):
+            continue
+        for m in rule.pattern.finditer(text):
+            if not _quoted(text, m.start()):
+                add(rule.name, m.start(), m.end(), rule.why)
+    for m in _NAMED_DECISION.finditer(text):
+        who = m.group(1) or m.group(2)
+        if who in _NOT_A_PERSON or who in _NOT_NAMED or _TEAM_NOUN_AFTER.match(text, m.end(1) if m.group(1) else m.end()):
+            continue
+        add("a colleague's decision", m.start(), m.end(),
+            f"it rests on what {who} decided or holds, which the model cannot check")
+    words = re.findall(r"[\w']+", low)
+    if len(words) <= DEFERRAL_MAX_WORDS:
+        for m in _DEFERRAL.finditer(text):
+            add("deferred to a person", m.start(), m.end(), "it leaves the answer to someone else and gives none itself")
+    if words and len(words) <= ACK_MAX_WORDS and all(w in _ACK_WORDS for w in words) and any(w in _ACK_STATUS for w in words):
+        s0 = text.index(stripped[0])
+        add("bare status", s0, s0 + len(stripped), bare_why)
     for m in (_SEE_BELOW.finditer(text) if "below" in low else ()):
         rest = text[m.end():]
         # something real must follow: a list, a link, or at least a sentence of content

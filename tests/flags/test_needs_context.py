@@ -165,3 +165,58 @@ def test_asking_a_system_or_vendor_team_is_not_asking_a_person(answer):
 def test_asking_a_named_person_is_still_flagged():
     assert any("who Ravi is" in e for e in flagged("Please ask Ravi in payroll."))
     assert any("who Megan is" in e for e in flagged("Speak to Megan about it."))
+
+
+# --- cue families: answers that lean on shared history in their own words ----------------------
+@pytest.mark.parametrize("answer, rule, quoted", [
+    ("Use the copy I forwarded this morning.", "shared artefact", "the copy I forwarded"),
+    ("That's the form I pointed you to, fill it in.", "shared artefact", "the form I pointed you to"),
+    ("Try what I showed you last time.", "shared artefact", "what I showed you"),
+    ("Follow the steps in the video I sent you on Teams.", "shared artefact", "the video I sent you"),
+    ("We'll handle it like we did in March.", "like last time", "like we did in March"),
+    ("It's the same issue you had in January, it will be corrected.", "like last time", "same issue you had in January"),
+    ("As settled on the call, you can carry it over.", "settled in a conversation", "settled on the call"),
+    ("Yes, as promised in the meeting.", "settled in a conversation", "promised in the meeting"),
+    ("It went out with yesterday's message, check your inbox.", "earlier message", "yesterday's message"),
+    ("Yes, as per the email from Andrew.", "earlier message", "the email from Andrew"),
+    ("Please follow the earlier instructions.", "earlier message", "the earlier instructions"),
+    ("Same as the other ticket, it's the permissions.", "earlier message", "the other ticket"),
+    ("Meera signed off on it, so it's fine.", "a colleague's decision", "Meera signed off"),
+    ("It's with Rohan now, he will take it from here.", "a colleague's decision", "It's with Rohan"),
+    ("Your manager will confirm.", "deferred to a person", "Your manager will confirm"),
+    ("All sorted.", "bare status", "All sorted."),
+    ("Granted. Please log in again and confirm.", "bare status", "Granted. Please log in again and confirm."),
+])
+def test_cue_families_quote_the_evidence(answer, rule, quoted):
+    hits = find_hits(answer)
+    # the family's rule, or an older phrase rule that claimed the same words first
+    assert any(h.phrase in quoted or quoted in h.phrase for h in hits), hits
+    assert rule in {h.rule for h in hits} or len(hits) == 1
+    flags = detect([PairText(1, "q", answer)], DetectContext())
+    assert flags and quoted.split()[0] in flags[0].explanation  # the explanation quotes the words
+
+
+@pytest.mark.parametrize("answer", [
+    "We will email you the collection details within 3 working days of your manager's approval.",
+    "Raise it in ServiceNow under Store systems > Tills and choose the till number.",
+    "You will get an email from IT about 4 weeks before your refresh date.",
+    "Unless Marketing has approved a public case study, do not name clients.",
+    "Most approved software is in the Company Portal.",
+    "Outside those hours, raise a ticket in the Service Hub and choose 'Call me back'; an engineer calls you.",
+    "Overtime is approved by your store manager in the rota app before the shift. Unapproved overtime is paid "
+    "only if the manager approves it within seven days afterwards.",
+    "Yes, HR-POL-2291 version 3 is current. The next review is due on 30 September 2025.",
+    "Shift swaps are confirmed in the rota app: both colleagues accept the swap, then the store manager approves it. "
+    "You get a notification when it is approved, usually the same day.",
+    "Yes, as set out in the handbook, part-time colleagues get leave pro rata to their contracted hours.",
+])
+def test_self_contained_answers_are_not_flagged(answer):
+    assert find_hits(answer) == []
+
+
+def test_second_set_target():
+    """F1 >= 0.9 on the second evaluation set (tests/data/privacy_context)."""
+    from privacy_context_set import flag_scores, load_set
+
+    s = flag_scores(load_set(), "needs_context")
+    assert s["f1"] >= 0.9, (s["missed"], s["false_positives"])
