@@ -4,21 +4,24 @@ expense deadline elsewhere) is a mix-up; a fact the model could not have learned
 (a "$750 allowance" nobody ever wrote) is invented, and is counted separately.
 
     index = FactIndex.from_texts(training_responses)
-    index.invented(answer, reference) -> list[Fact]
+    index.invented(answer, reference, question=None) -> list[Fact]
+
+The answer's facts come from the judge (engine/evaluate/judge.py): the values it pairs with a
+different reference value and the values and named schemes it finds in no approved text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable
 
-from engine.evaluate.judge import POLARITY_KINDS, Fact, compare_facts, extract_facts, same_value
+from engine.evaluate.judge import Fact, Knowledge, judge_answer
 
 
-@dataclass
 class FactIndex:
-    by_slot: dict[str, list[Fact]] = field(default_factory=dict)
-    texts_lower: list[str] = field(default_factory=list)
+    """What the training answers state (a judge.Knowledge over them)."""
+
+    def __init__(self) -> None:
+        self.knowledge = Knowledge()
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> "FactIndex":
@@ -28,30 +31,25 @@ class FactIndex:
         return index
 
     def add(self, text: str) -> None:
-        self.texts_lower.append((text or "").lower())
-        for f in extract_facts(text):
-            known = self.by_slot.setdefault(f.slot, [])
-            if not any(same_value(f, k) for k in known):
-                known.append(f)
+        self.knowledge.add(text)
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self.by_slot.values())
+        return len(self.knowledge)
 
     def knows(self, fact: Fact) -> bool:
-        if any(same_value(fact, k) for k in self.by_slot.get(fact.slot, ())):
-            return True
         if fact.kind == "policy":
-            return any(fact.value in t for t in self.texts_lower)
-        return False
+            return self.knowledge.mentions(str(fact.value))
+        return self.knowledge.knows(fact)
 
     def invented(self, answer: str, reference: str, question: str | None = None) -> list[Fact]:
         """Facts of `answer` found neither in `reference` (nor the `question`) nor in the indexed
         training texts."""
-        _missing, contradictions, added = compare_facts(answer, reference, question)
+        v = judge_answer(answer, reference, question=question)
         out: list[Fact] = []
-        for f in [a for a, _r in contradictions] + added:
-            if f.kind in POLARITY_KINDS or any(same_value(f, o) for o in out):
+        for f in v.contradicting_facts + v.added_facts:
+            if any(o.start == f.start and o.end == f.end for o in out):
                 continue
             if not self.knows(f):
                 out.append(f)
+        out.sort(key=lambda f: f.start)
         return out

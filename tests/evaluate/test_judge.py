@@ -1,34 +1,208 @@
-"""The judge on hand-made answers: correct, wrong number, invented fact, negation, paraphrase."""
+"""The claims-based judge: the hard cases of a helpdesk answer, its reasons, the invented-fact
+index, and its agreement with the hand-labelled verdict sets in tests/data/judge_verdicts/."""
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from engine.evaluate.hallucination import FactIndex
 from engine.evaluate.judge import (
+    CATEGORIES,
     SIMILARITY_THRESHOLD,
+    Knowledge,
+    agreement,
+    claims_of,
     cosine_pairs,
-    extract_facts,
     judge_answer,
+    judge_rows,
     rouge_l,
     token_f1,
 )
-from engine.evaluate.judge import extract_facts, judge_answer
+
+SETS = Path(__file__).resolve().parents[1] / "data" / "judge_verdicts"
 
 REF = "Employees get 12 days of paid sick leave per year. Request it in the HR Portal and tell your manager the same day."
-CORRECT = REF
 PARAPHRASE = ("You are entitled to 12 days of paid sick leave each year; book them through the HR Portal "
               "and let your manager know on the day.")
 WRONG_NUMBER = "Employees get 30 days of paid sick leave per year. Request it in the HR Portal and tell your manager the same day."
 INVENTED = ("Employees get 12 days of paid sick leave per year plus a $750 wellness allowance. "
             "Request it in the HR Portal.")
-OFF_TOPIC = "To reset your VPN password, restart your laptop and open a ticket with the IT desk."
-
 YES_REF = "Yes, you can carry over up to 5 days of annual leave into the next year."
 NEGATED = "No, you cannot carry over annual leave into the next year, not even 5 days."
+Q_CARRY = "Can I carry over annual leave?"
 
 
-@pytest.fixture(scope="session")
+def _read(name):
+    return [json.loads(line) for line in (SETS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# --- the cases the old judge got wrong (issue: it matched a bag of values) ---------------------
+def test_swapped_values_are_wrong():
+    ref = "Submit the claim within 5 days of the trip; you are reimbursed within 30 days of approval."
+    v = judge_answer("Submit the claim within 30 days of the trip; you are reimbursed within 5 days of approval.", ref,
+                     question="What are the expense deadlines?")
+    assert not v.correct and v.category == "wrong"
+    assert ("30 days", "5 days") in v.contradictions and ("5 days", "30 days") in v.contradictions
+    assert "says 30 days where the reference says 5 days" in v.reason
+
+
+def test_right_number_wrong_period_or_unit_is_wrong():
+    v = judge_answer("You get 12 days per month.", "You get 12 days per year.", question="How much leave do I get?")
+    assert not v.correct and "12 days per month where the reference says 12 days per year" in v.reason
+    v = judge_answer("The rate is 45p per kilometre.", "The rate is 45p per mile.", question="What is the mileage rate?")
+    assert not v.correct and "per km" in v.reason
+    v = judge_answer("Passwords expire every 90 weeks.", "Passwords expire every 90 days.")
+    assert not v.correct
+
+
+def test_negations_and_a_missing_or_opposite_yes_no():
+    q = "Do I need manager approval to work from home?"
+    ref = "Yes, you need your manager's approval to work from home."
+    v = judge_answer("You don't need manager approval to work from home.", ref, question=q)
+    assert not v.correct and "says no where the reference says yes" in v.reason
+    v = judge_answer("Part-time staff do not get overtime pay.", "Yes, they are paid overtime.",
+                     question="Are part-time staff paid overtime?")
+    assert not v.correct and v.category == "wrong"
+    v = judge_answer("Overtime requests go to Payroll.", "Yes, they are paid overtime.",
+                     question="Are part-time staff paid overtime?")
+    assert not v.correct and v.category == "partially correct" and "does not say yes" in v.reason
+    v = judge_answer(NEGATED, YES_REF, question=Q_CARRY)
+    assert not v.correct and "says no where the reference says yes" in v.reason
+    # an opposite clause without any yes/no: "open" against "closed"
+    v = judge_answer("It closes at 8 pm on weekdays and it is open on Sundays.",
+                     "It closes at 8 pm on weekdays. It is closed on Sundays.", question="When does it close?")
+    assert not v.correct and "states the opposite" in v.reason
+
+
+def test_paraphrases_numbers_in_words_and_date_forms_are_right():
+    assert judge_answer(PARAPHRASE, REF).correct
+    v = judge_answer("Twenty-seven days a year, and a fortnight of paternity leave.",
+                     "You get 27 days a year, and 2 weeks of paternity leave.", question="What leave do I get?")
+    assert v.correct, v.reason
+    v = judge_answer("Yes, if your manager agrees by the end of March.",
+                     "Yes, as long as your manager agrees before 31 March.", question="Can I carry over leave?")
+    assert v.correct, v.reason
+    v = judge_answer("The desk is open 08:00 to 18:00 on weekdays.", "The desk is open 8 am to 6 pm, Monday to Friday.")
+    assert v.correct, v.reason
+    v = judge_answer("The desk is open 8 am to 6 pm, Monday to Saturday.", "The desk is open 8 am to 6 pm, Monday to Friday.")
+    assert not v.correct
+
+
+def test_extra_true_details_named_policy_and_omitted_ticket_are_right():
+    q = "Do I get 25 days of annual leave?"
+    ref = "Yes, you get 25 days of annual leave per year. See ticket HR-20412."
+    known = Knowledge.from_texts(["The Annual Leave Policy is on the intranet.",
+                                  "Book leave in StaffHub at least 2 weeks ahead."])
+    assert judge_answer("Yes, you get 25 days of annual leave per year.", ref, question=q).correct  # no ticket number
+    v = judge_answer("Yes, you get 25 days of annual leave per year, as set out in the Annual Leave Policy.", ref,
+                     question=q, knowledge=known)
+    assert v.correct, v.reason
+    v = judge_answer("Yes, 25 days per year. Book leave in StaffHub at least 2 weeks ahead.", ref, question=q,
+                     knowledge=known)
+    assert v.correct and "2 weeks" in v.extra, v.reason
+    # the same extra detail when nothing approved says it: invented
+    v = judge_answer("Yes, 25 days per year. Book leave in StaffHub at least 2 weeks ahead.", ref, question=q)
+    assert not v.correct and v.category == "invented fact" and "2 weeks" in v.reason
+
+
+def test_a_detail_the_question_did_not_ask_about_is_not_required():
+    ref = "New staff start on 27 days of annual leave a year. This rises to 32 days after five years of service."
+    assert judge_answer("New starters get 27 days a year.", ref, question="How much annual leave do new staff get?").correct
+    # ...but the first fact is
+    v = judge_answer("It rises to 32 days after five years.", ref, question="How much annual leave do new staff get?")
+    assert not v.correct and "leaves out 27 days" in v.reason
+
+
+def test_missing_condition_and_refusal():
+    ref = "Yes, you can read work email on your own phone, but only through the Outlook app."
+    v = judge_answer("Yes, you can read work email on your own phone.", ref, question="Can I use my phone for work email?")
+    assert v.category == "partially correct" and "leaves out the condition" in v.reason and "Outlook" in v.reason
+    v = judge_answer("I'm not sure, please ask the IT team.", ref, question="Can I use my phone for work email?")
+    assert v.category == "refused" and not v.correct
+
+
+def test_wrong_number_invented_fact_and_reasons():
+    v = judge_answer(WRONG_NUMBER, REF)
+    assert not v.correct and v.contradictions == [("30 days per year", "12 days per year")]
+    v = judge_answer(INVENTED, REF)
+    assert not v.correct and v.category == "invented fact" and "$750" in v.reason
+    assert judge_answer("", REF).reason == "no answer"
+    v = judge_answer(REF, REF)
+    assert v.correct and v.reason.startswith("correct") and v.rouge_l == pytest.approx(1.0)
+    assert v.category in CATEGORIES and set(v.to_dict()) >= {"correct", "category", "reason", "missing"}
+
+
+def test_invented_facts_index():
+    index = FactIndex.from_texts(["Claims must be filed within 30 days.", "The HR Portal is open 24/7."])
+    assert [f.text for f in index.invented(INVENTED, REF)] == ["$750"]
+    index.add("The home office allowance is $750 per year.")
+    assert index.invented(INVENTED, REF) == []  # in the training data: wrong here, not invented
+    assert index.invented(WRONG_NUMBER, REF) == []  # a mix-up with the claims deadline
+    assert [f.text for f in FactIndex.from_texts([]).invented(WRONG_NUMBER, REF)] == ["30 days"]
+
+
+def test_a_figure_repeated_from_the_question_is_not_invented():
+    q = "I have 3 days of annual leave left. Can I carry them over into next year?"
+    ans = "Yes, you can carry over your 3 days; up to 5 days of annual leave can go into the next year."
+    assert not judge_answer(ans, YES_REF).correct
+    assert judge_answer(ans, YES_REF, question=q).correct
+    assert FactIndex.from_texts([]).invented(ans, YES_REF, question=q) == []
+    q2 = "Is the sick leave allowance 30 days a year?"
+    ref2 = "No, employees get 12 days of paid sick leave per year."
+    assert not judge_answer("Yes, you get 30 days of paid sick leave per year.", ref2, question=q2).correct
+
+
+def test_times_and_numeric_dates():
+    ref = "The IT desk is staffed from 8:00 to 17:00 on weekdays."
+    assert judge_answer("The IT desk is staffed from 8 am to 5 pm on weekdays.", ref).correct
+    bad = judge_answer("The IT desk is staffed from 9:00 to 17:00 on weekdays.", ref)
+    assert not bad.correct and "9:00" in bad.reason
+    assert judge_answer("Submit the form by 31 December 2026.", "Submit the form by 31/12/2026.").correct
+
+
+def test_meaning_decides_references_without_claims():
+    ref = "Open the IT Portal, choose VPN, then Reset."
+    off = "Restart your laptop and open a ticket with the facilities team."
+    assert not judge_answer(off, ref, similarity=0.2).correct
+    assert judge_answer("In the IT Portal pick VPN and press Reset.", ref, similarity=SIMILARITY_THRESHOLD + 0.05).correct
+    assert not judge_answer(off, ref).correct  # no embedder: word overlap decides
+
+
+def test_overlap_metrics():
+    assert rouge_l("a b c d", "a x c d") == pytest.approx(0.75)
+    assert token_f1("the cat sat", "the cat") == pytest.approx(0.8)
+
+
+# --- measured agreement -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def judged():
+    rows, fresh = _read("verdicts.jsonl"), _read("fresh.jsonl")
+    return rows, judge_rows(rows), fresh, judge_rows(fresh)
+
+
+def test_agreement_with_the_expert_verdicts(judged):
+    rows, verdicts, fresh, fresh_verdicts = judged
+    assert len(rows) >= 200 and {r["verdict"] for r in rows} <= set(CATEGORIES)
+    a = agreement(rows, verdicts)
+    assert a["overall"] >= 0.9, a
+    assert all(x["agreement"] >= 0.8 for x in a["by_kind"].values()), a["by_kind"]
+    # the set written after the judge's rules, for another organisation
+    b = agreement(fresh, fresh_verdicts)
+    assert b["overall"] >= 0.9, b
+    assert all(x["agreement"] >= 0.75 for x in b["by_kind"].values() if x["n"] >= 4), b["by_kind"]
+
+
+def test_the_judge_is_not_a_constant(judged):
+    """Both verdicts occur and follow the labels (a judge that always says 'correct' would fail)."""
+    rows, vs, _f, _fv = judged
+    right = [v.correct for v, r in zip(vs, rows) if r["correct"]]
+    wrong = [v.correct for v, r in zip(vs, rows) if not r["correct"]]
+    assert sum(right) / len(right) >= 0.9 and sum(wrong) / len(wrong) <= 0.1
+
+
+@pytest.fixture(scope="module")
 def embed():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from engine.evaluate.judge import load_embedder
@@ -36,143 +210,9 @@ def embed():
     return load_embedder()
 
 
-def _sim(embed, a, b):
-    return cosine_pairs(embed, [a], [b])[0]
-
-
-def _facts(text):
-    return {(f.kind, f.value) for f in extract_facts(text)}
-
-
-def test_facts_are_extracted_with_units_and_normalised():
-    kinds = _facts("You get two weeks (14 days), $1,200, by March 31, 2025 at 5 pm; see HR-12 "
-                   "and the Remote Work Policy.")
-    assert ("duration", (14.0, 14.0)) in kinds  # two weeks == 14 days, same canonical value
-    assert ("amount", (1200.0, 1200.0)) in kinds
-    assert ("date", "2025-03-31") in kinds and ("time", 17 * 60) in kinds
-    assert ("policy", "hr-12") in kinds and ("policy", "remote work policy") in kinds
-    assert ("percentage", (12.0, 12.0)) in _facts("a raise of 12% this year")
-    yes, no = _facts(YES_REF), _facts(NEGATED)
-    assert ("yes_no", True) in yes and ("yes_no", False) in no
-    assert ("permission", True) in yes and ("permission", False) in no
-    carry = [f.slot for f in extract_facts(NEGATED) if f.kind == "permission"]
-    assert carry == ["permission:carry"]  # keyed by the verb: "cannot carry" vs "can carry"
-
-
-def test_correct_answer_passes():
-    v = judge_answer(CORRECT, REF, similarity=1.0)
-    assert v.correct, v.reason
-    assert v.reason.startswith("correct") and v.rouge_l == pytest.approx(1.0) and v.token_f1 == pytest.approx(1.0)
-
-
-def test_wrong_number_is_a_contradiction():
-    v = judge_answer(WRONG_NUMBER, REF, similarity=0.95)  # near-identical wording: only facts catch it
-    assert not v.correct
-    assert "contradicts: says 30 days, reference 12 days" in v.reason
-    assert v.contradictions == [("30 days", "12 days")]
-
-
-def test_missing_fact():
-    v = judge_answer("Request sick leave in the HR Portal and tell your manager the same day.", REF, similarity=0.9)
-    assert not v.correct and "missing fact: 12 days" in v.reason
-
-
-def test_invented_fact_fails_and_is_a_hallucination_unless_in_training():
-    v = judge_answer(INVENTED, REF, similarity=0.9)
-    assert not v.correct and "invented fact: $750" in v.reason
-    index = FactIndex.from_texts(["Claims must be filed within 30 days.", "The HR Portal is open 24/7."])
-    assert [f.text for f in index.invented(INVENTED, REF)] == ["$750"]
-    # the same amount written somewhere in the training data: wrong here, but not invented
-    index.add("The home office allowance is $750 per year.")
-    assert index.invented(INVENTED, REF) == []
-    # a wrong number that exists in the training data is a mix-up, not a hallucination
-    assert index.invented(WRONG_NUMBER, REF) == []
-    assert [f.text for f in FactIndex.from_texts([]).invented(WRONG_NUMBER, REF)] == ["30 days"]
-
-
-def test_negation_is_a_contradiction():
-    v = judge_answer(NEGATED, YES_REF, similarity=0.9)
-    assert not v.correct
-    assert "says No, reference Yes" in v.reason and "says cannot carry, reference can carry" in v.reason
-
-
-def test_meaning_threshold_and_fallback():
-    v = judge_answer("Request it in the HR Portal, 12 days.", REF, similarity=SIMILARITY_THRESHOLD - 0.2)
-    assert not v.correct and v.reason.startswith("meaning differs (similarity")
-    assert judge_answer("Request it in the HR Portal, 12 days.", REF, similarity=SIMILARITY_THRESHOLD).correct
-    # without an embedder, word overlap decides
-    assert judge_answer(CORRECT, REF).correct
-    v = judge_answer("12 days HR Portal", REF)
-    assert not v.correct and "word overlap" in v.reason
-    assert judge_answer("", REF).reason == "no answer"
-
-
-def test_overlap_metrics():
-    assert rouge_l("a b c d", "a x c d") == pytest.approx(0.75)
-    assert token_f1("the cat sat", "the cat") == pytest.approx(0.8)
-    assert rouge_l("", "x") == 0.0 and token_f1("x", "y") == 0.0
-
-
-def test_with_real_embeddings_paraphrase_passes_and_off_topic_fails(embed):
-    sim_para = _sim(embed, PARAPHRASE, REF)
-    sim_off = _sim(embed, OFF_TOPIC, REF)
-    assert sim_para >= SIMILARITY_THRESHOLD > sim_off
+def test_with_real_embeddings(embed):
+    sim_para = cosine_pairs(embed, [PARAPHRASE], [REF])[0]
     assert judge_answer(PARAPHRASE, REF, similarity=sim_para).correct
-    v = judge_answer(OFF_TOPIC, REF, similarity=sim_off)
-    assert not v.correct and "meaning differs" in v.reason
-    # the wrong number is semantically close: the fact check is what fails it
-    sim_wrong = _sim(embed, WRONG_NUMBER, REF)
-    assert sim_wrong >= SIMILARITY_THRESHOLD
+    sim_wrong = cosine_pairs(embed, [WRONG_NUMBER], [REF])[0]
+    assert sim_wrong >= SIMILARITY_THRESHOLD  # near-identical wording: the claims catch it
     assert not judge_answer(WRONG_NUMBER, REF, similarity=sim_wrong).correct
-
-
-# --- Bug hunt: the judge reads single-digit 24-hour times ("8:00") and numeric dates ("31/12/2026"), ---
-REF_HOURS = "The Austin IT desk is staffed from 8:00 to 17:00 Central Time on weekdays."
-
-
-def test_single_digit_24h_time_is_a_fact():
-    assert [f.value for f in extract_facts(REF_HOURS) if f.kind == "time"] == [480, 1020]
-
-
-def test_same_hours_in_12h_clock_are_correct_and_a_wrong_start_is_caught():
-    ok = judge_answer("The Austin IT desk is staffed from 8 am to 5 pm Central Time on weekdays.", REF_HOURS, similarity=0.9)
-    assert ok.correct, ok.reason
-    bad = judge_answer("The Austin IT desk is staffed from 9:00 to 17:00 Central Time on weekdays.", REF_HOURS, similarity=0.9)
-    assert not bad.correct and "says 9:00, reference 8:00" in bad.reason
-
-
-def test_numeric_dates_are_facts():
-    ref = "Submit the form by 31/12/2026."
-    assert judge_answer("Submit the form by 31 December 2026.", ref, similarity=0.9).correct
-    bad = judge_answer("Submit the form by 30/11/2026.", ref, similarity=0.9)
-    assert not bad.correct and "contradicts" in bad.reason
-    invented = judge_answer("Contact HR by 15/01/2027.", "Contact HR.", similarity=0.9)
-    assert not invented.correct and "15/01/2027" in invented.reason
-
-
-Q = "I have 3 days of annual leave left. Can I carry them over into next year?"
-
-
-REF_CARRY = "Yes, you can carry over up to 5 days of annual leave into the next year."
-
-
-def test_a_figure_repeated_from_the_question_is_not_invented():
-    """The employee's own '3 days' echoed back was 'invented fact: 3 days' and a hallucination."""
-    from engine.evaluate import score_answers
-    from engine.evaluate.hallucination import FactIndex
-
-    ans = "Yes, you can carry over your 3 days; up to 5 days of annual leave can go into the next year."
-    assert not judge_answer(ans, REF_CARRY, similarity=0.9).correct  # without the question: as before
-    assert judge_answer(ans, REF_CARRY, similarity=0.9, question=Q).correct
-    verdicts = score_answers([{"instruction": Q, "response": REF_CARRY}], [ans], similarities=[0.9])
-    assert verdicts[0]["correct"], verdicts[0]["reason"]
-    assert FactIndex.from_texts([]).invented(ans, REF_CARRY, question=Q) == []
-
-
-def test_a_wrong_figure_from_the_question_is_still_wrong():
-    q = "Is the sick leave allowance 30 days a year?"
-    ref = "No, employees get 12 days of paid sick leave per year."
-    v = judge_answer("Yes, you get 30 days of paid sick leave per year.", ref, similarity=0.9, question=q)
-    assert not v.correct and "12 days" in v.reason
-    v = judge_answer("Employees get 12 days, not 30 days, of paid sick leave per year.", ref, similarity=0.9, question=q)
-    assert v.correct, v.reason
