@@ -4,6 +4,10 @@
    (`engine.ingest.ops.preview_file`): its format, encoding, delimiter and first rows.
 2. Columns: one combo per field (question, answer, ticket id, subject, created), pre-set to the
    engine's guess; the preview marks the columns in use.
+   A helpdesk export (Zendesk, Freshdesk, Jira Service Management, ServiceNow, a mailbox) is
+   found by its content: the page shows what was detected ("Zendesk export: 1,204 tickets,
+   3,880 public replies, 611 internal notes") and the first drafted pairs instead of columns,
+   and lets the user choose one pair per ticket or one per exchange.
 3. Import with progress and Cancel (`engine.ingest.ops.import_with_mappings`: one `import_files`
    call, each file with its own mapping, all files or none), then a summary with every row that
    could not be read (file, line, reason).
@@ -52,8 +56,12 @@ FIELDS = [
     ("created", "Created", False),
 ]
 NOT_MAPPED = "(not used)"
-FILE_FILTER = "Ticket exports (*.csv *.tsv *.txt *.xlsx *.json *.jsonl *.ndjson);;All files (*)"
+FILE_FILTER = ("Ticket exports (*.csv *.tsv *.txt *.xlsx *.json *.jsonl *.ndjson *.mbox *.eml *.msg);;"
+               "All files (*)")
 FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "xlsx": "Excel workbook", "json": "JSON", "jsonl": "JSON lines"}
+HELPDESK_NOTE = ("Each ticket becomes a pair: the requester's messages are the question, the agent's public "
+                 "reply the answer. Internal notes never enter a pair; the Review page shows them beside it, "
+                 "marked internal. Attachments are listed, not imported.")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 STYLE = """
@@ -67,9 +75,10 @@ QPushButton#import-button:disabled { background: #9aa5b1; }
 """
 
 
-def _preview(_ws, path: str) -> dict:
-    """The worker's call for a preview (no workspace needed)."""
-    return ops.preview_file(path)
+def _preview(_ws, path: str, others: list[str] | None = None, pairs: str = "resolution") -> dict:
+    """The worker's call for a preview (no workspace needed); `others`: the files beside it (a
+    helpdesk export's side files)."""
+    return ops.preview_file(path, others=others or (), pairs=pairs)
 
 
 class ImportPage(Page):
@@ -83,6 +92,7 @@ class ImportPage(Page):
         self.previews: dict[str, dict] = {}  # path -> preview (or {"error": message})
         self.mappings: dict[str, dict[str, str]] = {}  # path -> {field: column}
         self.customers: dict[str, str] = {}  # conversation exports: path -> the sender value chosen as the customer
+        self.pairs_mode = "resolution"  # helpdesk exports: ops.PAIR_MODES
         self.current: str | None = None
         self.task = None
         self.last_result: dict | None = None
@@ -181,8 +191,16 @@ class ImportPage(Page):
         self.customer_combo.setMinimumWidth(170)
         self.customer_combo.currentIndexChanged.connect(self._customer_changed)
         form.addRow("Customer *", self.customer_combo)
+        # helpdesk exports: one pair per ticket or per exchange
+        self.pairs_combo = QComboBox()
+        self.pairs_combo.setObjectName("pairs-mode")
+        for mode, label in ops.PAIR_MODES.items():
+            self.pairs_combo.addItem(label, mode)
+        self.pairs_combo.currentIndexChanged.connect(self._pairs_mode_changed)
+        form.addRow("Pairs", self.pairs_combo)
         self.mapping_form = form
         form.setRowVisible(self.customer_combo, False)
+        form.setRowVisible(self.pairs_combo, False)
         self.mapping_note = QLabel("* needed. The question and answer become the first draft of each pair; "
                                    "you can edit every pair on the Review page.")
         self.mapping_note.setObjectName("hint")
@@ -263,13 +281,29 @@ class ImportPage(Page):
                 item.setData(Qt.ItemDataRole.UserRole, p)
                 self.file_list.addItem(item)
                 added.append(p)
-        for p in added:
-            self.submit(_preview, p, needs_workspace=False,
-                        on_done=lambda result, p=p: self._preview_done(p, result),
-                        on_error=lambda exc, p=p: self._preview_done(p, {"error": user_message(exc)}))
+        # a helpdesk file already shown (or refused: a Freshdesk CSV without its conversations) is
+        # read again with the new files, which may be its side files
+        again = [p for p in self.files if p not in added and added
+                 and (ops.is_helpdesk(self.previews.get(p)) or "error" in (self.previews.get(p) or {}))]
+        for p in added + again:
+            self._submit_preview(p)
         if added:
             self.file_list.setCurrentRow(self.files.index(added[0]))
         self._update_buttons()
+
+    def _submit_preview(self, p: str) -> None:
+        self.submit(_preview, p, list(self.files), self.pairs_mode, needs_workspace=False,
+                    on_done=lambda result, p=p: self._preview_done(p, result),
+                    on_error=lambda exc, p=p: self._preview_done(p, {"error": user_message(exc)}))
+
+    def _pairs_mode_changed(self, _index: int) -> None:
+        mode = self.pairs_combo.currentData() or "resolution"
+        if mode == self.pairs_mode:
+            return
+        self.pairs_mode = mode
+        for p in self.files:  # the preview shows the pairs of the chosen kind
+            if ops.is_helpdesk(self.previews.get(p)) and not (self.previews[p] or {}).get("side"):
+                self._submit_preview(p)
 
     def remove_current(self) -> None:
         row = self.file_list.currentRow()
@@ -301,13 +335,12 @@ class ImportPage(Page):
         if path not in self.files:
             return
         self.previews[path] = result
-        if "error" not in result and not self._is_thread(path):
+        if "error" not in result and not self._is_thread(path) and not ops.is_helpdesk(result):
             self.mappings[path] = ops.pair_mapping(result)
         item = self.file_list.item(self.files.index(path))
         item.setText(Path(path).name + ("   (cannot be read)" if "error" in result else
                                         f"   {self._describe(result)}"))
-        if "error" in result:
-            item.setForeground(QColor("#a61b1b"))
+        item.setForeground(QColor("#a61b1b") if "error" in result else self.file_list.palette().text().color())
         if self.current == path or self.current is None:
             self._show_preview(path)
         self._update_buttons()
@@ -357,6 +390,8 @@ class ImportPage(Page):
 
     @staticmethod
     def _describe(p: dict) -> str:
+        if ops.is_helpdesk(p):
+            return p.get("summary") or "helpdesk export"
         fmt = FORMAT_NAMES.get(p.get("format"), str(p.get("format", "?")).upper())
         parts = [fmt]
         if p.get("delimiter") and p.get("format") in ("csv", "tsv"):
@@ -389,11 +424,22 @@ class ImportPage(Page):
             for combo in self.combos.values():
                 combo.clear()
                 combo.setEnabled(False)
+                self.mapping_form.setRowVisible(combo, True)
             self.mapping_form.setRowVisible(self.customer_combo, False)
+            self.mapping_form.setRowVisible(self.pairs_combo, False)
             return
         self.preview_error.hide()
         self.preview_table.show()
         self.detected.setText(f"<b>{Path(path).name}</b><br>{self._describe(p)}")
+        helpdesk = ops.is_helpdesk(p)
+        self.mapping_form.setRowVisible(self.pairs_combo, helpdesk)
+        for field, combo in self.combos.items():
+            self.mapping_form.setRowVisible(combo, not helpdesk)
+        if helpdesk:
+            self.mapping_form.setRowVisible(self.customer_combo, False)
+            self._fill_preview_table(p)
+            self._check_mapping()
+            return
         columns = list(p.get("columns") or [])
         mapping = self.mappings.get(path, {})
         thread = self._is_thread(path)
@@ -438,7 +484,8 @@ class ImportPage(Page):
                     item.setBackground(QColor("#eef8f3"))
                 t.setItem(r, ci, item)
         for ci, c in enumerate(columns):  # the long texts get the room
-            t.setColumnWidth(ci, 280 if used.get(c) in ("question", "answer") else 120)
+            wide = used.get(c) in ("question", "answer") or (ops.is_helpdesk(p) and c in ("Question", "Answer"))
+            t.setColumnWidth(ci, 280 if wide else 120)
 
     def _mapping_changed(self, field: str) -> None:
         if self._building_combos or not self.current:
@@ -455,6 +502,25 @@ class ImportPage(Page):
         self._check_mapping()
 
     def _check_mapping(self) -> None:
+        p = self.previews.get(self.current or "") or {}
+        if ops.is_helpdesk(p):
+            if p.get("side"):
+                self.mapping_note.setText(p.get("summary", "") + ".")
+                self.mapping_note.setStyleSheet("" if p.get("importable") else "color: #a61b1b;")
+            else:
+                lines = [f"<b>{p.get('summary', '')}</b>: {p.get('pairs', 0):,} pair(s) "
+                         f"{'per exchange' if self.pairs_mode == 'per-exchange' else 'to draft'}."]
+                for why, n in (p.get("skipped") or {}).items():
+                    lines.append(f"{n:,} ticket(s) make no pair: {why}.")
+                if p.get("error_count"):
+                    e = p["errors"][0]
+                    lines.append(f"{p['error_count']:,} record(s) cannot be read (first: line {e['line']}, "
+                                 f"{e['reason']}); the rest is imported.")
+                lines.append(HELPDESK_NOTE)
+                self.mapping_note.setText("<br>".join(lines))
+                self.mapping_note.setStyleSheet("")
+            self._update_buttons()
+            return
         if self._is_thread(self.current):
             p = self.previews.get(self.current) or {}
             summary = p.get("summary") or "A conversation export"
@@ -472,7 +538,9 @@ class ImportPage(Page):
         labels = dict((f, label) for f, label, _ in FIELDS)
         missing = [labels[f] for f in ops.missing_fields(self.mappings.get(self.current or "", {}))]
         if missing:
-            self.mapping_note.setText(f"Choose the column that holds the {' and the '.join(m.lower() for m in missing)}.")
+            note = (p.get("note") + " ") if p.get("note") else ""
+            self.mapping_note.setText(f"{note}Choose the column that holds the "
+                                      f"{' and the '.join(m.lower() for m in missing)}.")
             self.mapping_note.setStyleSheet("color: #a61b1b;")
         else:
             self.mapping_note.setText("* needed. The question and answer become the first draft of each pair; "
@@ -507,7 +575,7 @@ class ImportPage(Page):
         self.progress_label.setText("Reading files...")
         self.task = self.ctx.run_with_progress(
             "Importing", import_with_mappings, jobs, on_done=self._import_done,
-            on_error=self._import_failed, on_progress=self._progress)
+            on_error=self._import_failed, on_progress=self._progress, pairs=self.pairs_mode)
         self._update_buttons()
 
     def _progress(self, done: int, total: int, message: str) -> None:
@@ -528,7 +596,7 @@ class ImportPage(Page):
         self.last_result = result
         self._show_summary(result)
         self._update_buttons()
-        if result["imported"]:
+        if result["imported"] or result.get("updated"):
             self.ctx.sig_pairs_changed.emit([])
         self.ctx.status(f"Imported {result['imported']:,} pairs")
 
@@ -548,6 +616,15 @@ class ImportPage(Page):
         self.summary_headline.setText(
             f"Imported {n:,} pair{'s' if n != 1 else ''}" if n else "Nothing new was imported")
         parts = []
+        for f in r.get("files") or []:
+            if f.get("vendor") and f.get("tickets"):
+                parts.append(f"{f['summary']}.")
+        if r.get("updated"):
+            kept = r.get("updated_flagged", 0)
+            parts.append(f"{r['updated']:,} ticket{'s' if r['updated'] != 1 else ''} grew since the last import and "
+                         f"{'were' if r['updated'] != 1 else 'was'} updated"
+                         + (f"; {kept:,} reviewed pair{'s' if kept != 1 else ''} kept as you left "
+                            f"{'them' if kept != 1 else 'it'}, flagged 'ticket changed'." if kept else "."))
         if r["duplicates_skipped"]:
             parts.append(f"{r['duplicates_skipped']:,} ticket{'s were' if r['duplicates_skipped'] != 1 else ' was'} "
                          "already in the workspace (or twice in the file) and skipped.")

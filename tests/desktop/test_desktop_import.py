@@ -217,3 +217,59 @@ def test_dropping_a_folder_adds_the_exports_in_it(qtbot, page, tmp_path):
     page.add_files([str(folder)])
     names = sorted(__import__("pathlib").Path(p).name for p in page.files)
     assert names == ["feb.xlsx", "jan.csv"]
+
+
+# --- helpdesk exports: detected by content, a summary and the first drafted pairs ---------------
+from pathlib import Path  # noqa: E402
+
+HELPDESK = Path(__file__).resolve().parents[1] / "data" / "import" / "helpdesk"
+
+
+def test_zendesk_export_shows_what_was_detected_and_the_first_pairs(qtbot, page, ctx):
+    tickets, users = str((HELPDESK / "zendesk_tickets.json").resolve()), str((HELPDESK / "zendesk_users.json").resolve())
+    page.add_files([tickets, users])
+    qtbot.waitUntil(lambda: tickets in page.previews and users in page.previews, timeout=20000)
+    page._show_preview(tickets)
+    note = page.mapping_note.text()
+    assert "Zendesk export: 8 tickets, 10 public replies, 4 internal notes" in note
+    assert "line 8" in note  # the truncated line, before anything is written
+    assert page.preview_table.horizontalHeaderItem(0).text() == "Ticket"
+    assert page.preview_table.item(0, 0).text() == "5101"
+    assert page.preview_table.item(0, 2).text().startswith("On the full-time contract")
+    assert not page.combos["question"].isVisible() and page.pairs_combo.isVisible()
+    assert ctx.worker.run_sync(lambda ws: ws.counts()["pairs"]) == 0  # nothing written by the preview
+    assert page.import_button.text() == "Import 2 files"
+
+    # one pair per exchange, chosen in the wizard
+    page.pairs_combo.setCurrentIndex(page.pairs_combo.findData("per-exchange"))
+    qtbot.waitUntil(lambda: "per exchange" in page.mapping_note.text(), timeout=20000)
+    page.import_button.click()
+    qtbot.waitUntil(lambda: page.last_result is not None, timeout=30000)
+    r = page.last_result
+    assert r["shape"] == "helpdesk" and r["imported"] == 9  # 5101 and 5106: two exchanges each
+    assert "Zendesk export: 8 tickets" in page.summary_text.text()
+    pairs = ctx.worker.run_sync(lambda ws: ws.query(
+        "SELECT p.instruction, p.response FROM pairs p"))
+    assert not any("CHG-2291" in p["instruction"] + p["response"] for p in pairs)
+
+
+def test_freshdesk_csv_without_its_conversations_says_what_to_add(qtbot, page):
+    csv_path = str((HELPDESK / "freshdesk_tickets.csv").resolve())
+    page.add_files([csv_path])
+    qtbot.waitUntil(lambda: csv_path in page.previews, timeout=10000)
+    assert "conversations JSON" in page.previews[csv_path]["error"]
+    assert not page.import_button.isEnabled()
+    conv = str((HELPDESK / "freshdesk_conversations.json").resolve())
+    page.add_files([conv])  # the CSV is read again with its conversations
+    qtbot.waitUntil(lambda: "error" not in page.previews.get(csv_path, {"error": 1}), timeout=10000)
+    assert page.previews[csv_path]["summary"].startswith("Freshdesk export: 4 tickets")
+    assert page.import_button.text() == "Import 2 files"
+
+
+def test_an_unknown_layout_gets_the_column_mapping_with_a_note(qtbot, page, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("Ref,Asked,Replied\nR1,How do I book a room?,Use the Rooms app.\n", encoding="utf-8")
+    page.add_files([str(path)])
+    qtbot.waitUntil(lambda: str(path.resolve()) in page.previews, timeout=10000)
+    assert "recognises by itself" in page.mapping_note.text()
+    assert page.combos["question"].isVisible()
