@@ -147,7 +147,7 @@ _TICKET_REF = re.compile(
     r"linked\s+to|merged\s+(?:with|into)|resolved\s+(?:in|under|via)|handled\s+in|covered\s+in|check|under)\s+)?"
     r"(?:(?i:ticket|case|request|incident|inc|req|sr)\s*(?:no\.?|number|#)?\s*#?\s*\d{3,10}\b"
     r"|#\d{4,10}\b"
-    r"|(?<![\w\-])[A-Z]{2,5}-\d{3,7}\b"
+    r"|(?<![\w\-])[A-Z]{2,5}-\d{3,7}\b(?!-\w)"
     r"|INC\d{5,10}\b|REQ\d{5,10}\b|RITM\d{5,10}\b)"
 )
 _TICKET_ID_CORE = re.compile(r"[A-Z]{2,5}-\d{3,7}")
@@ -189,13 +189,15 @@ _PAST_VERBS = (r"(?:forwarded|sent|shared|showed|shown|gave|given|mentioned|said
 _FAMILY_RULES: list[_Rule] = [
     _Rule("shared artefact", _r(r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,5}?(?:I|we)\s+(?:just\s+|already\s+|had\s+|have\s+|'ve\s+)?"
                                 + _PAST_VERBS + r"\b(?:\s+(?:you|to\s+you|about|on|up))?"
-                                r"|\bwhat\s+(?:I|we)\s+(?:just\s+|already\s+)?" + _PAST_VERBS + r"\b(?:\s+you)?"),
+                                r"|\bwhat\s+(?:I|we|(?-i:[A-Z][a-z]{2,20})|your\s+(?:manager|supervisor|lead))\s+(?:just\s+|already\s+)?"
+                                + _PAST_VERBS + r"\b(?:\s+you)?"),
           "it points at something the agent gave or did earlier, which the model never saw",
           ("forward", "sent", "shar", "show", "gave", "given", "mention", "said", "told", "discuss", "agreed", "talked",
            "spoke", "promised", "explained", "pointed", "left", "posted", "pasted", "mailed", "messaged", " did", "handled",
            "applied", "used", "settled", "decided", "arranged", "suggest", "recommend", "attach", "upload", "dropped",
            "walked", "went", "set up", "fixed", "tried", "linked", "circulated", "highlighted", "noted", "covered")),
     _Rule("like last time", _r(r"\b(?:like|as|same\s+(?:[\w'-]+\s+){0,2}?as)\s+(?:we|I|you)\s+(?:did|had|said|told\s+you|mentioned|discussed|agreed|"
+                               r"went\s+over|went\s+through|covered|talked\s+about|explained|showed\s+you|"
                                r"handled\s+it|sorted\s+it|fixed\s+it)\b(?:\s+(?:before|last\s+\w+|earlier|previously|in\s+[A-Z]\w+|on\s+[A-Z]\w+))?"
                                r"|\b(?:the\s+)?same\s+(?:issue|problem|thing|error|fix|steps|way|as\s+before)\s+(?:you|we)\s+(?:had|did|saw|got|used)\b"
                                r"(?:\s+(?:in|on|last)\s+\w+)?"),
@@ -208,7 +210,8 @@ _FAMILY_RULES: list[_Rule] = [
           _CONVERSATION, ("call", "meeting", "chat", "phone", "conversation", "catch", "huddle", "sync", "visit",
                           "session", "briefing", "1:1", "one-to-one", "stand")),
     _Rule("earlier message", _r(r"\b(?:yesterday|this\s+morning|last\s+(?:week|night|month)|monday|tuesday|wednesday|thursday|friday|"
-                                r"earlier|today)['’]s\s+(?:e-?mail|mail|message|note|call|meeting|update|reply|chat|thread|post|memo)\b"
+                                r"earlier|today)['’]s\s+(?:e-?mail|mail|message|note|call|meeting|update|reply|chat|thread|post|memo|"
+                                r"huddle|catch-?up|sync|stand-?up|briefing|session|review|1:1|one-to-one|visit|conversation)\b"
                                 r"|\b(?:the|his|her|my|our)\s+(?:e-?mail|mail|message|note|memo|text|ping)\s+from\s+(?-i:(?!(?:IT|HR|HMRC|Payroll|Finance|Security|Legal|Facilities|Benefits|Support|Reception|Procurement|Marketing|Sales)\b)[A-Z][a-z]{2,20})\b"
                                 r"|\b(?:the|my|our|your)\s+(?:earlier|previous|prior|last|original|first)\s+(?:instructions?|steps|reply|replies|"
                                 r"e-?mails?|mails?|messages?|responses?|notes?|advice|answer|update|conversation)\b"
@@ -241,7 +244,7 @@ _ACK_WORDS = frozenset("""all it its it's is has have been i i've ive we we've w
 for you your on at please pls plz kindly check verify confirm try again and let us me know if works working
 thanks thank thx ty can could retry log login in sign test cheers regards ok okay sure yes hi hello dear
 should be fine good to go back up just already should now revert see update us same there again once more
-do a quick it's""".split()) | _ACK_STATUS
+do a quick it's give another go shot""".split()) | _ACK_STATUS
 ACK_MAX_WORDS = 20
 """An acknowledgement-only answer has at most this many words, all status/courtesy words and at
 least one status word. Calibrated on the bundled sample; measured on the second set."""

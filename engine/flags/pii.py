@@ -210,6 +210,8 @@ _NHS_RE = re.compile(r"(?i:\bnhs\s*(?:number|num|no\.?|#)?)(?:\s*[:\-]\s*|\s+)(?
 _MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?"
 _BIRTH_DATE_RE = re.compile(  # a date right after "date of birth", "DOB", "born on"
     r"(?i:\b(?:date\s+of\s+birth|d\.?o\.?b\.?|birth\s*date|born\s+on))\s*(?:is\s+|was\s+|[:\-–]\s*)?"
+    # "date of birth is wrong, it is 02/11/1984", "DOB (should be) 1990-05-04": a few words between
+    r"(?:(?i:(?:is|was|wrong|incorrect|should|be|it|it's|shows|as|on|record|the|correct|one|actually|not)[\s,:;\-–()]+){0,6})?"
     r"(\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)?\d{2}(?!\d)|(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _MON + r",?\s+(?:19|20)\d{2}(?!\d)|" + _MON + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}(?!\d))")
 _PASSPORT_RE = re.compile(r"(?i:\bpassport\s*(?:number|num|no\.?|#)?)(?:\s*[:\-]\s*|\s+(?:is\s+)?)([A-Z][A-Z0-9]?\d{6,8}|\d{9})\b")

@@ -220,3 +220,8 @@ def test_second_set_target():
 
     s = flag_scores(load_set(), "needs_context")
     assert s["f1"] >= 0.9, (s["missed"], s["false_positives"])
+
+
+def test_document_codes_with_more_segments_are_not_tickets():
+    assert find_hits("Yes, GP-2024-17 pays a pro-rata bonus above 90% of target.") == []
+    assert [h.rule for h in find_hits("Same as HR-12345.")] == ["other ticket"]

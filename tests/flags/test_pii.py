@@ -664,3 +664,8 @@ def test_second_set_targets():
     s = pii_scores(load_set())
     assert s["recall"] >= 0.98, s["missed"]
     assert s["precision"] >= 0.95, s["false_positives"]
+
+
+def test_date_of_birth_a_few_words_after_its_cue():
+    assert kinds("My date of birth is wrong, it is 02/11/1984.") == [("birth_date", "02/11/1984")]
+    assert kinds("The date of birth field opens on 1 April 2025 for everyone.") == []
