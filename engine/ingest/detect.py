@@ -11,6 +11,8 @@ line a person can act on.
 from __future__ import annotations
 
 import codecs
+import datetime as _dt
+import hashlib
 import csv
 import io
 import json
@@ -204,3 +206,25 @@ def read_text(path: Path, encoding: str) -> str:
     if "\x00" in text and not encoding.startswith("utf-16"):
         text = text.replace("\x00", "")  # stray NULs from a database export
     return text.lstrip("\ufeff").rstrip("\x1a")  # Ctrl-Z: an old DOS end-of-file mark
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+
+
+def excel_serial_date(text: str) -> str:
+    """"45352.5" (a spreadsheet date cell without a date format) -> "2024-03-01 12:00:00";
+    anything else as it is. Only numbers between 1954 and 2119 count as dates."""
+    if not _SERIAL.fullmatch(text):
+        return text
+    days = float(text)
+    if not 20000 <= days <= 80000:
+        return text
+    when = _dt.datetime(1899, 12, 30) + _dt.timedelta(days=days)
+    when = when.replace(microsecond=0) + _dt.timedelta(seconds=round(when.microsecond / 1e6))
+    return when.isoformat(sep=" ")

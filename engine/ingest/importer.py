@@ -30,6 +30,7 @@ from engine.ingest import mapping as mappings
 from engine.ingest.mapping import ALL_FIELDS, as_text, check_mapping, resolve_mapping, resolve_thread_mapping
 from engine.ingest import threads
 from engine.ingest import helpdesk, tickets_import, vendors
+from engine.ingest.detect import excel_serial_date as _excel_serial_date, file_sha256  # noqa: F401  (kept importable here)
 from engine.workspace.errors import BadInput
 from engine.workspace.progress import ProgressFn, raise_if_cancelled
 from engine.workspace.store import Workspace
@@ -49,13 +50,6 @@ def content_hash(external_id: str | None, question: str, answer: str) -> str:
     key = "\x1f".join((_norm(external_id), _norm(question), _norm(answer)))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _FileResult:
@@ -181,21 +175,6 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
                      content_hash(ext, q, a)))
     return res
 
-
-_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
-
-
-def _excel_serial_date(text: str) -> str:
-    """"45352.5" (a spreadsheet date cell without a date format) -> "2024-03-01 12:00:00";
-    anything else as it is. Only numbers between 1954 and 2119 count as dates."""
-    if not _SERIAL.fullmatch(text):
-        return text
-    days = float(text)
-    if not 20000 <= days <= 80000:
-        return text
-    when = _dt.datetime(1899, 12, 30) + _dt.timedelta(days=days)
-    when = when.replace(microsecond=0) + _dt.timedelta(seconds=round(when.microsecond / 1e6))
-    return when.isoformat(sep=" ")
 
 
 def _id_text(value: Any) -> str:

@@ -134,7 +134,7 @@ def ticket_rows(ticket: helpdesk.Ticket, mode: str) -> tuple[list[tuple], str | 
 def read_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, result_cls: Callable,
                   progress=None, cancel=None) -> list:
     """One result per file of the group (side files too: they hold no rows of their own)."""
-    from engine.ingest.importer import file_sha256
+    from engine.ingest.detect import file_sha256
 
     results = {}
     for p in list(main) + list(side):
@@ -250,20 +250,30 @@ def apply_updates(ws: Workspace, updates: list[tuple[Known, tuple, str, str, int
     return len(redraft), len(flagged)
 
 
+class _PreviewResult:
+    """What read_helpdesk fills for a preview (the importer passes its own result class)."""
+
+    def __init__(self, path: Path, info: dict):
+        self.path, self.name, self.info = path, path.name, info
+        self.rows: list[tuple] = []
+        self.errors: list[dict] = []
+        self.skipped: dict[str, int] = {}
+
+    def error(self, line: int, reason: str) -> None:
+        self.errors.append({"file": self.name, "line": line, "reason": reason})
+
+
 def preview_helpdesk(paths: list[str | Path], n: int = 5, mode: str = "resolution") -> dict[str, Any] | None:
     """What the import would make of helpdesk files, nothing written: {"vendor", "summary",
     "files", "pairs": first n drafted pairs, "errors", "skipped", "tickets", ...}; None when no
     file is a helpdesk export."""
-    from engine.ingest import drafting
-    from engine.ingest.importer import _FileResult
-
     kinds = [(Path(p), vendors.sniff(p)) for p in paths]
     found = [(p, k) for p, k in kinds if k]
     if not found:
         return None
     out: dict[str, Any] = {"shape": "helpdesk", "groups": [], "pairs": [], "errors": [], "skipped": {}}
     for kind, main, side in vendors.group_paths(found):
-        results = read_helpdesk(kind, main, side, mode, _FileResult)
+        results = read_helpdesk(kind, main, side, mode, _PreviewResult)
         stats = {k: sum(r.stats[k] for r in results) for k in results[0].stats}
         out["groups"].append({"vendor": kind, "files": [r.name for r in results],
                               "summary": helpdesk.summary_line(kind, **stats), **stats,

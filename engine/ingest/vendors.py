@@ -526,8 +526,7 @@ def read_servicenow(paths: list[Path], side: list[Path], on_error: FileErrorSink
             caller = _text(rec.get(c_caller)).strip() if c_caller else ""
             created = _text(rec.get(c_created)) if c_created else ""
             if xlsx:
-                from engine.ingest.importer import _excel_serial_date
-                created = _excel_serial_date(created)
+                created = _detect.excel_serial_date(created)
             posts = []
             desc = _text(rec.get(c_desc)) if c_desc else ""
             if desc.strip():
