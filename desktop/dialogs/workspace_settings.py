@@ -2,7 +2,10 @@
 `pairsmith settings WS KEY VALUE` and `pairsmith trust WS MODEL --remote-code/--pickle`.
 
 Offline mode, the models allowed to run their own code or load pickle files, and the flag
-settings (duplicate/conflict thresholds, the employee-id pattern, the embedding model). The
+settings (duplicate/conflict thresholds, the embedding model) and, for personal data, the id
+shapes learned from this workspace's own pairs (ids written after "employee id", "staff number",
+"badge no"...): the user confirms a shape, removes it (not an id: never flagged), edits its
+pattern or adds one, plus an optional extra pattern. The
 dialog reads everything once through the worker, edits a local copy, and OK writes only what
 changed in one transaction (an emptied setting is deleted, as `--unset` does). Cancel writes
 nothing. (Per-user app preferences live in desktop/settings.py; these belong to the workspace.)
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.privacy import id_patterns as ws_id_patterns
 from engine.workspace import security
 from engine.workspace import settings as ws_settings
 
@@ -71,9 +75,17 @@ def pattern_error(pattern: str) -> str | None:
 
 
 # --- worker-thread functions (the only ones that touch the workspace) -------------------------
+ID_PATTERNS_KEY = "pii_id_patterns"  # the user's decisions on the learned id shapes
+ID_STATES = {"learned": "learned", "confirmed": "confirmed", "added": "added by you", "removed": "removed (not an id)"}
+
+
 def read_settings(ws) -> dict[str, Any]:
+    patterns = [{"pattern": p.pattern, "display": p.display, "examples": list(p.examples), "count": p.count,
+                 "anywhere": p.anywhere, "state": p.state} for p in ws_id_patterns.list_patterns(ws)]
     return {"offline": security.is_offline(ws), "trusted": security.trusted_models(ws),
-            "values": {key: ws.get_setting(key) for key in FLAG_SETTINGS}}
+            "values": {key: ws.get_setting(key) for key in FLAG_SETTINGS + (ID_PATTERNS_KEY,)},
+            "id_patterns": patterns}
+
 
 
 def save_settings(ws, values: dict[str, Any], trust: dict[str, tuple[bool, bool]]) -> None:
@@ -91,7 +103,7 @@ class WorkspaceSettingsDialog(QDialog):
         self.ctx = ctx
         self.setObjectName("workspace-settings-dialog")
         self.setWindowTitle("Workspace settings")
-        self.resize(640, 620)
+        self.resize(700, 780)
         self.loaded: dict[str, Any] | None = None
         self.trusted: dict[str, dict[str, bool]] = {}  # the edited copy
         self.defaults = threshold_defaults()
@@ -150,11 +162,11 @@ class WorkspaceSettingsDialog(QDialog):
             self.spins[key], self.use_default[key] = spin, default
         self.use_default["conflict_threshold"].setText("default (same as duplicates)")
         self.spins["duplicate_threshold"].valueChanged.connect(self._follow_duplicate)
-        self.pattern = QLineEdit(placeholderText=f"default: {ws_settings.default('pii_employee_id_pattern')}")
+        self.pattern = QLineEdit(placeholderText="optional: a regular expression for ids written without a cue word")
         self.pattern.textChanged.connect(self._validate)
         self.pattern_error = QLabel(wordWrap=True, styleSheet="color: #b42318;")
         self.pattern_error.hide()
-        form.addRow("Employee ID pattern", self.pattern)
+        form.addRow("Extra ID pattern", self.pattern)
         form.addRow("", self.pattern_error)
         self.embedding = QLineEdit(placeholderText="empty: the bundled all-MiniLM-L6-v2")
         self.embedding.textChanged.connect(self._validate)
@@ -172,11 +184,43 @@ class WorkspaceSettingsDialog(QDialog):
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setEnabled(False)  # until the settings are read
 
+        # personal data: the id shapes learned from the workspace
+        ids_box = QGroupBox("Personal data: your organisation's ID formats")
+        ids_layout = QVBoxLayout(ids_box)
+        ids_help = QLabel("Shapes of the IDs written after words such as “employee ID”, “staff number” or “badge no” "
+                          "in this workspace. A shape with letters or separators is also found without those words. "
+                          "Confirm the ones that are IDs, remove the ones that are not; double-click a pattern to edit it.",
+                          wordWrap=True, objectName="hint")
+        self.id_table = QTableWidget(0, 6)
+        self.id_table.setObjectName("id-patterns-table")
+        self.id_table.setHorizontalHeaderLabels(["Pattern", "Reads as", "Examples", "Seen", "Status", ""])
+        id_header = self.id_table.horizontalHeader()
+        id_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        id_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.id_table.verticalHeader().hide()
+        self.id_table.itemChanged.connect(self._id_pattern_edited)
+        self.new_id = QLineEdit(placeholderText=r"add an ID pattern, e.g. EMP-\d{6}")
+        self.new_id.textChanged.connect(self._validate_new_id)
+        self.add_id_button = QPushButton("Add", clicked=self.add_id_pattern)
+        self.add_id_button.setEnabled(False)
+        self.id_error = QLabel(wordWrap=True, styleSheet="color: #b42318;")
+        self.id_error.hide()
+        id_row = QHBoxLayout()
+        id_row.addWidget(self.new_id)
+        id_row.addWidget(self.add_id_button)
+        ids_layout.addWidget(ids_help)
+        ids_layout.addWidget(self.id_table)
+        ids_layout.addLayout(id_row)
+        ids_layout.addWidget(self.id_error)
+        self.id_patterns: list[dict[str, Any]] = []  # the edited copy (learned + added)
+        self.id_decisions: dict[str, str] = {}
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.offline)
         layout.addWidget(offline_help)
         layout.addWidget(trust_box, 1)
         layout.addWidget(flags_box)
+        layout.addWidget(ids_box, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._update_allow()
@@ -197,6 +241,10 @@ class WorkspaceSettingsDialog(QDialog):
                 self.spins[key].setValue(float(value))
         self.pattern.setText(str(values.get("pii_employee_id_pattern") or ""))
         self.embedding.setText(str(values.get("embedding_model") or ""))
+        self.id_patterns = [dict(p) for p in data.get("id_patterns", [])]
+        stored = values.get(ID_PATTERNS_KEY)
+        self.id_decisions = {str(k): str(v) for k, v in stored.items()} if isinstance(stored, dict) else {}
+        self._fill_id_table()
         self._validate()
 
     def _failed(self, exc: BaseException) -> None:
@@ -243,6 +291,104 @@ class WorkspaceSettingsDialog(QDialog):
         self.allow_button.setEnabled(bool(self.new_model.text().strip())
                                      and (self.new_code.isChecked() or self.new_pickle.isChecked()))
 
+    # --- learned id shapes -----------------------------------------------------------------
+    def _fill_id_table(self) -> None:
+        self.id_table.blockSignals(True)
+        self.id_table.setRowCount(0)
+        for entry in self.id_patterns:
+            row = self.id_table.rowCount()
+            self.id_table.insertRow(row)
+            pattern = QTableWidgetItem(entry["pattern"])
+            pattern.setToolTip("Double-click to edit the regular expression")
+            self.id_table.setItem(row, 0, pattern)
+            for col, text in ((1, entry["display"]), (2, ", ".join(entry["examples"])),
+                              (3, str(entry["count"]) if entry["count"] else ""),
+                              (4, ID_STATES.get(entry["state"], entry["state"])
+                               + ("; only after a cue word" if entry["state"] == "learned" and not entry["anywhere"]
+                                  else ""))):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.id_table.setItem(row, col, item)
+            buttons = QWidget()
+            box = QHBoxLayout(buttons)
+            box.setContentsMargins(0, 0, 0, 0)
+            if entry["state"] != "confirmed" and entry["state"] != "added":
+                box.addWidget(QPushButton("Confirm", clicked=lambda _=False, p=entry["pattern"]: self.set_id_state(p, "confirmed")))
+            if entry["state"] != "removed":
+                box.addWidget(QPushButton("Remove", clicked=lambda _=False, p=entry["pattern"]: self.set_id_state(p, "removed")))
+            if entry["state"] in ("confirmed", "removed"):
+                box.addWidget(QPushButton("Undo", clicked=lambda _=False, p=entry["pattern"]: self.set_id_state(p, None)))
+            self.id_table.setCellWidget(row, 5, buttons)
+        self.id_table.blockSignals(False)
+
+    def set_id_state(self, pattern: str, state: str | None) -> None:
+        """Confirm, remove (an added pattern is dropped) or undo a decision; written on OK."""
+        entry = next((e for e in self.id_patterns if e["pattern"] == pattern), None)
+        if entry is None:
+            return
+        if entry["state"] == "added" or (entry.get("count", 0) == 0 and state == "removed"):
+            self.id_patterns.remove(entry)
+            self.id_decisions.pop(pattern, None)
+        elif state is None:
+            self.id_decisions.pop(pattern, None)
+            entry["state"] = "learned"
+        else:
+            self.id_decisions[pattern] = state
+            entry["state"] = state
+        self._fill_id_table()
+
+    def _id_error(self, pattern: str) -> str | None:
+        from engine.flags.pii import pattern_error as id_pattern_error
+
+        error = id_pattern_error(pattern) if pattern else None
+        return error[0].upper() + error[1:] if error else None
+
+    def _validate_new_id(self) -> None:
+        text = self.new_id.text().strip()
+        error = self._id_error(text)
+        self.id_error.setText(error or "")
+        self.id_error.setVisible(bool(error))
+        self.add_id_button.setEnabled(bool(text) and not error)
+
+    def add_id_pattern(self, pattern: str | None = None) -> bool:
+        pattern = (pattern if isinstance(pattern, str) else self.new_id.text()).strip()
+        if not pattern or self._id_error(pattern):
+            return False
+        if not any(e["pattern"] == pattern for e in self.id_patterns):
+            self.id_patterns.append({"pattern": pattern, "display": pattern, "examples": [], "count": 0,
+                                     "anywhere": True, "state": "added"})
+        self.id_decisions[pattern] = "confirmed"
+        for e in self.id_patterns:
+            if e["pattern"] == pattern and e["state"] != "added":
+                e["state"] = "confirmed"
+        self.new_id.clear()
+        self._fill_id_table()
+        return True
+
+    def _id_pattern_edited(self, item: QTableWidgetItem) -> None:
+        """An edited pattern replaces the old one: a learned shape is removed, the new one added."""
+        if item.column() != 0 or item.row() >= len(self.id_patterns):
+            return
+        entry = self.id_patterns[item.row()]
+        new = item.text().strip()
+        if new == entry["pattern"]:
+            return
+        error = self._id_error(new) if new else "An ID pattern cannot be empty"
+        if error:
+            self.id_error.setText(error)
+            self.id_error.show()
+            self._fill_id_table()  # back to the old text
+            return
+        self.id_error.hide()
+        old = entry["pattern"]
+        if entry["state"] == "added":
+            self.id_patterns.remove(entry)
+            self.id_decisions.pop(old, None)
+        else:
+            self.id_decisions[old] = "removed"
+            entry["state"] = "removed"
+        self.add_id_pattern(new)
+
     # --- flag settings --------------------------------------------------------------------
     def _default_toggled(self, key: str, on: bool) -> None:
         spin = self.spins[key]
@@ -286,6 +432,10 @@ class WorkspaceSettingsDialog(QDialog):
             new = edit.text().strip() or None
             if new != (before.get(key) or None):
                 values[key] = new
+        old_decisions = before.get(ID_PATTERNS_KEY)
+        old_decisions = old_decisions if isinstance(old_decisions, dict) else {}
+        if self.id_decisions != old_decisions:
+            values[ID_PATTERNS_KEY] = dict(self.id_decisions) or None
         old = self.loaded["trusted"]
         trust = {m: (False, False) for m in old if m not in self.trusted}
         for model, entry in self.trusted.items():
@@ -301,7 +451,7 @@ class WorkspaceSettingsDialog(QDialog):
             self.accept()
             return
         message = "Workspace settings saved."
-        if any(key in FLAG_SETTINGS for key in values):
+        if any(key in FLAG_SETTINGS + (ID_PATTERNS_KEY,) for key in values):
             message += " The flags are recomputed with them on the next “Find problems”."
         self.ok_button.setEnabled(False)
 

@@ -246,3 +246,60 @@ def test_welcome_says_how_to_open_a_recent_workspace(qtbot, ctx, settings, tmp_p
     # Enter on a recent workspace opens it too (activation)
     w.welcome.recent.setCurrentRow(0)
     assert w.welcome.recent.currentItem().data(256) == str(tmp_path / "ws")
+
+
+# --- personal data: the id shapes learned from the workspace --------------------------------------
+def _fill_ids(ws):
+    from engine.review import pairs
+
+    for text in ("My staff number is LK204877, payslip wrong.", "Emp no LK118204, badge broken.",
+                 "Staff number LK330915: till PIN locked.", "Employee ID 004512 here.", "Employee ID 773310 here."):
+        pairs.add_pair(ws, text, "We have fixed it in the portal.")
+
+
+def _rows(dlg):
+    return [(dlg.id_table.item(r, 0).text(), dlg.id_table.item(r, 4).text()) for r in range(dlg.id_table.rowCount())]
+
+
+def test_learned_id_patterns_are_shown_confirmed_removed_and_edited(qtbot, window, ctx):
+    from engine.flags.pii import find_spans
+    from engine.privacy import id_patterns
+
+    ctx.worker.run_sync(_fill_ids)
+    dlg = _open(qtbot, window)
+    rows = _rows(dlg)
+    assert rows == [(r"LK\d{6}", "learned"), (r"\d{6}", "learned; only after a cue word")]
+    assert dlg.id_table.item(0, 1).text() == "LK + 6 digits"
+    assert "LK118204" in dlg.id_table.item(0, 2).text() and dlg.id_table.item(0, 3).text() == "3"
+
+    # remove the letters shape, confirm the digits one, add one; nothing written before OK
+    buttons = dlg.id_table.cellWidget(0, 5).findChildren(type(dlg.add_id_button))
+    next(b for b in buttons if b.text() == "Remove").click()
+    buttons = dlg.id_table.cellWidget(1, 5).findChildren(type(dlg.add_id_button))
+    next(b for b in buttons if b.text() == "Confirm").click()
+    dlg.new_id.setText(r"EMP-(\d{4}")
+    assert not dlg.add_id_button.isEnabled() and dlg.id_error.isVisible()
+    dlg.new_id.setText(r"EMP-\d{4}")
+    assert dlg.add_id_button.isEnabled()
+    dlg.add_id_button.click()
+    assert _rows(dlg)[-1] == (r"EMP-\d{4}", "added by you")
+    assert "pii_id_patterns" not in _stored(ctx)
+    _finish(qtbot, dlg)
+    decisions = ctx.worker.run_sync(id_patterns.decisions)
+    assert decisions == {r"LK\d{6}": "removed", r"\d{6}": "confirmed", r"EMP-\d{4}": "confirmed"}
+    rules = ctx.worker.run_sync(id_patterns.rules)
+    assert [s.text for s in find_spans("Ids LK204877, EMP-1234 and 773310", id_patterns=rules)] == ["EMP-1234", "773310"]
+
+    # reopened: the decisions are shown; editing a learned pattern removes it and adds the new one
+    dlg = _open(qtbot, window)
+    assert _rows(dlg) == [(r"LK\d{6}", "removed (not an id)"), (r"\d{6}", "confirmed"), (r"EMP-\d{4}", "added by you")]
+    buttons = dlg.id_table.cellWidget(0, 5).findChildren(type(dlg.add_id_button))
+    next(b for b in buttons if b.text() == "Undo").click()
+    assert _rows(dlg)[0] == (r"LK\d{6}", "learned")
+    dlg.id_table.item(1, 0).setText(r"\d{6}(")  # invalid: refused, the old text comes back
+    assert dlg.id_error.isVisible() and dlg.id_table.item(1, 0).text() == r"\d{6}"
+    dlg.id_table.item(1, 0).setText(r"E\d{6}")
+    assert (r"\d{6}", "removed (not an id)") in _rows(dlg) and (r"E\d{6}", "added by you") in _rows(dlg)
+    _finish(qtbot, dlg)
+    decisions = ctx.worker.run_sync(id_patterns.decisions)
+    assert decisions == {r"\d{6}": "removed", r"EMP-\d{4}": "confirmed", r"E\d{6}": "confirmed"}
