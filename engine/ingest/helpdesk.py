@@ -133,6 +133,8 @@ def is_courtesy(text: str | Post) -> bool:
     closing this" (a name or a greeting around it does not count as content)."""
     if isinstance(text, Post):
         post, text = text, text.text
+        if _says_more(text):
+            return False
         cleaned = post.cleaned()
     else:
         from engine.ingest import drafting
@@ -148,6 +150,21 @@ def is_courtesy(text: str | Post) -> bool:
         return False  # more words than a name that are in no courtesy: content (the cheap test)
     rest = _strip_courtesy(t)
     return len(re.findall(r"[^\W\d_]{2,}|\d+", rest)) == 0
+
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _says_more(raw: str) -> bool:
+    """The cheap test before any cleaning: the first paragraph after a greeting line has more
+    than a few words that are in no courtesy (a "thanks" paragraph has none, or a name)."""
+    head = raw[:600].lstrip()
+    paragraphs = _PARAGRAPH.split(head, maxsplit=2)
+    first = paragraphs[0]
+    if len(paragraphs) > 1 and len(first) < 40 and "\n" not in first.strip():
+        first = paragraphs[1]  # "Hi Sam," on a line of its own
+    words = _WORD.findall(first.lower())
+    return sum(1 for w in words if w not in _VOCAB) > 4
 
 
 def _strip_courtesy(t: str) -> str:
@@ -214,8 +231,7 @@ def ticket_pairs(ticket: Ticket, mode: str = "resolution") -> list[TicketPair]:
         # a requester message after an earlier answer that opens a new topic ("That worked. Also,
         # can I ...?") starts the question afresh; a "still failing" keeps the first question
         for k, i in enumerate(asked[1:], start=1):
-            answered_before = any(asked[k - 1] < j < i and not _asks(ticket.posts[j]) for j in agent)
-            if answered_before and new_topic(ticket.posts[i]):
+            if new_topic(ticket.posts[i]) and any(asked[k - 1] < j < i and not _asks(ticket.posts[j]) for j in agent):
                 asked = asked[k:]
                 break
         if not asked:
