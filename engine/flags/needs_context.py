@@ -26,6 +26,7 @@ class _Rule:
     pattern: re.Pattern
     why: str  # completes "'<phrase>': ..."
     keys: tuple[str, ...] = ()  # lower-case words one of which must be in the text (a fast pre-check)
+    also: tuple[str, ...] = ()  # and, if given, one of these too
 
 
 def _r(p: str) -> re.Pattern:
@@ -195,7 +196,8 @@ _FAMILY_RULES: list[_Rule] = [
           ("forward", "sent", "shar", "show", "gave", "given", "mention", "said", "told", "discuss", "agreed", "talked",
            "spoke", "promised", "explained", "pointed", "left", "posted", "pasted", "mailed", "messaged", " did", "handled",
            "applied", "used", "settled", "decided", "arranged", "suggest", "recommend", "attach", "upload", "dropped",
-           "walked", "went", "set up", "fixed", "tried", "linked", "circulated", "highlighted", "noted", "covered")),
+           "walked", "went", "set up", "fixed", "tried", "linked", "circulated", "highlighted", "noted", "covered"),
+          ("i ", "we ", "i'", "we'", "what ")),
     _Rule("like last time", _r(r"\b(?:like|as|same\s+(?:[\w'-]+\s+){0,2}?as)\s+(?:we|I|you)\s+(?:did|had|said|told\s+you|mentioned|discussed|agreed|"
                                r"went\s+over|went\s+through|covered|talked\s+about|explained|showed\s+you|"
                                r"handled\s+it|sorted\s+it|fixed\s+it)\b(?:\s+(?:before|last\s+\w+|earlier|previously|in\s+[A-Z]\w+|on\s+[A-Z]\w+))?"
@@ -329,7 +331,7 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
                 add(rule.name, m.start(), m.end(), rule.why)
 
     for rule in _FAMILY_RULES:
-        if rule.keys and not any(k in low for k in rule.keys):
+        if (rule.keys and not any(k in low for k in rule.keys)) or (rule.also and not any(k in low for k in rule.also)):
             continue
         for m in rule.pattern.finditer(text):
             if not _quoted(text, m.start()):
