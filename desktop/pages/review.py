@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from engine.ingest import ops as import_ops
 from engine.review import ops as pair_ops
 from desktop.models.pairs_model import KIND_LABELS, PairsTableModel
 from desktop.widgets.pair_editor import PairEditor
@@ -62,6 +63,14 @@ QToolButton#reject { background: #cf1124; color: white; border-color: #cf1124; f
 QToolButton#approve:disabled, QToolButton#reject:disabled { background: #cbd2d9; border-color: #cbd2d9; }
 QTableView { selection-background-color: #d9e8f6; selection-color: black; gridline-color: #e4e7eb; }
 """
+
+
+def _load_pair_with_thread(ws, pair_id: int) -> dict:
+    """The pair as the editor shows it, with its helpdesk ticket's messages (internal notes
+    marked) for the raw pane, or None for a pair from a flat export."""
+    data = pair_ops.load_pair(ws, pair_id)
+    data["pair"]["raw_messages"] = import_ops.ticket_thread(ws, pair_id)
+    return data
 
 
 class ReviewPage(Page):
@@ -436,7 +445,7 @@ class ReviewPage(Page):
                 self._show(None)
                 self._set_editable(True)
 
-        self.submit(pair_ops.load_pair, pair_id, on_done=done, on_error=failed)
+        self.submit(_load_pair_with_thread, pair_id, on_done=done, on_error=failed)
 
     def _set_editable(self, on: bool) -> None:
         for editor in self.editor.editors().values():

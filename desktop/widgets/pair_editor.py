@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSizePolicy,
     QSplitter,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +56,29 @@ class PairTextEdit(QPlainTextEdit):
             event.ignore()  # not ours: the window's shortcut gets it
             return False
         return super().event(event)
+
+
+def thread_html(messages: list[dict]) -> str:
+    """The conversation as HTML for the raw pane (texts escaped)."""
+    parts = []
+    for m in messages:
+        who = html.escape(str(m.get("author") or ("requester" if m.get("role") == "requester" else "agent")))
+        role = "Requester" if m.get("role") == "requester" else "Agent"
+        when = html.escape(str(m.get("created") or ""))
+        if m.get("internal"):
+            head = f"<b style='color:#8d2b0b'>Internal note</b> · {who}"
+            style = "background:#fff3c4; border-left:3px solid #f0b429;"
+        else:
+            used = {"question": " · in the question", "answer": " · the answer"}.get(m.get("used") or "", "")
+            head = f"<b>{role}</b> · {who}{used}"
+            style = "background:#ffffff;" if m.get("role") == "requester" else "background:#eef2f7;"
+        files = m.get("attachments") or []
+        att = (f"<div style='color:#616e7c'>Attachments (not imported): {html.escape(', '.join(files))}</div>"
+               if files else "")
+        text = html.escape(str(m.get("text") or "")).replace("\n", "<br>")
+        parts.append(f"<div style='{style} padding:4px; margin-bottom:6px'><div style='color:#52606d'>{head}"
+                     f"<span style='color:#9aa5b1'> {when}</span></div><div>{text}</div>{att}</div>")
+    return "".join(parts)
 
 
 def _section_label(text: str) -> QLabel:
@@ -168,6 +192,16 @@ class PairEditor(QWidget):
         raw_layout.addWidget(self.raw_question, 1)
         raw_layout.addWidget(_section_label("Agent's reply"))
         raw_layout.addWidget(self.raw_answer, 1)
+        # a helpdesk ticket: every message, internal notes marked (never part of the pair)
+        self.thread_label = _section_label("Whole conversation (internal notes are marked and never in the pair)")
+        self.thread_view = QTextBrowser()
+        self.thread_view.setObjectName("raw-thread")
+        self.thread_view.setOpenLinks(False)
+        raw_layout.addWidget(self.thread_label)
+        raw_layout.addWidget(self.thread_view, 2)
+        self.thread_label.hide()
+        self.thread_view.hide()
+        self.thread_pair_id: int | None = None
 
         # the training pair (editable)
         edit = QFrame()
@@ -232,6 +266,7 @@ class PairEditor(QWidget):
                 self.subject.setText("")
                 for w in (self.raw_question, self.raw_answer, self.instruction, self.response):
                     w.setPlainText("")
+                self.set_thread(None)
                 self.badges.set_flags([])
                 return
             ext = pair.get("external_id")
@@ -242,11 +277,25 @@ class PairEditor(QWidget):
             self.subject.setText(f"<b>{html.escape(subject)}</b>" if subject else "<i>No subject</i>")
             self.raw_question.setPlainText(pair.get("raw_question") or "(this pair was not imported from a ticket)")
             self.raw_answer.setPlainText(pair.get("raw_answer") or "")
+            if "raw_messages" in pair or self.thread_pair_id != pair["id"]:
+                self.set_thread(pair.get("raw_messages"), pair["id"])
             self._set_text(self.instruction, pair.get("instruction") or "")
             self._set_text(self.response, pair.get("response") or "")
             self.badges.set_flags(flags)
         finally:
             self._loading = False
+
+    def set_thread(self, messages: list[dict] | None, pair_id: int | None = None) -> None:
+        """Show a helpdesk ticket's messages below the raw question and answer, oldest first;
+        an internal note on a yellow ground with "Internal note" in front of its author."""
+        self.thread_pair_id = pair_id if messages else None
+        visible = bool(messages)
+        self.thread_label.setVisible(visible)
+        self.thread_view.setVisible(visible)
+        if not visible:
+            self.thread_view.clear()
+            return
+        self.thread_view.setHtml(thread_html(messages))
 
     def set_texts(self, instruction: str, response: str) -> None:
         """Replace the editable texts (after undo/redo/redaction) without emitting edits."""

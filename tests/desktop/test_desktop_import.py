@@ -273,3 +273,45 @@ def test_an_unknown_layout_gets_the_column_mapping_with_a_note(qtbot, page, tmp_
     qtbot.waitUntil(lambda: str(path.resolve()) in page.previews, timeout=10000)
     assert "recognises by itself" in page.mapping_note.text()
     assert page.combos["question"].isVisible()
+
+
+def test_review_raw_pane_shows_the_internal_notes_marked_internal(qtbot, ctx, monkeypatch, tmp_path):
+    import sys
+    import types
+
+    # the review page re-checks flags through engine.flags.runner; none are needed here
+    fake = types.SimpleNamespace(list_flags=lambda ws, kind=None, status=None, pair_id=None: [],
+                                 refresh_pairs=lambda ws, ids, progress=None: {},
+                                 refresh_pair=lambda ws, pid, progress=None: {})
+    import engine.flags
+
+    monkeypatch.setitem(sys.modules, "engine.flags.runner", fake)
+    monkeypatch.setattr(engine.flags, "runner", fake, raising=False)
+    from desktop.pages.review import ReviewPage
+    from engine.ingest.importer import import_files
+
+    ctx.worker.run_sync(lambda ws: import_files(ws, [HELPDESK / "zendesk_tickets.json", HELPDESK / "zendesk_users.json"]))
+    page = ReviewPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    page.activate()
+    first = ctx.worker.run_sync(lambda ws: ws.scalar(
+        "SELECT p.id FROM pairs p JOIN tickets t ON t.id = p.ticket_id WHERE t.external_id = '5101'"))
+    page.select_pair(first)
+    qtbot.waitUntil(lambda: page.current_id == first and page.editor.thread_view.isVisible(), timeout=10000)
+    shown = page.editor.thread_view.toPlainText()
+    assert "Internal note · Ruth Abernethy" in shown
+    assert "Do not quote the old 12-week policy" in shown  # visible as context ...
+    assert "Do not quote" not in page.editor.instruction.toPlainText() + page.editor.response.toPlainText()  # ... not in the pair
+    assert "That's great news, thank you so much!" in shown
+    # a pair from a flat export has no conversation to show
+    flat = tmp_path / "flat.csv"
+    flat.write_text("Ticket ID,Question,Answer\nF-1,How do I book a room?,Use the Rooms app.\n", encoding="utf-8")
+    ctx.worker.run_sync(lambda ws: import_files(ws, [flat]))
+    other = ctx.worker.run_sync(lambda ws: ws.scalar(
+        "SELECT p.id FROM pairs p JOIN tickets t ON t.id = p.ticket_id WHERE t.external_id = 'F-1'"))
+    page.refresh()
+    page.select_pair(other)
+    qtbot.waitUntil(lambda: page.current_id == other, timeout=10000)
+    assert not page.editor.thread_view.isVisible() and page.editor.thread_view.toPlainText() == ""
