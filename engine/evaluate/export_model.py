@@ -18,7 +18,8 @@ GGUF support, stated plainly:
 - Tokenizers: byte-level BPE ("gpt2" in GGUF), Hugging Face Llama/Mistral BPE with byte fallback
   ("llama"), and SentencePiece tokenizer.model ("llama"). The pre-tokenizer is written as
   "default" for byte-level BPE (llama.cpp warns and uses its default split).
-- No quantisation (q4/q8) yet: f16 or f32 only; quantise with llama.cpp's llama-quantize.
+- f16, f32, or q8_0 (quantised here with the gguf package); other types (q4_k...) with
+  llama.cpp's llama-quantize on the f16 file.
 - Mistral's sliding-window attention is not recorded (llama.cpp's llama architecture has none);
   answers within the context length are unaffected.
 - The whole merged model is held in memory while the GGUF is written (about its size in f16).
@@ -254,9 +255,17 @@ def _rope_theta(config) -> float:
     return float(theta or 10000.0)
 
 
+QUANTIZE = ("q8_0",)
+
+
 def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dtype: str = "float16",
-               name: str = "pairsmith", progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Write a merged Llama/Mistral model folder as one GGUF file. Returns {"tensors", "tokenizer", "file_type"}."""
+               name: str = "pairsmith", progress: ProgressFn | None = None,
+               quantize: str | None = None) -> dict[str, Any]:
+    """Write a merged Llama/Mistral model folder as one GGUF file. Returns {"tensors", "tokenizer", "file_type"}.
+
+    quantize="q8_0": the weight matrices in llama.cpp's Q8_0 (blocks of 32 values, one f16 scale:
+    8.5 bits a weight, about half the f16 file), quantised with the gguf package the way
+    llama-quantize does; a matrix whose rows are not a multiple of 32 stays f16, norms stay f32."""
     import gguf
     import numpy as np
     import torch
@@ -271,7 +280,11 @@ def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dty
             "convert that folder with llama.cpp's convert_hf_to_gguf.py.")
     n_head, n_kv = config.num_attention_heads, getattr(config, "num_key_value_heads", None) or config.num_attention_heads
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // n_head
+    if quantize not in (None, *QUANTIZE):
+        raise BadInput(f"GGUF quantisation {quantize!r} is not supported; use one of {', '.join(QUANTIZE)} "
+                       "(or none for f16/f32).")
     f16 = dtype in ("float16", "bfloat16")
+    q8 = quantize == "q8_0"
     w = gguf.GGUFWriter(str(out_file), "llama")
     w.add_name(name)
     w.add_context_length(int(config.max_position_embeddings))
@@ -286,7 +299,8 @@ def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dty
     if head_dim * n_head != config.hidden_size:
         w.add_key_length(int(head_dim))
         w.add_value_length(int(head_dim))
-    w.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if f16 else gguf.LlamaFileType.ALL_F32)
+    w.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0 if q8 else gguf.LlamaFileType.MOSTLY_F16 if f16
+                    else gguf.LlamaFileType.ALL_F32)
 
     # tokenizer
     vocab = _load_vocab(model_dir)
@@ -322,7 +336,7 @@ def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dty
     if bos_id is not None and 0 <= bos_id < len(tokens) and "bos" not in special.add_special_token:
         bos_text = tokens[bos_id].decode("utf-8", "replace") if isinstance(tokens[bos_id], bytes) else str(tokens[bos_id])
         # the chat template starts with the BOS token: llama.cpp must add it (the Modelfile template leaves it out)
-        special.add_special_token["bos"] = template.lstrip().startswith(("{{ bos_token }}", "{{bos_token}}", bos_text))
+        special.add_special_token["bos"] = starts_with_bos(template, bos_text)
     special.add_to_gguf(w, quiet=True)
 
     # tensors
@@ -343,8 +357,13 @@ def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dty
         elif gname.endswith("attn_k.weight"):
             t = _permute_rope(t, n_kv)
         arr = t.numpy()
-        arr = arr.astype(np.float16) if (f16 and arr.ndim > 1) else arr.astype(np.float32)  # norms stay f32
-        w.add_tensor(gname, arr)
+        if q8 and arr.ndim > 1 and arr.shape[-1] % 32 == 0:
+            qtype = gguf.GGMLQuantizationType.Q8_0
+            w.add_tensor(gname, gguf.quants.quantize(np.ascontiguousarray(arr, dtype=np.float32), qtype),
+                         raw_dtype=qtype)
+        else:
+            arr = arr.astype(np.float16) if ((f16 or q8) and arr.ndim > 1) else arr.astype(np.float32)  # norms: f32
+            w.add_tensor(gname, arr)
         names.append(gname)
         if progress:
             progress(i + 1, len(all_keys), "converting tensors")
@@ -352,26 +371,198 @@ def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dty
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
     w.close()
-    return {"tensors": names, "tokenizer": vocab.tokenizer_model, "file_type": "f16" if f16 else "f32"}
+    return {"tensors": names, "tokenizer": vocab.tokenizer_model,
+            "file_type": "q8_0" if q8 else "f16" if f16 else "f32"}
+
+
+def starts_with_bos(template: str, bos_text: str | None) -> bool:
+    """True when a chat template writes the BOS token first: llama.cpp must then add it itself
+    (add_bos_token in the GGUF) and the Modelfile template leaves it out. One rule for both."""
+    head = (template or "").lstrip()
+    marks = ("{{ bos_token }}", "{{bos_token}}", "{{- bos_token }}", "{{- bos_token -}}", "{{ bos_token -}}")
+    return head.startswith(marks) or bool(bos_text and head.startswith(bos_text))
+
+
+_MARK = "@@PAIRSMITH_{}@@"
+
+
+def _plain_chat(tokenizer, messages: list[dict], generation: bool) -> str:
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=generation)
+
+
+def _turn_parts(tokenizer) -> dict[str, str] | None:
+    """The text the chat template puts around each turn, found by rendering it around markers:
+    {"head", "head_system", "system_suffix", "user_prefix", "user_suffix", "assistant_prefix",
+    "assistant_suffix"}; None when the template is not a plain concatenation of turns (then the
+    Modelfile falls back to one system prompt + one question)."""
+    S, U1, A1, U2, A2 = (_MARK.format(k) for k in ("SYSTEM", "USER1", "ASSISTANT1", "USER2", "ASSISTANT2"))
+    try:
+        one = _plain_chat(tokenizer, [{"role": "user", "content": U1}], False)
+        gen = _plain_chat(tokenizer, [{"role": "user", "content": U1}], True)
+        conv = _plain_chat(tokenizer, [{"role": "user", "content": U1}, {"role": "assistant", "content": A1},
+                                       {"role": "user", "content": U2}, {"role": "assistant", "content": A2}], False)
+        with_sys = _plain_chat(tokenizer, [{"role": "system", "content": S}, {"role": "user", "content": U1}], False)
+    except Exception:  # noqa: BLE001 - a template that refuses these conversations
+        return None
+    if not gen.startswith(one) or any(conv.count(m) != 1 for m in (U1, A1, U2, A2)) or with_sys.count(S) != 1:
+        return None
+    before_u1, user_suffix = one.split(U1)
+    s0, rest = conv.split(U1)
+    s1, rest = rest.split(A1)
+    s2, rest = rest.split(U2)
+    s3, assistant_suffix = rest.split(A2)
+    generation = gen[len(one):]
+    if s0 != before_u1 or s1 != s3 or not s1.startswith(user_suffix) or not s2.startswith(assistant_suffix):
+        return None
+    assistant_prefix = s1[len(user_suffix):]
+    user_prefix = s2[len(assistant_suffix):]
+    q0, after_system = with_sys.split(S)
+    if U1 not in after_system:
+        return None
+    between, last = after_system.split(U1)
+    if generation != assistant_prefix or not before_u1.endswith(user_prefix) or not between.endswith(user_prefix) \
+            or last != user_suffix:
+        return None
+    parts = {"head": before_u1[: len(before_u1) - len(user_prefix)], "head_system": q0,
+             "system_suffix": between[: len(between) - len(user_prefix)], "user_prefix": user_prefix,
+             "user_suffix": user_suffix, "assistant_prefix": assistant_prefix, "assistant_suffix": assistant_suffix}
+    if any("{{" in v or "}}" in v or "@@PAIRSMITH_" in v for v in parts.values()):
+        return None
+    return parts
 
 
 def ollama_template(tokenizer) -> str:
-    """The chat template as an Ollama (Go) template for one system prompt + one question,
-    derived by rendering the model's own chat template around placeholders."""
+    """The model's chat template as an Ollama (Go) template, derived by rendering it around
+    placeholders: a system prompt (or the template's own default), then each user/assistant turn of
+    `.Messages`, ending with the assistant's prefix after the last question. A template that is not a
+    plain concatenation of turns gets one system prompt + one question instead."""
     from engine.evaluate.generate import render_chat
 
-    sys_mark, user_mark = "@@PAIRSMITH_SYSTEM@@", "@@PAIRSMITH_PROMPT@@"
-    with_sys = render_chat(tokenizer, [{"role": "system", "content": sys_mark}, {"role": "user", "content": user_mark}])
-    plain = render_chat(tokenizer, [{"role": "user", "content": user_mark}])
     bos = getattr(tokenizer, "bos_token", None)
-    if bos:  # llama.cpp adds the BOS token itself (add_bos_token in the GGUF)
-        with_sys = with_sys[len(bos):] if with_sys.startswith(bos) else with_sys
-        plain = plain[len(bos):] if plain.startswith(bos) else plain
+    strip_bos = bool(bos) and starts_with_bos(getattr(tokenizer, "chat_template", None) or "", bos)
+
+    def unbos(text: str) -> str:  # llama.cpp adds the BOS token itself (add_bos_token in the GGUF)
+        return text[len(bos):] if strip_bos and text.startswith(bos) else text
+
+    parts = _turn_parts(tokenizer)
+    if parts is not None:
+        return ("{{ if .System }}" + unbos(parts["head_system"]) + "{{ .System }}" + parts["system_suffix"]
+                + "{{ else }}" + unbos(parts["head"]) + "{{ end }}"
+                + "{{ range .Messages }}"
+                + '{{ if eq .Role "user" }}' + parts["user_prefix"] + "{{ .Content }}" + parts["user_suffix"]
+                + parts["assistant_prefix"]
+                + '{{ else if eq .Role "assistant" }}{{ .Content }}' + parts["assistant_suffix"]
+                + "{{ end }}{{ end }}")
+    sys_mark, user_mark = _MARK.format("SYSTEM"), _MARK.format("PROMPT")
+    with_sys = unbos(render_chat(tokenizer, [{"role": "system", "content": sys_mark},
+                                             {"role": "user", "content": user_mark}]))
+    plain = unbos(render_chat(tokenizer, [{"role": "user", "content": user_mark}]))
 
     def go(text: str) -> str:
         return text.replace(sys_mark, "{{ .System }}").replace(user_mark, "{{ .Prompt }}")
 
     return "{{ if .System }}" + go(with_sys) + "{{ else }}" + go(plain) + "{{ end }}{{ .Response }}"
+
+
+_ACTION = __import__("re").compile(r"\{\{(-?)\s*(.*?)\s*(-?)\}\}", __import__("re").S)
+
+
+def render_ollama_template(template: str, *, messages: list[dict] | None = None, system: str = "",
+                           prompt: str = "", response: str = "") -> str:
+    """Render the Go-template subset the Modelfile uses (if / else if / else / end on `.Field` or
+    `eq .Role "x"`, range over .Messages, `{{ .Field }}`, `{{-`/`-}}` trimming) the way Ollama
+    would: a check that the Modelfile yields the model's own prompt string. Anything else raises
+    ValueError."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    for m in _ACTION.finditer(template):
+        text = template[pos:m.start()]
+        if m.group(1):
+            text = text.rstrip()
+        if tokens and tokens[-1][0] == "trim_next":
+            tokens.pop()
+            text = text.lstrip()
+        tokens.append(("text", text))
+        tokens.append(("action", m.group(2)))
+        if m.group(3):
+            tokens.append(("trim_next", ""))
+        pos = m.end()
+    tail = template[pos:]
+    if tokens and tokens[-1][0] == "trim_next":
+        tokens.pop()
+        tail = tail.lstrip()
+    tokens.append(("text", tail))
+
+    def parse(i: int, stops: tuple[str, ...]):
+        nodes = []
+        while i < len(tokens):
+            kind, body = tokens[i]
+            if kind == "text":
+                nodes.append(("text", body))
+                i += 1
+                continue
+            head = body.split(" ", 1)[0]
+            if head in stops or body.startswith("else"):
+                return nodes, i
+            if head == "if":
+                branches, i = [], i
+                cond = body[3:].strip()
+                while True:
+                    block, i = parse(i + 1, ("end", "else"))
+                    branches.append((cond, block))
+                    stop = tokens[i][1]
+                    if stop == "end":
+                        break
+                    cond = stop[len("else if"):].strip() if stop.startswith("else if") else None
+                    if cond is None:
+                        block, i = parse(i + 1, ("end",))
+                        branches.append((None, block))
+                        break
+                nodes.append(("if", branches))
+                i += 1
+            elif head == "range":
+                if body.split(" ", 1)[1].strip() != ".Messages":
+                    raise ValueError(f"unsupported range: {body}")
+                block, i = parse(i + 1, ("end",))
+                nodes.append(("range", block))
+                i += 1
+            elif body.startswith(".") and " " not in body:
+                nodes.append(("field", body[1:]))
+                i += 1
+            else:
+                raise ValueError(f"unsupported template action: {{{{ {body} }}}}")
+        return nodes, i
+
+    tree, _ = parse(0, ())
+    top = {"System": system, "Prompt": prompt, "Response": response,
+           "Messages": [{"Role": m["role"], "Content": m["content"]} for m in (messages or [])]}
+
+    def truth(cond: str, ctx: dict) -> bool:
+        if cond.startswith("eq "):
+            field, _, literal = cond[3:].partition(" ")
+            return str(ctx.get(field.lstrip("."), "")) == json.loads(literal)
+        if cond.startswith(".") and " " not in cond:
+            return bool(ctx.get(cond[1:]))
+        raise ValueError(f"unsupported condition: {cond}")
+
+    def run(nodes, ctx: dict) -> str:
+        out = []
+        for kind, val in nodes:
+            if kind == "text":
+                out.append(val)
+            elif kind == "field":
+                out.append(str(ctx.get(val, top.get(val, ""))))
+            elif kind == "range":
+                for msg in top["Messages"]:
+                    out.append(run(val, msg))
+            else:
+                for cond, block in val:
+                    if cond is None or truth(cond, ctx):
+                        out.append(run(block, ctx))
+                        break
+        return "".join(out)
+
+    return run(tree, top)
 
 
 def write_modelfile(out: Path, tokenizer, gguf_name: str = GGUF_NAME) -> Path:
@@ -386,13 +577,14 @@ def write_modelfile(out: Path, tokenizer, gguf_name: str = GGUF_NAME) -> Path:
 
 
 def export_ollama(run_dir: str | os.PathLike, out: str | os.PathLike, *, dtype: str = "float16",
-                  progress: ProgressFn | None = None) -> dict[str, Any]:
+                  progress: ProgressFn | None = None, quantize: str | None = None) -> dict[str, Any]:
     from transformers import AutoTokenizer
 
     run_dir, out = Path(run_dir), Path(out)
     with tempfile.TemporaryDirectory(prefix="pairsmith-merge-", dir=str(out.parent)) as tmp:
         merged = export_merged(run_dir, tmp, dtype="float32" if dtype == "float32" else "float16")
-        info = write_gguf(merged, out / GGUF_NAME, dtype=dtype, name=f"pairsmith-{run_dir.name}", progress=progress)
+        info = write_gguf(merged, out / GGUF_NAME, dtype=dtype, name=f"pairsmith-{run_dir.name}", progress=progress,
+                          quantize=quantize)
         tok = AutoTokenizer.from_pretrained(str(merged), **tokenizer_load_kwargs(merged))
         write_modelfile(out, tok)
     return info
@@ -414,18 +606,23 @@ def _check_gguf_arch(base_path: str) -> None:
 
 # --- entry point -----------------------------------------------------------------------------
 GGUF_NOTES = [
-    "GGUF: llama architecture (Llama/Mistral bases only); f16 or f32 tensors, no quantisation yet "
-    "(use llama.cpp's llama-quantize for q4/q8).",
+    "GGUF: llama architecture (Llama/Mistral bases only); f16, f32 or q8_0 tensors (other quantisations: "
+    "llama.cpp's llama-quantize on the f16 file).",
     "GGUF: Mistral's sliding-window attention is not recorded; other architectures need llama.cpp's "
     "convert_hf_to_gguf.py on a --format merged export.",
 ]
 
 
 def export_model(run_dir: str | os.PathLike, out: str | os.PathLike, *, fmt: str = "adapter",
-                 dtype: str = "float16", progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Export a run's model to the folder `out` (created; must be new or empty)."""
+                 dtype: str = "float16", progress: ProgressFn | None = None,
+                 quantize: str | None = None) -> dict[str, Any]:
+    """Export a run's model to the folder `out` (created; must be new or empty). `quantize="q8_0"`
+    (ollama format only) writes the GGUF in Q8_0 instead of f16."""
     if fmt not in FORMATS:
         raise BadInput(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if quantize is not None and (fmt != "ollama" or quantize not in QUANTIZE):
+        raise BadInput(f"--quantize {quantize} applies to the ollama (GGUF) format only and must be one of "
+                       f"{', '.join(QUANTIZE)}.")
     run_dir = Path(run_dir)
     if fmt == "adapter":  # a copy of the adapter folder: the base model need not be at hand
         from engine.evaluate import read_run
@@ -449,7 +646,7 @@ def export_model(run_dir: str | os.PathLike, out: str | os.PathLike, *, fmt: str
         elif fmt == "merged":
             export_merged(run_dir, out, dtype=dtype)
         else:
-            info = export_ollama(run_dir, out, dtype=dtype, progress=progress)
+            info = export_ollama(run_dir, out, dtype=dtype, progress=progress, quantize=quantize)
             notes = list(GGUF_NOTES) + [f"GGUF tokenizer: {info['tokenizer']}; tensors: {info['file_type']}."]
             if dtype == "bfloat16":
                 notes.append("bfloat16 was written as float16 in the GGUF file.")

@@ -101,7 +101,10 @@ def _rms(x, w, eps):
 def _gguf_forward(reader, ids):
     """A llama.cpp-style forward pass (RoPE on adjacent pairs, GQA) over the GGUF tensors."""
     f = {k: v.contents() for k, v in reader.fields.items() if not k.startswith("tokenizer.ggml.")}
-    t = {x.name: np.asarray(x.data, dtype=np.float32) for x in reader.tensors}
+    import gguf
+
+    t = {x.name: gguf.quants.dequantize(x.data, x.tensor_type).astype(np.float32).reshape(
+        [int(n) for n in reversed(x.shape)]) for x in reader.tensors}
     n_head, n_kv = f["llama.attention.head_count"], f["llama.attention.head_count_kv"]
     eps, base = f["llama.attention.layer_norm_rms_epsilon"], f["llama.rope.freq_base"]
     hd = f["llama.rope.dimension_count"]
@@ -138,7 +141,7 @@ def _gguf_forward(reader, ids):
     return x @ t["output.weight"].T
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("dtype", ["float32", "float16", "q8_0"])
 def test_ollama_export_is_a_readable_gguf_that_computes_the_same_model(run, tuned_logits, tmp_path, dtype):
     import gguf
     from transformers import AutoTokenizer
@@ -146,9 +149,11 @@ def test_ollama_export_is_a_readable_gguf_that_computes_the_same_model(run, tune
     from engine.evaluate.export_model import export_model
 
     run_dir, base = run
-    result = export_model(run_dir, tmp_path / "o", fmt="ollama", dtype=dtype)
+    quantize = "q8_0" if dtype == "q8_0" else None
+    result = export_model(run_dir, tmp_path / "o", fmt="ollama", dtype="float16" if quantize else dtype,
+                          quantize=quantize)
     assert set(result["files"]) == {"model.gguf", "Modelfile", "README.md"}
-    assert any("no quantisation" in n for n in result["notes"])
+    assert any("q8_0" in n for n in result["notes"])
     reader = gguf.GGUFReader(str(tmp_path / "o" / "model.gguf"))
     meta = {k: v.contents() for k, v in reader.fields.items()}
     assert meta["general.architecture"] == "llama"
@@ -168,19 +173,48 @@ def test_ollama_export_is_a_readable_gguf_that_computes_the_same_model(run, tune
         ("attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down")}
     assert names == expected
     types = {t.name: t.tensor_type for t in reader.tensors}
-    want = gguf.GGMLQuantizationType.F16 if dtype == "float16" else gguf.GGMLQuantizationType.F32
+    want = {"float16": gguf.GGMLQuantizationType.F16, "float32": gguf.GGMLQuantizationType.F32,
+            "q8_0": gguf.GGMLQuantizationType.Q8_0}[dtype]
     assert types["blk.0.attn_q.weight"] == want and types["output_norm.weight"] == gguf.GGMLQuantizationType.F32
+    assert meta["general.file_type"] == {"float16": 1, "float32": 0, "q8_0": 7}[dtype]
+    if quantize:  # Q8_0: 34 bytes per 32 weights, against 64 in f16
+        q8 = next(x for x in reader.tensors if x.name == "blk.0.ffn_up.weight")
+        assert q8.n_bytes == q8.n_elements // 32 * 34
 
     logits = _gguf_forward(reader, PROMPT_IDS)
-    tol = 2e-2 if dtype == "float16" else 1e-3
+    tol = {"float16": 2e-2, "float32": 1e-3, "q8_0": 5e-2}[dtype]
     np.testing.assert_allclose(logits, tuned_logits[0], atol=tol * max(1.0, np.abs(tuned_logits[0]).max()))
 
     modelfile = (tmp_path / "o" / "Modelfile").read_text()
     assert modelfile.startswith("FROM ./model.gguf")
-    assert "{{ .Prompt }}" in modelfile and "{{ .System }}" in modelfile and "<|assistant|>" in modelfile
+    assert "{{ range .Messages }}" in modelfile and "{{ .System }}" in modelfile and "<|assistant|>" in modelfile
     assert "<s>" not in modelfile  # llama.cpp adds the BOS token itself
     assert 'PARAMETER stop "</s>"' in modelfile
-    assert "Not supported" not in modelfile and "no quantisation" in (tmp_path / "o" / "README.md").read_text()
+    assert "Not supported" not in modelfile and "q8_0" in (tmp_path / "o" / "README.md").read_text()
+    _check_modelfile_template(modelfile, tok, bos_added=True)
+
+
+CONVERSATION = [
+    {"role": "user", "content": "How do I book annual leave?"},
+    {"role": "assistant", "content": "In the HR portal, under Time Off."},
+    {"role": "user", "content": "And who approves it?"},
+    {"role": "assistant", "content": "Your line manager."},
+    {"role": "user", "content": "Thanks. Can I carry days over?"},
+]
+
+
+def _check_modelfile_template(modelfile: str, tok, *, bos_added: bool) -> None:
+    """The Modelfile's TEMPLATE, rendered as Ollama would, gives the prompt string of the model's
+    own chat template for a multi-turn conversation, with and without a system prompt."""
+    from engine.evaluate.export_model import render_ollama_template
+
+    template = modelfile.split('TEMPLATE """', 1)[1].split('"""', 1)[0]
+    for system in ("", "You answer questions for the Fabrikam people team."):
+        messages = ([{"role": "system", "content": system}] if system else []) + CONVERSATION
+        want = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        got = render_ollama_template(template, messages=messages, system=system)
+        assert (tok.bos_token + got if bos_added else got) == want
+        assert got.count("Can I carry days over?") == 1 and got.count("Your line manager.") == 1
 
 
 def test_export_errors_and_cli(run, tmp_path, capsys):
