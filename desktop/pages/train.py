@@ -32,6 +32,7 @@ from engine.train.events import parse_line
 from engine.train.launch import parse_eval_line
 
 BUILTIN_TINY = "builtin:tiny"
+BUILTIN_SMOLLM2 = "builtin:smollm2"
 STATE_WORDS = {
     "prepared": "prepared", "running": "running", "done": "finished", "error": "failed",
     "cancelled": "cancelled", "stopped": "stopped",
@@ -180,14 +181,21 @@ class TrainPage(Page):
         self.model_combo = QComboBox()
         self.model_combo.setEditable(True)
         self.model_combo.addItem(BUILTIN_TINY)
-        self.model_combo.setToolTip("A model folder on this computer, a hub id such as "
-                                    "mistralai/Mistral-7B-Instruct-v0.3 (already downloaded), or builtin:tiny "
-                                    "for a quick test on the CPU.")
+        self.model_combo.addItem(BUILTIN_SMOLLM2)
+        self.model_combo.setToolTip("A model folder or a .gguf file on this computer, a local Ollama model "
+                                    "(ollama:NAME), a hub id such as mistralai/Mistral-7B-Instruct-v0.3 (already "
+                                    "downloaded), builtin:smollm2 (a real 135M instruct model that trains on a CPU "
+                                    "in minutes) or builtin:tiny (a quick test). A GGUF file is converted once.")
         self.model_combo.setMinimumWidth(200)
+        self.model_combo.currentTextChanged.connect(self._model_changed)
         model_row.addWidget(self.model_combo, 1)
         browse = QPushButton("Choose folder…")
         browse.clicked.connect(self.choose_model_folder)
         model_row.addWidget(browse)
+        browse_file = QPushButton("Choose model file…")
+        browse_file.setToolTip("A GGUF model file (what llama.cpp, LM Studio and Ollama use)")
+        browse_file.clicked.connect(self.choose_model_file)
+        model_row.addWidget(browse_file)
         form.addRow("Base model:", model_row)
         self.preset_combo = QComboBox()
         self.preset_combo.setMinimumWidth(260)
@@ -349,9 +357,14 @@ class TrainPage(Page):
             self.descriptions = setup["descriptions"]
             for name in setup["presets"]:
                 self.preset_combo.addItem(name, name)
-            idx = self.preset_combo.findData(setup["default_preset"])
+            self._default_presets = (setup["default_preset"],
+                                     setup.get("default_preset_real_model", setup["default_preset"]))
+            idx = self.preset_combo.findData(self._default_for(self.model_combo.currentText()))
             self.preset_combo.setCurrentIndex(max(idx, 0))
             self._preset_changed()
+        for name in setup.get("ollama_models") or []:  # the local Ollama models, as picks
+            if self.model_combo.findText(f"ollama:{name}") < 0:
+                self.model_combo.addItem(f"ollama:{name}")
         self.show_runs(setup["runs"])
         if setup.get("latest") and self.state == "idle" and self.run_id is None:
             self.show_run(setup["latest"])
@@ -359,6 +372,28 @@ class TrainPage(Page):
     def _preset_changed(self, *_: Any) -> None:
         name = self.preset_combo.currentData()
         self.preset_note.setText(self.descriptions.get(name, ""))
+
+    def _default_for(self, model: str) -> str | None:
+        defaults = getattr(self, "_default_presets", None)
+        if not defaults:
+            return None
+        return defaults[0] if model.strip() in ("", BUILTIN_TINY) else defaults[1]
+
+    def _model_changed(self, text: str) -> None:
+        """Follow the model with the default preset (cpu-smoke for the tiny model, cpu-lora for a
+        real one on a CPU) unless the user picked another preset."""
+        previous = getattr(self, "_last_model", BUILTIN_TINY)
+        self._last_model = text
+        if self.preset_combo.count() and self.preset_combo.currentData() == self._default_for(previous):
+            idx = self.preset_combo.findData(self._default_for(text))
+            if idx >= 0:
+                self.preset_combo.setCurrentIndex(idx)
+
+    def choose_model_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model file", "",
+                                              "GGUF models (*.gguf);;All files (*)")
+        if path:
+            self.model_combo.setEditText(path)
 
     def choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a base model folder")
@@ -458,12 +493,15 @@ class TrainPage(Page):
     def start_training(self) -> None:
         base = self.model_combo.currentText().strip()
         if not base:
-            self.headline.setText("Choose a base model first (builtin:tiny for a quick CPU test).")
+            self.headline.setText("Choose a base model first (builtin:smollm2 for a real model on the CPU, "
+                                  "builtin:tiny for a quick test).")
             return
         preset = self.preset_combo.currentData()
         version = self.version_combo.currentData()
         self._set_state("preparing")
-        self.headline.setText("Preparing the run…")
+        gguf = base.lower().endswith(".gguf") or base.startswith("ollama:") or base == BUILTIN_SMOLLM2
+        self.headline.setText("Preparing the run… (a GGUF model is converted once the first time: about a "
+                              "minute for a small model)" if gguf else "Preparing the run…")
         self.submit(ops.prepare, base, preset, version, on_done=self.launch, on_error=self._prepare_failed)
 
     def _prepare_failed(self, exc: BaseException) -> None:

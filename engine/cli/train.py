@@ -13,8 +13,10 @@ from engine.workspace.errors import BadInput
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a LoRA adapter on a frozen dataset version (runs in a subprocess)")
     p.add_argument("workspace", nargs="?")
-    p.add_argument("--base-model", help="a model folder, a hub id, or builtin:tiny (a tiny test model)")
-    p.add_argument("--preset", help="qlora-t4 (default with a GPU), lora-bf16, cpu-smoke (default without)")
+    p.add_argument("--base-model", help="a model folder, a .gguf file, ollama:NAME[:TAG], a hub id, "
+                   "builtin:smollm2 (a real 135M instruct model) or builtin:tiny (a tiny test model)")
+    p.add_argument("--preset", help="qlora-t4 (default with a GPU), lora-bf16, cpu-lora (default without, for a "
+                   "real model), cpu-smoke (default for builtin:tiny)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override one setting (repeatable); see --list-settings")
     p.add_argument("--version", type=int, help="dataset version id (default: the newest; frozen now if none)")
@@ -78,8 +80,9 @@ def cmd_train(args) -> int:
     if not args.workspace:
         raise BadInput("Give the workspace folder: pairsmith train WS --base-model MODEL")
     if not args.resume and not args.base_model:
-        raise BadInput("Give a base model: --base-model PATH, a hub id, or builtin:tiny for a quick test.")
-    preset = args.preset or default_preset()
+        raise BadInput("Give a base model: --base-model PATH, FILE.gguf, ollama:NAME, a hub id, builtin:smollm2 "
+                           "or builtin:tiny for a quick test.")
+    preset = args.preset or default_preset(args.base_model)
     if not args.resume:
         resolve_config(preset, parse_overrides(args.set))  # a bad --set fails here, before anything runs
     ws = open_ws(args.workspace)

@@ -109,7 +109,7 @@ def start_run(ws, base_model: str, preset: str | None = None, overrides: Mapping
     """Prepare a run (nothing is started): returns (run_id, argv, run_dir). Spawn `argv` with
     env `security.child_env(ws)` (the desktop uses QProcess) and call `record_run(ws, run_dir)`
     when it ends."""
-    preset = preset or default_preset()
+    preset = preset or default_preset(base_model)
     parse_overrides(overrides)  # fail on a bad --set before freezing anything
     resolve_config(preset, parse_overrides(overrides))
     # what the user allowed for this model (custom code, pickle weights): checked here, before a

@@ -2,7 +2,8 @@
 thread that owns the workspace) and returns plain data; the page starts the training subprocess
 itself (a QProcess: it must not block) with the argv, environment and folder returned here.
 
-    load_setup(ws) -> {"versions", "presets", "descriptions", "default_preset", "runs", "latest"}
+    load_setup(ws) -> {"versions", "presets", "descriptions", "default_preset", "default_preset_real_model",
+                       "ollama_models" (local Ollama models, as ollama:NAME picks), "runs", "latest"}
     list_runs(ws) -> launch.list_runs(ws), each run with its latest evaluation report ("evaluation")
         and whether Resume can continue it ("resumable": stopped, with a checkpoint)
     run_view(ws, run_id, runs=None) -> {"run", "events", "evaluation"}: an earlier run to draw
@@ -49,9 +50,13 @@ def run_view(ws, run_id: str, runs: list[dict] | None = None) -> dict:
 def load_setup(ws) -> dict:
     from engine.dataset import split
 
+    from engine.train.gguf_base import list_ollama_models
+
     runs = list_runs(ws)
     return {"versions": split.list_versions(ws), "presets": list(presets.PRESETS),
             "descriptions": dict(presets.DESCRIPTIONS), "default_preset": presets.default_preset(),
+            "default_preset_real_model": presets.default_preset("builtin:smollm2"),
+            "ollama_models": [m["name"] for m in list_ollama_models()],
             "runs": runs, "latest": run_view(ws, runs[0]["id"], runs) if runs else None}
 
 

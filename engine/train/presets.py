@@ -4,6 +4,8 @@
                quantisation, LoRA r=16/alpha=32/dropout 0.05 on q/k/v/o/gate, 3 epochs,
                batch 2 x accumulation 8, lr 2e-4, warmup 3 %, max length 512.
 - `lora-bf16`  GPUs with 40 GB and more: no quantisation, bf16 weights, larger batches.
+- `cpu-lora`   a real small model (builtin:smollm2, 135M) on a CPU: fp32, no gradient
+               checkpointing, micro-batches of 8 grouped by length, 2 epochs; a few minutes on 2 cores.
 - `cpu-smoke`  the built-in tiny model on a CPU: fp32, a few dozen steps, short sequences, logs
                every step and checkpoints every few steps. `--set load_in_4bit=true` works here too.
 
@@ -133,18 +135,55 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
+# `cpu-lora`: a real model (builtin:smollm2, 135M) on a CPU in minutes. The reference recipe's LoRA
+# (r=16 on q/k/v/o/gate) and effective batch of 16, with what makes a CPU fast: fp32 (no bf16
+# hardware on most CPUs), no gradient checkpointing (it recomputes every layer's forward: ~1/3 more
+# work; a 135M model's activations fit easily), micro-batches of 8 grouped by length (fewer,
+# fuller matrix products and little padding), no LoRA dropout, two epochs at a higher learning
+# rate so a few hundred pairs visibly move the model, answers cut at 256 tokens.
+PRESETS["cpu-lora"] = {
+    "device": "auto",
+    "load_in_4bit": False,
+    "compute_dtype": "float32",
+    "attn_implementation": "sdpa",
+    "lora_r": 16,
+    "lora_alpha": 32,
+    "lora_dropout": 0.0,
+    "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"],
+    "num_train_epochs": 2.0,
+    "max_steps": -1,
+    "per_device_train_batch_size": 8,
+    "gradient_accumulation_steps": 2,
+    "learning_rate": 1e-3,
+    "warmup_ratio": 0.05,
+    "lr_scheduler_type": "cosine",
+    "max_length": 256,
+    "batching": "grouped",
+    "logging_steps": 1,
+    "save_steps": 10,
+    "save_total_limit": 2,
+    "eval_steps": 0,
+    "gradient_checkpointing": False,
+    "loss_check_step": 0,
+    "threads": 0,
+}
+
 DESCRIPTIONS = {
     "qlora-t4": "4-bit QLoRA for a 16 GB GPU (T4 class), the reference recipe",
     "lora-bf16": "LoRA on bf16 weights for GPUs with 40 GB or more",
     "cpu-smoke": "a quick check on the CPU with the built-in tiny model",
+    "cpu-lora": "a real small model (builtin:smollm2) on a CPU: LoRA in minutes on 2 cores",
 }
 
 
-def default_preset() -> str:
-    """`qlora-t4` when a CUDA GPU is present, else `cpu-smoke`."""
+def default_preset(base_model: str | None = None) -> str:
+    """`qlora-t4` when a CUDA GPU is present; on a CPU `cpu-smoke` for the built-in tiny model (or
+    when no model is named) and `cpu-lora` for a real model."""
     try:
         import torch
 
-        return "qlora-t4" if torch.cuda.is_available() else "cpu-smoke"
+        if torch.cuda.is_available():
+            return "qlora-t4"
     except Exception:  # noqa: BLE001 - a broken torch install: the CPU preset at least explains itself
-        return "cpu-smoke"
+        pass
+    return "cpu-smoke" if not base_model or base_model.strip() == "builtin:tiny" else "cpu-lora"
