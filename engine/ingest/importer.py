@@ -112,7 +112,9 @@ def _read_file(path: Path, override: dict[str, str], progress: ProgressFn | None
         buffered = records if isinstance(records, list) else list(records)
         thread = resolve_thread_mapping(path.name, columns, [r for _, r in buffered[:mappings.DETECT_ROWS]], override)
         if thread is None:
-            raise pair_error or BadInput(f"{path.name}: no question and answer columns found")
+            exc = pair_error or BadInput(f"{path.name}: no question and answer columns found")
+            raise BadInput(f"{exc} (it is not a Zendesk, Freshdesk, Jira Service Management, ServiceNow or "
+                           f"mailbox export either, which are recognised by themselves)") from None
         res.mapping = thread
         _read_thread(res, thread, buffered, progress, cancel)
         return res

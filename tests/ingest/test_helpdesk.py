@@ -394,3 +394,26 @@ def test_an_unknown_layout_falls_back_to_the_column_mapping(ws, tmp_path):
 def test_summary_line_wording():
     assert helpdesk.summary_line("zendesk", 1204, 3880, 611) == (
         "Zendesk export: 1,204 tickets, 3,880 public replies, 611 internal notes")
+
+
+def test_zendesk_json_array_wrapper_is_read_too(ws, tmp_path):
+    # the API's {"tickets": [...]} page rather than the NDJSON export
+    tickets = []
+    for line in ZD.read_text(encoding="utf-8").splitlines():
+        try:
+            tickets.append(json.loads(line))
+        except ValueError:
+            pass
+    p = tmp_path / "page1.json"
+    p.write_text(json.dumps({"tickets": tickets, "next_page": None, "count": len(tickets)}, indent=1))
+    assert vendors.sniff(p) == "zendesk"
+    res = import_files(ws, [p, ZD_USERS])
+    assert res["imported"] == 7 and res["errors"] == []
+    _no_internal_text(ws)
+
+
+def test_a_file_without_answers_says_it_is_no_known_helpdesk_export(ws, tmp_path):
+    p = tmp_path / "notes.csv"
+    p.write_text("Ref,Notes\nR1,Call back on Monday\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="recognised by themselves"):
+        import_files(ws, [p])
