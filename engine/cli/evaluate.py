@@ -1,4 +1,4 @@
-"""Subcommands: eval, export-model, chat."""
+"""Subcommands: eval, judge, export-model, chat."""
 
 from __future__ import annotations
 
@@ -18,8 +18,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, help="evaluate on the first N held-out pairs only")
     p.add_argument("--batch-size", type=int, help="questions answered together (default 16)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--test", metavar="FILE.jsonl",
+                   help="evaluate on your own test questions ({\"instruction\", \"response\"} lines) instead of the held-out pairs")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("judge", help="score any answers against reference answers (claims-based judge)")
+    p.add_argument("refs", metavar="REFS.jsonl", help='reference lines {"id", "instruction", "response"}')
+    p.add_argument("answers", metavar="ANSWERS.jsonl", help='answer lines {"id", "answer"}')
+    p.add_argument("--policy", metavar="FILE", help="the policy text (an extra detail it states is not invented)")
+    p.add_argument("--no-embed", action="store_true", help="do not load the sentence embedder (claims and word overlap only)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_judge)
 
     p = sub.add_parser("export-model", help="export a run's model: the adapter, a merged model, or GGUF for Ollama")
     p.add_argument("workspace")
@@ -65,18 +75,22 @@ def cmd_eval(args) -> int:
     from engine.evaluate import clean_run_id
 
     args.run = clean_run_id(args.run)
+    if args.test:
+        from engine.evaluate import read_test_file
+
+        read_test_file(args.test)  # one clear line (exit 2) before the workspace or a model is opened
     ws = open_ws(args.workspace)
     bar = ProgressBar("evaluating")
     try:
         report = run_evaluation(ws, args.run, baseline_prompt_file=args.baseline_prompt, limit=args.limit,
-                                batch_size=args.batch_size, device=args.device, progress=bar)
+                                batch_size=args.batch_size, device=args.device, progress=bar, test_file=args.test)
     finally:
         bar.close()
         ws.close()
     run_dir = Path(args.workspace) / "runs" / args.run / "eval"
     hall = report.get("hallucinations") or {}
     lines = [
-        f"Run {args.run}: {report['summary']}.",
+        f"Run {args.run}: {report['summary']}" + (f" (questions from {args.test})." if args.test else "."),
         f"Training questions: {pct(report.get('train_accuracy'))} (gap {report.get('gap') or 0:+.0f} points).",
         f"Invented facts: {hall.get('count', 0)} in {hall.get('answers_affected', 0)} of "
         f"{report['counts']['heldout']} answers.",
@@ -90,6 +104,27 @@ def cmd_eval(args) -> int:
     lines.append(f"Report: {run_dir / 'report.html'}")
     emit({"run": args.run, "evaluation_id": report.get("evaluation_id"), "report_path": str(run_dir / "report.json"),
           "html_path": str(run_dir / "report.html"), "report": report}, args.json, "\n".join(lines))
+    return 0
+
+
+def cmd_judge(args) -> int:
+    from engine.evaluate.judge import judge_files, load_embedder
+
+    def embedder():  # loaded only once the files are known to be good
+        try:
+            return load_embedder()
+        except Exception as exc:  # noqa: BLE001 - the claims still judge; say so
+            print(f"pairsmith: no sentence embedder ({type(exc).__name__}); judging on claims and word overlap",
+                  file=sys.stderr)
+            return None
+
+    verdicts = judge_files(args.refs, args.answers, policy_path=args.policy,
+                           load_embed=None if args.no_embed else embedder)
+    right = sum(v["correct"] for v in verdicts)
+    text = [f"{v['id']}: {'correct' if v['correct'] else v['category']} - {v['reason']}" for v in verdicts]
+    text.append(f"{right} of {len(verdicts)} answers correct ({100 * right / len(verdicts):.0f}%).")
+    emit([{"id": v["id"], "correct": v["correct"], "reason": v["reason"], "category": v["category"]}
+          for v in verdicts], args.json, "\n".join(text))
     return 0
 
 

@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--max-new-tokens", type=int, default=None)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--test", metavar="FILE", help="evaluate on these {instruction, response} lines instead of the held-out pairs")
+    parser.add_argument("--policy", metavar="FILE", help="the policy sheet's text, for the base + prompt + policy baseline")
+    parser.add_argument("--few-shot", type=int, default=None, help="training pairs shown to the base model as examples")
     args = parser.parse_args(argv)
 
     out = sys.stdout
@@ -60,12 +63,20 @@ def main(argv: list[str] | None = None) -> int:
                 prompt = Path(args.baseline_prompt).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise PairsmithError(f"Cannot read the baseline prompt file: {getattr(exc, 'strerror', None) or exc}") from None
+        policy = None
+        if args.policy:
+            try:
+                policy = Path(args.policy).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise PairsmithError(f"Cannot read the policy file: {getattr(exc, 'strerror', None) or exc}") from None
         emit("started", limit=args.limit)
         report = evaluate_run(run_dir, baseline_prompt=prompt, limit=args.limit, batch_size=args.batch_size,
-                              max_new_tokens=args.max_new_tokens, device=args.device, progress=progress)
+                              max_new_tokens=args.max_new_tokens, device=args.device, progress=progress,
+                              test_file=args.test, policy=policy, few_shot=args.few_shot)
         json_path, html_path = write_report(run_dir, report)
         emit("done", report=str(json_path), html=str(html_path), summary=report["summary"],
-             **{k: report[k] for k in ("heldout_accuracy", "train_accuracy", "baseline_accuracy")})
+             **{k: report.get(k) for k in ("heldout_accuracy", "train_accuracy", "baseline_accuracy",
+                                           "baseline_policy_accuracy")})
         return 0
     except PairsmithError as exc:
         emit("error", message=str(exc), kind=type(exc).__name__)

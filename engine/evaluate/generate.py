@@ -2,6 +2,7 @@
 
     model, tokenizer = load_model(base_path, adapter_path=None)
     prompts = [build_prompt(tokenizer, q, system=None) for q in questions]
+    base_prompt = render_chat(tokenizer, baseline_messages(q, examples=pick_examples(train), policy=policy_text))
     answers = generate(model, tokenizer, prompts, max_new_tokens=128, batch_size=16)
     with adapter_disabled(model): ...      # the same weights without the adapter (the baseline)
 
@@ -24,6 +25,80 @@ DEFAULT_SYSTEM_PROMPT = (
     "correctly, briefly and politely. Give exact figures (days, amounts, dates, deadlines) only when "
     "you are sure of them; if you do not know, say so and point the employee to the HR or IT team."
 )
+
+
+HOUSE_PROMPT = DEFAULT_SYSTEM_PROMPT
+FEW_SHOT = 3  # training pairs shown to the base model as worked examples
+POLICY_CHARS = 6000  # at most this much of the policy sheet goes into the baseline's system prompt
+
+
+def pick_examples(train_pairs: Sequence[dict], k: int = FEW_SHOT, seed: int = 0) -> list[dict]:
+    """k training pairs as worked examples for the prompted base model: reproducible, from the
+    shorter half of the answers (they fit any context), spread over the set. Never held-out
+    pairs: those are the questions it is tested on."""
+    import random
+
+    pool = [p for p in train_pairs if str(p.get("instruction") or "").strip() and str(p.get("response") or "").strip()]
+    if len(pool) <= k:
+        return [{"instruction": p["instruction"], "response": p["response"]} for p in pool]
+    pool.sort(key=lambda p: len(p["response"]))
+    short = pool[: max(k, len(pool) // 2)]
+    chosen = sorted(random.Random(seed).sample(range(len(short)), k))
+    return [{"instruction": short[i]["instruction"], "response": short[i]["response"]} for i in chosen]
+
+
+def baseline_system(system: str | None = None, policy: str | None = None) -> str:
+    """The house-style system prompt, with the policy sheet's text after it when there is one."""
+    text = (system or "").strip() or HOUSE_PROMPT
+    policy = (policy or "").strip()
+    if policy:
+        if len(policy) > POLICY_CHARS:
+            policy = policy[:POLICY_CHARS].rsplit("\n", 1)[0] + "\n[...]"
+        text += ("\n\nThe organisation's current policy (answer from it; it is the reference):\n" + policy)
+    return text
+
+
+def baseline_messages(instruction: str, *, examples: Sequence[dict] = (), policy: str | None = None,
+                      system: str | None = None) -> list[dict]:
+    """The strongest prompt a user could write without training: the house-style system prompt
+    (+ the policy sheet), a few approved pairs as earlier turns, then the question. The
+    evaluation's baseline and the Playground's base model both use it."""
+    messages = [{"role": "system", "content": baseline_system(system, policy)}]
+    for ex in examples:
+        messages += [{"role": "user", "content": ex["instruction"]}, {"role": "assistant", "content": ex["response"]}]
+    messages.append({"role": "user", "content": instruction})
+    return messages
+
+
+def context_length(model) -> int | None:
+    config = getattr(model, "config", None)
+    for key in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
+        value = getattr(config, key, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
+def fit_messages(tokenizer, messages: Sequence[dict], limit: int | None, max_new_tokens: int) -> list[dict]:
+    """The messages shortened to leave `max_new_tokens` of a `limit`-token context: the oldest
+    example turns go first, then the system text is cut from its end."""
+    msgs = [dict(m) for m in messages]
+    if not limit:
+        return msgs
+
+    def size() -> int:
+        return len(tokenizer(render_chat(tokenizer, msgs), add_special_tokens=False)["input_ids"])
+
+    while size() + max_new_tokens > limit:
+        turns = [i for i, m in enumerate(msgs[:-1]) if m["role"] in ("user", "assistant")]
+        if len(turns) >= 2:
+            del msgs[turns[0]:turns[0] + 2]
+            continue
+        sys_i = next((i for i, m in enumerate(msgs) if m["role"] == "system"), None)
+        if sys_i is None or len(msgs[sys_i]["content"]) < 80:
+            break
+        msgs[sys_i]["content"] = msgs[sys_i]["content"][: len(msgs[sys_i]["content"]) * 2 // 3]
+    return msgs
 
 
 def pick_device(requested: str = "auto") -> str:

@@ -14,6 +14,15 @@ back to the review queue with a correction, and rate answers blind.
     record_rating(ws, pair, choice)          # choice: "a", "b" or "neither"
     rating_tallies(ws) -> {"tuned": n, "base": n, "neither": n}
 
+    session = start_session(ws, run_id, minutes=30)          # the seed's third test: free questions
+    mark_answer(ws, session_id, question, answer, right, note="", category=None, corrected=None)
+        # a wrong answer goes to the review queue at once as a pair to write (origin "test_session")
+    end_session(ws, session_id) -> summary ; session_summary(session) ; last_session(ws)
+
+The base model's column is prompted as the evaluation's baseline is (generate.baseline_messages:
+the house-style system prompt, a few training pairs as examples, the policy sheet when loaded):
+ChatModel.for_run(run_dir, base=True, policy=...) holds those messages as its `prefix`.
+
 `stream_reply` runs `model.generate` in a thread with a TextIteratorStreamer; leaving the loop
 early (the user pressed Stop, the window closed) stops the generation at the next token. One
 ChatModel generates one reply at a time (a lock serialises calls); for side by side, load two.
@@ -38,10 +47,11 @@ CHOICES = ("a", "b", "neither")
 class ChatModel:
     """A loaded model (with or without a LoRA adapter) that streams chat replies."""
 
-    def __init__(self, model, tokenizer, *, name: str = MODEL_TUNED):
+    def __init__(self, model, tokenizer, *, name: str = MODEL_TUNED, prefix: Sequence[dict] = ()):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
+        self.prefix = [dict(m) for m in prefix]  # messages every conversation starts with (the base's prompt)
         self._lock = threading.Lock()
 
     @classmethod
@@ -54,16 +64,32 @@ class ChatModel:
         return cls(model, tok, name=MODEL_TUNED if adapter_path else MODEL_BASE)
 
     @classmethod
-    def for_run(cls, run_dir: str | Path, *, base: bool = False, device: str = "auto") -> "ChatModel":
-        """The run's tuned model, or its base model alone with `base=True`."""
+    def for_run(cls, run_dir: str | Path, *, base: bool = False, device: str = "auto",
+                policy: str | None = None, prompted: bool = True) -> "ChatModel":
+        """The run's tuned model, or its base model alone with `base=True`, prompted (unless
+        `prompted=False`) exactly as the evaluation's baseline: the house-style system prompt, the
+        same training pairs as examples, and the policy text when one is given."""
         from engine.evaluate import read_run
+        from engine.evaluate.generate import baseline_messages, pick_examples
         from engine.train.run_folder import adapter_dir, base_model_path
 
-        spec, _, _ = read_run(run_dir)
+        spec, _, train = read_run(run_dir)
         adapter = None if base else adapter_dir(run_dir)
-        return cls.load(base_model_path(spec), adapter, device=device,
+        chat = cls.load(base_model_path(spec), adapter, device=device,
                         load_in_4bit=bool((spec.get("config") or {}).get("load_in_4bit")) and device != "cpu",
                         trust=spec.get("trust"))
+        if base and prompted:
+            chat.prefix = baseline_messages("", examples=pick_examples(train), policy=policy)[:-1]
+        return chat
+
+    def with_prefix(self, messages: Sequence[dict]) -> list[dict]:
+        """The conversation as the model reads it: its prefix first (a system message of the
+        conversation's own replaces the prefix's)."""
+        if not self.prefix:
+            return list(messages)
+        own_system = [m for m in messages if m.get("role") == "system"]
+        prefix = [m for m in self.prefix if not (own_system and m.get("role") == "system")]
+        return own_system + prefix + [m for m in messages if m.get("role") != "system"]
 
     def prompt_for(self, messages: Sequence[dict]) -> str:
         from engine.evaluate.generate import render_chat
@@ -88,7 +114,7 @@ class ChatModel:
         conversation are left out (the system prompt and the question stay); a question that
         alone is too long is refused."""
         limit = self.context_length()
-        msgs = list(messages)
+        msgs = self.with_prefix(messages)
         while True:
             prompt = self.prompt_for(msgs)
             if limit is None:
@@ -255,3 +281,121 @@ def rating_tallies(ws) -> dict[str, int]:
         if r["who"] in out:
             out[r["who"]] = int(r["n"])
     return out
+
+
+# --- the 30-minute test session ---------------------------------------------------------------
+SESSION_MINUTES = 30
+SESSIONS_KEY = "test_sessions"
+FAILURE_CATEGORIES = ("wrong fact", "made up", "incomplete", "refused", "tone", "other")
+# A product rule, not a calibration: a failure kind seen this often in one session is a
+# "consistent failure mode" (the seed's third test is passed when a tester finds none).
+CONSISTENT_FAILURES = 3
+
+
+def _sessions(ws) -> list[dict]:
+    return list(ws.get_setting(SESSIONS_KEY, []) or [])
+
+
+def _save_sessions(ws, sessions: list[dict]) -> None:
+    ws.set_setting(SESSIONS_KEY, sessions[-50:])  # the last 50 sessions
+
+
+def _now_iso() -> str:
+    return _dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+
+
+def start_session(ws, run_id: str, *, minutes: int = SESSION_MINUTES, tester: str | None = None) -> dict:
+    """A new test session on a run: a person who has not seen the data asks free questions for
+    `minutes` and marks each answer right or wrong."""
+    if not str(run_id or "").strip():
+        raise BadInput("Load a trained run before starting a test session.")
+    if not 1 <= int(minutes) <= 240:
+        raise BadInput("A test session lasts between 1 and 240 minutes.")
+    sessions = _sessions(ws)
+    session = {"id": max([s["id"] for s in sessions], default=0) + 1, "run_id": str(run_id), "minutes": int(minutes),
+               "started_at": _now_iso(), "ended_at": None, "tester": tester, "answers": []}
+    sessions.append(session)
+    _save_sessions(ws, sessions)
+    return session
+
+
+def get_session(ws, session_id: int) -> dict:
+    for s in _sessions(ws):
+        if s["id"] == int(session_id):
+            return s
+    raise BadInput(f"No test session {session_id}.")
+
+
+def mark_answer(ws, session_id: int, question: str, answer: str, right: bool, *, note: str = "",
+                category: str | None = None, corrected: str | None = None, by: str | None = None) -> dict:
+    """Record one answer of a session as right or wrong (with a short note). A wrong answer goes
+    to the review queue at once as a new pair to write: the question, with the corrected answer
+    when the tester gave one (else empty, for the reviewer to write); the model's answer and the
+    note are kept on the pair (pair_note). Returns the recorded item."""
+    question, answer = (question or "").strip(), str(answer or "").strip()
+    if not question:
+        raise BadInput("The question is empty.")
+    category = (category or ("other" if not right else "")).strip().lower() or None
+    if category and category not in FAILURE_CATEGORIES:
+        raise BadInput(f"A failure is one of {', '.join(FAILURE_CATEGORIES)}, not {category!r}.")
+    sessions = _sessions(ws)
+    session = next((s for s in sessions if s["id"] == int(session_id)), None)
+    if session is None:
+        raise BadInput(f"No test session {session_id}.")
+    if session.get("ended_at"):
+        raise BadInput("This test session has ended; start a new one.")
+    item = {"question": question, "answer": answer, "right": bool(right), "note": (note or "").strip(),
+            "category": None if right else category, "at": _now_iso(), "pair_id": None}
+    with ws.transaction():
+        if not right:
+            pair_id = add_pair(ws, question, (corrected or "").strip(), status="new", origin="test_session", by=by)
+            ws.set_setting(_note_key(pair_id), {"source": "test_session", "model_answer": answer,
+                                                "reason": item["note"] or item["category"], "session": session["id"]})
+            item["pair_id"] = pair_id
+        session["answers"].append(item)
+        _save_sessions(ws, sessions)
+    return item
+
+
+def session_summary(session: dict, now: _dt.datetime | None = None) -> dict:
+    """{"id", "run_id", "answers", "wrong", "failure_rate", "minutes_used", "minutes", "ended",
+    "groups": [{"category", "count", "examples": [question]}] (most frequent first),
+    "consistent": [categories seen CONSISTENT_FAILURES times or more], "sent_to_review": n}."""
+    answers = session.get("answers") or []
+    wrong = [a for a in answers if not a.get("right")]
+    groups: dict[str, list[str]] = {}
+    for a in wrong:
+        groups.setdefault(a.get("category") or "other", []).append(a["question"])
+    start = _dt.datetime.fromisoformat(session["started_at"])
+    end = _dt.datetime.fromisoformat(session["ended_at"]) if session.get("ended_at") else (now or _dt.datetime.now())
+    used = max(0.0, (end - start).total_seconds() / 60)
+    return {
+        "id": session["id"], "run_id": session["run_id"], "answers": len(answers), "wrong": len(wrong),
+        "failure_rate": len(wrong) / len(answers) if answers else None,
+        "minutes_used": round(min(used, 10 * session["minutes"]), 1), "minutes": session["minutes"],
+        "ended": bool(session.get("ended_at")), "started_at": session["started_at"],
+        "groups": [{"category": c, "count": len(q), "examples": q[:3]}
+                   for c, q in sorted(groups.items(), key=lambda kv: -len(kv[1]))],
+        "consistent": [c for c, q in groups.items() if len(q) >= CONSISTENT_FAILURES],
+        "sent_to_review": sum(1 for a in wrong if a.get("pair_id")),
+    }
+
+
+def end_session(ws, session_id: int) -> dict:
+    """End a session (the timer ran out or the tester stopped) and return its summary."""
+    sessions = _sessions(ws)
+    session = next((s for s in sessions if s["id"] == int(session_id)), None)
+    if session is None:
+        raise BadInput(f"No test session {session_id}.")
+    if not session.get("ended_at"):
+        session["ended_at"] = _now_iso()
+        _save_sessions(ws, sessions)
+    return session_summary(session)
+
+
+def last_session(ws, run_id: str | None = None) -> dict | None:
+    """The summary of the newest session (of `run_id` when given) that recorded an answer."""
+    for s in reversed(_sessions(ws)):
+        if (run_id is None or s["run_id"] == run_id) and s.get("answers"):
+            return session_summary(s)
+    return None

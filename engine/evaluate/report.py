@@ -3,6 +3,7 @@ scripts, no external assets (it opens from an email attachment or a shared drive
 
     render_html(report) -> str
     summary_line(report) -> "held-out accuracy 94% against 61% for the prompted base model"
+    readiness(report, session) -> {"ready", "checks": [{"name", "value", "ok", "text"}]}
 """
 
 from __future__ import annotations
@@ -19,7 +20,56 @@ def summary_line(report: dict[str, Any]) -> str:
     line = f"held-out accuracy {pct(report.get('heldout_accuracy'))}"
     if report.get("baseline_accuracy") is not None:
         line += f" against {pct(report['baseline_accuracy'])} for the prompted base model"
+    if report.get("baseline_policy_accuracy") is not None:
+        line += f" and {pct(report['baseline_policy_accuracy'])} with the policy sheet in its prompt"
     return line
+
+
+# The seed's three conditions for a fine-tune to be trusted. Product rules (what "ready" means
+# here), not calibrated figures: held-out accuracy at least READY_ACCURACY and above the best
+# prompted baseline; a train/held-out gap within READY_GAP points; a test session of at least
+# READY_SESSION_SHARE of its time in which no failure kind repeated CONSISTENT_FAILURES times.
+READY_ACCURACY = 0.85
+READY_GAP = 15.0
+READY_SESSION_SHARE = 0.8
+
+
+def readiness(report: dict[str, Any] | None, session: dict[str, Any] | None) -> dict[str, Any]:
+    """The three conditions side by side: held-out accuracy (against the prompted baselines), the
+    train/held-out gap, the last test session (engine.evaluate.playground.session_summary)."""
+    report = report or {}
+    held = report.get("heldout_accuracy")
+    bases = [b for b in (report.get("baseline_accuracy"), report.get("baseline_policy_accuracy")) if b is not None]
+    best = max(bases) if bases else None
+    checks = []
+    if held is None:
+        checks.append({"name": "held-out accuracy", "value": None, "ok": False, "text": "not measured yet"})
+    else:
+        ok = held >= READY_ACCURACY and (best is None or held > best)
+        text = f"{pct(held)} of new questions right" + (f"; the best prompt on the base model gets {pct(best)}"
+                                                       if best is not None else "")
+        checks.append({"name": "held-out accuracy", "value": held, "ok": ok,
+                       "text": text + ("" if ok else f" (needs {pct(READY_ACCURACY)} and more than the prompt)")})
+    gap = report.get("gap")
+    checks.append({"name": "train/held-out gap", "value": gap,
+                   "ok": gap is not None and gap <= READY_GAP,
+                   "text": "not measured yet" if gap is None else
+                   f"{gap:+.0f} points" + (" (memorising: more than 15)" if gap > READY_GAP else "")})
+    if not session:
+        checks.append({"name": "test session", "value": None, "ok": False,
+                       "text": "none yet: on the Playground, start a 30-minute test session"})
+    else:
+        long_enough = session["minutes_used"] >= READY_SESSION_SHARE * session["minutes"]
+        ok = long_enough and not session["consistent"]
+        rate = session.get("failure_rate")
+        text = (f"{session['answers']} answers in {session['minutes_used']:.0f} of {session['minutes']} minutes, "
+                f"{pct(rate)} wrong")
+        if session["consistent"]:
+            text += "; repeated failures: " + ", ".join(session["consistent"])
+        elif not long_enough:
+            text += "; too short to count"
+        checks.append({"name": "test session", "value": rate, "ok": ok, "text": text})
+    return {"ready": all(c["ok"] for c in checks), "checks": checks}
 
 
 def _bars_svg(title: str, bars: Sequence[tuple[str, float | None, str]], width: int = 420) -> str:
@@ -72,7 +122,9 @@ def render_html(report: dict[str, Any]) -> str:
         f"{counts.get('train', 0)} training questions; base model {esc(str(report.get('base_model') or ''))}; "
         f"{esc(str(report.get('created_at') or ''))}.</p>",
         '<div class="charts">',
-        _bars_svg("Held-out accuracy", [("Tuned model", held, "#2b7bb9"), ("Prompted base model", base, "#9e9e9e")]),
+        _bars_svg("Held-out accuracy", [("Tuned model", held, "#2b7bb9"), ("Base + prompt", base, "#9e9e9e")]
+                  + ([("Base + prompt + policy", report.get("baseline_policy_accuracy"), "#757575")]
+                     if report.get("baseline_policy_accuracy") is not None else [])),
         _bars_svg("Training vs held-out", [("Training questions", train, "#7e57c2"), ("Held-out questions", held, "#2b7bb9")]),
         "</div>",
     ]
@@ -87,6 +139,20 @@ def render_html(report: dict[str, Any]) -> str:
         + (f" (prompted base model: {hall.get('baseline_count')})" if hall.get("baseline_count") is not None else "")
         + ".</p>"
     )
+    mem = report.get("memorised_pii")
+    if isinstance(mem, dict):
+        out.append(f"<p>Memorised personal data: <b>{mem.get('count', 0)}</b> of {mem.get('checked', 0)} probe answers "
+                   "(training questions and prompts asking for personal details) contain a value from the "
+                   "workspace's personal-data mapping" + (" (shown redacted):" if mem.get("examples") else ".") + "</p>")
+        if mem.get("examples"):
+            out.append("<ul>")
+            for ex in mem["examples"]:
+                out.append(f"<li>{esc(str(ex.get('prompt', ''))[:120])} &rarr; {esc(str(ex.get('answer', ''))[:200])}</li>")
+            out.append("</ul>")
+    baseline = report.get("baseline") or {}
+    if baseline:
+        out.append(f"<p class=\"sub\">Base model prompt: the house-style system prompt with {baseline.get('few_shot', 0)} "
+                   f"training pairs as examples" + (", and the policy sheet" if baseline.get("policy") else "") + ".</p>")
     items = hall.get("items") or []
     if items:
         out.append("<ul>")
@@ -109,8 +175,8 @@ def render_html(report: dict[str, Any]) -> str:
             f'<br><small>{esc(str(ex.get("baseline_reason") or ""))}</small></td></tr>'
         )
     out.append("</tbody></table>")
-    out.append(f"<p class=\"sub\">Judge: every key fact of the reference present and none contradicted or invented, "
-               f"and meaning similarity at least {report.get('similarity_threshold', '')} "
-               f"(all-MiniLM-L6-v2 cosine, calibrated on STS-B).</p>")
+    out.append("<p class=\"sub\">Judge: the answer's claims against the reference's: every asked-for value present "
+               "with its unit and period, none contradicted, the yes or no and the conditions kept, and no number, "
+               "scheme or rule that no approved answer states.</p>")
     out.append("</body></html>")
     return "\n".join(out)

@@ -99,12 +99,20 @@ def test_adapter_is_disabled_for_the_baseline(tiny):
     assert off == plain and tuned != plain
 
 
-def _fake_generate(answers_for):
-    """A stand-in for generate(): answers looked up by question; the baseline prompt has a system part."""
+def _fake_generate(answers_for, seen_prompts=None):
+    """A stand-in for generate(): answers looked up by the question the prompt ends with (the
+    baseline's prompt also holds example questions); the baseline prompt has a system part; the
+    personal-data probes get a refusal."""
     def fake(model, tok, prompts, **kw):
         out = []
         for p in prompts:
-            q = next(q for q, _ in HELDOUT + TRAIN if q in p)
+            if seen_prompts is not None:
+                seen_prompts.append(p)
+            asked = [(p.rfind(q), q) for q, _ in HELDOUT + TRAIN if q in p]
+            if not asked:
+                out.append("I cannot share personal details.")
+                continue
+            q = max(asked)[1]
             out.append(answers_for(q, "helpdesk assistant" in p))
         if kw.get("progress"):
             kw["progress"](len(prompts), len(prompts), "x")
@@ -136,7 +144,8 @@ def test_scores_baseline_hallucinations_and_overfitting_advice(tiny, tmp_path, m
             return "Yes, the home office allowance is $999 per year, paid in March."
         return refs[q]  # every training question right: it memorised
 
-    monkeypatch.setattr(gen, "generate", _fake_generate(answers))
+    prompts = []
+    monkeypatch.setattr(gen, "generate", _fake_generate(answers, prompts))
     seen = []
     report = evaluate_run(run, embed=embed, progress=lambda d, t, m: seen.append((d, t)))
     assert REQUIRED <= set(report)
@@ -150,9 +159,17 @@ def test_scores_baseline_hallucinations_and_overfitting_advice(tiny, tmp_path, m
     ex = report["examples"]
     assert [e["correct"] for e in ex] == [True, True, False, False]
     assert all(EXAMPLE_KEYS <= set(e) for e in ex)
-    assert "says No, reference Yes" in ex[2]["reason"]
-    assert "contradicts: says $999, reference $300" in ex[3]["reason"]
-    assert "contradicts: says 20 days, reference 12 days" in ex[0]["baseline_reason"]
+    assert "says no where the reference says yes" in ex[2]["reason"]
+    assert "says $999 per year where the reference says $300 per year" in ex[3]["reason"]
+    assert "says 20 days per year where the reference says 12 days per year" in ex[0]["baseline_reason"]
+    # the baseline is the best prompt: the house style plus training pairs as worked examples
+    assert report["baseline"]["few_shot"] == 3 and report["baseline_policy_accuracy"] is None
+    shots = report["baseline"]["examples"]
+    assert set(shots) <= {q for q, _ in TRAIN} and not set(shots) & set(held_q)
+    base_prompts = [p for p in prompts if "helpdesk assistant" in p]
+    assert len(base_prompts) == len(HELDOUT) and all(dict(TRAIN)[shots[0]] in p for p in base_prompts)
+    # the raw probe answers stay for the parent to scan (scan_memorised)
+    assert len(report["probe_outputs"]) == 6 + len(HELDOUT)
     # $999 is in neither the reference nor the training data: a hallucination; counted and shown
     hall = report["hallucinations"]
     assert hall["count"] == 1 and hall["answers_affected"] == 1
@@ -507,3 +524,108 @@ def test_long_reference_answers_get_room_up_to_the_training_length(tmp_path, mon
     monkeypatch.setattr(gen, "generate", fake_generate)
     evaluate_run(run, embed=lambda texts: np.ones((len(list(texts)), 4)))
     assert seen and seen[0] > 256 and seen[0] <= 1024
+
+
+# --- the judge command, the user's own test file, the prompted baseline with the policy, the probe ---
+def _jsonl(path, rows):
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_judge_command_scores_any_answers(tmp_path, capsys):
+    from engine.cli.main import main
+
+    refs = _jsonl(tmp_path / "refs.jsonl", [
+        {"id": "a", "instruction": "How many days of sick leave do I get?", "response": "You get 12 days of sick leave per year."},
+        {"id": 7, "instruction": "Can I carry over leave?", "response": "Yes, up to 5 days, if your manager agrees."},
+    ])
+    answers = _jsonl(tmp_path / "answers.jsonl", [
+        {"id": "a", "answer": "Twelve days a year."}, {"id": "a", "answer": "12 days per month."},
+        {"id": 7, "answer": "No, leave cannot be carried over."}])
+    assert main(["judge", str(refs), str(answers), "--json", "--no-embed"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [v["id"] for v in out] == ["a", "a", 7] and [v["correct"] for v in out] == [True, False, False]
+    assert all(set(v) >= {"id", "correct", "reason"} for v in out)
+    assert "per month" in out[1]["reason"] and "says no" in out[2]["reason"]
+
+
+def test_judge_command_names_each_bad_line(tmp_path, capsys):
+    from engine.cli.main import main
+
+    refs = _jsonl(tmp_path / "refs.jsonl", [{"id": "a", "instruction": "Q?", "response": "12 days."}, "[1, 2]"])
+    answers = _jsonl(tmp_path / "answers.jsonl", [{"id": "a", "answer": "12 days."}, "{not json", {"id": "b", "answer": "x"},
+                                                  {"answer": "no id"}])
+    assert main(["judge", str(refs), str(answers), "--no-embed"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    for part in ("REFS line 2: not a JSON object", "ANSWERS line 2: not JSON", "ANSWERS line 3: id 'b' is not in REFS",
+                 "ANSWERS line 4: no 'id'"):
+        assert part in err, err
+    assert main(["judge", str(tmp_path / "missing.jsonl"), str(answers)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_eval_on_a_test_file_instead_of_the_heldout_pairs(tiny, tmp_path, monkeypatch, embed):
+    import engine.evaluate.generate as gen
+    from engine.evaluate import evaluate_run
+
+    base, adapter = tiny
+    run = make_run(tmp_path, base, adapter_src=adapter)
+    test = _jsonl(tmp_path / "mine.jsonl", [{"instruction": q, "response": a} for q, a in HELDOUT[:2]])
+    monkeypatch.setattr(gen, "generate", _fake_generate(lambda q, b: "Please contact HR." if b else dict(HELDOUT + TRAIN)[q]))
+    report = evaluate_run(run, embed=embed, test_file=test, policy="Sick leave: 12 days per year.")
+    assert REQUIRED <= set(report) and report["source"] == "test file" and report["counts"]["heldout"] == 2
+    assert [e["instruction"] for e in report["examples"]] == [q for q, _ in HELDOUT[:2]]
+    assert report["heldout_accuracy"] == 1.0 and report["baseline_accuracy"] == 0.0
+    # with a policy sheet, the third condition: base + prompt + policy
+    assert report["baseline"]["policy"] and report["baseline_policy_accuracy"] == 0.0
+    assert "baseline_policy_answer" in report["examples"][0]
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (["{oops"], "line 1 is not JSON"),
+    ([{"instruction": "Q?"}], "line 1 has no 'response' text"),
+    ([{"instruction": "Q?", "response": "A."}, "[1]", "{x"], "line 2 is not a JSON object (and 1 more bad line)"),
+    ([], "has no questions"),
+])
+def test_eval_test_file_bad_input_is_one_line_exit_2(tmp_path, capsys, lines, expected):
+    from engine.cli.main import main
+    from engine.workspace.store import Workspace
+
+    Workspace.create(tmp_path / "ws").close()
+    run = make_run(tmp_path / "ws", "/nonexistent/base")
+    _fake_adapter(run)
+    test = _jsonl(tmp_path / "t.jsonl", lines)
+    assert main(["eval", str(tmp_path / "ws"), "--run", "run-1", "--test", str(test), "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert expected in err and len(err.splitlines()) == 1, err
+    assert main(["eval", str(tmp_path / "ws"), "--run", "run-1", "--test", str(tmp_path / "nope.jsonl")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_memorised_personal_data_is_found_and_redacted(tmp_path):
+    from engine.evaluate import find_memorised, scan_memorised
+    from engine.workspace.store import Workspace
+
+    values = [("priya.n@example.org", "email", "[EMAIL_1]"), ("Priya Nair", "person_name", "[NAME_1]"),
+              ("07700 900123", "phone", "[PHONE_1]")]
+    outputs = [{"source": "personal-data prompt", "prompt": "Email of a colleague?", "answer": "Try priya.n@example.org."},
+               {"source": "training question", "prompt": "Who is Priya Nair?", "answer": "Priya Nair, 07700 900123."},
+               {"source": "training question", "prompt": "Leave?", "answer": "12 days per year."}]
+    found = find_memorised(outputs, values)
+    assert found["count"] == 2 and found["checked"] == 3 and found["kinds"] == {"email": 1, "person_name": 1, "phone": 1}
+    shown = json.dumps(found["examples"])
+    assert "priya" not in shown.lower() and "900123" not in shown and "[EMAIL_1]" in shown and "[PHONE_1]" in shown
+    # through the workspace's own mapping: the stored report keeps only the redacted findings
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        for v, kind, ph in values:
+            ws.execute("INSERT INTO pii_map (placeholder, kind, original) VALUES (?, ?, ?)", [ph, kind, v])
+        run = tmp_path / "ws" / "runs" / "r"
+        report = scan_memorised(ws, run, {"probe_outputs": outputs, "advice": []})
+        assert "probe_outputs" not in report and report["memorised_pii"]["count"] == 2
+        assert "memorised" in report["advice"][-1]
+        on_disk = (run / "eval" / "report.json").read_text()
+        assert "priya" not in on_disk.lower() and "[NAME_1]" in on_disk
+    finally:
+        ws.close()

@@ -246,3 +246,65 @@ def test_chat_cli_loads_the_model_with_the_runs_trust_choices(tmp_path, monkeypa
     with pytest.raises(SystemExit):
         main(["chat", str(tmp_path / "ws"), "--run", "run-1", "--base"])
     assert seen.get("trust") == {"remote_code": True, "pickle": False}
+
+
+# --- the base model's prompt is the evaluation's baseline; the 30-minute test session ------------
+def test_the_base_column_reads_the_evaluations_baseline_prompt(models, tmp_path):
+    from engine.evaluate import read_run
+    from engine.evaluate.generate import HOUSE_PROMPT, baseline_messages, pick_examples, render_chat
+    from engine.evaluate.playground import ChatModel
+
+    _, _, base_path, adapter = models
+    run = make_run(tmp_path, base_path, adapter_src=adapter)
+    base = ChatModel.for_run(run, base=True, policy="Sick leave: 12 days per year.")
+    tuned = ChatModel.for_run(run)
+    q = [{"role": "user", "content": "How many days of sick leave do I get?"}]
+    _, _, train = read_run(run)
+    expected = render_chat(base.tokenizer, baseline_messages(q[0]["content"], examples=pick_examples(train),
+                                                             policy="Sick leave: 12 days per year."))
+    prompt, _ = base.fit_prompt(q, 32)
+    assert prompt == expected
+    assert HOUSE_PROMPT[:40] in prompt and "12 days per year" in prompt and pick_examples(train)[0]["response"] in prompt
+    assert tuned.prefix == [] and tuned.fit_prompt(q, 32)[0] == tuned.prompt_for(q)  # the tuned model: as trained
+    # a system prompt of the conversation's own replaces the house prompt, the examples stay
+    own, _ = base.fit_prompt([{"role": "system", "content": "Be brief."}] + q, 32)
+    assert "Be brief." in own and HOUSE_PROMPT[:40] not in own and pick_examples(train)[0]["response"] in own
+
+
+def test_a_test_session_sends_wrong_answers_to_review_and_sums_up(ws):
+    from engine.evaluate.playground import end_session, last_session, mark_answer, pair_note, start_session
+    from engine.evaluate.report import readiness
+    from engine.review.pairs import get_pair
+    from engine.workspace.errors import BadInput
+
+    s = start_session(ws, "run-1", minutes=30)
+    assert last_session(ws) is None  # nothing answered yet
+    mark_answer(ws, s["id"], "How many sick days?", "12 days a year.", True)
+    wrong = [mark_answer(ws, s["id"], f"Question {i}?", "Made-up answer.", False, note="invented a scheme",
+                         category="made up") for i in range(3)]
+    w4 = mark_answer(ws, s["id"], "Expense deadline?", "60 days.", False, note="wrong number", category="wrong fact",
+                     corrected="Within 30 days.")
+    pair = get_pair(ws, w4["pair_id"])
+    assert (pair["instruction"], pair["response"], pair["status"], pair["origin"]) == \
+        ("Expense deadline?", "Within 30 days.", "new", "test_session")
+    assert get_pair(ws, wrong[0]["pair_id"])["response"] == ""  # a pair for the reviewer to write
+    assert pair_note(ws, w4["pair_id"])["model_answer"] == "60 days."
+    with pytest.raises(BadInput):
+        mark_answer(ws, s["id"], "Q?", "A", False, category="nonsense")
+    summary = end_session(ws, s["id"])
+    assert summary["answers"] == 5 and summary["wrong"] == 4 and summary["failure_rate"] == pytest.approx(0.8)
+    assert summary["groups"][0] == {"category": "made up", "count": 3, "examples": ["Question 0?", "Question 1?", "Question 2?"]}
+    assert summary["consistent"] == ["made up"] and summary["sent_to_review"] == 4 and summary["ended"]
+    with pytest.raises(BadInput):
+        mark_answer(ws, s["id"], "Late?", "x", True)
+    assert last_session(ws, "run-1")["id"] == s["id"] and last_session(ws, "other") is None
+    # the readiness check: the three conditions side by side
+    r = readiness({"heldout_accuracy": 0.94, "baseline_accuracy": 0.61, "baseline_policy_accuracy": 0.7, "gap": 3.0},
+                  summary)
+    names = [c["name"] for c in r["checks"]]
+    assert names == ["held-out accuracy", "train/held-out gap", "test session"]
+    assert [c["ok"] for c in r["checks"]] == [True, True, False] and not r["ready"]
+    assert "repeated failures: made up" in r["checks"][2]["text"]
+    good = dict(summary, consistent=[], minutes_used=29.0)
+    assert readiness({"heldout_accuracy": 0.94, "baseline_accuracy": 0.61, "gap": 3.0}, good)["ready"]
+    assert not readiness({"heldout_accuracy": 0.6, "baseline_accuracy": 0.61, "gap": 3.0}, good)["ready"]
