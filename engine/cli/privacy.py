@@ -1,4 +1,6 @@
 """`pairsmith redact WS (--pair ID | --all) [--json]`: replace personal data with placeholders.
+`pairsmith id-patterns WS [--confirm P | --remove P | --reset P | --add P] [--json]`: the id shapes
+learned from the workspace (what File > Workspace settings shows) and the user's decisions.
 
 Prints what was replaced as counts per kind; never the original values."""
 
@@ -78,6 +80,36 @@ def _refresh_flags(ws, change_id: int, quiet: bool = False) -> None:
         bar.close()
 
 
+def cmd_id_patterns(args) -> int:
+    from engine.cli.output import emit, open_ws
+    from engine.privacy import id_patterns
+
+    ws = open_ws(args.workspace)
+    try:
+        if args.confirm or args.add:
+            id_patterns.set_state(ws, (args.confirm or args.add).strip(), "confirmed")
+        elif args.remove:
+            id_patterns.set_state(ws, args.remove.strip(), "removed")
+        elif args.reset:
+            id_patterns.set_state(ws, args.reset.strip(), None)
+        rows = [{"pattern": p.pattern, "reads_as": p.display, "examples": list(p.examples), "seen": p.count,
+                 "anywhere": p.anywhere, "state": p.state} for p in id_patterns.list_patterns(ws)]
+        if not rows:
+            text = "No id shapes learned yet (ids written after 'employee id', 'staff number', 'badge no'...)."
+        else:
+            lines = []
+            for r in rows:
+                where = "" if r["anywhere"] or r["state"] != "learned" else ", only after a cue word"
+                seen = f", seen {r['seen']}x" if r["seen"] else ""
+                lines.append(f"  {r['pattern']:<24} {r['reads_as']:<28} {r['state']}{seen}{where}"
+                             + (f"  e.g. {', '.join(r['examples'])}" if r["examples"] else ""))
+            text = "Id shapes:\n" + "\n".join(lines)
+        emit(rows, args.json, text)
+    finally:
+        ws.close()
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("redact", help="replace personal data in pairs with placeholders like [EMAIL_1]")
     p.add_argument("workspace")
@@ -86,3 +118,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--all", action="store_true", help="redact every pair (one undoable change)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_redact)
+
+    p = sub.add_parser("id-patterns", help="the id shapes learned from the workspace; confirm, remove or add one")
+    p.add_argument("workspace")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--confirm", metavar="REGEX", help="confirm a learned shape (found everywhere)")
+    which.add_argument("--remove", metavar="REGEX", help="a shape that is not an id: never flagged")
+    which.add_argument("--reset", metavar="REGEX", help="forget the decision on a shape (or an added pattern)")
+    which.add_argument("--add", metavar="REGEX", help="add an id pattern of your own")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_id_patterns)

@@ -84,8 +84,10 @@ def redact_text(text: str, placeholders: Placeholders, requester: str | None = N
     out = []
     pos = 0
     for s in spans:
-        # names are stored as the requester's full name so "Priya" and "Priya Sharma" share one
-        original = requester.strip() if s.kind == "name" and requester else s.text
+        # the requester's mentions are stored as their full name so "Priya" and "Priya Sharma" share
+        # one; another person's name ("our specialist, Joanne Pike") is stored as written
+        original = (requester.strip() if s.kind == "name" and requester and s.subkind in ("full", "part")
+                    else s.text)
         out.append(text[pos:s.start])
         out.append(placeholders.get(s, original))
         pos = s.end

@@ -669,3 +669,15 @@ def test_second_set_targets():
 def test_date_of_birth_a_few_words_after_its_cue():
     assert kinds("My date of birth is wrong, it is 02/11/1984.") == [("birth_date", "02/11/1984")]
     assert kinds("The date of birth field opens on 1 April 2025 for everyone.") == []
+
+
+def test_a_recheck_of_one_pair_uses_the_shapes_learned_from_every_pair(ws):
+    ids = add_tickets(ws, [("HR-1", "My staff number is LK204877.", "Noted."),
+                           ("HR-2", "Emp no LK118204, payslip wrong.", "Fixed."),
+                           ("HR-3", "Where is my payslip?", "It is in the portal.")])
+    run_flags(ws, kinds=["pii"])
+    assert not list_flags(ws, kind="pii", pair_id=ids[2], status="open")
+    pairs_mod.update_pairs(ws, [ids[2]], response="It is in the portal for LK512093.", by="test")
+    run_flags(ws, kinds=["pii"], pair_ids=[ids[2]])  # only that pair is re-checked
+    flags = list_flags(ws, kind="pii", pair_id=ids[2], status="open")
+    assert flags and "LK512093" in flags[0]["explanation"] and flags[0]["details"]["counts"] == {"employee_id": 1}

@@ -227,3 +227,12 @@ def test_non_latin_answers_are_not_curt(answer):
 
 def test_english_word_count_unchanged():
     assert measure("Please restart the laptop and try again.").words == 7
+
+
+def test_second_set_target():
+    """F1 >= 0.9 on the second evaluation set (tests/data/privacy_context): another organisation's
+    answers, the house style learned from them."""
+    from privacy_context_set import flag_scores, load_set
+
+    s = flag_scores(load_set(), "tone")
+    assert s["f1"] >= 0.9, (s["missed"], s["false_positives"])
