@@ -1,9 +1,12 @@
 """Evaluate: did the fine-tune work? The report of a run's evaluation.
 
-Held-out accuracy against the base model and against the training pairs (bars), invented facts
-("hallucinations"), advice when the model memorised instead of learning, every held-out question
-with the verdict and the reason, "Send to review" for a failed one, and the blind-rating tallies
-from the Playground. Evaluations are started by the Train page (automatically after training).
+A readiness check first: the seed's three conditions side by side (held-out accuracy against the
+best prompted base model, the train/held-out gap, the last 30-minute test session from the
+Playground). Then held-out accuracy against the base model with the house prompt and examples
+(and with the policy sheet, when one was loaded) and against the training pairs (bars), invented
+facts ("hallucinations"), personal data the tuned model wrote from memory (redacted), advice
+when the model memorised instead of learning, every held-out question with the verdict and the
+reason, "Send to review" for a failed one, and the blind-rating tallies from the Playground. Evaluations are started by the Train page (automatically after training).
 Each action is one engine call on the engine worker (engine/evaluate/ops.py).
 """
 
@@ -28,6 +31,10 @@ from engine.evaluate.playground import send_to_review
 
 def _pct(v: Any) -> str:
     return f"{float(v):.0%}" if isinstance(v, (int, float)) else "–"
+
+
+def _html(text: Any) -> str:
+    return str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _big(value: str, caption: str, color: str) -> QWidget:
@@ -80,11 +87,24 @@ class EvaluatePage(Page):
         self.summary.setStyleSheet("font-size: 14px;")
         root.addWidget(self.summary)
 
+        ready = QGroupBox("Ready to use? The three tests of a fine-tune")
+        rl = QHBoxLayout(ready)
+        self.ready_labels: list[QLabel] = []
+        for _ in range(3):
+            lab = QLabel("–")
+            lab.setWordWrap(True)
+            lab.setTextFormat(Qt.RichText)
+            lab.setMinimumWidth(200)
+            rl.addWidget(lab, 1)
+            self.ready_labels.append(lab)
+        self.ready_box = ready
+        root.addWidget(ready)
+
         top = QHBoxLayout()
         figures = QGroupBox("Correct answers")
         fl = QGridLayout(figures)
         self.held_big = _big("–", "tuned model, held-out questions", BLUE)
-        self.base_big = _big("–", "base model with a good prompt, same questions", GREY)
+        self.base_big = _big("–", "base model with the house prompt and examples, same questions", GREY)
         self.train_big = _big("–", "tuned model, training questions", GREEN)
         fl.addWidget(self.held_big, 0, 0)
         fl.addWidget(self.base_big, 0, 1)
@@ -98,6 +118,9 @@ class EvaluatePage(Page):
         self.hallucination_label = QLabel()
         self.hallucination_label.setWordWrap(True)
         sl.addWidget(self.hallucination_label)
+        self.memorised_label = QLabel()
+        self.memorised_label.setWordWrap(True)
+        sl.addWidget(self.memorised_label)
         self.advice_label = QLabel()
         self.advice_label.setWordWrap(True)
         sl.addWidget(self.advice_label)
@@ -204,9 +227,10 @@ class EvaluatePage(Page):
         held, base, train = (report.get(k) for k in ("heldout_accuracy", "baseline_accuracy", "train_accuracy"))
         for widget, value in ((self.held_big, held), (self.base_big, base), (self.train_big, train)):
             widget.findChild(QLabel, "number").setText(_pct(value))
+        policy_acc = report.get("baseline_policy_accuracy")
         labels, values, colors = [], [], []
-        for label, value, color in (("Base model", base, GREY), ("Tuned: held-out", held, BLUE),
-                                    ("Tuned: training", train, GREEN)):
+        for label, value, color in (("Base model", base, GREY), ("Base + policy", policy_acc, GREY),
+                                    ("Tuned: held-out", held, BLUE), ("Tuned: training", train, GREEN)):
             if isinstance(value, (int, float)):
                 labels.append(label)
                 values.append(round(100 * float(value), 1))
@@ -234,6 +258,21 @@ class EvaluatePage(Page):
         else:
             text = ""
         self.hallucination_label.setText(text)
+        if isinstance(policy_acc, (int, float)):
+            self.base_big.findChild(QLabel, "number").setText(f"{_pct(base)} / {_pct(policy_acc)}")
+        mem = report.get("memorised_pii")
+        if isinstance(mem, dict):
+            n = int(mem.get("count") or 0)
+            mtext = (f"<b>Memorised personal data:</b> {n} of {int(mem.get('checked') or 0)} probe answers contain a "
+                     "value from the workspace's personal-data mapping." if n else
+                     f"<b>Memorised personal data:</b> none in {int(mem.get('checked') or 0)} probe answers.")
+            for ex in (mem.get("examples") or [])[:3]:
+                mtext += f"<br>· {_html(ex.get('prompt'))[:90]} → {_html(ex.get('answer'))[:140]}"
+            self.memorised_label.setText(mtext)
+            self.memorised_label.setStyleSheet("color: #B00020;" if n else "")
+        else:
+            self.memorised_label.setText("")
+        self._show_readiness(report.get("_readiness"))
         advice = list(report.get("advice") or [])
         gap = report.get("gap")
         if advice:
@@ -246,6 +285,19 @@ class EvaluatePage(Page):
             self.advice_label.setText("")
         self._fill_table()
         self._update_buttons()
+
+    def _show_readiness(self, ready: dict | None) -> None:
+        checks = (ready or {}).get("checks") or []
+        for i, lab in enumerate(self.ready_labels):
+            if i >= len(checks):
+                lab.setText("–")
+                continue
+            c = checks[i]
+            mark, color = ("✓", "#2E7D32") if c.get("ok") else ("✗", "#B00020")
+            lab.setText(f"<b style='color:{color}'>{mark} {_html(c.get('name'))}</b><br>{_html(c.get('text'))}")
+        if ready:
+            self.ready_box.setTitle("Ready to use: all three tests passed" if ready.get("ready") else
+                                    "Ready to use? Not yet: see the tests below marked ✗")
 
     def _show_tallies(self) -> None:
         t = self.tallies or {}

@@ -5,18 +5,25 @@ workspace database), and the reply streams into the page through signals a few w
 The workspace calls (the finished runs, flagging, rating) are one engine call each on the engine
 worker (engine/evaluate/ops.py, engine/evaluate/playground.py).
 "Flag this answer" files the question with a corrected answer in the review queue. Blind rating
-mode hides which model wrote which answer (A / B) and records the pick.
+mode hides which model wrote which answer (A / B): the two replies are generated in a random order
+and neither is shown before both are complete; the pick is stored with the hidden assignment,
+which is revealed after the rating. The base model's column is prompted as the evaluation's
+baseline is (house-style prompt, training pairs as examples, the policy sheet when loaded).
+"Start a test session" is the seed's third test: a timer, free questions, each tuned answer
+marked right or wrong with a short note (a wrong one goes to the review queue as a pair to
+write), and a summary at the end.
 """
 
 from __future__ import annotations
 
 import random
+import time
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-    QTextBrowser, QTextEdit, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QPlainTextEdit, QPushButton, QSpinBox, QTextBrowser, QTextEdit, QVBoxLayout, QWidget,
 )
 
 from desktop.worker import user_message
@@ -44,10 +51,11 @@ class ChatWorker(QObject):
         self.models: dict[str, Any] = {}
         self.stop_requested = False
 
-    @Slot(str, str)
-    def load(self, run_id: str, run_dir: str) -> None:
+    @Slot(str, str, object)
+    def load(self, run_id: str, run_dir: str, policy: object = None) -> None:
         try:
-            self.models = self.loader(run_dir)
+            # the base model is prompted with the policy sheet too when one is loaded
+            self.models = self.loader(run_dir, policy) if policy else self.loader(run_dir)
         except Exception as exc:  # noqa: BLE001 - one line for the page
             self.models = {}
             self.sig_load_failed.emit(user_message(exc))
@@ -58,7 +66,10 @@ class ChatWorker(QObject):
     def generate(self, conversations: dict) -> None:
         """conversations: {side: messages}; the sides answer one after the other (gentler on a CPU)."""
         self.stop_requested = False
-        for side, messages in conversations.items():
+        conversations = dict(conversations)
+        order = conversations.pop("_order", None) or list(conversations)
+        for side in order:
+            messages = conversations[side]
             model = self.models.get(side)
             if model is None:
                 self.sig_reply_failed.emit(side, "The model is not loaded.")
@@ -104,11 +115,41 @@ class FlagDialog(QDialog):
         layout.addWidget(buttons)
 
 
+class WrongDialog(QDialog):
+    """A wrong answer in a test session: what kind of failure, a short note, and (optional) the
+    correct answer for the review queue."""
+
+    def __init__(self, question: str, answer: str, categories, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Mark the answer wrong")
+        self.resize(560, 360)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>Question</b><br>{_esc(question)}"))
+        layout.addWidget(QLabel(f"<b>The model's answer</b><br>{_esc(answer)}"))
+        form = QFormLayout()
+        self.category = QComboBox()
+        for c in categories:
+            self.category.addItem(c, c)
+        form.addRow("What went wrong", self.category)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("a short note, e.g. 'said 60 days, it is 30'")
+        form.addRow("Note", self.note)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("The correct answer, if you know it (else the reviewer writes it):"))
+        self.corrected = QPlainTextEdit()
+        layout.addWidget(self.corrected, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("Wrong: send to review")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
 class PlaygroundPage(Page):
     name = "playground"
     title = "Playground"
 
-    _sig_load = Signal(str, str)
+    _sig_load = Signal(str, str, object)
     _sig_generate = Signal(object)
 
     def __init__(self, ctx, parent: QWidget | None = None, *, loader: Callable[[str], dict] | None = None):
@@ -122,7 +163,14 @@ class PlaygroundPage(Page):
         self.blind_pair: dict | None = None
         self.column_of: dict[str, int] = {"tuned": 0, "base": 1}  # which column shows which model
         self.flag_dialog: FlagDialog | None = None
+        self.wrong_dialog: WrongDialog | None = None
         self.tallies: dict = {}
+        self.policy: str | None = None
+        self.session: dict | None = None  # the running test session
+        self.session_deadline = 0.0
+        self.session_summary: dict | None = None
+        self.marked = False  # the current tuned answer was marked in the session
+        self._blind_rng = random.Random()
 
         self.thread = QThread(self)
         self.thread.setObjectName("playground-generation")
@@ -180,6 +228,38 @@ class PlaygroundPage(Page):
             self.flag_buttons.append(flag_button)
             columns.addWidget(box, 1)
         root.addLayout(columns, 1)
+
+        self.session_bar = QWidget()
+        sl = QHBoxLayout(self.session_bar)
+        sl.setContentsMargins(0, 0, 0, 0)
+        self.session_button = QPushButton("Start a test session")
+        self.session_button.setToolTip("The third test of a fine-tune: someone who has not seen the data asks free "
+                                       "questions for 30 minutes and marks each answer right or wrong.")
+        self.session_button.clicked.connect(self.toggle_session)
+        sl.addWidget(self.session_button)
+        self.session_minutes = QSpinBox()
+        self.session_minutes.setRange(1, 240)
+        self.session_minutes.setValue(chat.SESSION_MINUTES)
+        self.session_minutes.setSuffix(" min")
+        sl.addWidget(self.session_minutes)
+        self.timer_label = QLabel("")
+        self.timer_label.setStyleSheet("font-weight: 600;")
+        sl.addWidget(self.timer_label)
+        self.right_button = QPushButton("✓ Right")
+        self.right_button.setToolTip("The tuned model's answer is right.")
+        self.right_button.clicked.connect(lambda: self.mark(True))
+        sl.addWidget(self.right_button)
+        self.wrong_button = QPushButton("✗ Wrong…")
+        self.wrong_button.setToolTip("The tuned model's answer is wrong: note why; it goes to the review queue.")
+        self.wrong_button.clicked.connect(lambda: self.mark(False))
+        sl.addWidget(self.wrong_button)
+        self.session_label = QLabel("")
+        self.session_label.setWordWrap(True)
+        sl.addWidget(self.session_label, 1)
+        root.addWidget(self.session_bar)
+        self.clock = QTimer(self)
+        self.clock.setInterval(1000)
+        self.clock.timeout.connect(self._tick)
 
         self.rating_bar = QWidget()
         rl = QHBoxLayout(self.rating_bar)
@@ -245,6 +325,9 @@ class PlaygroundPage(Page):
         self.chat.stop_requested = True
         self.loaded_run = None
         self._known_runs = None
+        self.session = None  # the session stays recorded in the workspace it belongs to
+        self.clock.stop()
+        self.timer_label.setText("")
         self.clear()
         self.state_label.setText("Pick a trained run and load its models.")
 
@@ -256,6 +339,7 @@ class PlaygroundPage(Page):
     def _runs_loaded(self, result: dict) -> None:
         self.runs = result["runs"]
         self.tallies = result.get("tallies") or {}
+        self.policy = result.get("policy")
         current = self.run_combo.currentData()
         self.run_combo.clear()
         for run in self.runs:
@@ -284,7 +368,7 @@ class PlaygroundPage(Page):
         self._loading = True
         self._loading_for = self.ctx.workspace_path
         self._update_buttons()
-        self._sig_load.emit(run_id, run["run_dir"])
+        self._sig_load.emit(run_id, run["run_dir"], self.policy)
 
     def _loaded(self, run_id: str) -> None:
         self._loading = False
@@ -307,8 +391,9 @@ class PlaygroundPage(Page):
             return
         self.question = question
         self.input.clear()
-        if self.blind_check.isChecked():
-            # choose the hidden order now so each reply streams into its column
+        blind = self.blind_check.isChecked()
+        if blind:
+            # the hidden assignment is drawn now; the replies are held back until both are complete
             self.blind_pair = self._make_blind_pair(question)
             first = self.blind_pair["hidden"]["model_a"]
             self.column_of = {first: 0, ("base" if first == "tuned" else "tuned"): 1}
@@ -319,17 +404,23 @@ class PlaygroundPage(Page):
         else:
             self.blind_pair = None
             self.column_of = {"tuned": 0, "base": 1}
+        self.marked = False
         self._titles()
         for side in SIDES:
             self.histories[side].append({"role": "user", "content": question})
             self.replies[side] = ""
-            view = self.views[self.column_of[side]]
-            view.append(f"<p style='margin:8px 0 2px 0'><b>You:</b> {_esc(question)}</p>")
-            view.append("<b>Answer:</b> ")
+            if not blind:
+                view = self.views[self.column_of[side]]
+                view.append(f"<p style='margin:8px 0 2px 0'><b>You:</b> {_esc(question)}</p>")
+                view.append("<b>Answer:</b> ")
         self.generating = True
-        self.state_label.setText("Answering…")
+        self.state_label.setText("Both models are answering; the two answers appear together when both are complete…"
+                                 if blind else "Answering…")
         self._update_buttons()
-        self._sig_generate.emit({side: list(self.histories[side]) for side in SIDES})
+        work: dict = {side: list(self.histories[side]) for side in SIDES}
+        if blind:  # a random order: which column fills first says nothing either
+            work["_order"] = self._blind_rng.sample(list(SIDES), len(SIDES))
+        self._sig_generate.emit(work)
 
     @staticmethod
     def _make_blind_pair(question: str) -> dict:
@@ -337,6 +428,8 @@ class PlaygroundPage(Page):
 
     def _chunk(self, side: str, text: str) -> None:
         self.replies[side] += text
+        if self.blind_pair is not None:
+            return  # blind: nothing is shown before both replies are complete
         view = self.views[self.column_of[side]]
         cursor = view.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
@@ -349,6 +442,10 @@ class PlaygroundPage(Page):
         self.histories[side].append({"role": "assistant", "content": reply})
 
     def _reply_failed(self, side: str, message: str) -> None:
+        if self.blind_pair is not None:
+            self.replies[side] = self.replies.get(side) or ""
+            self._blind_errors = dict(getattr(self, "_blind_errors", {}), **{side: message})
+            return
         self.views[self.column_of[side]].append(f"<span style='color:#B00020'>{_esc(message)}</span>")
 
     def _all_done(self) -> None:
@@ -357,6 +454,15 @@ class PlaygroundPage(Page):
             hidden = self.blind_pair["hidden"]
             self.blind_pair["answer_a"] = self.replies[hidden["model_a"]]
             self.blind_pair["answer_b"] = self.replies[hidden["model_b"]]
+            errors = getattr(self, "_blind_errors", {})
+            self._blind_errors = {}
+            for side in SIDES:  # both complete: shown together
+                view = self.views[self.column_of[side]]
+                view.clear()
+                view.append(f"<p style='margin:8px 0 2px 0'><b>You:</b> {_esc(self.question)}</p>")
+                view.append(f"<b>Answer:</b> {_esc(self.replies[side])}")
+                if side in errors:
+                    view.append(f"<span style='color:#B00020'>{_esc(errors[side])}</span>")
             self.state_label.setText("Which answer is better? The model names are hidden until you pick.")
         else:
             self.state_label.setText("Done. Ask a follow-up, or flag a wrong answer.")
@@ -419,6 +525,85 @@ class PlaygroundPage(Page):
 
         self.submit(ops.rate, pair, choice, on_done=done, on_error=lambda e: self.ctx.show_error(user_message(e)))
 
+    # --- the test session ---------------------------------------------------------------------
+    def toggle_session(self) -> None:
+        if self.session is not None:
+            self.end_session()
+            return
+        if not self.loaded_run:
+            return
+        self.blind_check.setChecked(False)  # the session marks the tuned model's answers
+        minutes = int(self.session_minutes.value())
+
+        def started(session: dict) -> None:
+            self.session = session
+            self.session_summary = None
+            self.session_deadline = time.monotonic() + 60 * minutes
+            self.clock.start()
+            self._tick()
+            self.session_label.setText("Ask anything an employee would; mark each answer of the tuned model.")
+            self._update_buttons()
+
+        self.submit(ops.start_session, self.loaded_run, minutes, on_done=started,
+                    on_error=lambda e: self.ctx.show_error(user_message(e)))
+
+    def _tick(self) -> None:
+        if self.session is None:
+            self.clock.stop()
+            return
+        left = max(0, int(self.session_deadline - time.monotonic()))
+        self.timer_label.setText(f"{left // 60:02d}:{left % 60:02d} left")
+        if left <= 0:
+            self.end_session()
+
+    def mark(self, right: bool) -> None:
+        if self.session is None or self.generating or self.marked or not self.replies.get("tuned"):
+            return
+        question, answer, sid = self.question, self.replies["tuned"], self.session["id"]
+
+        def done(result: dict) -> None:
+            self.marked = True
+            self.session_summary = result["summary"]
+            s = result["summary"]
+            self.session_label.setText(f"{s['answers']} answer{'s' if s['answers'] != 1 else ''} tried, "
+                                       f"{s['wrong']} wrong" + (f" ({s['sent_to_review']} in the review queue)"
+                                                                if s["sent_to_review"] else ""))
+            if result["item"].get("pair_id"):
+                self.ctx.sig_pairs_changed.emit([int(result["item"]["pair_id"])])
+            self._update_buttons()
+
+        if right:
+            self.submit(ops.mark_answer, sid, question, answer, True, on_done=done,
+                        on_error=lambda e: self.ctx.show_error(user_message(e)))
+            return
+        self.wrong_dialog = WrongDialog(question, answer, chat.FAILURE_CATEGORIES, self)
+
+        def accepted() -> None:
+            d = self.wrong_dialog
+            self.submit(ops.mark_answer, sid, question, answer, False, d.note.text().strip(),
+                        d.category.currentData(), d.corrected.toPlainText().strip() or None, on_done=done,
+                        on_error=lambda e: self.ctx.show_error(user_message(e)))
+
+        self.wrong_dialog.accepted.connect(accepted)
+        self.wrong_dialog.open()
+
+    def end_session(self) -> None:
+        if self.session is None:
+            return
+        sid = self.session["id"]
+        self.session = None
+        self.clock.stop()
+
+        def done(summary: dict) -> None:
+            self.session_summary = summary
+            self.timer_label.setText("")
+            self.session_label.setText(summary_text(summary))
+            self.state_label.setText("Test session ended. The Evaluate page shows it beside the held-out figures.")
+            self._update_buttons()
+
+        self.submit(ops.end_session, sid, on_done=done, on_error=lambda e: self.ctx.show_error(user_message(e)))
+        self._update_buttons()
+
     def _blind_toggled(self, on: bool) -> None:
         self.clear()
         self.rating_bar.setVisible(on)
@@ -453,7 +638,31 @@ class PlaygroundPage(Page):
         rating = self.blind_pair is not None and not self.generating and all(self.replies.values())
         for b in self.rate_buttons.values():
             b.setEnabled(rating)
+        in_session = self.session is not None
+        self.session_button.setText("End the test session" if in_session else "Start a test session")
+        self.session_button.setEnabled(in_session or (ready and not self.generating))
+        self.session_minutes.setEnabled(not in_session)
+        can_mark = in_session and not self.generating and not self.marked and bool(self.replies.get("tuned"))
+        self.right_button.setVisible(in_session)
+        self.wrong_button.setVisible(in_session)
+        self.right_button.setEnabled(can_mark)
+        self.wrong_button.setEnabled(can_mark)
+        self.blind_check.setEnabled(not in_session)
         self.rating_bar.setVisible(self.blind_check.isChecked())
+
+
+def summary_text(s: dict) -> str:
+    """A test session's summary in words (answers tried, failure rate, failures grouped)."""
+    rate = s.get("failure_rate")
+    text = (f"Session over: {s['answers']} answers tried in {s['minutes_used']:.0f} min, "
+            f"{'no' if not s['wrong'] else s['wrong']} wrong" + (f" ({rate:.0%})" if rate is not None else "") + ".")
+    if s.get("groups"):
+        text += " Failures: " + "; ".join(f"{g['category']} ×{g['count']}" for g in s["groups"]) + "."
+    if s.get("consistent"):
+        text += " Repeated: " + ", ".join(s["consistent"]) + " (a consistent failure mode)."
+    if s.get("sent_to_review"):
+        text += f" {s['sent_to_review']} sent to the review queue."
+    return text
 
 
 def _esc(text: str) -> str:

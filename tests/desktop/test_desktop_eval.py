@@ -184,3 +184,127 @@ def test_playground_blind_rating(ctx, qtbot, tmp_path):
         assert rating[0]["choice"] == tuned_letter and rating[0][f"model_{tuned_letter}"] == "tuned"
     finally:
         page.shutdown()
+
+
+class GatedChat(FakeChat):
+    """Streams its words but holds its last one until `release` is set (`waiting` says it is there)."""
+
+    def __init__(self, words):
+        super().__init__(words)
+        import threading
+
+        self.waiting, self.release = threading.Event(), threading.Event()
+
+    def stream_reply(self, messages, max_new_tokens=256):
+        self.seen.append(list(messages))
+        for w in self.words[:-1]:
+            yield w + " "
+        self.waiting.set()
+        self.release.wait(10)
+        yield self.words[-1]
+
+
+def test_blind_rating_shows_no_reply_before_both_are_complete(ctx, qtbot, tmp_path):
+    page, models = _playground(ctx, qtbot, tmp_path)
+    gated = GatedChat(["Ask", "HR", "please."])
+    models["base"] = gated  # the loader hands out this dict: swap before the models load again
+    page.chat.models["base"] = gated
+    try:
+        page.blind_check.setChecked(True)
+        page.input.setPlainText("How long is parental leave?")
+        page.send_button.click()
+        assert gated.waiting.wait(10)  # one reply may be complete, the other is half way
+        qtbot.wait(300)  # every chunk sent so far has reached the page
+        assert page.replies["base"].startswith("Ask HR")  # chunks did arrive...
+        assert all(v.toPlainText().strip() == "" for v in page.views)  # ...and none is shown
+        assert not any(b.isEnabled() for b in page.rate_buttons.values())
+        with qtbot.waitSignal(page.chat.sig_all_done, timeout=10000):
+            gated.release.set()
+        qtbot.waitUntil(lambda: not page.generating, timeout=5000)
+        hidden = page.blind_pair["hidden"]
+        col_base = 0 if hidden["model_a"] == "base" else 1
+        assert "Ask HR please." in page.views[col_base].toPlainText()
+        assert "You get 30 days." in page.views[1 - col_base].toPlainText()
+        assert page.boxes[0].title() == "Answer A"  # names hidden until the rating
+        assert "Tuned" not in page.boxes[0].title() + page.boxes[1].title()
+    finally:
+        gated.release.set()
+        page.shutdown()
+
+
+def test_blind_order_of_generation_is_random(ctx, qtbot, tmp_path):
+    page, models = _playground(ctx, qtbot, tmp_path)
+    try:
+        page.blind_check.setChecked(True)
+        firsts = set()
+        for _ in range(12):
+            models["tuned"].seen.clear()
+            models["base"].seen.clear()
+            order = []
+            page.chat.sig_reply_done.connect(lambda side, _r, o=order: o.append(side))
+            page.input.setPlainText("How long is parental leave?")
+            with qtbot.waitSignal(page.chat.sig_all_done, timeout=10000):
+                page.send_button.click()
+            qtbot.waitUntil(lambda: not page.generating, timeout=5000)
+            page.chat.sig_reply_done.disconnect()
+            firsts.add(order[0])
+            page.rate("neither")
+            assert ctx.worker.wait_idle(30)
+        assert firsts == {"tuned", "base"}  # 2**-11 chance of a false failure
+    finally:
+        page.shutdown()
+
+
+def test_a_test_session_from_the_playground_goes_to_review_and_to_the_evaluate_page(ctx, qtbot, tmp_path):
+    from desktop.pages.evaluate import EvaluatePage
+
+    page, models = _playground(ctx, qtbot, tmp_path)
+    try:
+        assert not page.right_button.isVisible()
+        page.session_button.click()
+        assert ctx.worker.wait_idle(30)
+        qtbot.waitUntil(lambda: page.session is not None, timeout=5000)
+        assert "left" in page.timer_label.text() and page.right_button.isVisible()
+        assert not page.blind_check.isEnabled()
+        for question, right in (("How long is parental leave?", False), ("Do I get a bonus?", True)):
+            page.input.setPlainText(question)
+            with qtbot.waitSignal(page.chat.sig_all_done, timeout=10000):
+                page.send_button.click()
+            qtbot.waitUntil(lambda: not page.generating and page.right_button.isEnabled(), timeout=5000)
+            if right:
+                page.right_button.click()
+            else:
+                page.wrong_button.click()
+                d = page.wrong_dialog
+                d.category.setCurrentIndex(d.category.findData("wrong fact"))
+                d.note.setText("said 30 days, it is 26 weeks")
+                with qtbot.waitSignal(ctx.sig_pairs_changed, timeout=10000):
+                    d.accept()
+            assert ctx.worker.wait_idle(30)
+            qtbot.waitUntil(lambda: page.marked, timeout=5000)
+            assert not page.right_button.isEnabled()  # one mark per answer
+        rows = ctx.worker.run_sync(lambda ws: ws.query("SELECT instruction, response, status, origin FROM pairs"))
+        assert rows == [{"instruction": "How long is parental leave?", "response": "", "status": "new",
+                         "origin": "test_session"}]
+        page.session_button.click()  # end
+        assert ctx.worker.wait_idle(30)
+        qtbot.waitUntil(lambda: page.session_summary is not None and page.session_summary.get("ended"), timeout=5000)
+        text = page.session_label.text()
+        assert "2 answers tried" in text and "1 wrong (50%)" in text and "wrong fact ×1" in text
+
+        ctx.worker.run_sync(_store, dict(REPORT, memorised_pii={"count": 1, "checked": 10, "kinds": {"email": 1},
+                                                                "examples": [{"prompt": "Email?", "answer": "Try [EMAIL_1]."}]}))
+        ev_page = EvaluatePage(ctx)
+        qtbot.addWidget(ev_page)
+        ev_page.show()
+        ev_page.activate()
+        assert ctx.worker.wait_idle(30)
+        qtbot.waitUntil(lambda: "test session" in ev_page.ready_labels[2].text(), timeout=5000)
+        held, gap, session = (lab.text() for lab in ev_page.ready_labels)
+        assert "✗ held-out accuracy" in held and "60%" in held and "20%" in held
+        assert "✗ train/held-out gap" in gap and "+35 points" in gap
+        assert "2 answers" in session and "50% wrong" in session and "too short" in session
+        assert "Not yet" in ev_page.ready_box.title()
+        assert "1 of 10 probe answers" in ev_page.memorised_label.text() and "[EMAIL_1]" in ev_page.memorised_label.text()
+    finally:
+        page.shutdown()
