@@ -417,3 +417,19 @@ def test_a_file_without_answers_says_it_is_no_known_helpdesk_export(ws, tmp_path
     p.write_text("Ref,Notes\nR1,Call back on Monday\n", encoding="utf-8")
     with pytest.raises(BadInput, match="recognised by themselves"):
         import_files(ws, [p])
+
+
+def test_an_auto_close_or_an_unanswered_question_is_no_answer():
+    t = Ticket("zendesk", "3", 1, posts=[
+        Post("The heating in meeting room B is stuck on full.", True),
+        Post("Which floor is that room on? Some B rooms moved in March.", False),
+        Post("As we have not received a reply, this request will now be closed.", False)])
+    assert ticket_pairs(t) == []
+    t.posts.insert(1, Post("Facilities reset the thermostat schedule; it should cool down within the hour.", False))
+    [p] = ticket_pairs(t)
+    assert p.answer.startswith("Facilities reset the thermostat")
+    # a real answer that ends by asking is still the answer
+    t2 = Ticket("zendesk", "4", 1, posts=[Post("Outlook will not open.", True),
+                                          Post("Start it in safe mode (outlook.exe /safe) and disable add-ins. "
+                                               "Did that fix it?", False)])
+    assert ticket_pairs(t2)[0].answer.startswith("Start it in safe mode")
