@@ -391,6 +391,7 @@ class Knowledge:
     def __init__(self) -> None:
         self.facts: list[Fact] = []
         self.sentences: list[Span] = []
+        self.sentence_facts: list[list[Fact]] = []
         self.lower: list[str] = []
 
     @classmethod
@@ -407,8 +408,11 @@ class Knowledge:
         if not text.strip():
             return
         self.lower.append(text.lower())
-        self.sentences += sentences(text)
-        for f in quantities(claims_of(text)):
+        found = quantities(claims_of(text))
+        for s in sentences(text):
+            self.sentences.append(s)
+            self.sentence_facts.append([f for f in found if s.start <= f.start < s.end + 1])
+        for f in found:
             if not any(same_value(f, g) and f.rate == g.rate for g in self.facts):
                 self.facts.append(f)
 
@@ -423,8 +427,8 @@ class Knowledge:
         if words is None:
             return True
         need = {w for w in words if not w[0].isdigit() and w not in _UNIT_WORDS}
-        for s in self.sentences:
-            if coverage(need, s.words) >= 0.5 and any(same_value(f, g) for g in quantities(claims_of(s.text))):
+        for s, fs in zip(self.sentences, self.sentence_facts):
+            if any(same_value(f, g) for g in fs) and coverage(need, s.words) >= 0.5:
                 return True
         return False
 
@@ -882,17 +886,12 @@ def judge_rows(rows: Sequence[dict], *, similarities: Sequence[float] | None = N
     own reference, with every other reference (of the rows, or `refs` when given) and the policy
     text as what is known."""
     refs_of_rows = [str(r.get("reference", r.get("response", "")) or "") for r in rows]
-    unique = list(dict.fromkeys(list(refs or []) + refs_of_rows))
-    refs = refs_of_rows
-    out = []
-    cache: dict[str, Knowledge] = {}
-    for i, r in enumerate(rows):
-        ref = refs[i]
-        if ref not in cache:
-            cache[ref] = Knowledge.from_texts([t for t in unique if t != ref], policy=policy)
-        out.append(judge_answer(r.get("answer", ""), ref, question=r.get("question", r.get("instruction")),
-                                knowledge=cache[ref], similarity=similarities[i] if similarities else None))
-    return out
+    # one index of every reference: an answer's own reference in it changes nothing (its facts
+    # are matched against the reference first), and the cost stays linear in the references
+    knowledge = Knowledge.from_texts(dict.fromkeys(list(refs or []) + refs_of_rows), policy=policy)
+    return [judge_answer(r.get("answer", ""), refs_of_rows[i], question=r.get("question", r.get("instruction")),
+                         knowledge=knowledge, similarity=similarities[i] if similarities else None)
+            for i, r in enumerate(rows)]
 
 
 def agreement(rows: Sequence[dict], verdicts: Sequence[Verdict]) -> dict:

@@ -629,3 +629,21 @@ def test_memorised_personal_data_is_found_and_redacted(tmp_path):
         assert "priya" not in on_disk.lower() and "[NAME_1]" in on_disk
     finally:
         ws.close()
+
+
+def test_report_html_states_both_baselines_and_the_memorised_data(tmp_path):
+    from engine.evaluate import write_report
+    from engine.evaluate.report import summary_line
+
+    report = {"run_id": "r", "heldout_accuracy": 0.9, "train_accuracy": 0.92, "baseline_accuracy": 0.3,
+              "baseline_policy_accuracy": 0.55, "gap": 2.0, "advice": [], "hallucinations": {},
+              "baseline": {"few_shot": 3, "policy": True}, "examples": [], "counts": {"heldout": 0},
+              "memorised_pii": {"count": 1, "checked": 8, "examples": [{"prompt": "Email?", "answer": "[EMAIL_1]"}]}}
+    report["summary"] = summary_line(report)
+    assert report["summary"] == ("held-out accuracy 90% against 30% for the prompted base model "
+                                 "and 55% with the policy sheet in its prompt")
+    _json, html_path = write_report(tmp_path, report)
+    text, _ = _parse(html_path.read_text())
+    for part in ("Base + prompt + policy", "55%", "30%", "3 training pairs as examples", "and the policy sheet",
+                 "of 8 probe answers", "[EMAIL_1]"):
+        assert part in text, part
