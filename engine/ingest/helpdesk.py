@@ -233,9 +233,9 @@ def ticket_pairs(ticket: Ticket, mode: str = "resolution") -> list[TicketPair]:
         public = [(i, p) for i, p in public if not p.resolution_note]  # the agent's own reply says it better
     if mode == "resolution":
         agent = [i for i, p in public if not p.customer and not courtesy[i]]
-        # an agent's question the requester never answered ("Is it the handle or the lock?",
-        # "Did that work?") resolves nothing: the reply before it does, if any
-        while agent and _asks(ticket.posts[agent[-1]]) and not any(
+        # an agent's question the requester never answered ("Is it the handle or the lock?")
+        # resolves nothing: the reply before it does, if any
+        while agent and _clarifies(ticket.posts[agent[-1]]) and not any(
                 p.customer and i > agent[-1] and not courtesy[i] for i, p in public):
             agent.pop()
         if not agent:
@@ -297,8 +297,13 @@ def _asks(post: Post) -> bool:
     t = (post.cleaned() or post.text).strip()
     if len(t) > 400:
         return False
-    first = _SENTENCE.split(t, maxsplit=1)[0]
-    return t.rstrip(" )").endswith("?") or (len(t) <= 300 and first.rstrip(" )").endswith("?"))
+    return t.rstrip(" )").endswith("?") or _clarifies(post)
+
+
+def _clarifies(post: Post) -> bool:
+    """An agent reply that opens by asking ("Which floor is that room on? ..."), short."""
+    t = (post.cleaned() or post.text).strip()
+    return len(t) <= 300 and _SENTENCE.split(t, maxsplit=1)[0].rstrip(" )").endswith("?")
 
 
 def raw_messages(ticket: Ticket, used_q: tuple[int, ...] = (), used_a: tuple[int, ...] = ()) -> list[dict]:
