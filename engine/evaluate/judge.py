@@ -93,10 +93,18 @@ _SYNONYMS = {"bicycl": "bike", "cycle": "bike", "reimbur": "repay", "refund": "r
              "permitt": "allow", "allowe": "allow", "injur": "hurt", "injuri": "hurt"}
 
 
-def _stem(word: str) -> str:
-    from engine.flags.claims import _STEM
+try:  # the claims index's stem (-ing/-ed/-s off, 6 letters), so judge and claims read words alike
+    from engine.flags.claims import _STEM as _CLAIMS_STEM
+except ImportError:  # pragma: no cover - the claims module renamed it: the facts stem is close
+    _CLAIMS_STEM = _facts._stem
+try:
+    from engine.flags.claims import _UNLIMITED_RE
+except ImportError:  # pragma: no cover
+    _UNLIMITED_RE = re.compile(r"\b(?:unlimited|no (?:upper |fixed |set )?(?:limit|cap|ceiling|maximum)|uncapped)\b", re.I)
 
-    w = _STEM(word)
+
+def _stem(word: str) -> str:
+    w = _CLAIMS_STEM(word)
     return _SYNONYMS.get(w, w)
 
 
@@ -262,9 +270,7 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
                 "metre": "m", "metres": "m"}.get(unit, unit)
         v = float(m.group("n"))
         add(_make(f"measure:{unit}", (v, v), text, m.start(), m.end()))
-    from engine.flags.claims import _UNLIMITED_RE  # "unlimited", "no upper limit": the claims index's reading
-
-    for m in _UNLIMITED_RE.finditer(text):
+    for m in _UNLIMITED_RE.finditer(text):  # "unlimited", "no upper limit": the claims index's reading
         add(_make("unlimited", "unlimited", text, m.start(), m.end()))
     for m in _WEEKDAY_ANY_RE.finditer(text):
         add(_make("weekday", m.group("wd").capitalize(), text, m.start("wd"), m.end("wd")))

@@ -13,7 +13,6 @@ from engine.evaluate.judge import (
     SIMILARITY_THRESHOLD,
     Knowledge,
     agreement,
-    claims_of,
     cosine_pairs,
     judge_answer,
     judge_rows,
