@@ -369,7 +369,7 @@ a cue are found); 3 would have missed the second set's shape in a workspace of 3
 class IdPattern:
     """A token shape seen after id cue words: `pattern` (a regex), how it reads (`display`), some
     `examples`, how many distinct values were seen (`count`), whether it applies anywhere in a text
-    (`anywhere`: shapes with letters or separators; a bare digit run only after a cue) and the user's
+    (`anywhere`: distinctive shapes, see `_shape`; a bare digit run only after a cue) and the user's
     decision (`state`: learned, confirmed, removed; `added` for one the user wrote)."""
     pattern: str
     display: str
@@ -381,7 +381,7 @@ class IdPattern:
 
 def _shape(token: str) -> tuple[str, str, bool]:
     """(regex, display, anywhere) of a token: letters kept as written, digit runs by length:
-    "LK204877" -> LK\\d{6}, "77-3310" -> \\d{2}-\\d{4}; a digit-only token applies only after cues."""
+    "LK204877" -> LK\\d{6}, "77-3310" -> \\d{2}-\\d{4}."""
     rx, shown = [], []
     letters = False
     for run in _TOKEN_RUN_RE.findall(token):
@@ -395,7 +395,11 @@ def _shape(token: str) -> tuple[str, str, bool]:
         else:
             rx.append(re.escape(run))
             shown.append(f"'{run}'")
-    anywhere = letters or ("-" in token or "/" in token) and len(_digits(token)) >= 5
+    # found without a cue only when the shape is distinctive: letters and at least 5 characters
+    # ("LK204877", "TR/40917"), or separators and 7+ digits ("40-117-203"); "77-3310" or "E123"
+    # would also match month-years and error codes
+    n_digits = len(_digits(token))
+    anywhere = (letters and len(token) >= 5 and n_digits >= 3) or (("-" in token or "/" in token) and n_digits >= 7)
     return "".join(rx), " + ".join(shown), anywhere
 
 

@@ -681,3 +681,11 @@ def test_a_recheck_of_one_pair_uses_the_shapes_learned_from_every_pair(ws):
     run_flags(ws, kinds=["pii"], pair_ids=[ids[2]])  # only that pair is re-checked
     flags = list_flags(ws, kind="pii", pair_id=ids[2], status="open")
     assert flags and "LK512093" in flags[0]["explanation"] and flags[0]["details"]["counts"] == {"employee_id": 1}
+
+
+def test_short_or_digit_and_dash_shapes_only_apply_after_a_cue():
+    learned = pii_mod.learn_id_patterns(["emp no 77-3310", "emp no 12-4471", "emp code E12", "emp code E99"])
+    assert {(p.pattern, p.anywhere) for p in learned} == {(r"\d{2}\-\d{4}", False), (r"E\d{2}", False)}
+    rules = pii_mod.id_rules(learned)
+    assert kinds("Invoices for 11-2024 and error E42.", id_patterns=rules) == []
+    assert kinds("emp no 55-1234", id_patterns=rules) == [("employee_id", "55-1234")]
