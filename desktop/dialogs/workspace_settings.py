@@ -188,7 +188,7 @@ class WorkspaceSettingsDialog(QDialog):
         ids_box = QGroupBox("Personal data: your organisation's ID formats")
         ids_layout = QVBoxLayout(ids_box)
         ids_help = QLabel("Shapes of the IDs written after words such as “employee ID”, “staff number” or “badge no” "
-                          "in this workspace. A shape with letters or separators is also found without those words. "
+                          "in this workspace. Distinctive shapes (letters, or long numbers with separators) are also found without those words. "
                           "Confirm the ones that are IDs, remove the ones that are not; double-click a pattern to edit it.",
                           wordWrap=True, objectName="hint")
         self.id_table = QTableWidget(0, 6)
