@@ -574,8 +574,8 @@ class ImportPage(Page):
         self.progress.show()
         self.progress_label.setText("Reading files...")
         self.task = self.ctx.run_with_progress(
-            "Importing", import_with_mappings, jobs, on_done=self._import_done,
-            on_error=self._import_failed, on_progress=self._progress, pairs=self.pairs_mode)
+            "Importing", import_with_mappings, jobs, self.pairs_mode, on_done=self._import_done,
+            on_error=self._import_failed, on_progress=self._progress)
         self._update_buttons()
 
     def _progress(self, done: int, total: int, message: str) -> None:

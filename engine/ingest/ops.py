@@ -184,9 +184,8 @@ def job_mapping(p: dict | None, mapping: dict[str, str], customer: str | None = 
     return dict(mapping)
 
 
-def import_with_mappings(ws: Workspace, jobs: Sequence[tuple[str, dict | None]],
-                         progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-                         pairs: str = "resolution") -> dict[str, Any]:
+def import_with_mappings(ws: Workspace, jobs: Sequence[tuple[str, dict | None]], pairs: str = "resolution",
+                         progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> dict[str, Any]:
     """Import [(path, mapping), ...] in one `import_files` call: all files or none. A file that
     cannot be imported raises BadInput naming it, and nothing is imported. `pairs`: how a
     helpdesk export becomes pairs (PAIR_MODES)."""
