@@ -17,7 +17,8 @@ def pct(x: float | None) -> str:
 
 
 def summary_line(report: dict[str, Any]) -> str:
-    line = f"held-out accuracy {pct(report.get('heldout_accuracy'))}"
+    what = "accuracy on the test file" if report.get("source") == "test file" else "held-out accuracy"
+    line = f"{what} {pct(report.get('heldout_accuracy'))}"
     if report.get("baseline_accuracy") is not None:
         line += f" against {pct(report['baseline_accuracy'])} for the prompted base model"
     if report.get("baseline_policy_accuracy") is not None:
