@@ -82,7 +82,7 @@ _NOUNS = {
     "name": ("mention of the requester's name", "mentions of the requester's name"),
 }
 _SUBKIND_WORDS = {"pan": "PAN", "aadhaar": "Aadhaar", "ni_number": "National Insurance", "ssn": "SSN",
-                  "passport": "passport"}
+                  "passport": "passport", "nhs": "NHS", "sort_code": "sort code", "iban": "IBAN"}
 
 PLACEHOLDER_RE = re.compile(r"\[[A-Z][A-Z_]{1,20}_\d{1,7}\]")
 
