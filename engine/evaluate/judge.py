@@ -210,6 +210,10 @@ _DATE_SLASH_RE = re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>(?:19|20)
 _HALF_RE = re.compile(r"\b(?:half\s+a|a\s+half|half\s+an?)\s+(?P<unit>day|week|month|year|hour)\b", re.I)
 _NEXT_MONTH_RE = re.compile(r"\s+of\s+(?:the\s+)?(?:next|following)\s+month\b", re.I)
 _FORTNIGHT_RE = re.compile(r"\b(?:a|one)\s+(?P<unit>fortnight|day|week|month|year)(?:'s|’s)(?=\s)|\b(?:a|one)\s+fortnight\b", re.I)
+# "A month while on probation": a bare "a month" counts as one when no value stands just before it
+# in its clause (else it is that value's period: "12 days a year", "£45 a month")
+_A_UNIT_RE = re.compile(r"(?<![\w'’])(?:a|one)\s+(?P<unit>day|week|month|year)\b(?!['’]s)", re.I)
+_RATE_LEAD_RE = re.compile(r"\b(?:per|once|twice|times|each|every|than|in|within|for|after|about|around|over|under|only)\s*$", re.I)
 _MEASURE_RE = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>kg|kilos?|km|kilometres?|miles?|metres?|m2|sq\s?m)\b", re.I)
 _WORD_MULT = {"one and a half": 1.5, "two": 2.0, "three": 3.0, "double": 2.0, "twice": 2.0}
 _BARE_NUMBER_RE = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(
@@ -263,6 +267,17 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
     for m in _FORTNIGHT_RE.finditer(text):
         unit = (m.group("unit") or "fortnight").lower()
         d = _facts._DURATION_UNITS[unit]
+        add(_make("duration", (d, d), text, m.start(), m.end()))
+    quantity_ends = [b for a, b in taken]
+    for m in _A_UNIT_RE.finditer(text):
+        before = text[max(0, m.start() - 40):m.start()]
+        clause_start = max(before.rfind(","), before.rfind(";"), before.rfind("."), before.rfind(":"))
+        near = any(m.start() - 40 <= b <= m.start() and (clause_start < 0 or b > m.start() - 40 + clause_start)
+                   for b in quantity_ends)
+        in_clause = before[clause_start + 1:] if clause_start >= 0 else before
+        if near or _RATE_LEAD_RE.search(before) or _BARE_NUMBER_RE.search(in_clause):
+            continue  # "sixty pounds a year": the period of a value
+        d = _facts._DURATION_UNITS[m.group("unit").lower()]
         add(_make("duration", (d, d), text, m.start(), m.end()))
     for m in _MEASURE_RE.finditer(text):
         unit = m.group("unit").lower()

@@ -215,3 +215,17 @@ def test_with_real_embeddings(embed):
     sim_wrong = cosine_pairs(embed, [WRONG_NUMBER], [REF])[0]
     assert sim_wrong >= SIMILARITY_THRESHOLD  # near-identical wording: the claims catch it
     assert not judge_answer(WRONG_NUMBER, REF, similarity=sim_wrong).correct
+
+
+def test_the_claims_index_reading_limits_and_scopes():
+    """engine.flags.claims gives each value its limit ("up to" / "at least") and scope ("during
+    probation"): the judge pairs by scope and compares limits."""
+    v = judge_answer("You can take at least 10 days.", "You can take up to 10 days.", question="How many days can I take?")
+    assert not v.correct and "says at least 10 days where the reference says up to 10 days" in v.reason
+    ref = "The notice period is one month during probation and three months after probation."
+    v = judge_answer("The notice period is three months during probation and one month after probation.", ref)
+    assert not v.correct and len(v.contradictions) == 2
+    assert judge_answer("A month while on probation, three months after it.", ref).correct
+    v = judge_answer("Sick leave is unlimited.", "You get 12 days of sick leave per year.",
+                     question="How much sick leave do I get?")
+    assert not v.correct and "unlimited" in v.reason
