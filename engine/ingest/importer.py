@@ -334,12 +334,19 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
 
     # 1. read every file (nothing touches the workspace yet)
     results: list[_FileResult] = []
-    kinds: list[tuple[Path, str]] = []
-    for i, (p, override) in enumerate(zip(paths, overrides)):
+    found: list[str | None] = []
+    for p, override in zip(paths, overrides):
         path = Path(p)
         if not path.is_file():
             raise BadInput(f"{path}: file not found" if not path.exists() else f"{path}: is not a file")
-        kind = None if override else vendors.sniff(path)
+        found.append(None if override else vendors.sniff(path))
+    if "freshdesk-conv" in found and "freshdesk" not in found:
+        # Freshdesk's ticket CSV exported with fewer columns: known by its conversations file
+        found = [k or ("freshdesk" if not o and vendors.loose_freshdesk_csv(p) else None)
+                 for p, o, k in zip(paths, overrides, found)]
+    kinds: list[tuple[Path, str]] = []
+    for i, (p, override, kind) in enumerate(zip(paths, overrides, found)):
+        path = Path(p)
         if kind:
             kinds.append((path, kind))
             continue

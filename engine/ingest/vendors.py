@@ -98,7 +98,7 @@ def _json_kind(obj: dict) -> str | None:
         return "freshdesk-conv"
     conv = obj.get("conversations")
     if (isinstance(conv, list) and conv and isinstance(conv[0], dict) and "private" in conv[0]
-            and "incoming" in conv[0] and ("requester_id" in obj or "description_text" in obj)):
+            and "incoming" in conv[0]):
         return "freshdesk-conv"  # tickets with their conversations embedded (?include=conversations)
     return None
 
@@ -125,6 +125,25 @@ def csv_kind(columns: list[str]) -> str | None:
         if "answer" not in guess_pair_mapping(columns):
             return "freshdesk"
     return None
+
+
+def loose_freshdesk_csv(path: str | Path) -> bool:
+    """A CSV/XLSX with a "Ticket ID" column and no answer column: Freshdesk's ticket export with
+    fewer columns chosen, when its conversations file comes with it."""
+    try:
+        info = _detect.detect(path)
+        if info["format"] not in ("csv", "xlsx"):
+            return False
+        from engine.ingest.mapping import guess_pair_mapping
+        from engine.ingest.tables import open_records
+
+        columns, it = open_records(path, info, on_error=lambda *_: None)
+        close = getattr(it, "close", None)
+        if close:
+            close()
+    except BadInput:
+        return False
+    return "ticketid" in {norm_header(c) for c in columns or []} and "answer" not in guess_pair_mapping(columns or [])
 
 
 def sniff(path: str | Path) -> str | None:
@@ -317,7 +336,7 @@ def _freshdesk_conversations(paths: Iterable[Path], on_error: FileErrorSink
                 continue
         for line, obj in _json_items(p, on_error, None, None, wrapper_keys=("conversations", "tickets")):
             if isinstance(obj.get("conversations"), list) and "incoming" not in obj:
-                tid = _id(obj.get("id"))
+                tid = _id(obj.get("id") or obj.get("ticket_id"))
                 tickets[tid] = obj
                 for c in obj["conversations"]:
                     if isinstance(c, dict):
@@ -424,6 +443,7 @@ def read_jira(paths: list[Path], side: list[Path], on_error: FileErrorSink, prog
         c_created = _col(columns, "created")
         c_status = _col(columns, "status")
         reporter_cols = [c for c in columns if norm_header(c) in ("reporter", "reporterid", "reporteraccountid")]
+        assignee_cols = [c for c in columns if norm_header(c) in ("assignee", "assigneeid", "assigneeaccountid")]
         c_reporter_name = _col(columns, "reporter")
         comment_cols = [c for c in columns if re.fullmatch(r"comment(?:\d+)?", norm_header(c))]
         attach_cols = [c for c in columns if re.fullmatch(r"attachment(?:\d+)?", norm_header(c))]
@@ -450,6 +470,13 @@ def read_jira(paths: list[Path], side: list[Path], on_error: FileErrorSink, prog
                     continue
                 when, author, text = parsed
                 posts.append(Post(text, author.lower() in reporters, False, author, when))
+            if reporters and not any(p.customer for p in posts[1 if desc.strip() else 0:]):
+                # no comment author is the reporter as the export names them (a display name
+                # against account ids): the assignee's comments are the agent's, the others the reporter's
+                assignees = {_text(rec.get(c)).strip().lower() for c in assignee_cols} - {""}
+                if any(p.author.lower() in assignees for p in posts):
+                    for p in posts[1 if desc.strip() else 0:]:
+                        p.customer = p.author.lower() not in assignees
             if bad:
                 on_error(path.name, line, f"issue {key}: comment {', '.join(map(str, bad))} is not "
                                           f"'date;author;text' (left out)")

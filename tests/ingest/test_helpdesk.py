@@ -433,3 +433,71 @@ def test_an_auto_close_or_an_unanswered_question_is_no_answer():
                                           Post("Start it in safe mode (outlook.exe /safe) and disable add-ins. "
                                                "Did that fix it?", False)])
     assert ticket_pairs(t2)[0].answer.startswith("Start it in safe mode")
+
+
+def test_freshdesk_csv_with_few_columns_is_known_by_its_conversations(ws, tmp_path):
+    p = tmp_path / "tickets.csv"
+    with open(FD_CSV, newline="", encoding="utf-8") as f, open(p, "w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out)
+        for row in csv.reader(f):
+            w.writerow(row[:3])  # Ticket ID, Subject, Description only
+    assert vendors.sniff(p) is None and vendors.loose_freshdesk_csv(p)
+    res = import_files(ws, [p, FD_CONV])
+    assert res["shape"] == "helpdesk" and set(_pairs(ws)) == {"20411", "20412", "20413"}
+    _no_internal_text(ws)
+
+
+def test_freshdesk_tickets_with_embedded_conversations(ws, tmp_path):
+    convs = json.loads(FD_CONV.read_text(encoding="utf-8"))
+    tickets = [{"ticket_id": 20413, "subject": "Night shift allowance", "requester_id": 80001,
+                "description_text": "Is the night shift allowance paid for on-call hours at home?",
+                "conversations": [c for c in convs if c["ticket_id"] == 20413]}]
+    p = tmp_path / "with_conversations.json"
+    p.write_text(json.dumps(tickets))
+    assert vendors.sniff(p) == "freshdesk-conv"
+    import_files(ws, [p])
+    assert _pairs(ws)["20413"]["response"].startswith("On-call hours at home are paid at the on-call rate")
+
+
+def test_jira_reporter_named_differently_from_the_comment_authors(ws, tmp_path):
+    p = tmp_path / "jira.csv"
+    with open(JIRA, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    drop = header.index("Reporter Id")
+    with open(p, "w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out)
+        for row in rows:
+            w.writerow(row[:drop] + row[drop + 1:])  # an older export: display names only
+    import_files(ws, [p])
+    pairs = _pairs(ws)
+    assert pairs["PEOPLE-311"]["instruction"].endswith("Norwegian, I work at the Bergen clinic.")
+    assert pairs["PEOPLE-311"]["response"].startswith("Update it yourself in Workday")
+
+
+def test_per_exchange_reimport_adds_nothing(ws):
+    first = import_files(ws, [ZD, ZD_USERS], pairs="per-exchange")
+    again = import_files(ws, [ZD, ZD_USERS], pairs="per-exchange")
+    assert again["imported"] == 0 and again["updated"] == 0 and again["duplicates_skipped"] == first["imported"]
+
+
+def test_cli_preview_and_import_of_a_zendesk_export(tmp_path, capsys):
+    import engine.cli.main as cli
+
+    assert cli.main(["preview", str(ZD), str(ZD_USERS)]) == 0
+    out = capsys.readouterr().out
+    assert "Zendesk export: 8 tickets, 10 public replies, 4 internal notes" in out
+    assert "[5101] Q: I joined the Halifax clinic in August." in out
+    assert "zendesk_tickets.json line 8: invalid JSON" in out
+    root = str(tmp_path / "ws")
+    assert cli.main(["init", root]) == 0
+    capsys.readouterr()
+    assert cli.main(["import", root, str(ZD), str(ZD_USERS), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["imported"] == 7 and out["detected"][0]["internal_notes"] == 4
+    assert [(e["file"], e["line"]) for e in out["errors"]] == [("zendesk_tickets.json", 8)]
+    assert cli.main(["pairs", root, "--json"]) == 0
+    pairs = json.loads(capsys.readouterr().out)
+    assert sorted(p["external_id"] for p in pairs) == ["5101", "5102", "5103", "5104", "5106", "5107", "5109"]
+    assert cli.main(["import", root, str(FD_CSV)]) == 2  # the conversations file is missing
+    assert "conversations JSON" in capsys.readouterr().err
