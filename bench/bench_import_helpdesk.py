@@ -41,10 +41,17 @@ TOPICS = [
 
 
 def write_zendesk(path: Path, rows: int, seed: int = 11) -> None:
+    """The requester's question and the resolving reply are as messy as the flat CSV's (greetings,
+    signatures, disclaimers, quoted replies: bench_import.messy_question / messy_answer)."""
+    from bench_import import NAMES, messy_answer, messy_question
+
     rng = random.Random(seed)
     with open(path, "w", encoding="utf-8") as f:
         for i in range(rows):
             subj, q, a = rng.choice(TOPICS)
+            asker, helper = rng.choice(NAMES), rng.choice(NAMES)
+            question = messy_question(rng, f"{q} (ref {i})", asker)
+            answer = messy_answer(rng, a, asker, helper, question)
             req, agent = 360000 + rng.randint(0, 5000), 377000 + rng.randint(0, 40)
             day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             follow = rng.choice(["I tried that and it still does not work.", "Which form exactly?",
@@ -59,13 +66,13 @@ def write_zendesk(path: Path, rows: int, seed: int = 11) -> None:
             t = {"url": f"https://example.zendesk.com/api/v2/tickets/{i + 1}.json", "id": i + 1,
                  "via": {"channel": "email"}, "created_at": f"{day}T08:00:00Z", "updated_at": f"{day}T16:00:00Z",
                  "type": "question", "subject": subj, "raw_subject": subj,
-                 "description": f"Hi,\n\n{q} (ref {i})\n\nThanks", "priority": "normal", "status": "solved",
+                 "description": question, "priority": "normal", "status": "solved",
                  "requester_id": req, "submitter_id": req, "assignee_id": agent, "tags": ["hr"],
-                 "comments": [c(1, req, f"Hi,\n\n{q} (ref {i})\n\nThanks", "08"),
+                 "comments": [c(1, req, question, "08"),
                               c(2, agent, "Checked the HR system; contract type confirmed.", "09", public=False),
                               c(3, agent, f"Hello,\n\nCould you confirm your contract type?\n\nBest regards,\nDesk", "10"),
                               c(4, req, follow, "11"),
-                              c(5, agent, f"Hello,\n\n{a}\n\nBest regards,\nPeople desk", "12")]}
+                              c(5, agent, answer, "12")]}
             f.write(json.dumps(t) + "\n")
 
 
