@@ -186,9 +186,13 @@ _LEAD = re.compile(r"(?:please|kindly|pls|plz)\s+", re.IGNORECASE)
 _PAST_VERBS = (r"(?:forwarded|sent|shared|showed|shown|gave|given|mentioned|said|told|discussed|agreed|talked|spoke|"
                r"promised|explained|pointed|left|posted|pasted|emailed|e-mailed|mailed|messaged|did|handled|applied|"
                r"used|settled|decided|arranged|suggested|recommended|attached|uploaded|dropped|walked\s+you\s+through|"
-               r"went\s+through|set\s+up|fixed|tried|linked|circulated|highlighted|noted|covered)")
+               r"went\s+through|set\s+up|fixed|tried|linked|circulated|highlighted|noted|covered|made|prepared|"
+               r"wrote|drafted|put\s+together|agreed\s+on|drew\s+up)")
+# a colleague as the subject ("the way Anita explained", "the form Priya sent"), not a team
+_COLLEAGUE = (r"(?-i:(?!(?:Payroll|Finance|Legal|Security|Facilities|Benefits|Support|Reception|Procurement|Marketing|"
+              r"Sales|Travel|Recruitment|Learning|Operations|Admin|Compliance|Management)\b)[A-Z][a-z]{2,20})")
 _FAMILY_RULES: list[_Rule] = [
-    _Rule("shared artefact", _r(r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,5}?(?:I|we)\s+(?:just\s+|already\s+|had\s+|have\s+|'ve\s+)?"
+    _Rule("shared artefact", _r(r"\b(?:the|that|this|those|these)\s+(?:[\w'-]+\s+){0,5}?(?:I|we|" + _COLLEAGUE + r")\s+(?:just\s+|already\s+|had\s+|have\s+|'ve\s+)?"
                                 + _PAST_VERBS + r"\b(?:\s+(?:you|to\s+you|about|on|up))?"
                                 r"|\bwhat\s+(?:I|we|(?-i:[A-Z][a-z]{2,20})|your\s+(?:manager|supervisor|lead))\s+(?:just\s+|already\s+)?"
                                 + _PAST_VERBS + r"\b(?:\s+you)?"),
@@ -196,15 +200,17 @@ _FAMILY_RULES: list[_Rule] = [
           ("forward", "sent", "shar", "show", "gave", "given", "mention", "said", "told", "discuss", "agreed", "talked",
            "spoke", "promised", "explained", "pointed", "left", "posted", "pasted", "mailed", "messaged", " did", "handled",
            "applied", "used", "settled", "decided", "arranged", "suggest", "recommend", "attach", "upload", "dropped",
-           "walked", "went", "set up", "fixed", "tried", "linked", "circulated", "highlighted", "noted", "covered"),
-          ("i ", "we ", "i'", "we'", "what ")),
-    _Rule("like last time", _r(r"\b(?:like|as|same\s+(?:[\w'-]+\s+){0,2}?as)\s+(?:we|I|you)\s+(?:did|had|said|told\s+you|mentioned|discussed|agreed|"
+           "walked", "went", "set up", "fixed", "tried", "linked", "circulated", "highlighted", "noted", "covered",
+           "made", "prepared", "wrote", "drafted", "put together", "drew up")),
+    _Rule("like last time", _r(r"\b(?:I|we)\s+did\s+(?:this|that|it|the\s+same)\b(?:\s+[\w']+){0,3}?\s+(?:last\s+(?:time|week|month|year)|before|earlier|previously)\b"
+                               r"|\bfrom\s+(?:before|last\s+time|earlier|the\s+last\s+(?:call|meeting|ticket|time))\b(?!\s+(?:\d|the\s+\w+\s+date|you\s+joined))"
+                               r"|\b(?:like|as|same\s+(?:[\w'-]+\s+){0,2}?as)\s+(?:we|I|you)\s+(?:did|had|said|told\s+you|mentioned|discussed|agreed|"
                                r"went\s+over|went\s+through|covered|talked\s+about|explained|showed\s+you|"
                                r"handled\s+it|sorted\s+it|fixed\s+it)\b(?:\s+(?:before|last\s+\w+|earlier|previously|in\s+[A-Z]\w+|on\s+[A-Z]\w+))?"
                                r"|\b(?:the\s+)?same\s+(?:issue|problem|thing|error|fix|steps|way|as\s+before)\s+(?:you|we)\s+(?:had|did|saw|got|used)\b"
                                r"(?:\s+(?:in|on|last)\s+\w+)?"),
           "it compares with an earlier case the model never saw",
-          ("like", "as", "same")),
+          ("like", "as", "same", "from", " did")),
     _Rule("settled in a conversation", _r(r"\b(?:as\s+)?(?:settled|agreed|discussed|promised|mentioned|decided|confirmed|arranged|explained|said|"
                                           r"covered|planned)\s+(?:on|in|during|at|over|after)\s+(?:the|our|my|your|this|that|yesterday'?s|today'?s|"
                                           r"last\s+week'?s|monday'?s|friday'?s)\s+(?:\w+\s+)?(?:call|meeting|chat|phone|conversation|catch-?up|"
@@ -219,13 +225,15 @@ _FAMILY_RULES: list[_Rule] = [
                                 r"e-?mails?|mails?|messages?|responses?|notes?|advice|answer|update|conversation)\b"
                                 r"|\b(?:in|on|see|check)\s+the\s+(?:e-?mail\s+)?(?:thread|trail|chain)\b"
                                 r"|\b(?:the\s+)?(?:thread|trail|chain)\s+(?:below|above)\b"
-                                r"|\b(?:the|your)\s+(?:other|previous|earlier|last|old|original)\s+(?:ticket|case|request|incident|query)\b"),
+                                r"|\b(?:the|your)\s+(?:other|previous|earlier|last|old|original)\s+(?:ticket|case|request|incident|query)\b"
+                                r"|\b(?:I|we|already)\s+(?:have\s+|'ve\s+|just\s+)?(?:sent|shared|forwarded|posted|messaged|dropped)\s+(?:it\s+|them\s+|this\s+|the\s+\w+\s+)?"
+                                r"(?:over|on|via|in)\s+(?:whatsapp|teams|slack|chat|dm|text|sms|signal|the\s+group)\b"),
           "it refers to an earlier message or ticket the model never saw",
           ("'s", "’s", "from", "earlier", "previous", "prior", "last", "original", "first", "thread", "trail", "chain",
-           "other", "old")),
+           "other", "old", "whatsapp", "teams", "slack", "chat", "dm", "text", "sms", "signal", "group")),
 ]
 _NAMED_DECISION = re.compile(
-    r"\b([A-Z][a-z]{2,20})\s+(?:has\s+|have\s+|had\s+|already\s+|just\s+|has\s+already\s+)?"
+    r"\b([A-Z][a-z]{2,20})(?:\s+(?:from|in|at|on)\s+(?:the\s+)?[A-Z][\w&]*(?:\s+team)?)?\s+(?:has\s+|have\s+|had\s+|already\s+|just\s+|has\s+already\s+)?"
     r"(?:signed\s+off|approved|okayed|ok'?d|authori[sz]ed|cleared|agreed\s+to|agreed|decided|confirmed|said\s+(?:it'?s|it\s+is|yes|ok)|"
     r"gave\s+the\s+go-?ahead|is\s+handling|is\s+looking\s+into|will\s+(?:sort|handle|take\s+care\s+of|follow\s+up))\b"
     r"|\b(?i:it'?s|it\s+is|this\s+is|that'?s|they'?re|they\s+are|papers\s+are)\s+(?i:now\s+)?with\s+([A-Z][a-z]{2,20})\b"

@@ -683,7 +683,9 @@ society residency apartments enclave colony nagar layout marg road rd street st 
 grove way court ct place pl terrace crescent gardens park hills hill main cross salai vihar kunj bagh puram pet
 peth wadi chowk gali mohalla estate mews row square boulevard blvd parkway highway hwy circle trail""".split())
 _ADDR_CONNECT = frozenset({"no", "no.", "of", "the", "and", "&", "upon", "on", "de", "la", "near", "opp", "opp."})
-_ADDR_BOUNDARY_RE = re.compile(r"(?<!\bNo)(?<!\bno)(?<!\bSt)(?<!\bRd)(?<!\bDr)(?<!\bH)(?<!\bopp)[.!?;:](?=\s)|\n|[()\"“”]")
+_ADDR_BOUNDARY_RE = re.compile(  # a sentence end, not "No.", "St.", an initial ("T. Nagar") or "PIN:"
+    r"(?<!\bNo)(?<!\bno)(?<!\bSt)(?<!\bRd)(?<!\bDr)(?<!\bopp)(?<!\b[A-Z])[.!?;](?=\s)"
+    r"|(?<!PIN)(?<!Pin)(?<!pin)(?<!ode)(?<!ZIP)(?<!Zip)(?<!zip)(?<!\bNo):(?=\s)|\n|[()\"“”]")
 
 
 def _addr_word(w: str) -> bool:
@@ -698,7 +700,12 @@ def _address_start(text: str, end_start: int) -> int | None:
     for m in _ADDR_BOUNDARY_RE.finditer(seg):
         cut = m.end()
     base = lo + cut
-    parts = text[base:end_start].split(",")
+    chunk = text[base:end_start]
+    # "Nashik - 422005", "Chennai, PIN: 600017", "Leeds, postcode LS6 3QT"
+    lead = re.search(r"(?:\s*[\-–]\s*|\s*,?\s*(?i:pin(?:\s*code)?|post\s*code|postcode|zip(?:\s*code)?)\s*[:\-–]?\s*)$", chunk)
+    if lead:
+        chunk = chunk[:lead.start()] + " "
+    parts = chunk.split(",")
     if parts and not parts[-1].strip():
         parts.pop()  # "Columbus, " before "OH 43215"
     if not parts:

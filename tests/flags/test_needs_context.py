@@ -225,3 +225,25 @@ def test_second_set_target():
 def test_document_codes_with_more_segments_are_not_tickets():
     assert find_hits("Yes, GP-2024-17 pays a pro-rata bonus above 90% of target.") == []
     assert [h.rule for h in find_hits("Same as HR-12345.")] == ["other ticket"]
+
+
+@pytest.mark.parametrize("answer, quoted", [
+    ("Go ahead with the plan we made.", "the plan we made"),
+    ("Use the template from before.", "from before"),
+    ("Do it the way Anita explained.", "the way Anita explained"),
+    ("Already shared over WhatsApp.", "Already shared over WhatsApp"),
+    ("Karthik from Payroll approved the correction; it shows on your next payslip.", "Karthik from Payroll approved"),
+    ("We did this for you last year too.", "We did this for you last year"),
+])
+def test_more_ways_of_leaning_on_history(answer, quoted):
+    assert any(h.phrase == quoted for h in find_hits(answer)), find_hits(answer)
+
+
+@pytest.mark.parametrize("answer", [
+    "The form Payroll sent is in the portal under Documents.",
+    "Your P60 is sent by email every April.",
+    "Leave carried over from before 2024 expires on 31 March.",
+    "The IT team will contact you within 2 business days.",
+])
+def test_more_self_contained_answers(answer):
+    assert find_hits(answer) == []

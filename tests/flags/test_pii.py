@@ -689,3 +689,11 @@ def test_short_or_digit_and_dash_shapes_only_apply_after_a_cue():
     rules = pii_mod.id_rules(learned)
     assert kinds("Invoices for 11-2024 and error E42.", id_patterns=rules) == []
     assert kinds("emp no 55-1234", id_patterns=rules) == [("employee_id", "55-1234")]
+
+
+@pytest.mark.parametrize("text, address", [
+    ("Send to Flat No. 4B, Shanti Apartments, MG Road, Pune - 411001.", "Flat No. 4B, Shanti Apartments, MG Road, Pune - 411001"),
+    ("12 Anna Salai, T. Nagar, Chennai, PIN: 600017", "12 Anna Salai, T. Nagar, Chennai, PIN: 600017"),
+])
+def test_indian_addresses_with_a_dash_or_pin_before_the_code(text, address):
+    assert kinds(text) == [("address", address)]
