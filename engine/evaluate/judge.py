@@ -69,6 +69,7 @@ ROUGE_FALLBACK_THRESHOLD = 0.35
 MENTION_COVERAGE = 0.5    # share of a reference sentence's content words that means "the answer talks about it"
 CONDITION_COVERAGE = 0.5  # share of a condition's content words (or its facts) the answer must keep
 STANCE_COVERAGE = 0.5     # share of the question's content words a clause needs to answer it
+RESTATE_COVERAGE = 0.7   # share of the reference's answering clause an answer restates to give its yes/no
 PAIR_MIN_CONTEXT = 0.75   # context score (engine.flags.facts.context_score) under which two different values are not paired
 CATEGORIES = ("correct", "wrong", "invented fact", "partially correct", "refused")
 POLARITY_KINDS = ("yes_no", "permission")
@@ -765,6 +766,14 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
             ref_stance = not first.negated  # else the reference describes rather than answers yes or no
     if yes_no_q and ref_stance is not None:
         ans_stance = _stance(answer, ans_f, q_words, False)
+        if ans_stance is None:
+            # restating the reference's answering clause ("Printing is charged: 10p a page...")
+            # gives its yes or no; a clause stating the opposite is caught below
+            stance_clause = clauses(reference)[0]
+            body = stance_clause.words
+            best = max(ans_clauses, key=lambda c: coverage(body, c.words), default=None)
+            if best is not None and coverage(body, ans_words) >= RESTATE_COVERAGE:
+                ans_stance = ref_stance if best.negated == stance_clause.negated else not ref_stance
         if ans_stance is None:
             partial.append(f"does not say {'yes' if ref_stance else 'no'} (the reference does)")
         elif ans_stance != ref_stance:
