@@ -80,6 +80,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", default="demo-workspace", help="folder to create (default ./demo-workspace)")
     p.add_argument("--fresh", action="store_true", help="delete the folder first if it is a workspace")
     p.add_argument("--skip-train", action="store_true", help="stop before training")
+    p.add_argument("--base-model", default="builtin:smollm2",
+                   help="the model to tune (default builtin:smollm2, a real 135M instruct model; "
+                        "builtin:tiny for a quick check in seconds)")
+    p.add_argument("--preset", help="training preset (default: cpu-lora, or cpu-smoke for builtin:tiny; "
+                                    "qlora-t4 on a GPU)")
     p.set_defaults(func=cmd_demo)
 
 
@@ -217,4 +222,5 @@ def cmd_export(args) -> int:
 def cmd_demo(args) -> int:
     from engine.cli.demo import run_demo
 
-    return run_demo(args.workspace, fresh=args.fresh, skip_train=args.skip_train)
+    return run_demo(args.workspace, fresh=args.fresh, skip_train=args.skip_train, base_model=args.base_model,
+                    preset=args.preset)

@@ -10,7 +10,8 @@ import shutil
 import time
 from pathlib import Path
 
-from engine.workspace.errors import PairsmithError
+from engine.evaluate.report import pct
+from engine.workspace.errors import BadInput, PairsmithError
 from engine.workspace.store import DB_NAME, Workspace
 
 
@@ -86,7 +87,8 @@ def step_export(state: dict) -> None:
 
 
 def step_train(state: dict) -> None:
-    """One-button training on the CPU: the built-in tiny model with the cpu-smoke preset."""
+    """One-button training on the CPU: SmolLM2-135M-Instruct (builtin:smollm2) with the cpu-lora
+    preset, or whatever --base-model/--preset name."""
     from engine.train.events import describe
     from engine.train.launch import train
 
@@ -99,12 +101,12 @@ def step_train(state: dict) -> None:
                 (ev.get("event") == "step" and ev.get("step") in (1, ev.get("total"))):
             say("  " + describe(ev))
 
-    run_id, code, row = train(state["ws"], "builtin:tiny", "cpu-smoke", version_id=state.get("version_id"),
+    run_id, code, row = train(state["ws"], state["base_model"], state["preset"], version_id=state.get("version_id"),
                               on_event=on_event)
     if code != 0:
         raise PairsmithError(f"training run {run_id} failed (see runs/{run_id}/train.log)")
     state["run_id"] = run_id
-    if len(losses) >= 10:
+    if len(losses) >= 4:
         k = max(1, len(losses) // 5)
         first, last = sum(losses[:k]) / k, sum(losses[-k:]) / k
         say(f"  run {run_id}: loss {first:.2f} -> {last:.2f} (mean of the first and last {k} steps)")
@@ -120,7 +122,7 @@ STEPS: list[tuple[str, object]] = [
     ("Review: approve the clean pairs", step_review),
     ("Freeze a dataset version with a held-out split", step_split),
     ("Export the training split", step_export),
-    ("Train a LoRA adapter (built-in tiny model on the CPU, cpu-smoke preset)", step_train),
+    ("Train a LoRA adapter", step_train),
 ]
 
 
@@ -133,7 +135,8 @@ def step_evaluate(state: dict) -> None:
     from engine.evaluate import run_evaluation
     from engine.evaluate.export_model import export_model
 
-    report = run_evaluation(state["ws"], run_id, limit=20)
+    report = run_evaluation(state["ws"], run_id, limit=DEMO_EVAL_QUESTIONS)
+    state["report"] = report
     say(f"  {report['summary']} (training questions {round(100 * (report['train_accuracy'] or 0))}%, "
         f"{report['hallucinations']['count']} invented facts); report: runs/{run_id}/eval/report.html")
     out = state["root"] / "exports" / f"model-{run_id}"
@@ -146,16 +149,39 @@ step_evaluate.is_training = True  # needs a trained run: skipped with --skip-tra
 STEPS.append(("Evaluate the tuned model against the prompted base model, export it", step_evaluate))
 
 
-def run_demo(workspace: str, *, fresh: bool = False, skip_train: bool = False) -> int:
+DEMO_EVAL_QUESTIONS = 20  # held-out questions the demo evaluates (all of them: pairsmith eval WS --run RUN)
+
+
+def _train_title(base_model: str, preset: str) -> str:
+    from engine.train.gguf_base import SMOLLM2_NAME
+
+    what = {SMOLLM2_NAME: "SmolLM2-135M-Instruct", "builtin:tiny": "the built-in tiny test model"}.get(
+        base_model, base_model)
+    where = "a few minutes on 2 cores" if preset == "cpu-lora" else "seconds" if preset == "cpu-smoke" else None
+    return f"Train a LoRA adapter on {what} ({preset} preset{', ' + where if where else ''})"
+
+
+def run_demo(workspace: str, *, fresh: bool = False, skip_train: bool = False,
+             base_model: str = "builtin:smollm2", preset: str | None = None) -> int:
+    from engine.train.models import default_cache_dir, resolve_base_model
+    from engine.train.presets import PRESETS, default_preset
+
+    preset = preset or default_preset(base_model)
+    if preset not in PRESETS:
+        raise BadInput(f"Unknown preset {preset!r}; use one of {', '.join(PRESETS)}.")
     root = Path(workspace).resolve()
+    if not skip_train:  # a missing package or a bad model file: one line before anything is written
+        resolve_base_model(base_model, default_cache_dir())
     if fresh and (root / DB_NAME).exists():
         shutil.rmtree(root)
     say(f"Pairsmith demo: workspace {root}")
-    state: dict = {"root": root, "skip_train": skip_train}
+    state: dict = {"root": root, "skip_train": skip_train, "base_model": base_model, "preset": preset}
     started = time.monotonic()
     with Workspace.create(root) as ws:
         state["ws"] = ws
         for i, (title, fn) in enumerate(STEPS, 1):
+            if fn is step_train:
+                title = _train_title(base_model, preset)
             if skip_train and getattr(fn, "is_training", False):
                 say(f"[{i}/{len(STEPS)}] {title}: skipped (--skip-train)")
                 continue
@@ -167,5 +193,11 @@ def run_demo(workspace: str, *, fresh: bool = False, skip_train: bool = False) -
     say("")
     say(f"Demo summary: {c['tickets']} tickets, {c['pairs']} pairs ({c['approved']} approved, {c['new']} to review, "
         f"{c['rejected']} rejected), {c['open_flags']} open flags; took {time.monotonic() - started:.0f} s.")
+    report = state.get("report")
+    if report:
+        counts = report.get("counts") or {}
+        say(f"Model: {base_model}, run {state['run_id']}: on {counts.get('heldout', '?')} held-out questions the tuned "
+            f"model answers {counts.get('heldout_correct', '?')} correctly ({pct(report.get('heldout_accuracy'))}), "
+            f"the prompted base model {counts.get('baseline_correct', '?')} ({pct(report.get('baseline_accuracy'))}).")
     say(f"Open it in the app: pairsmith-desktop --workspace {root}")
     return 0

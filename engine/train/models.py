@@ -302,6 +302,6 @@ def resolve_base_model(name_or_path: str, cache_dir: str | os.PathLike | None = 
     if name.count("/") == 1 and not name.startswith((".", "/")):
         return name
     raise BadInput(
-        f"Base model {name!r} is neither a folder, a .gguf file, ollama:NAME nor a hub id (owner/name); "
+        f"Base model {name!r} is neither a folder nor a hub id (owner/name), a .gguf file or ollama:NAME; "
         f"try {SMOLLM2_NAME} or builtin:tiny."
     )

@@ -97,7 +97,8 @@ def _check_range(key: str, value: Any) -> None:
         raise BadInput(f"Setting {key} must be between 0 and 1, not {value}.")
     if key == "learning_rate" and not 0 < value < 1:
         raise BadInput(f"Setting learning_rate must be between 0 and 1, not {value}.")
-    if key in ("eval_steps", "loss_check_step", "threads", "inject_oom_at_step", "max_oom_retries") and value < 0:
+    if key in ("eval_steps", "loss_check_step", "threads", "inject_oom_at_step", "max_oom_retries",
+               "lora_layers") and value < 0:
         raise BadInput(f"Setting {key} cannot be negative.")
     if key == "num_train_epochs" and value <= 0:
         raise BadInput("Setting num_train_epochs must be more than 0.")

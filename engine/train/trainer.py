@@ -272,8 +272,12 @@ class Run:
         if not targets:
             raise BadInput(f"None of the LoRA target modules ({', '.join(cfg['target_modules'])}) exist in this "
                            "model; set target_modules to its projection names.")
+        n_layers = int(getattr(model.config, "num_hidden_layers", 0) or 0)
+        top = int(cfg.get("lora_layers") or 0)
+        # adapters on the top layers only: the frozen layers below need no backward pass at all
+        layers = list(range(n_layers - top, n_layers)) if 0 < top < n_layers else None
         lora = LoraConfig(r=cfg["lora_r"], lora_alpha=cfg["lora_alpha"], lora_dropout=cfg["lora_dropout"],
-                          target_modules=targets, task_type="CAUSAL_LM", bias="none")
+                          target_modules=targets, task_type="CAUSAL_LM", bias="none", layers_to_transform=layers)
         self.precision = _precision(model, cfg, dtype, self.batching)
         model = get_peft_model(model, lora)
         self.dtype = dtype

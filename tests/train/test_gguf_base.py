@@ -200,3 +200,13 @@ def test_a_run_whose_cached_conversion_was_cleared_converts_again(tiny, tmp_path
         shutil.rmtree(cache)
         again = base_model_path(spec)
     assert again == first and (Path(again) / "config.json").is_file()
+
+
+def test_demo_refuses_a_bad_base_model_before_writing_anything(tmp_path):
+    ws = tmp_path / "demo"
+    with environ(PAIRSMITH_CACHE=str(tmp_path / "cache")):
+        code, out, err = cli("demo", "--workspace", ws, "--base-model", tmp_path / "missing.gguf")
+        assert code == 2 and "does not exist" in err and err.strip().count("\n") == 0
+        code, out, err = cli("demo", "--workspace", ws, "--base-model", "builtin:tiny", "--preset", "gpu-fast")
+        assert code == 2 and "Unknown preset 'gpu-fast'" in err
+    assert not ws.exists()
