@@ -41,6 +41,8 @@ API for the desktop Train page (Qt, through ops.py: one call per action) and the
     merge.merge_run(run_dir, out=None, dtype=None) -> folder
     bundle.bundle_run(ws, run_id, out) / bundle.import_run(ws, folder) -> run_id
     models.resolve_base_model(name_or_path, cache_dir) / build_tiny_model(folder)  (builtin:tiny)
+    gguf_base.resolve_gguf_base(name, cache_dir): PATH.gguf, ollama:NAME[:TAG], builtin:smollm2 ->
+        a safetensors folder converted once into CACHE/gguf/<sha256>; list_ollama_models()
 
 Speed: `batching=auto` packs pairs padding-free (TRL packing "bfd") when flash-attention is
 installed on a CUDA GPU, where attention keeps packed pairs apart; otherwise (CPU, sdpa) batches
@@ -51,5 +53,6 @@ Test aids (environment, read by the subprocess): PAIRSMITH_TEST_STEP_DELAY (seco
 PAIRSMITH_WARNINGS_AS_ERRORS (a warning message regex made an error), PAIRSMITH_TEST_GPU_MEM_GB
 (caps the CUDA allocator, for a real out-of-memory on a large GPU: bench/cuda_check.py), and the
 setting `inject_oom_at_step`. PAIRSMITH_BASE_MODEL overrides the base model (bundles on another box);
-PAIRSMITH_CACHE is where builtin:tiny is built (default ~/.cache/pairsmith).
+PAIRSMITH_CACHE is where builtin:tiny is built and GGUF models are converted (default
+~/.cache/pairsmith); OLLAMA_MODELS is the Ollama models folder (default ~/.ollama/models).
 """
