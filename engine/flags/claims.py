@@ -82,6 +82,11 @@ class Claim:
     end: int = 0
     evidence: str = ""
     terms: frozenset = field(default=frozenset(), compare=False)  # stemmed subject terms
+    # the scope keys the answer's own sentence names (the others came from the question)
+    stated_scope: tuple[str, ...] = field(default=(), compare=False)
+    # where the subject was read: "answer" (the words around the value), "known" (a subject the
+    # data states elsewhere, named in the clause), "previous" (the claim before), "question", ""
+    subject_source: str = field(default="", compare=False)
 
     @property
     def scope_dict(self) -> dict[str, str]:
@@ -143,6 +148,11 @@ class Vocabulary:
 
     abbreviations: dict[str, str] = field(default_factory=dict)
     subjects: frozenset[str] = frozenset()
+    subject_counts: dict[str, int] = field(default_factory=dict)  # texts stating each subject
+
+    def is_common(self, subject: str, at_least: int = 2) -> bool:
+        """Is `subject` stated as a subject in at least `at_least` different texts?"""
+        return self.subject_counts.get(subject, 0) >= at_least
 
     @classmethod
     def learn(cls, texts: Iterable[str], *, max_texts: int = 20000) -> "Vocabulary":
@@ -181,11 +191,14 @@ class Vocabulary:
         vocab = cls(abbreviations=out)
         subjects: Counter = Counter()
         for t in dict.fromkeys(texts):
+            seen_here = set()
             for f in _facts.extract_facts(t):
                 for phrase in (f.subject, f.of_phrase):
                     if phrase and subject_terms(phrase, vocab):
-                        subjects[vocab.expand(phrase).lower()] += 1
+                        seen_here.add(vocab.expand(phrase).lower())
+            subjects.update(seen_here)
         vocab.subjects = frozenset(subjects)
+        vocab.subject_counts = dict(subjects)
         return vocab
 
     def expand(self, text: str) -> str:
@@ -250,7 +263,6 @@ _EMPLOYEE_TYPES = [
     ("part_time", r"part[- ]time(?:rs?)?"),
     ("full_time", r"full[- ]time(?:rs?)?|permanent (?:employees?|staff)"),
     ("new_joiner", r"new (?:joiners?|hires?|starters?|employees?)|freshers?"),
-    ("manager", r"managers?|people leads?"),
 ]
 _CONDITIONS = [
     ("probation", r"(?:during|on|in|under) (?:your |the )?probation(?:ary period)?|probationers?"),
@@ -262,6 +274,26 @@ _EMP_RE = [(k, re.compile(rf"\b(?:{p})\b", re.I)) for k, p in _EMPLOYEE_TYPES]
 _COND_RE = [(k, re.compile(rf"\b(?:{p})\b", re.I)) for k, p in _CONDITIONS]
 _OFFICE_RE = re.compile(r"\b(?:in|at|for|from)\s+(?:the|our)\s+(?P<a>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:office|site|campus|branch|plant|hub)\b"
                         r"|\b(?P<b>[A-Z][a-z]+)\s+(?:office|campus|site|branch)\b")
+
+
+def scope_mentions(text: str) -> list[tuple[int, str, str]]:
+    """Every scope a text names: (offset, key, value), in order."""
+    out: list[tuple[int, str, str]] = []
+    if not text:
+        return out
+    for m in _COUNTRY_RE.finditer(text):
+        word = m.group(1)
+        if word.lower() != "us" or word == "US":
+            out.append((m.start(), "country", _COUNTRIES[word.lower()]))
+    for m in _OFFICE_RE.finditer(text):
+        name = (m.group("a") or m.group("b") or "").lower()
+        if name and name not in _COUNTRIES and name not in _NOT_PLACES:
+            out.append((m.start(), "office", name))
+    for key, rx in _EMP_RE:
+        out += [(m.start(), "employee_type", key) for m in rx.finditer(text)]
+    for key, rx in _COND_RE:
+        out += [(m.start(), "condition", key) for m in rx.finditer(text)]
+    return sorted(out)
 
 
 def scope_of(text: str) -> dict[str, str]:
@@ -364,6 +396,8 @@ def _question_subject(question: str, vocabulary: "Vocabulary | None") -> str:
         s = vocabulary.subject_in(question)
         if s:
             return s
+    if len(_tokens(question)) <= 3:
+        return ""  # "Any update?": too short to say what it is about (unless a known subject)
     text = vocabulary.expand(question) if vocabulary is not None else question
     text = _strip_scope(text)
     words = [w.lower() for w in _tokens(text) if w.lower() not in _QUESTION_STOP and len(w) > 1]
@@ -396,12 +430,26 @@ def extract_claims(text: str | None, vocabulary: Vocabulary | None = None, *,
     out: list[Claim] = []
     taken: list[tuple[int, int]] = []
 
+    stated_for: dict[tuple[int, int], tuple[str, ...]] = {}
+
     def scope_for(start: int, end: int) -> tuple[tuple[str, str], ...]:
+        """The question's scope, overridden per key by the sentence's mention of that key
+        nearest to the claim ("60 days once you are confirmed, and 30 days during probation")."""
         sc = dict(q_scope)
-        sc.update(scope_of(_sentence(text, start, end)))
+        lo, hi = _facts._clause_bounds(text, start, end, _facts._SENTENCE_END_RE)
+        own: dict[str, str] = {}
+        best: dict[str, int] = {}
+        for off, key, value in scope_mentions(text[lo:hi]):
+            pos = lo + off
+            dist = (start - pos) if pos < start else (pos - end) + 1
+            if key not in best or dist < best[key]:
+                best[key], own[key] = dist, value
+        sc.update(own)
+        stated_for[(start, end)] = tuple(sorted(own))
         return tuple(sorted(sc.items()))
 
     last_subject: dict[str, str] = {}
+    source_for: dict[tuple[int, int], str] = {}
 
     def subject_for(f_subject: str, start: int, end: int, attribute: str = "") -> str:
         """The fact's own subject; else a known subject its clause names; else the subject of
@@ -411,16 +459,22 @@ def extract_claims(text: str | None, vocabulary: Vocabulary | None = None, *,
             lo, _hi = _facts._clause_bounds(text, start, end)
             f_subject = _facts._subject_before(text[lo:start])[0]
         s = vocabulary.expand(f_subject).lower().strip() if f_subject else ""
+        src = "answer"
         if not subject_terms(s):
-            s = vocabulary.subject_in(_clause(text, start, end)) if vocabulary.subjects else ""
+            s, src = (vocabulary.subject_in(_clause(text, start, end)) if vocabulary.subjects else ""), "known"
         if not subject_terms(s):
-            s = last_subject.get(attribute, "") or q_subject
+            s, src = last_subject.get(attribute, ""), "previous"
+        if not subject_terms(s):
+            s, src = q_subject, "question"
+        source_for[(start, end)] = src if subject_terms(s) else ""
         if attribute and subject_terms(s):
             last_subject[attribute] = s
         return s
 
     def add(claim: Claim) -> None:
-        out.append(Claim(**{**claim.__dict__, "terms": subject_terms(claim.subject, vocabulary)}))
+        out.append(Claim(**{**claim.__dict__, "terms": subject_terms(claim.subject, vocabulary),
+                            "stated_scope": stated_for.get((claim.start, claim.end), ()),
+                            "subject_source": claim.subject_source or source_for.get((claim.start, claim.end), "")}))
 
     for m in _WEEKDAY_RULE_RE.finditer(text):
         taken.append((m.start(), m.end()))
@@ -470,8 +524,12 @@ def extract_claims(text: str | None, vocabulary: Vocabulary | None = None, *,
             continue
         if f.kind == "permission" and any(g.kind == "yes_no" for g in facts):
             continue
-        subject = q_subject or vocabulary.subject_in(_clause(text, f.start, f.end)) or _permission_subject(text, f)
-        add(Claim(subject=subject, attribute="polarity", value=bool(f.value), scope=scope_for(f.start, f.end),
+        subject, src = q_subject, "question"
+        if not subject:
+            subject, src = vocabulary.subject_in(_clause(text, f.start, f.end)), "known"
+        if not subject:
+            subject, src = _permission_subject(text, f), "answer"
+        add(Claim(subject=subject, subject_source=src, attribute="polarity", value=bool(f.value), scope=scope_for(f.start, f.end),
                   polarity=bool(f.value), text=f.text, start=f.start, end=f.end,
                   evidence=_clause(text, f.start, f.end)))
         polarity_done = True
@@ -490,8 +548,13 @@ def _permission_subject(text: str, f) -> str:
 
 # --- comparing ----------------------------------------------------------------------------------
 def _scopes_clash(a: Claim, b: Claim) -> bool:
+    """A key both name with different values; or a key one answer states itself ("Contractors
+    get 12 days") that the other does not name at all (a scope only a question names, "for new
+    joiners in india", is no clash with an answer that names none)."""
     da, db = dict(a.scope), dict(b.scope)
-    return any(da[k] != db[k] for k in da.keys() & db.keys())
+    if any(da[k] != db[k] for k in da.keys() & db.keys()):
+        return True
+    return any(k not in db for k in a.stated_scope) or any(k not in da for k in b.stated_scope)
 
 
 def _subjects_same(a: Claim, b: Claim) -> bool:
@@ -585,3 +648,175 @@ def claims_of_pairs(pairs: Sequence[tuple[str, str]], vocabulary: Vocabulary | N
     if vocabulary is None:
         vocabulary = Vocabulary.learn([t for qa in pairs for t in qa])
     return [extract_claims(a, vocabulary, question=q) for q, a in pairs]
+
+
+# --- the claims index (DuckDB) --------------------------------------------------------------------
+# One row per claim of every pair that is not rejected, with the hash of the texts it was read from
+# and the signature of the vocabulary it was read with. `update_index` brings it up to date: pairs
+# whose question or answer changed (or that are new) are read again, pairs that are gone or
+# rejected lose their rows, and everything is read again when the workspace's vocabulary changed.
+# The tables are created on first use.
+INDEX_DDL = [
+    """CREATE TABLE IF NOT EXISTS claims (
+        pair_id INTEGER NOT NULL, text_hash VARCHAR NOT NULL, subject VARCHAR, terms VARCHAR[],
+        attribute VARCHAR NOT NULL, value JSON, unit VARCHAR, period VARCHAR, scope JSON, stated JSON,
+        polarity BOOLEAN, "limit" VARCHAR, date VARCHAR, text VARCHAR, start_at INTEGER, end_at INTEGER,
+        evidence VARCHAR, subject_source VARCHAR)""",
+    "CREATE TABLE IF NOT EXISTS claims_meta (key VARCHAR PRIMARY KEY, value JSON)",
+]
+
+
+def ensure_index(ws) -> None:
+    """Create the claims tables when the workspace has none yet."""
+    for ddl in INDEX_DDL:
+        ws.execute(ddl)
+
+
+def _pair_hash(question: str, answer: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{question}\x00{answer}".encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def vocabulary_signature(v: Vocabulary) -> str:
+    import hashlib
+    import json
+
+    body = json.dumps([sorted(v.abbreviations.items()), sorted(v.subjects)])
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def _meta(ws, key: str):
+    import json
+
+    row = ws.execute("SELECT value FROM claims_meta WHERE key = ?", [key]).fetchall()
+    return json.loads(row[0][0]) if row and row[0][0] is not None else None
+
+
+def _set_meta(ws, key: str, value) -> None:
+    import json
+
+    ws.execute("INSERT OR REPLACE INTO claims_meta VALUES (?, ?)", [key, json.dumps(value)])
+
+
+def workspace_vocabulary(ws, texts: Sequence[str] | None = None) -> Vocabulary:
+    """The vocabulary learned from the workspace's questions and answers (and the policy
+    sheet's text, when one is loaded)."""
+    if texts is None:
+        rows = ws.execute("SELECT instruction, response FROM pairs WHERE status <> 'rejected'").fetchall()
+        texts = [t for r in rows for t in r]
+    extra = _meta(ws, "policy_text") if _has_index(ws) else None
+    return Vocabulary.learn(list(texts) + ([extra] if extra else []))
+
+
+def _has_index(ws) -> bool:
+    return bool(ws.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'claims_meta'"))
+
+
+def _to_row(pair_id: int, h: str, c: Claim) -> tuple:
+    import json
+
+    value = list(c.value) if isinstance(c.value, tuple) else c.value
+    return (pair_id, h, c.subject, sorted(c.terms), c.attribute, json.dumps(value), c.unit, c.period,
+            json.dumps(dict(c.scope)), json.dumps(list(c.stated_scope)), c.polarity, c.limit, c.date, c.text,
+            c.start, c.end, c.evidence[:400], c.subject_source)
+
+
+def _from_row(r) -> tuple[int, Claim]:
+    import json
+
+    (pid, _h, subject, terms, attribute, value, unit, period, scope, stated, polarity, limit, date, text, s, e,
+     evidence, source) = r
+    v = json.loads(value) if value is not None else None
+    if isinstance(v, list):
+        v = tuple(v)
+    return int(pid), Claim(subject=subject or "", attribute=attribute, value=v, unit=unit or "", period=period,
+                           scope=tuple(sorted(json.loads(scope or "{}").items())),
+                           stated_scope=tuple(json.loads(stated or "[]")), polarity=polarity,
+                           limit=limit or "exact", date=date, text=text or "", start=int(s or 0), end=int(e or 0),
+                           evidence=evidence or "", terms=frozenset(terms or ()), subject_source=source or "")
+
+
+def update_index(ws, items: Sequence | None = None, *, vocabulary: Vocabulary | None = None) -> dict[str, int]:
+    """Bring the claims index up to date with the workspace's pairs (`items`: the PairText list
+    the runner loaded, else read here). Returns {"read": pairs read again, "removed": pairs
+    dropped, "claims": claims in the index}."""
+    import pyarrow as pa
+
+    ensure_index(ws)
+    if items is None:
+        rows = ws.execute("SELECT id, instruction, response FROM pairs WHERE status <> 'rejected' ORDER BY id").fetchall()
+        items = [_Item(int(i), q or "", a or "") for i, q, a in rows]
+    vocab = vocabulary or workspace_vocabulary(ws, [t for p in items for t in (p.instruction, p.response)])
+    sig = vocabulary_signature(vocab)
+    want = {int(p.id): _pair_hash(p.instruction, p.response) for p in items}
+    with ws.transaction():
+        if _meta(ws, "vocabulary") != sig:
+            ws.execute("DELETE FROM claims")
+            _set_meta(ws, "vocabulary", sig)
+            have: dict[int, str] = {}
+        else:
+            have = {int(p): h for p, h in ws.execute("SELECT DISTINCT pair_id, text_hash FROM claims").fetchall()}
+            # pairs read before with no claims are remembered in the meta table
+            none = _meta(ws, "no_claims") or {}
+            have.update({int(k): v for k, v in none.items()})
+        stale = [p for p, h in have.items() if want.get(p) != h]
+        if stale:
+            ws.execute("DELETE FROM claims WHERE list_contains(?, pair_id)", [stale])
+        todo = [p for p in items if have.get(int(p.id)) != want[int(p.id)]]
+        rows = []
+        no_claims = {int(k): v for k, v in (_meta(ws, "no_claims") or {}).items() if int(k) in want and want[int(k)] == v}
+        for p in todo:
+            cs = extract_claims(p.response, vocab, question=p.instruction)
+            h = want[int(p.id)]
+            if not cs:
+                no_claims[int(p.id)] = h
+            else:
+                no_claims.pop(int(p.id), None)
+            rows += [_to_row(int(p.id), h, c) for c in cs]
+        _set_meta(ws, "no_claims", {str(k): v for k, v in no_claims.items()})
+        if rows:
+            cols = list(zip(*rows))
+            table = pa.table({
+                "pair_id": pa.array(cols[0], pa.int32()), "text_hash": pa.array(cols[1], pa.string()),
+                "subject": pa.array(cols[2], pa.string()), "terms": pa.array(cols[3], pa.list_(pa.string())),
+                "attribute": pa.array(cols[4], pa.string()), "value": pa.array(cols[5], pa.string()),
+                "unit": pa.array(cols[6], pa.string()), "period": pa.array(cols[7], pa.string()),
+                "scope": pa.array(cols[8], pa.string()), "stated": pa.array(cols[9], pa.string()),
+                "polarity": pa.array(cols[10], pa.bool_()), "limit": pa.array(cols[11], pa.string()),
+                "date": pa.array(cols[12], pa.string()), "text": pa.array(cols[13], pa.string()),
+                "start_at": pa.array(cols[14], pa.int32()), "end_at": pa.array(cols[15], pa.int32()),
+                "evidence": pa.array(cols[16], pa.string()), "subject_source": pa.array(cols[17], pa.string()),
+            })
+            with ws.registered("_pairsmith_new_claims", table) as name:
+                ws.execute(f"""INSERT INTO claims SELECT pair_id, text_hash, subject, terms, attribute,
+                               CAST(value AS JSON), unit, period, CAST(scope AS JSON), CAST(stated AS JSON),
+                               polarity, "limit", date, text, start_at, end_at, evidence, subject_source
+                               FROM {name}""")
+        gone = [p for p in have if p not in want]
+        if gone:
+            ws.execute("DELETE FROM claims WHERE list_contains(?, pair_id)", [gone])
+    return {"read": len(todo), "removed": len(gone) + len(stale),
+            "claims": int(ws.scalar("SELECT count(*) FROM claims"))}
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: int
+    instruction: str
+    response: str
+
+
+def load_index(ws, pair_ids: Sequence[int] | None = None) -> dict[int, list[Claim]]:
+    """{pair id: its claims in order} from the index (call `update_index` first)."""
+    ensure_index(ws)
+    sql = 'SELECT * FROM claims'
+    params = None
+    if pair_ids is not None:
+        sql += " WHERE list_contains(?, pair_id)"
+        params = [list(pair_ids)]
+    out: dict[int, list[Claim]] = {}
+    for r in ws.execute(sql + " ORDER BY pair_id, start_at", params).fetchall():
+        pid, c = _from_row(r)
+        out.setdefault(pid, []).append(c)
+    return out

@@ -34,7 +34,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from collections import Counter
+
 from engine.flags.base import DetectContext, FlagCandidate, PairText
+from engine.flags.claims import (Claim, Vocabulary, claim_key, compatible, extract_claims, same_topic, subject_terms,
+                                 value_key, value_label)
 from engine.flags.dedup import (DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, short_pair_sim, short_question,
                     thresholds, veto_reason)
 from engine.flags.facts import Fact, about, differing_facts, extract_facts, fact_phrase, fact_terms
@@ -133,8 +137,9 @@ def explain(a: PairText, b: PairText, diffs: list[tuple[Fact, Fact]], exact: boo
     return text
 
 
-def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
-    """One flag per pair of near-duplicate questions whose answers disagree."""
+def detect_pairwise(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
+    """The earlier rule, kept for comparison (bench/measure_flags.py --pairwise): one flag per
+    pair of near-duplicate questions whose answers disagree on a fact."""
     raise_if_cancelled(ctx.cancel)
     n = len(items)
     if n < 2:
@@ -229,3 +234,303 @@ def conflicting(items: Sequence[PairText]) -> list[tuple[int, int, list[tuple[Fa
     return out
 
 
+
+
+# --- conflicts from claims, across the whole workspace ---------------------------------------------
+MAX_CLASSES_PER_SUBJECT = 400  # distinct claims compared within one subject (bounded cost)
+
+
+def _vocabulary_for(items: Sequence[PairText], ctx: DetectContext) -> Vocabulary:
+    vocab = ctx.settings.get("vocabulary")
+    if vocab is None:
+        cache = ctx.settings.setdefault("_cache", {})
+        key = ("vocabulary", tuple(p.id for p in items))
+        if key not in cache:
+            cache[key] = Vocabulary.learn([t for p in items for t in (p.instruction, p.response)])
+        vocab = cache[key]
+    return vocab
+
+
+def _claims_for(items: Sequence[PairText], ctx: DetectContext) -> dict[int, list[Claim]]:
+    """{pair id: claims}: the runner's claims index (ctx.settings["claims"]), else read here with
+    one vocabulary learned over the items (identical question/answer texts read once)."""
+    given = ctx.settings.get("claims")
+    if given is not None:
+        return given
+    vocab = _vocabulary_for(items, ctx)
+    seen: dict[tuple[str, str], list[Claim]] = {}
+    out = {}
+    for p in items:
+        key = (p.instruction, p.response)
+        if key not in seen:
+            seen[key] = extract_claims(p.response, vocab, question=p.instruction)
+        out[p.id] = seen[key]
+    return out
+
+
+class _Class:
+    """Pairs stating one claim (the same subject, attribute, value, period and scope)."""
+
+    __slots__ = ("claim", "pairs", "index")
+
+    def __init__(self, claim: Claim, index: int):
+        self.claim = claim
+        self.pairs: dict[int, Claim] = {}
+        self.index = index
+
+
+def _linkable(a: Claim, b: Claim) -> bool:
+    """Claims of two answers to the same question that may be about one thing though their
+    subjects are worded apart ("hotel limit" / "domestic hotel stays"): one attribute, no
+    clashing period or scope."""
+    if claim_key(a)[0] != claim_key(b)[0] or (a.attribute != b.attribute and "unlimited" not in (a.attribute, b.attribute)):
+        return False
+    if a.period and b.period and a.period != b.period:
+        return False
+    probe = Claim(**{**b.__dict__, "terms": a.terms, "subject": a.subject})
+    return same_topic(a, probe)
+
+
+def _classes_linked(x: "_Class", y: "_Class", adjacency: dict[int, set[int]]) -> bool:
+    """Does some pair of one class ask the same question as some pair of the other?"""
+    small, big = (x, y) if len(x.pairs) <= len(y.pairs) else (y, x)
+    return any(adjacency.get(p, set()) & big.pairs.keys() for p in small.pairs)
+
+
+def find_disagreements(items: Sequence[PairText], claims: dict[int, list[Claim]], *,
+                       question_links: Sequence[tuple[int, int]] = (),
+                       strong=None, cancel=None) -> list[list[list[tuple[int, Claim]]]]:
+    """Disagreements among the items' claims: each is a list of sides, each side the (pair id,
+    claim) tuples stating one value (values compatible with each other share a side). Claims
+    are grouped first (one class per distinct subject/attribute/value/period/scope), then
+    compared only within a subject, so the cost grows with the number of distinct claims.
+
+    Subjects are the same when their terms match (claims.same_topic), and also when two pairs
+    that ask the same question (`question_links`: pair id pairs, from the duplicate score) state
+    claims of one attribute, period and scope under subjects worded apart: then those two
+    subjects are one (matched by meaning, not by words).
+
+    Two claims of different pairs disagree when they are about one thing (above), state
+    incompatible values of one attribute, and either the two pairs (or pairs stating the same
+    claims) ask the same question, or both subjects are `strong` (by default: read from the
+    answer itself or a subject the data states elsewhere, and stated in two or more answers).
+    A subject taken from a question or guessed from an earlier sentence alone is not enough to
+    call two answers to different questions a conflict. (detect() also asks for two words or
+    more: on the sample, one-word subjects such as "reception" or "access" joined unrelated
+    answers: 4 false flags of 16.)"""
+    if strong is None:
+        def strong(c: Claim) -> bool:
+            return c.subject_source in ("answer", "known")
+    from engine.flags.groups import connected_groups
+
+    ids = {p.id for p in items}
+    adjacency: dict[int, set[int]] = {}
+    for pa, pb in question_links:
+        adjacency.setdefault(pa, set()).add(pb)
+        adjacency.setdefault(pb, set()).add(pa)
+    classes: dict[tuple, _Class] = {}
+    for pid, cs in claims.items():
+        if pid not in ids:
+            continue
+        for c in cs:
+            if not (c.terms or subject_terms(c.subject)):
+                continue
+            key = (claim_key(c), value_key(c), c.scope, tuple(sorted(c.stated_scope)))
+            cl = classes.get(key)
+            if cl is None:
+                cl = classes[key] = _Class(c, len(classes))
+            cl.pairs.setdefault(pid, c)
+    # subjects: classes by (family, terms); subjects whose terms match (same_topic's subject rule)
+    # are compared with each other too
+    by_subject: dict[tuple, list[_Class]] = {}
+    for key, cl in classes.items():
+        by_subject.setdefault(key[0], []).append(cl)
+    subjects = list(by_subject)
+    by_term: dict[tuple[str, str], list[int]] = {}
+    for i, (fam, terms) in enumerate(subjects):
+        for t in terms:
+            by_term.setdefault((fam, t), []).append(i)
+    links: set[tuple[int, int]] = set()
+    subject_index = {sub: i for i, sub in enumerate(subjects)}
+    for pa, pb in question_links:
+        for ca in claims.get(pa, ()):
+            ka = subject_index.get(claim_key(ca))
+            if ka is None:
+                continue
+            for cb in claims.get(pb, ()):
+                kb = subject_index.get(claim_key(cb))
+                if kb is None or kb == ka or not _linkable(ca, cb):
+                    continue
+                links.add((min(ka, kb), max(ka, kb)))
+    for i, (fam, terms) in enumerate(subjects):
+        near = {j for t in terms for j in by_term[(fam, t)] if j > i}
+        for j in near:
+            a, b = frozenset(terms), frozenset(subjects[j][1])
+            small, big = (a, b) if len(a) <= len(b) else (b, a)
+            if small <= big and (len(small) >= 2 or len(big) <= 2):
+                links.add((i, j))
+    out = []
+    for group in connected_groups(len(subjects), links):
+        raise_if_cancelled(cancel)
+        members = [cl for i in group for cl in by_subject[subjects[i]]]
+        if len(members) < 2:
+            continue
+        members = sorted(members, key=lambda cl: -len(cl.pairs))[:MAX_CLASSES_PER_SUBJECT]
+        pos = {cl.index: k for k, cl in enumerate(members)}
+        clash, agree = [], []
+        linked = len({claim_key(cl.claim) for cl in members}) > 1
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                a, b = members[x].claim, members[y].claim
+                if not same_topic(a, b) and not (linked and _linkable(a, b)):
+                    continue
+                if compatible(a, b):
+                    agree.append((x, y))
+                elif a.attribute != b.attribute and "unlimited" not in (a.attribute, b.attribute):
+                    continue
+                elif set(members[x].pairs) & set(members[y].pairs):
+                    continue
+                elif (strong(a) and strong(b) and claim_key(a) == claim_key(b)) or \
+                        _classes_linked(members[x], members[y], adjacency):
+                    clash.append((x, y))
+        if not clash:
+            continue
+        sides_of = connected_groups(len(members), agree)
+        side_index = {}
+        for si, side in enumerate(sides_of):
+            for k in side:
+                side_index[k] = si
+        # one disagreement per connected set of clashing sides
+        side_links = {(side_index[x], side_index[y]) for x, y in clash if side_index[x] != side_index[y]}
+        for comp in connected_groups(len(sides_of), side_links, min_size=2):
+            sides = []
+            taken: set[int] = set()
+            # a pair stating values of several sides goes to the smallest: a value many answers
+            # share is likely a detail they agree on ("apply 8 weeks before"), not the point
+            for si in sorted(comp, key=lambda si: sum(len(members[k].pairs) for k in sides_of[si])):
+                side = []
+                for k in sides_of[si]:
+                    for pid, c in members[k].pairs.items():
+                        if pid not in taken:
+                            side.append((pid, c))
+                            taken.add(pid)
+                if side:
+                    sides.append(sorted(side, key=lambda t: -t[0]))  # newest (highest id) first
+            if len(sides) >= 2:
+                out.append(sorted(sides, key=len, reverse=True))
+        del pos
+    return out
+
+
+def question_links(items: Sequence[PairText], ctx: DetectContext) -> list[tuple[int, int]]:
+    """Pairs (by pair id) that ask the same question by the duplicate score (dedup.PairSignals,
+    computed once per run and shared with the duplicate detector); without embeddings, the
+    pairs with the same question text."""
+    from engine.flags import dedup
+
+    if ctx.embed is None:
+        by_key: dict[str, list[int]] = {}
+        for p in items:
+            k = exact_key(p.instruction)
+            if k and not short_question(p.instruction):
+                by_key.setdefault(k, []).append(p.id)
+        return [(g[0], x) for g in by_key.values() for x in g[1:]]
+    signals = dedup.signals_for(list(items), ctx)
+    cand = signals.candidates(cancel=ctx.cancel)
+    if not len(cand):
+        return []
+    sc = signals.scores(cand[:, 0], cand[:, 1])
+    ok = sc >= dedup.score_threshold(ctx)
+    if signals.vectors is not None:
+        # answers that disagree are less alike, which lowers the duplicate score of exactly the
+        # pairs wanted here: the earlier pair rule (question and answer cosine, or the question
+        # alone; dedup.PairVectors, thresholds calibrated on the sample) links them too
+        old = signals.vectors.pair_sims(cand[:, 0], cand[:, 1])
+        ok |= (old >= float(ctx.settings.get("conflict_threshold", ctx.settings.get(
+            "duplicate_threshold", DEFAULT_THRESHOLD)))) & (sc > 0)
+    keep = cand[ok]
+    return [(items[i].id, items[j].id) for i, j in keep.tolist()]
+
+
+def _count_words(n: int) -> str:
+    return f"{n} answer{'s' if n != 1 else ''} say{'s' if n == 1 else ''}"
+
+
+def _side_label(side: list[tuple[int, Claim]]) -> str:
+    labels = Counter(value_label(c) for _p, c in side)
+    return labels.most_common(1)[0][0]
+
+
+def explain_disagreement(sides: list[list[tuple[int, Claim]]], names: dict[int, str],
+                         policy: Claim | None = None, policy_side: int | None = None) -> str:
+    """'Conflicting answers about privilege leave: 4 answers say 18 days per year (Q-1, Q-2, Q-3
+    and 1 more); 1 says 21 days per year (Q-9).' With a policy, what it says comes first."""
+    subject = sides[0][0][1].subject or "the same question"
+    parts = []
+    for side in sides:
+        ids = [names.get(p, f"pair #{p}") for p, _c in side]
+        shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        parts.append(f"{_count_words(len(side))} {_side_label(side)} ({shown})")
+    text = f"Conflicting answers about {subject}: " + "; ".join(parts) + "."
+    if policy is not None and policy_side is not None:
+        text += f" The policy says {value_label(policy)}: the answers saying {_side_label(sides[policy_side])} match it."
+    return text
+
+
+def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
+    """One flag per disagreement between claims anywhere in the workspace: the same subject,
+    attribute and scope, incompatible values. details.values maps each value to its tickets'
+    external ids (newest first); with a policy sheet loaded (ctx.settings["policy_claims"]),
+    details.policy_side names the tickets whose side matches the policy."""
+    raise_if_cancelled(ctx.cancel)
+    if len(items) < 2:
+        return []
+    claims = _claims_for(items, ctx)
+    vocab = _vocabulary_for(items, ctx)
+    by_id = {p.id: p for p in items}
+    links = question_links(items, ctx)
+
+    def strong(c: Claim) -> bool:
+        # one word ("reception", "access", "workday") names a place or a tool more often than
+        # what is measured: such subjects need the questions to match too
+        return c.subject_source in ("answer", "known") and len(c.terms) >= 2 and vocab.is_common(c.subject)
+
+    names = {p.id: label(p) for p in items}
+    policy_claims: list[Claim] = ctx.settings.get("policy_claims") or []
+    out = []
+    for sides in find_disagreements(items, claims, question_links=links, strong=strong, cancel=ctx.cancel):
+        pol, pol_side = None, None
+        if policy_claims:
+            for si, side in enumerate(sides):
+                c = side[0][1]
+                match = [pc for pc in policy_claims if same_topic(pc, c)]
+                if match and any(compatible(pc, c) for pc in match):
+                    pol, pol_side = next(pc for pc in match if compatible(pc, c)), si
+                    break
+        pair_ids = [p for side in sides for p, _c in side]
+        values: dict[str, list] = {}
+        for side in sides:
+            key = _side_label(side)
+            while key in values:
+                key += " "
+            values[key] = [by_id[p].external_id or f"pair #{p}" for p, _c in side]
+        first = sides[0][0][1]
+        polarity_only = first.attribute == "polarity"
+        details = {
+            "subject": first.subject, "attribute": first.attribute, "scope": dict(first.scope),
+            "values": values,
+            "counts": {k: len(v) for k, v in values.items()},
+            "sides": [{"value": k, "pair_ids": [p for p, _c in side],
+                       "spans": {str(p): [c.start, c.end] for p, c in side},
+                       "texts": {str(p): c.text for p, c in side}}
+                      for k, side in zip(values, sides)],
+        }
+        if pol is not None:
+            details["policy_side"] = values[list(values)[pol_side]]
+            details["policy"] = value_label(pol)
+        out.append(FlagCandidate(
+            kind=KIND, pair_ids=pair_ids,
+            explanation=explain_disagreement(sides, names, pol, pol_side),
+            severity="medium" if polarity_only else "high",
+            score=float(len(pair_ids)), details=details))
+    return out

@@ -577,13 +577,36 @@ def thresholds(ctx: DetectContext) -> tuple[float, float]:
     return t, max(tq, t)
 
 
+def score_threshold(ctx: DetectContext) -> float:
+    """The pair-score threshold: SCORE_THRESHOLD, moved by a workspace's own `duplicate_threshold`
+    (each 0.05 above the default makes the score threshold 0.1 stricter)."""
+    if "duplicate_threshold" not in ctx.settings:
+        return SCORE_THRESHOLD
+    shift = 2.0 * (float(ctx.settings["duplicate_threshold"]) - DEFAULT_THRESHOLD)
+    return float(min(0.99, max(0.05, SCORE_THRESHOLD + shift)))
+
+
+def signals_for(items: list[PairText], ctx: DetectContext) -> "PairSignals":
+    """The PairSignals of `items`, computed once per run (shared with the conflict detector)."""
+    cache = ctx.settings.setdefault("_cache", {})
+    key = ("pair_signals", tuple(p.id for p in items))
+    if key not in cache:
+        from engine.flags.conflicts import _vocabulary_for
+
+        cache[key] = PairSignals(items, pair_vectors(items, ctx), ctx.settings.get("claims"),
+                                 _vocabulary_for(items, ctx))
+    return cache[key]
+
+
 def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
-    """Duplicate flags: one per group of pairs asking the same question."""
+    """Duplicate flags: one per group of pairs asking the same question (the scored rule)."""
     raise_if_cancelled(ctx.cancel)
-    threshold, _tq = thresholds(ctx)
-    vectors = pair_vectors(items, ctx)
+    if len(items) < 2:
+        return []
+    threshold = score_threshold(ctx)
+    signals = signals_for(items, ctx)
     rows = _focus_rows(items, ctx)
-    groups = find_groups(items, vectors, threshold, rows=rows, cancel=ctx.cancel, progress=ctx.progress)
+    groups = scored_groups(signals, threshold, rows=rows, cancel=ctx.cancel)
     out = []
     for g in groups:
         members = [items[i] for i in g["members"]]
@@ -630,3 +653,261 @@ def _focus_rows(items: list[PairText], ctx: DetectContext) -> list[int] | None:
         return None
     focus = set(focus)
     return [i for i, p in enumerate(items) if p.id in focus]
+
+
+# --- the scored duplicate rule: several candidate signals, one calibrated pair score ---------------
+# Candidates: each pair's nearest questions and nearest answers (embeddings), its nearest questions
+# by character n-gram TF-IDF (survives typos, shorthand and code-mixed English; abbreviations are
+# expanded with the data's own vocabulary first), and the exact-question matches. Each candidate pair
+# gets one score, a logistic regression over
+#     q = question cosine, a = answer cosine, tq = question TF-IDF cosine, ta = answer TF-IDF cosine,
+#     s = 1 when both answers state a claim on the same subject (engine.flags.claims), else 0,
+#     v = 1 when both answers state the same value (the same claim value key), else 0.
+# Groups: a vetoed pair (key-term veto) never scores; components of the pairs scoring at least
+# SCORE_THRESHOLD are split by average linkage (scipy) on 1 - score, cut at 1 - SCORE_THRESHOLD.
+CANDIDATE_K = 12  # neighbours per pair and per signal
+MAX_LINKAGE = 4000  # members of a component clustered with a dense score matrix; larger: greedy medoids
+# Fitted by bench/bench_flags_fit.py on the bundled sample (resources/sample, 1,000 tickets: all
+# candidate pairs, labelled by its ground truth), standardisation folded in. Re-fit there.
+# (8,701 candidate pairs, 95 duplicates; the TF-IDF question signal came out negative, collinear
+# with the question cosine, and was dropped: every signal may only raise the probability.)
+SCORE_WEIGHTS = {"q": 11.787, "a": 18.095, "tq": 0.0, "ta": 1.198, "s": 1.219, "v": 0.385, "bias": -22.941}
+# Probability threshold: the best pairwise F1 on the sample with no hard negative merged (0.962
+# at 0.25; 0.20 merges a hard negative, 0.30-0.60 give 0.95-0.957). bench/bench_flags_fit.py.
+SCORE_THRESHOLD = 0.25
+
+
+def pair_score(features: dict[str, np.ndarray], weights: dict | None = None) -> np.ndarray:
+    """The duplicate probability of pairs from their signals ({name: array}, one length)."""
+    w = weights or SCORE_WEIGHTS
+    z = np.full(len(next(iter(features.values()))), float(w["bias"]))
+    for name, x in features.items():
+        z = z + float(w.get(name, 0.0)) * np.asarray(x, dtype=np.float64)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _tfidf(texts: Sequence[str]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True, lowercase=True,
+                          dtype=np.float32, max_features=200_000)
+    try:
+        return vec.fit_transform([t or " " for t in texts]).tocsr()
+    except ValueError:  # nothing but empty texts
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((len(texts), 1), dtype=np.float32)
+
+
+def topk_dense(v: np.ndarray, k: int, block: int = 1024, cancel: CancelFn | None = None) -> np.ndarray:
+    """(i, j) pairs, i < j, of each row's k nearest rows by inner product (blocked matmul; a
+    usearch index from ANN_MIN_ROWS rows on)."""
+    n = len(v)
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    k = min(k, n - 1)
+    if n >= ANN_MIN_ROWS:
+        from usearch.index import Index
+
+        index = Index(ndim=v.shape[1], metric="ip", dtype="f32", connectivity=16, expansion_add=128,
+                      expansion_search=128)
+        index.add(np.arange(n, dtype=np.uint64), np.ascontiguousarray(v, dtype=np.float32))
+        res = index.search(np.ascontiguousarray(v, dtype=np.float32), k + 1)
+        found = np.asarray(res.keys).astype(np.int64)
+        rows = np.repeat(np.arange(n)[:, None], found.shape[1], axis=1)
+        ok = (found != rows) & (found >= 0) & (found < n)
+        i, j = rows[ok], found[ok]
+    else:
+        parts_i, parts_j = [], []
+        vt = np.ascontiguousarray(v, dtype=np.float32).T
+        for s in range(0, n, block):
+            raise_if_cancelled(cancel)
+            sims = v[s:s + block] @ vt
+            rows = np.arange(s, min(n, s + block))
+            sims[np.arange(len(rows)), rows] = -np.inf
+            idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            parts_i.append(np.repeat(rows, k))
+            parts_j.append(idx.ravel())
+        i, j = np.concatenate(parts_i), np.concatenate(parts_j)
+    return _unique_ij(np.minimum(i, j), np.maximum(i, j))
+
+
+def topk_sparse(x, k: int, block: int = 512, cancel: CancelFn | None = None) -> np.ndarray:
+    """(i, j) pairs of each row's k nearest rows by cosine of L2-normalised sparse rows."""
+    n = x.shape[0]
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    k = min(k, n - 1)
+    xt = x.T.tocsc()
+    parts_i, parts_j = [], []
+    for s in range(0, n, block):
+        raise_if_cancelled(cancel)
+        sims = (x[s:s + block] @ xt).toarray()
+        rows = np.arange(s, min(n, s + block))
+        sims[np.arange(len(rows)), rows] = -np.inf
+        idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        parts_i.append(np.repeat(rows, k))
+        parts_j.append(idx.ravel())
+    i, j = np.concatenate(parts_i), np.concatenate(parts_j)
+    return _unique_ij(np.minimum(i, j), np.maximum(i, j))
+
+
+def _unique_ij(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    keep = i != j
+    key = np.unique(i[keep].astype(np.int64) * (1 << 32) + j[keep].astype(np.int64))
+    return np.stack([key >> 32, key & ((1 << 32) - 1)], axis=1)
+
+
+def _sparse_rowdot(x, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    return np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel()
+
+
+class PairSignals:
+    """Everything the scored rule needs about the items: question/answer vectors, TF-IDF matrices,
+    exact keys, short-question marks, key terms and each pair's claim subjects."""
+
+    def __init__(self, items: Sequence[PairText], vectors: "PairVectors | None", claims: dict | None = None,
+                 vocabulary=None):
+        from engine.flags import claims as claims_mod
+
+        self.items = list(items)
+        n = len(self.items)
+        self.vectors = vectors if vectors is not None and len(vectors) == n else None
+        if vocabulary is None:
+            vocabulary = claims_mod.Vocabulary.learn([t for p in self.items for t in (p.instruction, p.response)])
+        self.vocabulary = vocabulary
+        q_common = boilerplate_sentences([p.instruction for p in self.items])
+        a_common = boilerplate_sentences([p.response for p in self.items])
+        self.tq = _tfidf([vocabulary.expand(strip_boilerplate(p.instruction, q_common)) for p in self.items])
+        self.ta = _tfidf([vocabulary.expand(strip_boilerplate(p.response, a_common)) for p in self.items])
+        self.keys = [exact_key(p.instruction) for p in self.items]
+        self.short = np.array([short_question(p.instruction) for p in self.items], dtype=bool)
+        self._terms: dict[int, dict] = {}
+        subj: list[frozenset] = []
+        vals: list[frozenset] = []
+        for p in self.items:
+            cs = claims.get(p.id, []) if claims is not None else claims_mod.extract_claims(
+                p.response, vocabulary, question=p.instruction)
+            subj.append(frozenset(tuple(sorted(c.terms)) for c in cs if c.terms and len(c.terms) <= 4))
+            vals.append(frozenset(claims_mod.value_key(c) for c in cs if c.attribute != "polarity"))
+        self.subjects = subj
+        self.values = vals
+
+    def terms(self, i: int) -> dict:
+        t = self._terms.get(i)
+        if t is None:
+            t = self._terms[i] = key_terms(self.items[i].instruction)
+        return t
+
+    def candidates(self, k: int = CANDIDATE_K, cancel=None) -> np.ndarray:
+        parts = [topk_sparse(self.tq, k, cancel=cancel)]
+        if self.vectors is not None:
+            parts.append(topk_dense(self.vectors.q, k, cancel=cancel))
+            if self.vectors.a is not None:
+                parts.append(topk_dense(self.vectors.a, k, cancel=cancel))
+        by_key: dict[str, list[int]] = {}
+        for i, key in enumerate(self.keys):
+            if key:
+                by_key.setdefault(key, []).append(i)
+        ex = [(g[0], x) for g in by_key.values() if len(g) > 1 for x in g[1:]]
+        if ex:
+            parts.append(np.asarray(ex, dtype=np.int64))
+        allp = np.concatenate([p.reshape(-1, 2) for p in parts])
+        return _unique_ij(np.minimum(allp[:, 0], allp[:, 1]), np.maximum(allp[:, 0], allp[:, 1]))
+
+    def features(self, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        """The signals of pairs (i[k], j[k]) as arrays. For two short questions ("Any update?")
+        the questions say little: their signals count no more than the answers' do."""
+        if self.vectors is not None:
+            q = np.einsum("ij,ij->i", self.vectors.q[i], self.vectors.q[j])
+            a = (np.einsum("ij,ij->i", self.vectors.a[i], self.vectors.a[j]) if self.vectors.a is not None
+                 else np.zeros(len(i), dtype=np.float32))
+        else:
+            q = np.zeros(len(i), dtype=np.float32)
+            a = np.zeros(len(i), dtype=np.float32)
+        tq = _sparse_rowdot(self.tq, i, j)
+        ta = _sparse_rowdot(self.ta, i, j)
+        s = np.array([1.0 if self.subjects[x] & self.subjects[y] else 0.0 for x, y in zip(i.tolist(), j.tolist())],
+                     dtype=np.float32)
+        v = np.array([1.0 if self.values[x] & self.values[y] else 0.0 for x, y in zip(i.tolist(), j.tolist())],
+                     dtype=np.float32)
+        both_short = self.short[i] & self.short[j]
+        q = np.where(both_short, np.minimum(q, a), q)
+        tq = np.where(both_short, np.minimum(tq, ta), tq)
+        return {"q": q, "a": a, "tq": tq, "ta": ta, "s": s, "v": v}
+
+    def scores(self, i: np.ndarray, j: np.ndarray, weights: dict | None = None) -> np.ndarray:
+        sc = pair_score(self.features(i, j), weights)
+        keys = self.keys
+        for k, (x, y) in enumerate(zip(i.tolist(), j.tolist())):
+            if not keys[x] or not keys[y]:
+                sc[k] = 0.0
+            elif keys[x] == keys[y] and not (self.short[x] and self.short[y] and self.vectors is not None):
+                sc[k] = 1.0  # the same question text
+            elif veto_reason(self.terms(x), self.terms(y)):
+                sc[k] = 0.0
+        return sc
+
+
+def scored_groups(signals: PairSignals, threshold: float = SCORE_THRESHOLD, *, rows=None, cancel=None,
+                  weights: dict | None = None) -> list[dict]:
+    """Duplicate groups by the scored rule: {members: [positions], exact, min_sim, mean_sim}."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    n = len(signals.items)
+    if n < 2:
+        return []
+    cand = signals.candidates(cancel=cancel)
+    if len(cand) == 0:
+        return []
+    sc = signals.scores(cand[:, 0], cand[:, 1], weights)
+    keep = sc >= threshold
+    edges = cand[keep]
+    row_set = set(rows) if rows is not None else None
+    groups = []
+    for comp in connected_groups(n, [tuple(e) for e in edges.tolist()], min_size=2):
+        if row_set is not None and not (row_set & set(comp)):
+            continue
+        raise_if_cancelled(cancel)
+        m = len(comp)
+        if m == 2:
+            parts = [comp]
+            mats = None
+        else:
+            idx = np.asarray(comp)
+            if m > MAX_LINKAGE:
+                parts = _greedy_scored(idx, signals, threshold, weights)
+            else:
+                iu, ju = np.triu_indices(m, 1)
+                s = signals.scores(idx[iu], idx[ju], weights)
+                dist = 1.0 - s
+                z = linkage(dist, method="average")
+                labels = fcluster(z, t=1.0 - threshold, criterion="distance")
+                parts = [idx[labels == lab].tolist() for lab in np.unique(labels)]
+                parts = [p for p in parts if len(p) > 1]
+        for part in parts:
+            if row_set is not None and not (row_set & set(part)):
+                continue
+            pi = np.asarray(part)
+            iu, ju = np.triu_indices(len(pi), 1)
+            s = signals.scores(pi[iu], pi[ju], weights)
+            groups.append({"members": sorted(part), "exact": len({signals.keys[x] for x in part}) == 1,
+                           "min_sim": float(s.min()), "mean_sim": float(s.mean())})
+    return groups
+
+
+def _greedy_scored(idx: np.ndarray, signals: PairSignals, threshold: float, weights) -> list[list[int]]:
+    """A component too large for a dense matrix: the member with most candidate neighbours is a
+    centre; the members scoring >= threshold against it join it; repeat on the rest."""
+    left = idx.tolist()
+    out = []
+    while len(left) > 1:
+        arr = np.asarray(left)
+        centre = arr[0]
+        s = signals.scores(np.full(len(arr) - 1, centre), arr[1:], weights)
+        group = [int(centre)] + arr[1:][s >= threshold].tolist()
+        if len(group) > 1:
+            out.append(group)
+        gs = set(group)
+        left = [x for x in left if x not in gs]
+    return out
