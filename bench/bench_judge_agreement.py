@@ -2,7 +2,7 @@
 
 1. Agreement (engine.evaluate.judge.judge_rows + agreement) on the hand-labelled verdict sets in
    tests/data/judge_verdicts/: verdicts.jsonl by split (`tune`: the judge's rules were adjusted on
-   it; `held`), and fresh.jsonl (written after the rules, another organisation). Printed overall,
+   it; `held`), fresh.jsonl and third.jsonl (written after the rules, other organisations). Printed overall,
    per kind, and for the five-way verdict category; with and without the embedder.
 2. The meaning floor (judge.MEANING_FLOOR) on public STS-B (read in place, never copied): the
    cosine under which pairs are "unrelated" (human score < 1) and above which nearly every
@@ -21,7 +21,10 @@ Measured (2026-12-04, 2 busy cores):
   fresh.jsonl, written after that and measured once: 0.875 (paraphrase 0.50, reworded numbers
   0.50, wrong unit/period 0.83, all other kinds 1.0); after fixing what it showed ("the 1st of
   the next month", "ten monthly payments", "there is:", "at no cost", "half a year"): 0.972.
-  Now: verdicts.jsonl 0.991 overall (category 0.923), every kind >= 0.875; fresh 0.972.
+  third.jsonl (48, a university), written after that and measured once: 0.875 (paraphrase 0.50,
+  invented 0.80, wrong value 0.89); after "week 2 of term", "half the price" and "without a fee":
+  0.938.
+  Now: verdicts.jsonl 0.995 overall (category 0.928), every kind >= 0.875; fresh 0.972; third 0.938.
   STS-B: MEANING_FLOOR 0.30 = 1st percentile of pairs scored >= 3; MSRP best threshold 0.64 (0.724).
 """
 
@@ -64,7 +67,7 @@ def main() -> None:
     from engine.evaluate.judge import MEANING_FLOOR, cosine_pairs, judge_rows, load_embedder
 
     embed = None if args.no_embed else load_embedder()
-    for name in ("verdicts", "fresh"):
+    for name in ("verdicts", "fresh", "third"):
         rows = _read(SETS / f"{name}.jsonl")
         t0 = time.perf_counter()
         sims = cosine_pairs(embed, [r["answer"] for r in rows], [r["reference"] for r in rows]) if embed else None

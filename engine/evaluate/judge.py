@@ -123,8 +123,8 @@ def content_words(text: str) -> set[str]:
     out = set()
     for w in _TOKEN.findall(text or ""):
         lw = w.lower().replace("’", "'")
-        if lw in ("cost", "charge") and re.search(rf"\bno\s+(?:extra\s+)?{lw}\b", text, re.I):
-            out.add("free")  # "at no cost" is "free"
+        if lw in ("cost", "charge", "fee") and re.search(rf"\b(?:no|without\s+an?)\s+(?:extra\s+)?{lw}\b", text, re.I):
+            out.add("free")  # "at no cost", "without a fee" is "free"
         if lw in _ANTONYMS:
             out.add(_stem(_ANTONYMS[lw]))
             continue
@@ -215,6 +215,14 @@ _FORTNIGHT_RE = re.compile(r"\b(?:a|one)\s+(?P<unit>fortnight|day|week|month|yea
 # in its clause (else it is that value's period: "12 days a year", "£45 a month")
 _A_UNIT_RE = re.compile(r"(?<![\w'’])(?:a|one)\s+(?P<unit>day|week|month|year)\b(?!['’]s)", re.I)
 _RATE_LEAD_RE = re.compile(r"\b(?:per|once|twice|times|each|every|than|in|within|for|after|about|around|over|under|only)\s*$", re.I)
+# "week 2 of term", "the second week", "level 3": which one, not how many
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
+_ORDINAL_NOUNS = r"week|day|month|year|term|semester|module|level|grade|band|step|stage|floor|phase|round"
+_ORDINAL_AFTER_RE = re.compile(rf"\b(?P<noun>{_ORDINAL_NOUNS})\s+(?P<n>\d{{1,2}})\b(?!\s*(?:%|:|\.\d))", re.I)
+_ORDINAL_BEFORE_RE = re.compile(rf"\b(?P<w>{'|'.join(_ORDINAL_WORDS)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?P<noun>{_ORDINAL_NOUNS})\b", re.I)
+# "half the public price", "half pay": 50%
+_HALF_PERCENT_RE = re.compile(r"\bhalf\b(?!\s+(?:a|an)\s)(?!\s+(?:day|week|month|year|hour)s?\b)", re.I)
 _MEASURE_RE = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>kg|kilos?|km|kilometres?|miles?|metres?|m2|sq\s?m)\b", re.I)
 _WORD_MULT = {"one and a half": 1.5, "two": 2.0, "three": 3.0, "double": 2.0, "twice": 2.0}
 _BARE_NUMBER_RE = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(
@@ -269,6 +277,14 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         unit = (m.group("unit") or "fortnight").lower()
         d = _facts._DURATION_UNITS[unit]
         add(_make("duration", (d, d), text, m.start(), m.end()))
+    for m in _ORDINAL_AFTER_RE.finditer(text):
+        add(_make(f"ordinal:{m.group('noun').lower()}", float(m.group("n")), text, m.start(), m.end()))
+    for m in _ORDINAL_BEFORE_RE.finditer(text):
+        w = m.group("w").lower()
+        n = _ORDINAL_WORDS.get(w) or int(re.match(r"\d+", w).group(0))
+        add(_make(f"ordinal:{m.group('noun').lower()}", float(n), text, m.start(), m.end()))
+    for m in _HALF_PERCENT_RE.finditer(text):
+        add(_make("percentage", (50.0, 50.0), text, m.start(), m.end()))
     quantity_ends = [b for a, b in taken]
     for m in _A_UNIT_RE.finditer(text):
         before = text[max(0, m.start() - 40):m.start()]

@@ -177,7 +177,7 @@ def test_overlap_metrics():
 # --- measured agreement -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def judged():
-    rows, fresh = _read("verdicts.jsonl"), _read("fresh.jsonl")
+    rows, fresh = _read("verdicts.jsonl"), _read("fresh.jsonl") + _read("third.jsonl")
     return rows, judge_rows(rows), fresh, judge_rows(fresh)
 
 
@@ -187,7 +187,7 @@ def test_agreement_with_the_expert_verdicts(judged):
     a = agreement(rows, verdicts)
     assert a["overall"] >= 0.9, a
     assert all(x["agreement"] >= 0.8 for x in a["by_kind"].values()), a["by_kind"]
-    # the set written after the judge's rules, for another organisation
+    # the sets written after the judge's rules, for two other organisations
     b = agreement(fresh, fresh_verdicts)
     assert b["overall"] >= 0.9, b
     assert all(x["agreement"] >= 0.75 for x in b["by_kind"].values() if x["n"] >= 4), b["by_kind"]
