@@ -70,7 +70,7 @@ def write_zendesk(path: Path, rows: int, seed: int = 11) -> None:
                  "requester_id": req, "submitter_id": req, "assignee_id": agent, "tags": ["hr"],
                  "comments": [c(1, req, question, "08"),
                               c(2, agent, "Checked the HR system; contract type confirmed.", "09", public=False),
-                              c(3, agent, f"Hello,\n\nCould you confirm your contract type?\n\nBest regards,\nDesk", "10"),
+                              c(3, agent, "Hello,\n\nCould you confirm your contract type?\n\nBest regards,\nDesk", "10"),
                               c(4, req, follow, "11"),
                               c(5, agent, answer, "12")]}
             f.write(json.dumps(t) + "\n")

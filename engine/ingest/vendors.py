@@ -20,6 +20,8 @@ the tickets kept, not the file.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -132,17 +134,13 @@ def loose_freshdesk_csv(path: str | Path) -> bool:
     fewer columns chosen, when its conversations file comes with it."""
     try:
         info = _detect.detect(path)
-        if info["format"] not in ("csv", "xlsx"):
-            return False
-        from engine.ingest.mapping import guess_pair_mapping
-        from engine.ingest.tables import open_records
-
-        columns, it = open_records(path, info, on_error=lambda *_: None)
-        close = getattr(it, "close", None)
-        if close:
-            close()
     except BadInput:
         return False
+    if info["format"] not in ("csv", "xlsx"):
+        return False
+    from engine.ingest.mapping import guess_pair_mapping
+
+    columns = _header(Path(path), info)
     return "ticketid" in {norm_header(c) for c in columns or []} and "answer" not in guess_pair_mapping(columns or [])
 
 
@@ -167,17 +165,31 @@ def sniff(path: str | Path) -> str | None:
             return None  # nested too deeply for a ticket export: the JSON reader says so
         return _json_kind(obj) if isinstance(obj, dict) else None
     if info["format"] in ("csv", "xlsx"):
-        try:
-            from engine.ingest.tables import open_records
-
-            columns, it = open_records(path, info, on_error=lambda *_: None)
-            close = getattr(it, "close", None)
-            if close:
-                close()
-        except BadInput:
-            return None
-        return csv_kind(columns or [])
+        return csv_kind(_header(path, info))
     return None
+
+
+def _header(path: Path, info: dict) -> list[str]:
+    """The column names, from the first 1 MB only for a CSV (sniffing must not read a big file)."""
+    try:
+        if info["format"] == "csv":
+            with open(path, "rb") as f:
+                sample = f.read(_detect.SAMPLE_BYTES).decode(info["encoding"] or "utf-8", errors="replace")
+            lines = [ln for ln in sample.lstrip("\ufeff").splitlines() if ln.strip()]
+            if lines and _detect.SEP_HINT.match(lines[0]):
+                lines = lines[1:]
+            if not lines:
+                return []
+            return next(csv.reader(io.StringIO(lines[0]), delimiter=info["delimiter"] or ","), [])
+        from engine.ingest.tables import open_records
+
+        columns, it = open_records(path, info, on_error=lambda *_: None)
+        close = getattr(it, "close", None)
+        if close:
+            close()
+        return list(columns or [])
+    except (BadInput, csv.Error):
+        return []
 
 
 # --- shared helpers ---------------------------------------------------------------------------
