@@ -11,13 +11,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-KINDS = ("duplicate", "conflict", "tone", "needs_context", "pii")
+KINDS = ("duplicate", "conflict", "tone", "needs_context", "pii", "policy")
 KIND_LABELS = {
     "duplicate": "Duplicates",
     "conflict": "Conflicting answers",
     "tone": "Tone",
     "needs_context": "Needs context",
     "pii": "Personal data",
+    "policy": "Against the policy",
 }
 SEVERITIES = ("high", "medium", "low")
 

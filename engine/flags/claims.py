@@ -458,10 +458,12 @@ def extract_claims(text: str | None, vocabulary: Vocabulary | None = None, *,
         if not f_subject and attribute in ("monthly_date", "unlimited"):
             lo, _hi = _facts._clause_bounds(text, start, end)
             f_subject = _facts._subject_before(text[lo:start])[0]
-        s = vocabulary.expand(f_subject).lower().strip() if f_subject else ""
+        s = _trim_subject(vocabulary.expand(f_subject).lower().strip()) if f_subject else ""
         src = "answer"
         if not subject_terms(s):
             s, src = (vocabulary.subject_in(_clause(text, start, end)) if vocabulary.subjects else ""), "known"
+        if not subject_terms(s):
+            s, src = _clause_head(text, start, end, vocabulary), "answer"
         if not subject_terms(s):
             s, src = last_subject.get(attribute, ""), "previous"
         if not subject_terms(s):
@@ -535,6 +537,36 @@ def extract_claims(text: str | None, vocabulary: Vocabulary | None = None, *,
         polarity_done = True
     out.sort(key=lambda c: c.start)
     return out
+
+
+_SUBJECT_TAIL = {"go", "goes", "come", "comes", "hit", "hits", "land", "lands", "get", "gets", "out", "in", "up",
+                 "is", "are", "was", "be", "loaded", "credited", "paid", "capped", "set", "allowed", "given",
+                 "exceeds", "exceed", "stays", "stay"}
+
+
+def _trim_subject(s: str) -> str:
+    """A subject without the verb words it was read with: "reimbursements go out" ->
+    "reimbursements"."""
+    words = s.split()
+    while len(words) > 1 and words[-1] in _SUBJECT_TAIL:
+        words.pop()
+    return " ".join(words)
+
+
+def _clause_head(text: str, start: int, end: int, vocabulary: "Vocabulary") -> str:
+    """The noun phrase a clause opens with, up to its verb ("The meal card is loaded with INR
+    2,200": "meal card"), when the value sits after a preposition."""
+    lo, _hi = _facts._clause_bounds(text, start, end)
+    words = []
+    for w in _tokens(text[lo:start])[:8]:
+        lw = w.lower()
+        if lw in ("the", "a", "an", "your", "our", "all", "every", "each") and not words:
+            continue
+        if lw in _facts._LEAD_IN or lw in _facts._STOP or lw in _facts._HOLDER_VERBS or lw in _facts._VERBS \
+                or lw in _SUBJECT_TAIL:
+            break
+        words.append(w)
+    return vocabulary.expand(" ".join(words[:4])).lower() if words else ""
 
 
 def _permission_subject(text: str, f) -> str:

@@ -422,6 +422,28 @@ def find_disagreements(items: Sequence[PairText], claims: dict[int, list[Claim]]
     return out
 
 
+def _as_topic_of(c: Claim, other: Claim) -> Claim:
+    """`c` with the subject of `other` (claims a disagreement found to be about one thing)."""
+    return Claim(**{**c.__dict__, "subject": other.subject, "terms": other.terms})
+
+
+def policy_side(sides: list[list[tuple[int, Claim]]], policy: Sequence[Claim]) -> tuple[Claim | None, int | None]:
+    """(policy claim, index of the side it agrees with) for a disagreement whose topic the policy
+    covers (some claim of the disagreement is on the policy claim's topic), else (None, None)."""
+    if not policy:
+        return None, None
+    reps = [c for side in sides for _p, c in side[:20]]
+    for pc in policy:
+        topic = next((c for c in reps if same_topic(pc, c)), None)
+        if topic is None:
+            continue
+        for si, side in enumerate(sides):
+            c = _as_topic_of(side[0][1], topic)
+            if same_topic(pc, c) and compatible(pc, c):
+                return pc, si
+    return None, None
+
+
 def question_links(items: Sequence[PairText], ctx: DetectContext) -> list[tuple[int, int]]:
     """Pairs (by pair id) that ask the same question by the duplicate score (dedup.PairSignals,
     computed once per run and shared with the duplicate detector); without embeddings, the
@@ -499,14 +521,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     policy_claims: list[Claim] = ctx.settings.get("policy_claims") or []
     out = []
     for sides in find_disagreements(items, claims, question_links=links, strong=strong, cancel=ctx.cancel):
-        pol, pol_side = None, None
-        if policy_claims:
-            for si, side in enumerate(sides):
-                c = side[0][1]
-                match = [pc for pc in policy_claims if same_topic(pc, c)]
-                if match and any(compatible(pc, c) for pc in match):
-                    pol, pol_side = next(pc for pc in match if compatible(pc, c)), si
-                    break
+        pol, pol_side = policy_side(sides, policy_claims)
         pair_ids = [p for side in sides for p, _c in side]
         values: dict[str, list] = {}
         for side in sides:

@@ -43,6 +43,7 @@ DETECTOR_MODULES = {
     "pii": "engine.flags.pii",
     "tone": "engine.flags.tone",
     "needs_context": "engine.flags.needs_context",
+    "policy": "engine.flags.policy",
 }
 GROUP_KINDS = ("duplicate", "conflict")  # flags about several pairs, found by comparing pairs
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -51,7 +52,9 @@ TEXT_SETTING_KEYS = ("pii_employee_id_pattern", "pii_id_patterns")  # passed to 
 # kinds that learn from (or compare against) every pair even when only a few are re-checked
 WHOLE_CONTEXT_KINDS = GROUP_KINDS + ("tone",)
 # kinds that need no embeddings: re-checking a few pairs for them takes milliseconds
-QUICK_KINDS = ("tone", "needs_context", "pii")
+QUICK_KINDS = ("tone", "needs_context", "pii", "policy")
+# kinds that read the claims index (engine.flags.claims), brought up to date before they run
+CLAIM_KINDS = ("duplicate", "conflict", "policy")
 FLAG_STATUSES = ("open", "resolved", "dismissed")
 
 
@@ -157,6 +160,8 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
         options[LEARNED_KEY] = learn_id_patterns(all_items)
     ctx = DetectContext(progress=progress, cancel=cancel, settings=options,
                         embed=_embedder(ws, progress, cancel))
+    if set(order) & set(CLAIM_KINDS):
+        _claims_context(ws, all_items, ctx)
     found: dict[str, list[FlagCandidate]] = {}
     scopes: dict[str, set[int] | None] = {}
     for kind in order:
@@ -193,9 +198,25 @@ def run_flags(ws: Workspace, kinds: Iterable[str] | str | None = None, pair_ids:
         if scope is not None:
             cands = [c for c in cands if scope & set(c.pair_ids)]
         found[kind] = [c for c in cands if c.kind == kind or c.kind in KINDS]
-    ctx.settings.pop("_cache", None)
+    for key in ("_cache", "claims", "vocabulary", "policy_claims", "policy_claims_lines"):
+        ctx.settings.pop(key, None)
     raise_if_cancelled(cancel)  # a cancel during the last detector must not replace its flags
     return _store(ws, found, scopes, by_id)
+
+
+def _claims_context(ws: Workspace, items: list[PairText], ctx: DetectContext) -> None:
+    """Bring the claims index up to date (only changed pairs are read again) and hand the
+    detectors the claims, the vocabulary and the policy sheet's claims."""
+    from engine.flags import claims as claims_mod
+    from engine.flags import policy as policy_mod
+
+    vocab = claims_mod.workspace_vocabulary(ws, [t for p in items for t in (p.instruction, p.response)])
+    claims_mod.update_index(ws, items, vocabulary=vocab)
+    ctx.settings["vocabulary"] = vocab
+    ctx.settings["claims"] = claims_mod.load_index(ws)
+    lines = policy_mod.loaded_claims(ws, vocab)
+    ctx.settings["policy_claims_lines"] = lines
+    ctx.settings["policy_claims"] = [c for _l, c in lines]
 
 
 def _open_flags_touching(ws: Workspace, kind: str, ids: set[int]) -> list[list[int]]:
