@@ -37,6 +37,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_resolve)
 
+    p = sub.add_parser("policy", help="import the organisation's policy sheet (md, txt, docx, pdf): answers that "
+                                      "contradict it get `policy` flags; --show lists its claims")
+    p.add_argument("workspace")
+    p.add_argument("file", nargs="?", help="the policy file (Markdown, plain text, DOCX or PDF); replaces the sheet")
+    p.add_argument("--show", action="store_true", help="list the policy's claims")
+    p.add_argument("--clear", action="store_true", help="remove the policy sheet")
+    p.add_argument("--no-check", action="store_true", help="do not look for answers that contradict it now")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_policy)
+
 
 class _Warnings(logging.Handler):
     """Collects the runner's warnings (a detector missing) to print as one line each."""
@@ -117,4 +127,46 @@ def cmd_resolve(args) -> int:
         text = (f"Flag {args.flag_id} resolved: kept pair {result['kept']}"
                 + (f", rejected {', '.join(map(str, rej))} (undo with `pairsmith undo WS PAIR_ID`)." if rej else "."))
     emit(result, args.json, text)
+    return 0
+
+
+def cmd_policy(args) -> int:
+    from engine.flags import policy
+    from engine.flags.runner import run_flags
+
+    if not args.file and not args.show and not args.clear:
+        raise BadInput("give a policy FILE to import, or --show / --clear")
+    if args.file and args.clear:
+        raise BadInput("choose either a policy FILE or --clear")
+    with open_ws(args.workspace) as ws:
+        result: dict = {}
+        if args.clear:
+            policy.clear_policy(ws)
+            result["cleared"] = True
+            if not args.no_check:
+                run_flags(ws, kinds=["policy", "conflict"])
+        if args.file:
+            result.update(policy.load_policy(ws, args.file))  # BadInput (exit 2) leaves the workspace as it was
+            if not args.no_check:
+                counts = run_flags(ws, kinds=["conflict", "policy"])
+                result["policy_flags"] = counts.get("policy", 0)
+        if args.show:
+            result["sheet"] = policy.get_policy(ws)
+    lines = []
+    if result.get("cleared"):
+        lines.append("Policy sheet removed.")
+    if args.file:
+        lines.append(f"Policy {result['file']}: {result['claims']} claim(s) from {result['lines']} line(s).")
+        if "policy_flags" in result:
+            lines.append(f"  {result['policy_flags']} answer(s) contradict it (pairsmith flags WS --kind policy).")
+    if args.show:
+        sheet = result.get("sheet")
+        if not sheet:
+            lines.append("No policy sheet loaded.")
+        else:
+            lines.append(f"Policy {sheet['file']} (loaded {sheet['loaded_at']}):")
+            for c in sheet["claims"]:
+                scope = ", ".join(f"{k} {v}" for k, v in c["scope"].items())
+                lines.append(f"  {c['subject']}: {c['value']}" + (f" ({scope})" if scope else ""))
+    emit(result, args.json, "\n".join(lines))
     return 0

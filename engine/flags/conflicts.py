@@ -407,7 +407,12 @@ def find_disagreements(items: Sequence[PairText], claims: dict[int, list[Claim]]
             taken: set[int] = set()
             # a pair stating values of several sides goes to the smallest: a value many answers
             # share is likely a detail they agree on ("apply 8 weeks before"), not the point
-            for si in sorted(comp, key=lambda si: sum(len(members[k].pairs) for k in sides_of[si])):
+            # (ties: a value whose subject the answer itself names before one read from the question)
+            def order(si):
+                weak = all(members[k].claim.subject_source not in ("answer", "known") for k in sides_of[si])
+                return (sum(len(members[k].pairs) for k in sides_of[si]), weak)
+
+            for si in sorted(comp, key=order):
                 side = []
                 for k in sides_of[si]:
                     for pid, c in members[k].pairs.items():
@@ -480,7 +485,8 @@ def _count_words(n: int) -> str:
 
 def _side_label(side: list[tuple[int, Claim]]) -> str:
     labels = Counter(value_label(c) for _p, c in side)
-    return labels.most_common(1)[0][0]
+    # figures read best ("12 days" over "twelve days"), then the wording most answers use
+    return max(labels, key=lambda x: (any(ch.isdigit() for ch in x), labels[x], -len(x)))
 
 
 def explain_disagreement(sides: list[list[tuple[int, Claim]]], names: dict[int, str],
@@ -515,7 +521,8 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
     def strong(c: Claim) -> bool:
         # one word ("reception", "access", "workday") names a place or a tool more often than
         # what is measured: such subjects need the questions to match too
-        return c.subject_source in ("answer", "known") and len(c.terms) >= 2 and vocab.is_common(c.subject)
+        return (c.subject_source in ("answer", "known") and len(c.subject.split()) >= 2 and bool(c.terms)
+                and vocab.is_common(c.subject))
 
     names = {p.id: label(p) for p in items}
     policy_claims: list[Claim] = ctx.settings.get("policy_claims") or []

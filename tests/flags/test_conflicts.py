@@ -14,7 +14,12 @@ from engine.flags.base import DetectContext, PairText
 from engine.flags.facts import (about, align_facts, comparable, differing_facts, extract_facts, fact_phrase,
                                  subjects_clash)
 
+import sys
+from pathlib import Path
+
 from flag_helpers import ground_truth, import_sample, sample_available
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data" / "flags_second_set"))
 from engine.flags.conflicts import compare_answers
 
 
@@ -238,46 +243,48 @@ def _items(rows):
     return [PairText(id=i + 1, instruction=q, response=a, external_id=ext) for i, (ext, q, a) in enumerate(rows)]
 
 
-def test_detect_names_ticket_ids_and_facts(model):
+def _sides(f):
+    return sorted(sorted(v) for v in f.details["values"].values())
+
+
+def test_detect_names_values_with_their_tickets_and_counts(model):
     items = _items([
         ("HR-10234", "How many days of earned leave do I get per year?", "You get 12 days of earned leave per year."),
         ("HR-10871", "How many earned leave days do I get each year?", "Employees get 30 days of earned leave a year."),
         ("HR-10900", "How many earned leave days per year?", "You get twelve days of earned leave per year."),
         ("HR-11000", "How many sick leave days do I get per year?", "You get 8 days of sick leave per year."),
-        ("IT-1", "How do I reset my password?", "Use reset.northwind.com."),
+        ("IT-1", "How do I reset my password?", "Use the self-service portal."),
     ])
-    ctx = DetectContext(embed=lambda t: model.encode(t))
-    flags = conflicts.detect(items, ctx)
-    pairs = sorted(tuple(f.pair_ids) for f in flags)
-    assert pairs == [(1, 2), (2, 3)]  # 12 vs 30 and 30 vs twelve; 12 vs twelve agree; sick leave vetoed
-    f = next(f for f in flags if f.pair_ids == [1, 2])
-    assert "HR-10234 says 12 days; HR-10871 says 30 days" in f.explanation
-    assert f.severity == "high" and f.details["facts"][0]["dimension"] == "duration"
-    assert f.details["facts"][0]["values"] == {"1": "12 days", "2": "30 days"}
+    flags = conflicts.detect(items, DetectContext(embed=lambda t: model.encode(t)))
+    assert len(flags) == 1  # one flag per disagreement; 12 and twelve agree; sick leave is another subject
+    f = flags[0]
+    assert sorted(f.pair_ids) == [1, 2, 3]
+    assert _sides(f) == [["HR-10234", "HR-10900"], ["HR-10871"]]
+    assert f.details["counts"] == {"12 days per year": 2, "30 days per year": 1}
+    assert f.details["values"]["12 days per year"] == ["HR-10900", "HR-10234"]  # newest first
+    assert "2 answers say 12 days per year (HR-10900, HR-10234); 1 answer says 30 days per year (HR-10871)" \
+        in f.explanation, f.explanation
+    assert f.severity == "high" and f.details["subject"] == "earned leave"
 
 
-def test_detect_explains_the_aligned_facts_and_names_pairs_without_tickets(model):
+def test_detect_across_the_workspace_and_scope(model):
     items = _items([
         ("HR-10913", "What is the company 401(k) match?", MATCH_4),
         ("HR-11006", "what is the company 401(k) match", MATCH_6),
         (None, "How long is the probation period?", "Probation is 6 months from your joining date."),
         (None, "What is the notice period while I'm still on probation?",
          "During probation the notice period is 30 days. After confirmation it is 60 days."),
-        ("HR-1", "What is the notice period after confirmation?", "The notice period is 90 days once you are confirmed."),
+        ("HR-1", "How much notice do I give once confirmed?", "The notice period is 90 days once you are confirmed."),
     ])
-    ctx = DetectContext(embed=lambda t: model.encode(t))
-    flags = {tuple(f.pair_ids): f for f in conflicts.detect(items, ctx)}
-    f = flags[(1, 2)]
-    assert "HR-10913 says 4%; HR-11006 says 6%" in f.explanation, f.explanation
-    assert "of your base salary" in f.explanation and "100%" not in f.explanation
-    assert f.details["facts"][0]["values"] == {"1": "4%", "2": "6%"}
-    assert (3, 4) not in flags  # probation length vs notice period: different things (pair similarity 0.77)
-    # with every pair a candidate: the notice periods after confirmation disagree (60 vs 90, not
-    # the 30 days during probation), and the pair without a ticket is named as such
-    loose = DetectContext(embed=lambda t: model.encode(t), settings={"conflict_threshold": 0.3})
-    flags = {tuple(f.pair_ids): f for f in conflicts.detect(items, loose)}
-    assert (3, 4) not in flags and (3, 5) not in flags
-    assert "pair #4 (no ticket) says 60 days; HR-1 says 90 days" in flags[(4, 5)].explanation
+    flags = conflicts.detect(items, DetectContext(embed=lambda t: model.encode(t)))
+    by_pairs = {tuple(sorted(f.pair_ids)): f for f in flags}
+    assert (1, 2) in by_pairs and "4%" in by_pairs[(1, 2)].explanation and "6%" in by_pairs[(1, 2)].explanation
+    assert "100%" not in by_pairs[(1, 2)].explanation  # the part both answers state is agreement
+    # 60 days after confirmation vs 90 days once confirmed; the 30 days during probation and the
+    # probation length are other topics
+    f = by_pairs[(4, 5)]
+    assert _sides(f) == [["HR-1"], ["pair #4"]] and "60 days" in f.explanation and "90 days" in f.explanation
+    assert not any(3 in k for k in by_pairs)
     assert conflicts.label(items[2]) == "pair #3 (no ticket)" and conflicts.label(items[0]) == "HR-10913"
 
 
@@ -287,10 +294,19 @@ def test_detect_small_and_empty(model):
     assert conflicts.detect(_items([("A", "q", "12 days")]), ctx) == []
     two = _items([("A", "", ""), ("B", "", "")])
     assert conflicts.detect(two, ctx) == []
-    # exact same question, no embeddings at all
-    flags = conflicts.detect(_items([("A", "Leave per year?", "12 days"), ("B", "leave per year", "30 days")]),
+    # the same question text, no embeddings at all
+    flags = conflicts.detect(_items([("A", "How much leave per year?", "Annual leave is 12 days a year."),
+                                     ("B", "how much leave per year", "Annual leave is 30 days a year.")]),
                              DetectContext())
     assert len(flags) == 1
+
+
+def test_identical_answers_are_one_class():
+    rows = [(f"T-{i}", "How much annual leave?", "Annual leave is 20 days a year.") for i in range(300)]
+    rows += [("T-X", "How much annual leave?", "Annual leave is 25 days a year.")]
+    f, = conflicts.detect(_items(rows), DetectContext())
+    assert f.details["counts"] == {"20 days per year": 300, "25 days per year": 1}
+    assert f.details["values"]["25 days per year"] == ["T-X"]
 
 
 def _numbers(fact_text):
@@ -309,21 +325,26 @@ def _numbers(fact_text):
 
 
 def _check_explanations(flags, gt):
-    truth = {tuple(sorted(c["ids"])): c for c in gt["conflicts"]}
-    for f in flags:
-        key = tuple(sorted(e for e in f["external_ids"] if e))
-        if None in f["external_ids"] or key not in truth:
-            continue
-        a, b = f["external_ids"]
-        assert f"{a} says" in f["explanation"] and f"{b} says" in f["explanation"]
-        for fact_text in truth[key]["facts"]:
-            for n in _numbers(fact_text):
-                assert n.lower() in f["explanation"].lower(), (n, f["explanation"])
+    """Each flag separating a planted pair names both tickets and the figures of each side."""
+    import measure
+
+    for c in gt["conflicts"]:
+        for f in flags:
+            if any(measure._separates(measure.sides(f), *c["ids"]) for _ in [0]):
+                for e in c["ids"]:
+                    assert e in f["explanation"] or "more)" in f["explanation"], (e, f["explanation"])
+                for fact_text in c["facts"]:
+                    for n in _numbers(fact_text):
+                        if n[0].isdigit():
+                            assert n.lower() in f["explanation"].lower(), (n, f["explanation"])
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
 def test_sample_conflicts_recall_and_precision(tmp_path, model):
+    """Calibration set. Measured (claims across the workspace): 12 flags, recall 15/16, every
+    flag separating a planted pair (the earlier pairwise rule: 16 flags, recall 15/16)."""
+    import measure
     from engine.flags.runner import list_flags, run_flags
     from engine.workspace.store import Workspace
 
@@ -332,87 +353,31 @@ def test_sample_conflicts_recall_and_precision(tmp_path, model):
         import_sample(ws)
         run_flags(ws, kinds=["conflict"])
         flags = list_flags(ws, kind="conflict")
-    found = {tuple(sorted(f["external_ids"])) for f in flags}
-    truth = {tuple(sorted(c["ids"])) for c in gt["conflicts"]}
-    tp = len(found & truth)
-    recall = tp / max(len(truth), 1)
-    precision = tp / max(len(found), 1)
-    # measured: recall 15/16, precision 15/15 (before the alignment: the same, but HR-10913 /
-    # HR-11006 was explained as "100% vs 6%")
-    assert recall >= 0.9, (recall, sorted(truth - found))
-    assert precision >= 0.9, (precision, sorted(found - truth))
-    # the explanation names both tickets and the facts of each
+    sc = measure.conflict_scores(flags, measure.conflict_units_sample(gt))
+    assert sc["recall"] >= 0.9, sc
+    assert sc["precision"] >= 0.8, sc
     _check_explanations(flags, gt)
-
-
-# Seed pairs (resources/sample/seed_pairs.jsonl, line number -> the planted ticket they legitimately
-# contradict). The seed pairs follow facts.md; each planted conflict has a right side and a wrong
-# side. Checked by hand against facts.md: the seed states the same fact (same thing measured) as
-# the WRONG side of a planted conflict, with the facts.md value.
-EXPECTED_SEED_CONFLICTS = {
-    3: "HR-10100",   # earned leave carries over up to 30 days / "No, unused earned leave lapses"
-    4: "HR-10211",   # maternity leave is 26 weeks / 12 weeks
-    5: "HR-10477",   # salary on the last working day / on the 1st of the following month
-    8: "HR-10447",   # wellness allowance INR 6,000 per year / INR 10,000 per year
-    9: "HR-10504",   # notice period 60 days after confirmation / 90 days for confirmed employees
-    10: "HR-10870",  # parents can be added to the top-up plan / "No, parents cannot be added"
-    12: "HR-10722",  # working from abroad is allowed (20 days) / not permitted
-    13: "HR-11006",  # 401(k) match up to 4% / up to 6% of base salary
-    14: "HR-10586",  # paternity leave 10 working days / 5 working days
-    15: "HR-10130",  # investment proofs deadline 15 January / 31 March
-    16: "IT-20149",  # passwords expire every 90 days / every 60 days
-    19: "IT-20285",  # laptops refreshed every 3 years / every 4 years
-    21: "IT-20042",  # USB storage blocked / allowed
-}
-# NOT expected (answers different questions or a different quantity), seen as false flags before
-# the rate and subject rules: seed 1 ("1 day per month") vs HR-10344 ("18 days per year"), seed 9
-# ("During probation the notice period is 30 days") vs HR-10638 / HR-10640 ("Probation is 6 months").
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
-def test_sample_with_seed_pairs_recall_precision_and_explanations(tmp_path, model):
+def test_second_set_conflicts_recall_precision_and_scope(tmp_path, model):
+    """The second evaluation set (tests/data/flags_second_set, not calibrated on): pair recall
+    >= 0.9, precision >= 0.8, and no pair of different scopes on two sides of a flag."""
+    import measure
     from engine.flags.runner import list_flags, run_flags
-    from engine.ingest.importer import import_files
     from engine.workspace.store import Workspace
 
-    from flag_helpers import SAMPLE
-
-    gt = ground_truth()
-    seeds = [json.loads(line) for line in (SAMPLE / "seed_pairs.jsonl").read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+    gt = measure.second_truth()
     with Workspace.create(tmp_path / "ws") as ws:
-        import_files(ws, [SAMPLE / "helpdesk_export.csv", SAMPLE / "seed_pairs.jsonl"])
-        run_flags(ws, kinds=["duplicate", "conflict"])
+        measure.load_second_set(ws)
+        run_flags(ws, kinds=["conflict"])
         flags = list_flags(ws, kind="conflict")
-        responses = {int(i): r for i, r in ws.execute("SELECT id, response FROM pairs").fetchall()}
-    seed_line = {s["response"].strip(): n + 1 for n, s in enumerate(seeds)}
-    truth = {tuple(sorted(c["ids"])) for c in gt["conflicts"]}
-    found, correct, wrong = set(), 0, []
+    sc = measure.conflict_scores(flags, measure.conflict_units_second(gt), gt["not_conflicts"])
+    assert sc["recall"] >= 0.9, sc
+    assert sc["precision"] >= 0.8, sc
+    assert sc["scope_pairs_split"] == [], sc
     for f in flags:
-        ext = f["external_ids"]
-        if None not in ext:
-            key = tuple(sorted(ext))
-            if key in truth:
-                found.add(key)
-                correct += 1
-                continue
-        else:
-            tickets = [e for e in ext if e]
-            lines = [seed_line.get(responses[p].strip()) for p, e in zip(f["pair_ids"], ext) if e is None]
-            assert all(lines), "a pair without a ticket id that is not a seed pair"
-            if len(tickets) == 1 and EXPECTED_SEED_CONFLICTS.get(lines[0]) == tickets[0]:
-                correct += 1
-                assert "(no ticket) says" in f["explanation"]
-                continue
-        wrong.append((ext, f["explanation"]))
-    recall = len(found) / len(truth)
-    precision = correct / max(len(flags), 1)
-    # measured: 19 flags, recall 15/16 = 0.94, precision 19/19 = 1.0 (before the alignment, rate
-    # and subject rules: 22 flags, recall 0.94, precision 19/22 = 0.86)
-    assert recall >= 0.9, (recall, sorted(truth - found))
-    assert precision >= 0.9, (precision, wrong)
-    _check_explanations(flags, gt)
+        assert set(f["details"]["values"]) and sum(map(len, f["details"]["values"].values())) == len(f["pair_ids"])
 
 
 # --- Bugs found in the conflicting-answers check: answers that say the same thing in other units ---
