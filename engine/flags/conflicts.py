@@ -36,6 +36,8 @@ from typing import Sequence
 
 from collections import Counter
 
+import numpy as np
+
 from engine.flags.base import DetectContext, FlagCandidate, PairText
 from engine.flags.claims import (Claim, Vocabulary, claim_key, compatible, extract_claims, same_topic, subject_terms,
                                  value_key, value_label)
@@ -241,14 +243,9 @@ MAX_CLASSES_PER_SUBJECT = 400  # distinct claims compared within one subject (bo
 
 
 def _vocabulary_for(items: Sequence[PairText], ctx: DetectContext) -> Vocabulary:
-    vocab = ctx.settings.get("vocabulary")
-    if vocab is None:
-        cache = ctx.settings.setdefault("_cache", {})
-        key = ("vocabulary", tuple(p.id for p in items))
-        if key not in cache:
-            cache[key] = Vocabulary.learn([t for p in items for t in (p.instruction, p.response)])
-        vocab = cache[key]
-    return vocab
+    from engine.flags.dedup import vocabulary_for
+
+    return vocabulary_for(items, ctx)
 
 
 def _claims_for(items: Sequence[PairText], ctx: DetectContext) -> dict[int, list[Claim]]:
@@ -315,7 +312,9 @@ def find_disagreements(items: Sequence[PairText], claims: dict[int, list[Claim]]
     claims) ask the same question, or both subjects are `strong` (by default: read from the
     answer itself or a subject the data states elsewhere, and stated in two or more answers).
     A subject taken from a question or guessed from an earlier sentence alone is not enough to
-    call two answers to different questions a conflict. (detect() also asks for two words or
+    call two answers to different questions a conflict, and without matching questions the
+    periods must be the same too ("up to 5 days of earned leave can be carried over" is not
+    about "12 days of earned leave per year"). (detect() also asks for two words or
     more: on the sample, one-word subjects such as "reception" or "access" joined unrelated
     answers: 4 false flags of 16.)"""
     if strong is None:
@@ -390,7 +389,7 @@ def find_disagreements(items: Sequence[PairText], claims: dict[int, list[Claim]]
                     continue
                 elif set(members[x].pairs) & set(members[y].pairs):
                     continue
-                elif (strong(a) and strong(b) and claim_key(a) == claim_key(b)) or \
+                elif (strong(a) and strong(b) and claim_key(a) == claim_key(b) and a.period == b.period) or \
                         _classes_linked(members[x], members[y], adjacency):
                     clash.append((x, y))
         if not clash:
@@ -473,6 +472,12 @@ def question_links(items: Sequence[PairText], ctx: DetectContext) -> list[tuple[
         # pairs wanted here: the earlier pair rule (question and answer cosine, or the question
         # alone; dedup.PairVectors, thresholds calibrated on the sample) links them too
         old = signals.vectors.pair_sims(cand[:, 0], cand[:, 1])
+        i, j = cand[:, 0], cand[:, 1]
+        both_short = signals.short[i] & signals.short[j]
+        if both_short.any() and signals.vectors.a is not None:  # "Any update?": the answers decide
+            qa = (np.einsum("ij,ij->i", signals.vectors.q[i], signals.vectors.q[j])
+                  + np.einsum("ij,ij->i", signals.vectors.a[i], signals.vectors.a[j])) / 2.0
+            old = np.where(both_short, qa, old)
         ok |= (old >= float(ctx.settings.get("conflict_threshold", ctx.settings.get(
             "duplicate_threshold", DEFAULT_THRESHOLD)))) & (sc > 0)
     keep = cand[ok]

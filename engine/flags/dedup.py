@@ -586,15 +586,28 @@ def score_threshold(ctx: DetectContext) -> float:
     return float(min(0.99, max(0.05, SCORE_THRESHOLD + shift)))
 
 
+def vocabulary_for(items, ctx: DetectContext):
+    """The run's vocabulary (engine.flags.claims.Vocabulary): the runner's, else learned once per
+    run from the items."""
+    from engine.flags.claims import Vocabulary
+
+    vocab = ctx.settings.get("vocabulary")
+    if vocab is None:
+        cache = ctx.settings.setdefault("_cache", {})
+        key = ("vocabulary", tuple(p.id for p in items))
+        if key not in cache:
+            cache[key] = Vocabulary.learn([t for p in items for t in (p.instruction, p.response)])
+        vocab = cache[key]
+    return vocab
+
+
 def signals_for(items: list[PairText], ctx: DetectContext) -> "PairSignals":
     """The PairSignals of `items`, computed once per run (shared with the conflict detector)."""
     cache = ctx.settings.setdefault("_cache", {})
     key = ("pair_signals", tuple(p.id for p in items))
     if key not in cache:
-        from engine.flags.conflicts import _vocabulary_for
-
         cache[key] = PairSignals(items, pair_vectors(items, ctx), ctx.settings.get("claims"),
-                                 _vocabulary_for(items, ctx))
+                                 vocabulary_for(items, ctx))
     return cache[key]
 
 

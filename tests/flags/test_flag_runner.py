@@ -77,8 +77,11 @@ def test_run_stores_flags_with_the_documented_keys(filled):
     dup = next(d for d in dups if d["external_ids"][0] == "IT-3")
     assert dup["details"]["keep"] in dup["pair_ids"]
     con = _by_kind(ws, "conflict")[0]
-    assert con["pair_ids"] == [ids["HR-1"], ids["HR-2"]]
-    assert "HR-1 says 12 days; HR-2 says 30 days" in con["explanation"]
+    assert sorted(con["pair_ids"]) == [ids["HR-1"], ids["HR-2"]]  # not the carry-over answer HR-3
+    assert "1 answer says 12 days per year (HR-1)" in con["explanation"]
+    assert "1 answer says 30 days per year (HR-2)" in con["explanation"]
+    assert con["details"]["values"] == {"30 days per year": ["HR-2"], "12 days per year": ["HR-1"]} or \
+        con["details"]["values"] == {"12 days per year": ["HR-1"], "30 days per year": ["HR-2"]}
     assert flag_counts(ws)["duplicate"] == 2 and flag_counts(ws)["pii"] == 0
     assert {f["kind"] for f in list_flags(ws, pair_id=ids["HR-1"])} == {"conflict", "duplicate"}
     # running again replaces, never piles up
