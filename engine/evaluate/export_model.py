@@ -16,8 +16,9 @@ GGUF support, stated plainly:
   llama.cpp "llama" architecture. Others (Qwen, Gemma, Phi, ...) are refused with a pointer to
   llama.cpp's convert_hf_to_gguf.py, which can convert the merged folder.
 - Tokenizers: byte-level BPE ("gpt2" in GGUF), Hugging Face Llama/Mistral BPE with byte fallback
-  ("llama"), and SentencePiece tokenizer.model ("llama"). The pre-tokenizer is written as
-  "default" for byte-level BPE (llama.cpp warns and uses its default split).
+  ("llama"), and SentencePiece tokenizer.model ("llama"). The pre-tokenizer of a base converted
+  from a GGUF (builtin:smollm2, a .gguf file, an Ollama model) is the original file's; otherwise
+  it is written as "default" for byte-level BPE (llama.cpp warns and uses its default split).
 - f16, f32, or q8_0 (quantised here with the gguf package); other types (q4_k...) with
   llama.cpp's llama-quantize on the f16 file.
 - Mistral's sliding-window attention is not recorded (llama.cpp's llama architecture has none);
@@ -260,7 +261,7 @@ QUANTIZE = ("q8_0",)
 
 def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dtype: str = "float16",
                name: str = "pairsmith", progress: ProgressFn | None = None,
-               quantize: str | None = None) -> dict[str, Any]:
+               quantize: str | None = None, tokenizer_pre: str | None = None) -> dict[str, Any]:
     """Write a merged Llama/Mistral model folder as one GGUF file. Returns {"tensors", "tokenizer", "file_type"}.
 
     quantize="q8_0": the weight matrices in llama.cpp's Q8_0 (blocks of 32 values, one f16 scale:
@@ -326,7 +327,7 @@ def write_gguf(model_dir: str | os.PathLike, out_file: str | os.PathLike, *, dty
     w.add_vocab_size(n_vocab)
     w.add_tokenizer_model(vocab.tokenizer_model)
     if vocab.tokenizer_model == "gpt2":
-        w.add_tokenizer_pre("default")
+        w.add_tokenizer_pre(tokenizer_pre or "default")
     w.add_token_list(tokens)
     w.add_token_scores(scores)
     w.add_token_types(types)
@@ -576,15 +577,28 @@ def write_modelfile(out: Path, tokenizer, gguf_name: str = GGUF_NAME) -> Path:
     return path
 
 
+def _base_tokenizer_pre(base_path: str) -> str | None:
+    """llama.cpp's pre-tokenizer name when the base model was converted from a GGUF (it is in the
+    conversion's marker file), so the exported GGUF splits text exactly like the original."""
+    from engine.train.gguf_base import MARKER
+
+    try:
+        pre = json.loads((Path(base_path) / MARKER).read_text(encoding="utf-8")).get("tokenizer_pre")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return pre if isinstance(pre, str) and pre else None
+
+
 def export_ollama(run_dir: str | os.PathLike, out: str | os.PathLike, *, dtype: str = "float16",
                   progress: ProgressFn | None = None, quantize: str | None = None) -> dict[str, Any]:
     from transformers import AutoTokenizer
 
     run_dir, out = Path(run_dir), Path(out)
+    pre = _base_tokenizer_pre(_run_parts(run_dir)[2])
     with tempfile.TemporaryDirectory(prefix="pairsmith-merge-", dir=str(out.parent)) as tmp:
         merged = export_merged(run_dir, tmp, dtype="float32" if dtype == "float32" else "float16")
         info = write_gguf(merged, out / GGUF_NAME, dtype=dtype, name=f"pairsmith-{run_dir.name}", progress=progress,
-                          quantize=quantize)
+                          quantize=quantize, tokenizer_pre=pre)
         tok = AutoTokenizer.from_pretrained(str(merged), **tokenizer_load_kwargs(merged))
         write_modelfile(out, tok)
     return info

@@ -10,7 +10,7 @@
 transformers dequantises a GGUF into a normal model (`from_pretrained(folder, gguf_file=...)`) but
 refuses to `save_pretrained` it while the GGUF quantiser is attached; the conversion drops the
 quantiser and saves weights, config, tokenizer and chat template as a plain model folder in
-`CACHE/gguf/<first 20 hex digits of the file's sha256>`, so later runs, 4-bit loading on a GPU,
+`CACHE/gguf/<first 20 hex digits of the file's sha256>-v<conversion version>`, so later runs, 4-bit loading on a GPU,
 merging and export start from it. A GGUF holds no code, so there is nothing to trust.
 
 The weights are saved in float16 when the file is quantised or f16, bfloat16 when it holds bf16
@@ -45,7 +45,7 @@ OLLAMA_PREFIX = "ollama:"
 OLLAMA_MODEL_MEDIA = "application/vnd.ollama.image.model"
 OLLAMA_ADAPTER_MEDIA = "application/vnd.ollama.image.adapter"
 OLLAMA_REGISTRY = "registry.ollama.ai"
-CONVERT_VERSION = 1  # bump when the conversion changes: old cache folders are converted again
+CONVERT_VERSION = 2  # bump when the conversion changes: old cache folders are converted again
 MARKER = "pairsmith-gguf.json"
 HASHES = "hashes.json"
 GGUF_MAGIC = b"GGUF"
@@ -209,6 +209,8 @@ def inspect_gguf(path: str | os.PathLike) -> dict[str, Any]:
         name_field = reader.get_field("general.name")
         model_name = str(name_field.contents()) if name_field is not None else ""
         end = max((int(t.data_offset) + int(t.n_bytes) for t in tensors), default=0)
+        pre_field = reader.get_field("tokenizer.ggml.pre")
+        tokenizer_pre = str(pre_field.contents()) if pre_field is not None else None
     except Exception as exc:  # noqa: BLE001 - gguf raises ValueError/IndexError/struct errors on damage
         raise BadInput(f"{path} is not a complete GGUF file: truncated or damaged (its header does not read: "
                        f"{type(exc).__name__}); download or copy it again.") from None
@@ -233,7 +235,7 @@ def inspect_gguf(path: str | os.PathLike) -> dict[str, Any]:
         file_type = "float16"
     return {"architecture": arch, "model_type": model_type, "name": model_name,
             "parameters": int(sum(int(t.n_elements) for t in tensors)), "tensors": len(tensors),
-            "file_type": file_type, "quantization": sorted(kinds)}
+            "file_type": file_type, "quantization": sorted(kinds), "tokenizer_pre": tokenizer_pre}
 
 
 # --- the cache -------------------------------------------------------------------------------
@@ -320,7 +322,7 @@ def convert_gguf(source: str | os.PathLike, cache_dir: str | os.PathLike, *, dig
     cache = Path(cache_dir) / "gguf"
     cache.mkdir(parents=True, exist_ok=True)
     digest = digest or file_digest(source, cache)
-    folder = cache / digest[:20]
+    folder = cache / f"{digest[:20]}-v{CONVERT_VERSION}"  # a new recipe never deletes a folder a run may be reading
     if _is_converted(folder, digest):
         return folder
     need, free = _bytes_needed(info), _free_bytes(cache)
@@ -345,6 +347,9 @@ def convert_gguf(source: str | os.PathLike, cache_dir: str | os.PathLike, *, dig
         (tmp / MARKER).write_text(json.dumps({
             "version": CONVERT_VERSION, "sha256": digest, "source": str(source), "label": label or source.name,
             "architecture": info["architecture"], "dtype": info["file_type"], "quantization": info["quantization"],
+            # llama.cpp's name for the pre-tokenizer (how text is split before BPE): a GGUF export of a
+            # model tuned from this base writes it back, so llama.cpp tokenizes exactly as before
+            "tokenizer_pre": info["tokenizer_pre"],
         }, indent=1), encoding="utf-8")
         if _is_converted(folder, digest):  # another process finished first
             return folder

@@ -66,7 +66,7 @@ def test_gguf_file_is_converted_once_and_loads_as_the_same_model(tiny, tmp_path,
     cache = tmp_path / "cache"
     out = Path(resolve_base_model(str(tiny["gguf"]), cache))
     digest = hashlib.sha256(tiny["gguf"].read_bytes()).hexdigest()
-    assert out == (cache / "gguf" / digest[:20]).resolve()
+    assert out == (cache / "gguf" / f"{digest[:20]}-v{gguf_base.CONVERT_VERSION}").resolve()
     marker = json.loads((out / gguf_base.MARKER).read_text())
     assert marker["sha256"] == digest and marker["architecture"] == "llama"
     assert (out / "model.safetensors").is_file() and (out / "tokenizer.json").is_file()
