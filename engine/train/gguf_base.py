@@ -314,6 +314,19 @@ def _convert_into(source: Path, tmp: Path, info: dict[str, Any]) -> None:
     tokenizer.save_pretrained(str(tmp))
 
 
+STALE_S = 24 * 3600  # a conversion's temporary folder untouched this long was left by a killed process
+
+
+def _remove_stale_temporaries(cache: Path) -> None:
+    """Temporary folders of conversions killed mid-way (a kill -9 runs no cleanup); never used, only removed."""
+    import time
+
+    for child in cache.glob(".convert-*"):
+        with contextlib.suppress(OSError):
+            if child.is_dir() and time.time() - child.stat().st_mtime > STALE_S:
+                shutil.rmtree(child, ignore_errors=True)
+
+
 def convert_gguf(source: str | os.PathLike, cache_dir: str | os.PathLike, *, digest: str | None = None,
                  label: str | None = None, say: Callable[[str], None] | None = _say) -> Path:
     """Convert a GGUF file into CACHE/gguf/<digest> once; return the folder (a no-op when there)."""
@@ -332,6 +345,7 @@ def convert_gguf(source: str | os.PathLike, cache_dir: str | os.PathLike, *, dig
     if say:
         say(f"Converting {label or source.name} ({info['architecture']}, {info['parameters'] / 1e6:.3g}M parameters) "
             f"to a safetensors folder, once: {folder}")
+    _remove_stale_temporaries(cache)
     tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=cache))
     try:
         try:

@@ -210,3 +210,19 @@ def test_demo_refuses_a_bad_base_model_before_writing_anything(tmp_path):
         code, out, err = cli("demo", "--workspace", ws, "--base-model", "builtin:tiny", "--preset", "gpu-fast")
         assert code == 2 and "Unknown preset 'gpu-fast'" in err
     assert not ws.exists()
+
+
+def test_a_killed_conversions_temporary_folder_is_removed_later(tiny, tmp_path):
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    stale = cache / "gguf" / ".convert-killed"
+    stale.mkdir(parents=True)
+    (stale / "model.safetensors").write_bytes(b"half")
+    old = time.time() - gguf_base.STALE_S - 60
+    os.utime(stale, (old, old))
+    fresh = cache / "gguf" / ".convert-running"  # another process converting right now: left alone
+    fresh.mkdir()
+    resolve_base_model(str(tiny["gguf"]), cache)
+    assert not stale.exists() and fresh.exists()
