@@ -178,7 +178,7 @@ class FlagsPage(Page):
         self.tabs.setDocumentMode(True)
         self.dup_view = DuplicateView()
         self.conflict_view = ConflictView()
-        self.span_views = {k: SpanView(k) for k in ("tone", "needs_context", "pii")}
+        self.span_views = {k: SpanView(k) for k in ("tone", "needs_context", "pii", "policy")}
         views = {"duplicate": self.dup_view, "conflict": self.conflict_view, **self.span_views}
         self.kind_tabs: dict[str, KindTab] = {}
         for kind in KINDS:
@@ -194,6 +194,33 @@ class FlagsPage(Page):
         pii_bar.addWidget(QLabel("Personal data should not go into a model: redact it before training."))
         pii_bar.addStretch(1)
         pii_bar.addWidget(self.redact_all_button)
+        # the policy sheet beside the conflicts (and above the policy flags): what it says, and a
+        # button to load or replace it
+        self.policy_label = QLabel("No policy sheet loaded.")
+        self.policy_label.setObjectName("policy-sheet-label")
+        self.policy_label.setWordWrap(True)
+        self.policy_list = QListWidget()
+        self.policy_list.setObjectName("policy-sheet")
+        self.policy_list.setMaximumWidth(360)
+        self.policy_button = QPushButton("Load policy sheet…")
+        self.policy_button.setToolTip("A Markdown, text, DOCX or PDF file with the current policy: answers that "
+                                      "contradict it are flagged, and each conflict says which side matches it.")
+        self.policy_button.clicked.connect(self.choose_policy)
+        sheet = QWidget()
+        sl = QVBoxLayout(sheet)
+        sl.setContentsMargins(8, 0, 0, 0)
+        sl.addWidget(QLabel("<b>Policy sheet</b>"))
+        sl.addWidget(self.policy_label)
+        sl.addWidget(self.policy_list, 1)
+        sl.addWidget(self.policy_button)
+        self.policy_panel = sheet
+        conflict_tab = self.kind_tabs["conflict"]
+        conflict_split = conflict_tab.findChild(QSplitter)
+        conflict_split.addWidget(sheet)
+        conflict_split.setStretchFactor(2, 1)
+        self.kind_tabs["policy"].toolbar.addWidget(QLabel("Answers that contradict the policy sheet "
+                                                          "(see it on the Conflicting answers tab)."))
+        self.kind_tabs["policy"].toolbar.addStretch(1)
         self.tabs.currentChanged.connect(lambda _i: (self.save_pending_edits(), self.refresh()))
         root.addWidget(self.tabs, 1)
 
@@ -233,6 +260,42 @@ class FlagsPage(Page):
         keep_row = tab.list.currentRow()
         self.submit(ops.load_flags, kind, self.status_combo.currentData(),
                     on_done=lambda r: self._loaded(seq, kind, r, keep_row), on_error=self._failed)
+        if kind in ("conflict", "policy"):
+            self.submit(ops.policy_sheet, on_done=self._show_policy, on_error=self._failed)
+
+    def _show_policy(self, sheet: dict | None) -> None:
+        self.policy_list.clear()
+        if not sheet:
+            self.policy_label.setText("No policy sheet loaded. Load one to see which side of each conflict "
+                                      "matches the policy.")
+            self.policy_button.setText("Load policy sheet…")
+            return
+        self.policy_label.setText(f"{sheet.get('file')} · {len(sheet['claims'])} claim(s) · loaded "
+                                  f"{sheet.get('loaded_at')}")
+        for c in sheet["claims"]:
+            scope = ", ".join(f"{v}" for v in (c.get("scope") or {}).values())
+            subject = c["subject"] if c["attribute"] != "polarity" else c["line"]
+            item = QListWidgetItem(f"{subject}: {c['value']}" + (f" ({scope})" if scope else ""))
+            item.setToolTip(c["line"])
+            self.policy_list.addItem(item)
+        self.policy_button.setText("Replace policy sheet…")
+
+    def choose_policy(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Policy sheet", "",
+                                              "Policy (*.md *.markdown *.txt *.docx *.pdf)")
+        if path:
+            self.load_policy(path)
+
+    def load_policy(self, path: str) -> None:
+        def done(info: dict) -> None:
+            n = info.get("counts", {}).get("policy", 0)
+            self._changed(None, f"Policy {info['file']}: {info['claims']} claims; {n} answer(s) contradict it")
+            self.refresh()
+
+        self._while_running(self.submit(ops.replace_policy, path, on_done=done, on_error=self._failed),
+                            self.policy_button)
 
     def _loaded(self, seq: int, kind: str, result: dict, keep_row: int) -> None:
         if seq != self._load_seq:  # a newer load is on its way
@@ -369,6 +432,9 @@ class FlagsPage(Page):
         others = result["others"]
         if not others:
             return
+        if result.get("fixes"):
+            self._offer_fixes(result)
+            return
         box = QMessageBox(QMessageBox.Question, "Fix the other answers?",
                           f"The other {len(others)} pair{'s were' if len(others) > 1 else ' was'} rejected. "
                           f"Copy the right answer into {'them' if len(others) > 1 else 'it'} instead and send "
@@ -384,6 +450,37 @@ class FlagsPage(Page):
         def answered(_code: int) -> None:
             if box.clickedButton() is copy:
                 self.copy_answer(others, result["answer"])
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _offer_fixes(self, result: dict) -> None:
+        fixes = result["fixes"]
+        n = len(fixes)
+        box = QMessageBox(QMessageBox.Question, "Fix the other answers?",
+                          f"{len(result['others'])} answer(s) stating another value were rejected. Put the right "
+                          f"value into {'them' if n > 1 else 'it'} instead and send {'them' if n > 1 else 'it'} "
+                          "back to review? You can undo this.", QMessageBox.NoButton, self)
+        box.setInformativeText(next(iter(fixes.values()))[:400])
+        fix = box.addButton(f"Fix {n} answer{'s' if n > 1 else ''}", QMessageBox.AcceptRole)
+        box.addButton("Leave them", QMessageBox.RejectRole)
+        box.setDefaultButton(fix)
+        box.setObjectName("fix-values-dialog")
+        self.copy_dialog = box
+
+        def answered(_code: int) -> None:
+            if box.clickedButton() is fix:
+                ids = [int(p) for p in fixes]
+
+                def done(_n: int) -> None:
+                    self.last_copy = {"pair_ids": ids}
+                    self.banner_label.setText(f"Fixed the value in {len(ids)} answer(s); back in the review queue.")
+                    self.undo_button.setEnabled(True)
+                    self.banner.show()
+                    self._changed(ids, "Answers fixed")
+
+                self.submit(ops.apply_fixes, {int(k): v for k, v in fixes.items()}, on_done=done,
+                            on_error=self._failed)
 
         box.finished.connect(answered)
         box.open()

@@ -10,6 +10,8 @@ worker thread.
     undo_pairs(ws, pair_ids) -> pairs undone
     dismiss(ws, flag_id) -> None
     save_and_recheck(ws, pair_id, instruction, response, kind) -> {"pair_id", "still_open"}
+    apply_fixes(ws, {pair id: fixed answer}) -> pairs changed
+    policy_sheet(ws) -> the policy sheet or None; replace_policy(ws, path) -> {"file", "claims", ...}
     redact_one(ws, pair_id) -> {"pair_id", "result", "still_open"}
     redact_everything(ws, progress=None, cancel=None) -> what redact_all returns
 
@@ -22,6 +24,7 @@ personal data, so it re-checks the personal-data flags.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Sequence
 
 from engine.flags import runner
@@ -69,11 +72,67 @@ def keep_one(ws: Workspace, flag_id: int, pair_id: int, merged_response: str | N
 
 
 def this_one_is_right(ws: Workspace, flag_id: int, pair_id: int) -> dict:
-    """Resolve a conflict in favour of one pair (the others are rejected). Returns the others
-    and the right answer, so the page can offer to copy it into them (`copy_answer`)."""
-    result = runner.resolve_flag(ws, flag_id, keep=pair_id)
+    """Resolve a conflict in favour of one pair. A conflict between claims (details["sides"]):
+    the pairs stating the same value as `pair_id` stay as they are, those stating another value
+    are rejected, and "fixes" holds, for each of them, its answer with the wrong value replaced
+    by the right one ("21 days" -> "18 days"), for `apply_fixes`. Returns {"right", "answer",
+    "others", "fixes"}; the page offers to fix (or to copy the right answer into) the others."""
+    flag = next((f for f in runner.list_flags(ws, kind="conflict") if f["id"] == int(flag_id)), None)
+    sides = ((flag or {}).get("details") or {}).get("sides") or []
+    right_side = next((sd for sd in sides if int(pair_id) in [int(x) for x in sd.get("pair_ids", [])]), None)
+    if not right_side:
+        result = runner.resolve_flag(ws, flag_id, keep=pair_id)
+        answer = pairs_mod.get_pair(ws, pair_id)["response"]
+        return {"right": int(pair_id), "answer": answer, "others": list(result["rejected"]), "fixes": {}}
+    right_text = (right_side.get("texts") or {}).get(str(pair_id), "")
+    wrong = [int(x) for sd in sides if sd is not right_side for x in sd.get("pair_ids", [])]
+    fixes: dict[int, str] = {}
+    for sd in sides:
+        if sd is right_side:
+            continue
+        for pid in sd.get("pair_ids", []):
+            start, end = (sd.get("spans") or {}).get(str(pid), [0, 0])
+            old = pairs_mod.get_pair(ws, int(pid))["response"]
+            if right_text and 0 <= start < end <= len(old):
+                fixes[int(pid)] = old[:start] + right_text + old[end:]
+    keep_side = [int(x) for x in right_side.get("pair_ids", [])]
+    with ws.transaction():
+        change = pairs_mod.update_pairs(ws, wrong, status="rejected") if wrong else 0
+        ws.execute("UPDATE flags SET status = 'resolved', resolved_at = now(), resolution = ? WHERE id = ?",
+                   [json.dumps({"keep": int(pair_id), "right_side": keep_side, "rejected": wrong,
+                                "change_id": change}), int(flag_id)])
     answer = pairs_mod.get_pair(ws, pair_id)["response"]
-    return {"right": int(pair_id), "answer": answer, "others": list(result["rejected"])}
+    return {"right": int(pair_id), "answer": answer, "others": wrong, "fixes": fixes}
+
+
+def apply_fixes(ws: Workspace, fixes: dict) -> int:
+    """Give each pair its fixed answer (the right value in place of the wrong one) and send it
+    back to review, then re-check them. Returns how many pairs changed."""
+    n = 0
+    for pid, text in fixes.items():
+        if pairs_mod.update_pair(ws, int(pid), response=text, status="new"):
+            n += 1
+    if fixes:
+        _recheck_edited(ws, [int(p) for p in fixes])
+    return n
+
+
+def policy_sheet(ws: Workspace) -> dict | None:
+    """The policy sheet and its claims (`engine.flags.policy.get_policy`), None without one."""
+    from engine.flags import policy
+
+    return policy.get_policy(ws)
+
+
+def replace_policy(ws: Workspace, path: str, progress: ProgressFn | None = None,
+                   cancel: CancelFn | None = None) -> dict:
+    """Load a policy file as the sheet (BadInput when unreadable: nothing changes), then check
+    the answers and the conflicts against it."""
+    from engine.flags import policy
+
+    info = policy.load_policy(ws, path)
+    info["counts"] = runner.run_flags(ws, kinds=["conflict", "policy"], progress=progress, cancel=cancel)
+    return info
 
 
 def copy_answer(ws: Workspace, pair_ids: Sequence[int], answer: str) -> int:

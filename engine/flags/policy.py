@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from engine.flags.base import DetectContext, FlagCandidate, PairText
+from engine.flags.base import DetectContext, FlagCandidate, PairText, Span
 from engine.flags.claims import (Claim, Vocabulary, _meta, _set_meta, compatible, ensure_index, extract_claims,
                                  same_topic, value_label)
 from engine.workspace.errors import BadInput
@@ -232,6 +232,7 @@ def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
         explanation = f"The policy says {value_label(pc)} for {pc.subject}; {who} says {value_label(c)}."
         out.append(FlagCandidate(
             kind=KIND, pair_ids=[p.id], explanation=explanation, severity="high", score=1.0,
+            spans=[Span("response", c.start, c.end, f"the policy says {value_label(pc)}")],
             details={"policy": value_label(pc), "policy_line": line, "says": value_label(c), "subject": c.subject,
                      "span": [c.start, c.end],
                      "others": [{"policy": value_label(q), "says": value_label(x)} for x, _l, q in found[1:4]]}))

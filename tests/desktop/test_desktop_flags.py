@@ -230,3 +230,22 @@ def test_highlights_after_an_emoji_cover_the_right_text(qtbot):
     start = text.index("a@b.com")
     assert highlight(edit, [{"start": start, "end": start + len("a@b.com"), "label": "email"}], ["now"]) == 2
     assert [sel.cursor.selectedText() for sel in edit.extraSelections()] == ["a@b.com", "now"]
+
+
+def test_policy_sheet_beside_the_conflicts_and_policy_flags(ctx, qtbot, tmp_path):
+    sheet = tmp_path / "policy.md"
+    sheet.write_text("- Parental leave is 30 days of parental leave.\n")
+    page = _page(ctx, qtbot, "conflict")
+    assert page.policy_panel.isVisibleTo(page) and "No policy sheet loaded" in page.policy_label.text()
+    page.load_policy(str(sheet))
+    assert ctx.worker.wait_idle(60)
+    qtbot.waitUntil(lambda: page.policy_list.count() == 1, timeout=10000)
+    assert "policy.md" in page.policy_label.text()
+    assert page.policy_list.item(0).text() == "parental leave: 30 days"
+    assert page.policy_button.text() == "Replace policy sheet…"
+    # "12 days of parental leave" (pair 4) contradicts the sheet: one policy flag, shown on its tab
+    page.show_kind("policy")
+    assert ctx.worker.wait_idle(30)
+    qtbot.waitUntil(lambda: page.kind_tabs["policy"].list.count() == 1, timeout=10000)
+    assert "The policy says 30 days" in page.kind_tabs["policy"].flags[0]["explanation"]
+    assert page.tabs.tabText(page.tabs.count() - 1) == "Against the policy (1)"

@@ -88,9 +88,35 @@ def test_keep_one_that_cannot_resolve_saves_nothing(ws):
 def test_this_one_is_right_rejects_the_other_and_offers_its_answer(ws):
     con = _flag_id(ws, "c1")
     result = ops.this_one_is_right(ws, con, 5)
-    assert result == {"right": 5, "answer": PAIRS[4][1], "others": [4]}
+    assert result == {"right": 5, "answer": PAIRS[4][1], "others": [4], "fixes": {}}
     assert _pair(ws, 4)["status"] == "rejected" and _pair(ws, 5)["status"] == "approved"
     assert _status(ws, con) == "resolved"
+
+
+def test_this_one_is_right_on_a_claims_conflict_fixes_the_values(tmp_path):
+    from engine.flags.runner import list_flags, run_flags
+    from engine.workspace.store import Workspace
+
+    from flag_helpers import add_tickets
+
+    rows = [("A-1", "How much annual leave per year?", "Annual leave is 20 days per year, credited monthly."),
+            ("A-2", "how much annual leave per year", "Annual leave is 20 days per year."),
+            ("A-3", "How much annual leave per year??", "Annual leave is 25 days per year, paid in January.")]
+    with Workspace.create(tmp_path / "ws") as w:
+        ids = add_tickets(w, rows)
+        run_flags(w, kinds=["conflict"])
+        (flag,) = list_flags(w, kind="conflict")
+        assert flag["details"]["counts"] == {"20 days per year": 2, "25 days per year": 1}
+        result = ops.this_one_is_right(w, flag["id"], ids[0])
+        assert result["others"] == [ids[2]]  # A-2 says the same as A-1: left alone
+        assert result["fixes"] == {ids[2]: "Annual leave is 20 days per year, paid in January."}
+        rows_now = {p["id"]: p for p in ops.flag_pairs(w, ids).values()}
+        assert rows_now[ids[1]]["status"] != "rejected" and rows_now[ids[2]]["status"] == "rejected"
+        assert ops.apply_fixes(w, result["fixes"]) == 1
+        fixed = ops.flag_pairs(w, [ids[2]])[ids[2]]
+        assert fixed["response"] == "Annual leave is 20 days per year, paid in January." and fixed["status"] == "new"
+        run_flags(w, kinds=["conflict"])
+        assert list_flags(w, kind="conflict", status="open") == []
 
 
 def test_copy_answer_sends_the_others_back_to_review_and_rechecks_them(ws):
