@@ -10,6 +10,13 @@ Public API (pure functions, no workspace or DuckDB needed; stable: add, do not r
     contradicts(a, b) -> bool               # same_topic(a, b) and not compatible(a, b)
     subject_terms(phrase, vocabulary=None) -> frozenset[str]
     scope_of(text) -> dict[str, str]
+    claim_key(c) / value_key(c) / value_label(c)   # grouping keys and the value in words
+
+The claims index (needs a workspace; tables `claims` and `claims_meta`, created on first use):
+
+    update_index(ws, items=None, vocabulary=None) -> {"read", "removed", "claims"}
+    load_index(ws, pair_ids=None) -> {pair id: [Claim]}
+    workspace_vocabulary(ws) -> Vocabulary
 
 A `Claim` is one value an answer states (read by `engine.flags.facts.extract_facts`, plus limits
 such as "unlimited" and monthly date rules such as "the first Monday after month end") together

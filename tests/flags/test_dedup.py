@@ -228,3 +228,25 @@ def test_short_question_conflict_is_still_found_when_the_answers_are_about_one_t
 def test_without_embeddings_exact_short_questions_still_group():
     found = dedup.detect(_items(), DetectContext())
     assert sorted(sorted(f.pair_ids) for f in found) == [[1, 2, 3], [4, 5], [6, 7]]
+
+
+@pytest.mark.slow
+def test_second_set_duplicates_f1_and_hard_negatives(tmp_path, model):
+    """The second evaluation set (tests/data/flags_second_set: another organisation and voice,
+    not calibrated on): pairwise F1 >= 0.9 and no hard-negative pair in one group."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data" / "flags_second_set"))
+    import measure
+    from engine.flags.runner import list_flags, run_flags
+    from engine.workspace.store import Workspace
+
+    gt = measure.second_truth()
+    with Workspace.create(tmp_path / "ws") as ws:
+        measure.load_second_set(ws)
+        run_flags(ws, kinds=["duplicate"])
+        flags = list_flags(ws, kind="duplicate")
+    sc = measure.duplicate_scores(flags, [d["ids"] for d in gt["duplicates"]], gt["hard_negatives"])
+    assert sc["f1"] >= 0.9, sc
+    assert sc["hard_negatives_merged"] == [], sc
