@@ -81,9 +81,13 @@ def test_same_subject_different_scope_is_not_the_same_topic():
     x = one("Contractors get 10 days of annual leave.")
     y = one("Full-time employees get 20 days of annual leave.")
     assert not same_topic(x, y)
-    # a scope only one side names does not clash
-    z = one("You get 20 days of annual leave.")
-    assert same_topic(y, z) and compatible(y, z)
+    # a scope the answer itself names is a scope of its own: no comparison with an unscoped
+    # answer; a scope only the question names ("for new joiners in india") does not clash
+    z = one("You get 12 days of annual leave.")
+    assert not same_topic(x, z)
+    w = one("You get 10 days of annual leave.", question="annual leave for contractors?")
+    assert w.scope_dict == {"employee_type": "contractor"} and w.stated_scope == ()
+    assert same_topic(w, z) and not compatible(w, z)
 
 
 def test_up_to_versus_unlimited():
