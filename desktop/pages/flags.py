@@ -26,7 +26,7 @@ from desktop.pages.base import Page
 from desktop.widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, merge_text
 from desktop.worker import is_cancelled_error, user_message
 from engine.flags import ops
-from engine.flags.base import KIND_LABELS, KINDS
+from engine.flags.base import IMPORT_KINDS, KIND_LABELS, SHOWN_KINDS as KINDS  # the import's flags get a tab too
 
 SEVERITY_COLORS = {"high": "#E45756", "medium": "#F58518", "low": "#9D9D9D"}
 # the first tab shown: the kind that hurts a model most, among those with open flags
@@ -178,7 +178,7 @@ class FlagsPage(Page):
         self.tabs.setDocumentMode(True)
         self.dup_view = DuplicateView()
         self.conflict_view = ConflictView()
-        self.span_views = {k: SpanView(k) for k in ("tone", "needs_context", "pii", "policy")}
+        self.span_views = {k: SpanView(k) for k in ("tone", "needs_context", "pii", "policy", "ticket_changed")}
         views = {"duplicate": self.dup_view, "conflict": self.conflict_view, **self.span_views}
         self.kind_tabs: dict[str, KindTab] = {}
         for kind in KINDS:
@@ -304,6 +304,8 @@ class FlagsPage(Page):
         for i, k in enumerate(KINDS):
             n = int(self.counts.get(k, 0))
             self.tabs.setTabText(i, f"{KIND_LABELS[k]} ({n})")
+            if k in IMPORT_KINDS:  # rare: its tab shows only while there is something in it
+                self.tabs.setTabVisible(i, bool(n) or k == kind)
         total = sum(self.counts.values())
         self.summary.setText(f"{total:,} open flag{'s' if total != 1 else ''}" if total
                              else "No open flags. Use “Find problems” after importing or editing pairs.")

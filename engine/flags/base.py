@@ -11,7 +11,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-KINDS = ("duplicate", "conflict", "tone", "needs_context", "pii", "policy")
+KINDS = ("duplicate", "conflict", "tone", "needs_context", "pii", "policy")  # found by a detector
+# raised by the import, not by a detector: a re-imported ticket grew after its pair was reviewed
+IMPORT_KINDS = ("ticket_changed",)
+SHOWN_KINDS = KINDS + IMPORT_KINDS  # every kind a flag can have, in the order lists show them
 KIND_LABELS = {
     "duplicate": "Duplicates",
     "conflict": "Conflicting answers",
@@ -19,6 +22,7 @@ KIND_LABELS = {
     "needs_context": "Needs context",
     "pii": "Personal data",
     "policy": "Against the policy",
+    "ticket_changed": "Ticket changed",
 }
 SEVERITIES = ("high", "medium", "low")
 

@@ -27,7 +27,7 @@ import json
 import logging
 from typing import Any, Callable, Iterable, Sequence
 
-from engine.flags.base import KIND_LABELS, KINDS, DetectContext, FlagCandidate, PairText, fingerprint
+from engine.flags.base import IMPORT_KINDS, KIND_LABELS, KINDS, SHOWN_KINDS, DetectContext, FlagCandidate, PairText, fingerprint
 from engine.flags.embeddings import embed_texts
 from engine.flags.pii import LEARNED_KEY, learn_id_patterns, requester_from_extra
 from engine.workspace import settings
@@ -310,7 +310,7 @@ def list_flags(ws: Workspace, kind: str | None = None, status: str | None = None
     status}, most severe first."""
     clauses, params = [], []
     if kind:
-        k = parse_kinds([kind])
+        k = [kind] if kind in IMPORT_KINDS else parse_kinds([kind])
         clauses.append("kind = ?")
         params.append(k[0] if k else kind)
     if status:
@@ -410,7 +410,7 @@ def resolve_flag(ws: Workspace, flag_id: int, keep: int | None = None, dismiss: 
 
 def flag_counts(ws: Workspace) -> dict[str, int]:
     """{kind: open flags} for every kind (0 when none)."""
-    counts = {k: 0 for k in KINDS}
+    counts = {k: 0 for k in SHOWN_KINDS}
     for kind, n in ws.execute(
         "SELECT kind, count(*) FROM flags WHERE status = 'open' GROUP BY kind"
     ).fetchall():

@@ -248,4 +248,26 @@ def test_policy_sheet_beside_the_conflicts_and_policy_flags(ctx, qtbot, tmp_path
     assert ctx.worker.wait_idle(30)
     qtbot.waitUntil(lambda: page.kind_tabs["policy"].list.count() == 1, timeout=10000)
     assert "The policy says 30 days" in page.kind_tabs["policy"].flags[0]["explanation"]
-    assert page.tabs.tabText(page.tabs.count() - 1) == "Against the policy (1)"
+    assert page.tabs.tabText(page.tabs.indexOf(page.kind_tabs["policy"])) == "Against the policy (1)"
+    assert not page.tabs.isTabVisible(page.tabs.indexOf(page.kind_tabs["ticket_changed"]))  # none to show
+
+
+def test_a_grown_ticket_flag_from_the_import_has_its_tab_and_can_be_dismissed(ctx, qtbot):
+    # the import raises `ticket_changed` when a reviewed ticket grew in a newer export; a full pass
+    # of the detectors leaves it alone, and the Flags page shows it where it can be dismissed
+    ctx.worker.run_sync(lambda ws: ws.execute(
+        """INSERT INTO flags (kind, severity, score, pair_ids, explanation, details, status, fingerprint)
+           VALUES ('ticket_changed', 'medium', 1.0, [6], 'Ticket 5109 has 2 new messages since this pair was reviewed.',
+                   '{}', 'open', 'ticket_changed:5109')"""))
+    ctx.worker.run_sync(lambda ws: runner.run_flags(ws, kinds=["tone"]))
+    page = _page(ctx, qtbot, "ticket_changed")
+    i = page.tabs.currentIndex()
+    assert page.tabs.tabText(i) == "Ticket changed (1)"
+    view = page.span_views["ticket_changed"]
+    assert view.pair is not None and view.pair["id"] == 6
+    assert not view.redact_button.isVisible()
+    with qtbot.waitSignal(ctx.sig_flags_changed, timeout=20000):
+        view.dismiss_button.click()
+    assert ctx.worker.wait_idle(30)
+    status = ctx.worker.run_sync(lambda ws: ws.scalar("SELECT status FROM flags WHERE fingerprint = 'ticket_changed:5109'"))
+    assert status == "dismissed"
