@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from engine import embeddings as emb  # noqa: E402
+from engine.flags import embeddings as emb  # noqa: E402
 from engine.workspace.store import Workspace  # noqa: E402
 
 # --- synthetic helpdesk tickets -----------------------------------------------------------------

@@ -571,9 +571,16 @@ def _clause_head(text: str, start: int, end: int, vocabulary: "Vocabulary") -> s
             continue
         if lw in _facts._LEAD_IN or lw in _facts._STOP or lw in _facts._HOLDER_VERBS or lw in _facts._VERBS \
                 or lw in _SUBJECT_TAIL:
+            if lw in _GIVER_VERBS and len(words) == 1 and words[0].istitle():
+                return ""  # "Acme MATCHES 100%": a name that gives is who pays, not what is measured
             break
         words.append(w)
     return vocabulary.expand(" ".join(words[:4])).lower() if words else ""
+
+
+# verbs whose subject is the one who gives (the organisation, an insurer), not the thing measured
+_GIVER_VERBS = {"match", "matches", "pay", "pays", "offer", "offers", "provide", "provides", "give", "gives",
+                "reimburse", "reimburses", "contribute", "contributes"}
 
 
 def _permission_subject(text: str, f) -> str:

@@ -415,7 +415,7 @@ _STOP = {
 _PRONOUNS = {"it", "this", "that", "they", "these", "those", "which"}
 _PERSONS = {"you", "we", "i", "they", "he", "she"}
 _MODALS = {"will", "must", "can", "may", "should", "could", "would", "shall", "to", "do", "does", "did"}
-# "Employees GET 30 days", "Northwind MATCHES 100%": who gets it stands before the verb, what is
+# "Employees GET 30 days", "The company MATCHES 100%": who gets it stands before the verb, what is
 # measured is the fact itself (or what follows it)
 _HOLDER_VERBS = {
     "get", "gets", "receive", "receives", "earn", "earns", "claim", "claims", "take", "takes", "have", "has",
@@ -433,7 +433,7 @@ _VERBS = {
 # words that say nothing about WHAT is measured ("the deadline is", "the limit is")
 _GENERIC = {
     "deadline", "limit", "cap", "amount", "maximum", "minimum", "max", "min", "total", "number", "period",
-    "duration", "length", "time", "date", "entitlement", "rule", "policy", "answer", "company", "northwind",
+    "duration", "length", "time", "date", "entitlement", "rule", "policy", "answer", "company",
     "employee", "employees", "staff", "everyone", "people", "user", "users", "team", "standard", "current",
     "new", "usual", "normal", "overall", "whole", "full", "usually", "generally", "typically",
 } | {u + s for u in ("minute", "hour", "day", "week", "fortnight", "month", "year") for s in ("", "s")}
