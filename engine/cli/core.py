@@ -80,9 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", default="demo-workspace", help="folder to create (default ./demo-workspace)")
     p.add_argument("--fresh", action="store_true", help="delete the folder first if it is a workspace")
     p.add_argument("--skip-train", action="store_true", help="stop before training")
-    p.add_argument("--base-model", default="builtin:smollm2",
-                   help="the model to tune (default builtin:smollm2, a real 135M instruct model; "
-                        "builtin:tiny for a quick check in seconds)")
+    p.add_argument("--base-model", default="builtin:tiny",
+                   help="the model to tune (default builtin:tiny, a tiny test model: the whole path in a few "
+                        "minutes; builtin:smollm2 for a real 135M instruct model, tens of minutes on a 2-core CPU)")
     p.add_argument("--preset", help="training preset (default: cpu-lora, or cpu-smoke for builtin:tiny; "
                                     "qlora-t4 on a GPU)")
     p.set_defaults(func=cmd_demo)

@@ -157,12 +157,12 @@ def _train_title(base_model: str, preset: str) -> str:
 
     what = {SMOLLM2_NAME: "SmolLM2-135M-Instruct", "builtin:tiny": "the built-in tiny test model"}.get(
         base_model, base_model)
-    where = "a few minutes on 2 cores" if preset == "cpu-lora" else "seconds" if preset == "cpu-smoke" else None
+    where = "several minutes on 2 cores" if preset == "cpu-lora" else "seconds" if preset == "cpu-smoke" else None
     return f"Train a LoRA adapter on {what} ({preset} preset{', ' + where if where else ''})"
 
 
 def run_demo(workspace: str, *, fresh: bool = False, skip_train: bool = False,
-             base_model: str = "builtin:smollm2", preset: str | None = None) -> int:
+             base_model: str = "builtin:tiny", preset: str | None = None) -> int:
     from engine.train.models import default_cache_dir, resolve_base_model
     from engine.train.presets import PRESETS, default_preset
 
