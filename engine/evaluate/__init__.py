@@ -435,28 +435,12 @@ def get_evaluation(ws, evaluation_id: int) -> tuple[str, dict]:
 
 
 def policy_text(ws) -> str | None:
-    """The workspace's policy sheet as text, when one is loaded (`pairsmith policy WS FILE`):
-    asked of engine.flags.policy when it offers it, else the `policy_sheet` setting."""
-    try:
-        from engine.flags import policy as _policy  # the policy sheet's own module, when present
-    except ImportError:
-        _policy = None
-    for name in ("policy_text", "current_policy_text", "load_policy_text"):
-        fn = getattr(_policy, name, None)
-        if callable(fn):
-            try:
-                text = fn(ws)
-            except Exception:  # noqa: BLE001 - a broken sheet must not stop an evaluation
-                text = None
-            if isinstance(text, str) and text.strip():
-                return text
-    try:
-        value = ws.get_setting("policy_sheet")
-    except Exception:  # noqa: BLE001
-        value = None
-    if isinstance(value, dict):
-        value = value.get("text")
-    return value if isinstance(value, str) and value.strip() else None
+    """The workspace's policy sheet as text, when one is loaded (`pairsmith policy WS FILE`): the
+    best-prompt baseline gives it to the base model."""
+    from engine.flags.policy import policy_text as sheet_text
+
+    text = sheet_text(ws)
+    return text if text and text.strip() else None
 
 
 def _pii_values(ws) -> list[tuple[str, str, str]]:

@@ -647,3 +647,18 @@ def test_report_html_states_both_baselines_and_the_memorised_data(tmp_path):
     for part in ("Base + prompt + policy", "55%", "30%", "3 training pairs as examples", "and the policy sheet",
                  "of 8 probe answers", "[EMAIL_1]"):
         assert part in text, part
+
+
+def test_the_baseline_reads_the_policy_sheet_loaded_with_pairsmith_policy(tmp_path):
+    from engine.evaluate import policy_text
+    from engine.flags.policy import clear_policy, load_policy
+    from engine.workspace.store import Workspace
+
+    sheet = tmp_path / "policy.md"
+    sheet.write_text("# Leave\n\n- Annual leave is 25 days per year.\n", encoding="utf-8")
+    with Workspace.create(tmp_path / "ws") as ws:
+        assert policy_text(ws) is None
+        load_policy(ws, sheet)
+        assert "25 days per year" in policy_text(ws)
+        clear_policy(ws)
+        assert policy_text(ws) is None
