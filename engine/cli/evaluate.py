@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run", help="run id")
     p.add_argument("out", help="folder to write (created; must be empty if it exists)")
     p.add_argument("--format", choices=("adapter", "merged", "ollama"), default="adapter")
+    p.add_argument("--quantize", choices=("q8_0",), help="the GGUF of --format ollama in Q8_0 instead of f16")
     p.add_argument("--dtype", choices=("float16", "bfloat16", "float32"), default="float16",
                    help="weights of the merged model / GGUF (bfloat16 is written as float16 in GGUF)")
     p.add_argument("--json", action="store_true")
@@ -134,7 +135,8 @@ def cmd_export_model(args) -> int:
     run_dir = _run_dir(args.workspace, args.run)
     bar = ProgressBar("exporting")
     try:
-        result = export_model(run_dir, args.out, fmt=args.format, dtype=args.dtype, progress=bar)
+        result = export_model(run_dir, args.out, fmt=args.format, dtype=args.dtype, progress=bar,
+                              quantize=args.quantize)
     finally:
         bar.close()
     text = [f"Exported run {args.run} as {args.format} to {result['path']}."]
