@@ -43,7 +43,7 @@ STATE_WORDS = {
 WHAT_TO_DO = {
     "disk_full": "Free some disk space, then press Resume: it continues from the last complete checkpoint.",
     "out_of_memory": "Use a smaller base model, or a smaller preset such as qlora-t4.",
-    "model_not_found": ("Choose a model folder that is on this computer (Choose folder…), allow this workspace to "
+    "model_not_found": ("Choose a model folder that is on this computer (Folder… beside Base model), allow this workspace to "
                         "download models (File > Workspace settings: untick Offline), or use builtin:tiny."),
     "internal": "The details are in train.log in the run folder; Resume continues the run once it is fixed.",
 }
@@ -184,15 +184,15 @@ class TrainPage(Page):
         self.model_combo.addItem(BUILTIN_SMOLLM2)
         self.model_combo.setToolTip("A model folder or a .gguf file on this computer, a local Ollama model "
                                     "(ollama:NAME), a hub id such as mistralai/Mistral-7B-Instruct-v0.3 (already "
-                                    "downloaded), builtin:smollm2 (a real 135M instruct model that trains on a CPU "
-                                    "in minutes) or builtin:tiny (a quick test). A GGUF file is converted once.")
+                                    "downloaded), builtin:smollm2 (a real 135M instruct model that trains on a CPU) or builtin:tiny (a quick test). A GGUF file is converted once.")
         self.model_combo.setMinimumWidth(200)
         self.model_combo.currentTextChanged.connect(self._model_changed)
         model_row.addWidget(self.model_combo, 1)
-        browse = QPushButton("Choose folder…")
+        browse = QPushButton("Folder…")
+        browse.setToolTip("A model folder (safetensors and a config) on this computer")
         browse.clicked.connect(self.choose_model_folder)
         model_row.addWidget(browse)
-        browse_file = QPushButton("Choose model file…")
+        browse_file = QPushButton("GGUF file…")
         browse_file.setToolTip("A GGUF model file (what llama.cpp, LM Studio and Ollama use)")
         browse_file.clicked.connect(self.choose_model_file)
         model_row.addWidget(browse_file)

@@ -297,8 +297,10 @@ def _convert_into(source: Path, tmp: Path, info: dict[str, Any]) -> None:
 
     dtype = getattr(torch, info["file_type"])
     folder, name = str(source.parent), source.name
-    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
-    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=dtype, device_map={"": "cpu"})
+    # a GGUF file holds weights and metadata only: no code to run
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name, trust_remote_code=False)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=dtype, device_map={"": "cpu"},
+                                                 trust_remote_code=False)
     # the GGUF quantiser refuses to serialise; the weights are plain tensors by now
     model.hf_quantizer = None
     model.is_quantized = False
