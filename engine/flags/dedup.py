@@ -731,18 +731,25 @@ def topk_dense(v: np.ndarray, k: int, block: int = 1024, cancel: CancelFn | None
         ok = (found != rows) & (found >= 0) & (found < n)
         i, j = rows[ok], found[ok]
     else:
-        parts_i, parts_j = [], []
         vt = np.ascontiguousarray(v, dtype=np.float32).T
-        for s in range(0, n, block):
-            raise_if_cancelled(cancel)
-            sims = v[s:s + block] @ vt
-            rows = np.arange(s, min(n, s + block))
-            sims[np.arange(len(rows)), rows] = -np.inf
-            idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            parts_i.append(np.repeat(rows, k))
-            parts_j.append(idx.ravel())
-        i, j = np.concatenate(parts_i), np.concatenate(parts_j)
+        i, j = _blocked_topk(lambda s: v[s:s + block] @ vt, n, k, block, cancel)
     return _unique_ij(np.minimum(i, j), np.maximum(i, j))
+
+
+def _blocked_topk(similarities: Callable[[int], np.ndarray], n: int, k: int, block: int,
+                  cancel: CancelFn | None) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) of each row's k nearest other rows, one block of rows at a time:
+    `similarities(s)` is the dense block of rows s..s+block against every row."""
+    parts_i, parts_j = [], []
+    for s in range(0, n, block):
+        raise_if_cancelled(cancel)
+        sims = similarities(s)
+        rows = np.arange(s, min(n, s + block))
+        sims[np.arange(len(rows)), rows] = -np.inf
+        idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        parts_i.append(np.repeat(rows, k))
+        parts_j.append(idx.ravel())
+    return np.concatenate(parts_i), np.concatenate(parts_j)
 
 
 def topk_sparse(x, k: int, block: int = 512, cancel: CancelFn | None = None) -> np.ndarray:
@@ -752,16 +759,7 @@ def topk_sparse(x, k: int, block: int = 512, cancel: CancelFn | None = None) -> 
         return np.zeros((0, 2), dtype=np.int64)
     k = min(k, n - 1)
     xt = x.T.tocsc()
-    parts_i, parts_j = [], []
-    for s in range(0, n, block):
-        raise_if_cancelled(cancel)
-        sims = (x[s:s + block] @ xt).toarray()
-        rows = np.arange(s, min(n, s + block))
-        sims[np.arange(len(rows)), rows] = -np.inf
-        idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        parts_i.append(np.repeat(rows, k))
-        parts_j.append(idx.ravel())
-    i, j = np.concatenate(parts_i), np.concatenate(parts_j)
+    i, j = _blocked_topk(lambda s: (x[s:s + block] @ xt).toarray(), n, k, block, cancel)
     return _unique_ij(np.minimum(i, j), np.maximum(i, j))
 
 
@@ -885,7 +883,6 @@ def scored_groups(signals: PairSignals, threshold: float = SCORE_THRESHOLD, *, r
         m = len(comp)
         if m == 2:
             parts = [comp]
-            mats = None
         else:
             idx = np.asarray(comp)
             if m > MAX_LINKAGE:
