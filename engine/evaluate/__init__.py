@@ -119,17 +119,12 @@ def read_test_file(path: str | os.PathLike) -> list[dict]:
         raise BadInput(f"The test file {path} is not UTF-8 text: save it as UTF-8 JSON lines.") from None
     except OSError as exc:
         raise BadInput(f"Cannot read the test file {path}: {exc.strerror or exc}") from None
+    from engine.evaluate.judge import json_objects
+
     rows, problems = [], []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            problems.append(f"line {n} is not JSON")
-            continue
-        if not isinstance(obj, dict):
-            problems.append(f"line {n} is not a JSON object")
+    for n, obj, problem in json_objects(text):
+        if problem:
+            problems.append(f"line {n} is {problem}")
             continue
         bad = [k for k in ("instruction", "response") if not isinstance(obj.get(k), str) or not obj[k].strip()]
         if bad:

@@ -957,10 +957,25 @@ def agreement(rows: Sequence[dict], verdicts: Sequence[Verdict]) -> dict:
 
 
 # --- files: `pairsmith judge REFS ANSWERS` ----------------------------------------------------------
+def json_objects(text: str):
+    """(line number, object, None) for each JSON-object line of a JSON-lines text, or (line
+    number, None, "not JSON" / "not a JSON object"); blank lines are skipped."""
+    import json
+
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            yield n, None, "not JSON"
+            continue
+        yield (n, obj, None) if isinstance(obj, dict) else (n, None, "not a JSON object")
+
+
 def _read_lines(path, label: str, need: Sequence[str], problems: list[str]) -> list[tuple[int, dict]]:
     """(line number, object) for each non-blank JSON line of `path`; what is wrong with a line
     goes to `problems` as "LABEL line N: ..." (the line is skipped)."""
-    import json
     from pathlib import Path
 
     from engine.workspace.errors import BadInput
@@ -975,16 +990,9 @@ def _read_lines(path, label: str, need: Sequence[str], problems: list[str]) -> l
     except OSError as exc:
         raise BadInput(f"Cannot read {label} {path}: {exc.strerror or exc}") from None
     out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            problems.append(f"{label} line {n}: not JSON")
-            continue
-        if not isinstance(obj, dict):
-            problems.append(f"{label} line {n}: not a JSON object")
+    for n, obj, problem in json_objects(text):
+        if problem:
+            problems.append(f"{label} line {n}: {problem}")
             continue
         missing = [k for k in need if k not in obj]
         if missing:
