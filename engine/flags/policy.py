@@ -49,10 +49,18 @@ def read_policy_text(path: str | Path) -> str:
                     parts.append(" | ".join(c.text for c in row.cells))
             text = "\n".join(parts)
         elif ext == ".pdf":
+            import logging
+
             from pypdf import PdfReader
 
-            reader = PdfReader(str(p))
-            text = "\n".join((page.extract_text() or "") for page in reader.pages)
+            # pypdf logs each repair it attempts on a broken file; the user gets one line instead
+            log = logging.getLogger("pypdf")
+            level, log.level = log.level, logging.CRITICAL
+            try:
+                reader = PdfReader(str(p))
+                text = "\n".join((page.extract_text() or "") for page in reader.pages)
+            finally:
+                log.setLevel(level)
         else:
             raw = p.read_bytes()
             if b"\x00" in raw[:4096]:
