@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
-from engine.flags import facts as _facts
+from engine.flags import claims as _claims, facts as _facts
 
 Fact = _facts.Fact
 
@@ -94,18 +94,10 @@ _SYNONYMS = {"bicycl": "bike", "cycle": "bike", "reimbur": "repay", "refund": "r
              "permitt": "allow", "allowe": "allow", "injur": "hurt", "injuri": "hurt"}
 
 
-try:  # the claims index's stem (-ing/-ed/-s off, 6 letters), so judge and claims read words alike
-    from engine.flags.claims import _STEM as _CLAIMS_STEM
-except ImportError:  # pragma: no cover - the claims module renamed it: the facts stem is close
-    _CLAIMS_STEM = _facts._stem
-try:
-    from engine.flags.claims import _UNLIMITED_RE
-except ImportError:  # pragma: no cover
-    _UNLIMITED_RE = re.compile(r"\b(?:unlimited|no (?:upper |fixed |set )?(?:limit|cap|ceiling|maximum)|uncapped)\b", re.I)
-
-
 def _stem(word: str) -> str:
-    w = _CLAIMS_STEM(word)
+    """The claims index's stem (-ing/-ed/-s off, 6 letters), so judge and claims read words
+    alike, then the judge's synonyms."""
+    w = _claims.stem(word)
     return _SYNONYMS.get(w, w)
 
 
@@ -226,7 +218,7 @@ _HALF_PERCENT_RE = re.compile(r"\bhalf\b(?!\s+(?:a|an)\s)(?!\s+(?:day|week|month
 _MEASURE_RE = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>kg|kilos?|km|kilometres?|miles?|metres?|m2|sq\s?m)\b", re.I)
 _WORD_MULT = {"one and a half": 1.5, "two": 2.0, "three": 3.0, "double": 2.0, "twice": 2.0}
 _BARE_NUMBER_RE = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(
-    (re.escape(w) for w in _facts._WORD_NUMBERS if " " not in w and w not in ("half",)), key=len, reverse=True)) + r")\b", re.I)
+    (re.escape(w) for w in _facts.WORD_NUMBERS if " " not in w and w not in ("half",)), key=len, reverse=True)) + r")\b", re.I)
 
 
 def _make(kind: str, value: Any, text: str, s: int, e: int) -> Fact:
@@ -271,11 +263,11 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         if 1 <= day <= 31 and 1 <= month <= 12:
             add(_make("date", f"{year}-{month:02d}-{day:02d}", text, m.start(), m.end()))
     for m in _HALF_RE.finditer(text):
-        d = _facts._DURATION_UNITS[m.group("unit").lower()] / 2
+        d = _facts.DURATION_UNITS[m.group("unit").lower()] / 2
         add(_make("duration", (d, d), text, m.start(), m.end()))
     for m in _FORTNIGHT_RE.finditer(text):
         unit = (m.group("unit") or "fortnight").lower()
-        d = _facts._DURATION_UNITS[unit]
+        d = _facts.DURATION_UNITS[unit]
         add(_make("duration", (d, d), text, m.start(), m.end()))
     for m in _ORDINAL_AFTER_RE.finditer(text):
         add(_make(f"ordinal:{m.group('noun').lower()}", float(m.group("n")), text, m.start(), m.end()))
@@ -294,7 +286,7 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         in_clause = before[clause_start + 1:] if clause_start >= 0 else before
         if near or _RATE_LEAD_RE.search(before) or _BARE_NUMBER_RE.search(in_clause):
             continue  # "sixty pounds a year": the period of a value
-        d = _facts._DURATION_UNITS[m.group("unit").lower()]
+        d = _facts.DURATION_UNITS[m.group("unit").lower()]
         add(_make("duration", (d, d), text, m.start(), m.end()))
     for m in _MEASURE_RE.finditer(text):
         unit = m.group("unit").lower()
@@ -302,7 +294,7 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
                 "metre": "m", "metres": "m"}.get(unit, unit)
         v = float(m.group("n"))
         add(_make(f"measure:{unit}", (v, v), text, m.start(), m.end()))
-    for m in _UNLIMITED_RE.finditer(text):  # "unlimited", "no upper limit": the claims index's reading
+    for m in _claims.UNLIMITED_RE.finditer(text):  # "unlimited", "no upper limit": the claims index's reading
         add(_make("unlimited", "unlimited", text, m.start(), m.end()))
     for m in _WEEKDAY_ANY_RE.finditer(text):
         add(_make("weekday", m.group("wd").capitalize(), text, m.start("wd"), m.end("wd")))
@@ -328,8 +320,8 @@ def _rekey_count(text: str, f: Fact) -> Fact:
     noun = text[f.start:f.end].split()[-1].lower()
     if noun.endswith("s"):
         unit = noun.rstrip("s")
-        if unit in _facts._DURATION_UNITS:
-            d = _facts._DURATION_UNITS[unit]
+        if unit in _facts.DURATION_UNITS:
+            d = _facts.DURATION_UNITS[unit]
             return replace(f, dimension="duration", value=(f.value[0] * d, f.value[1] * d))
         return f
     m = _NEXT_WORD_RE.match(text, f.end)
@@ -337,13 +329,13 @@ def _rekey_count(text: str, f: Fact) -> Fact:
         return f
     nxt = m.group(1).lower()
     unit = nxt.rstrip("s")
-    if unit in _facts._DURATION_UNITS:
-        d = _facts._DURATION_UNITS[unit]
+    if unit in _facts.DURATION_UNITS:
+        d = _facts.DURATION_UNITS[unit]
         return replace(f, dimension="duration", value=(f.value[0] * d, f.value[1] * d), text=text[f.start:m.end()],
                        end=m.end())
     if nxt in _STOPWORDS:
         return f
-    rate = _facts._RATE_ADVERBS.get(noun, f.rate)
+    rate = _facts.RATE_ADVERBS.get(noun, f.rate)
     return replace(f, dimension=f"count:{unit}", text=text[f.start:m.end()], end=m.end(), rate=rate)
 
 
@@ -384,8 +376,7 @@ def claims_of(text: str) -> list[Fact]:
     if extra:
         raw = [replace(f, rate=None, subject="", of_phrase="", before="", after="", context="") for f in base] + extra
         raw.sort(key=lambda f: f.start)
-        annotate = getattr(_facts, "_annotate", None)
-        base = annotate(text, raw) if annotate else raw
+        base = _facts.annotate(text, raw)
     return [_rate_fallback(text, f) for f in base]
 
 
@@ -728,7 +719,7 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
         v.contradictions.append((said, ref_said))
         v.contradicting_facts.append(a)
         wrong.append(f"says {said} where the reference says {ref_said}")
-    bare = {float(_facts._num(m.group(1))) for m in _BARE_NUMBER_RE.finditer(answer)
+    bare = {float(_facts.number_value(m.group(1))) for m in _BARE_NUMBER_RE.finditer(answer)
             if not any(f.start <= m.start() < f.end for f in ans_q)}
     for r in ref_q:
         if id(r) in paired_ref:
@@ -743,7 +734,7 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
         v.missing.append(r.text)
     if v.missing:
         wrong.append(("leaves out " if len(v.missing) == 1 else "leaves out ") + ", ".join(v.missing))
-    ref_bare = {float(_facts._num(m.group(1))) for m in _BARE_NUMBER_RE.finditer(reference)
+    ref_bare = {float(_facts.number_value(m.group(1))) for m in _BARE_NUMBER_RE.finditer(reference)
                 if not any(f.start <= m.start() < f.end for f in ref_q)}
     weekend = bool(re.search(r"\bweekends?\b", reference, re.I))
     for a in ans_q:
@@ -752,7 +743,7 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
         if any(same_value(a, q) for q in q_f):
             continue
         first_number = _BARE_NUMBER_RE.search(a.text)
-        if first_number and float(_facts._num(first_number.group(1))) in ref_bare:
+        if first_number and float(_facts.number_value(first_number.group(1))) in ref_bare:
             continue  # "more than 37.5 hours" for a reference's "beyond 37.5 in a week"
         if a.dimension == "weekday" and a.value in ("Saturday", "Sunday") and weekend:
             continue  # "a Saturday or Sunday" for "a weekend"

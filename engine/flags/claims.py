@@ -11,6 +11,8 @@ Public API (pure functions, no workspace or DuckDB needed; stable: add, do not r
     subject_terms(phrase, vocabulary=None) -> frozenset[str]
     scope_of(text) -> dict[str, str]
     claim_key(c) / value_key(c) / value_label(c)   # grouping keys and the value in words
+    stem(word) -> str                       # the light stem subjects are compared by
+    UNLIMITED_RE                            # "unlimited", "no upper limit", "uncapped": an "unlimited" claim
 
 The claims index (needs a workspace; tables `claims` and `claims_meta`, created on first use):
 
@@ -65,7 +67,7 @@ from engine.flags import facts as _facts
 
 __all__ = [
     "Claim", "Vocabulary", "extract_claims", "same_topic", "compatible", "contradicts", "subject_terms",
-    "scope_of", "claim_key", "value_label", "QUANTITY_ATTRIBUTES",
+    "scope_of", "claim_key", "value_label", "QUANTITY_ATTRIBUTES", "stem", "UNLIMITED_RE",
 ]
 
 QUANTITY_ATTRIBUTES = ("duration", "amount", "percentage", "size", "count")
@@ -122,7 +124,7 @@ _QUESTION_STOP = _facts._STOP | _facts._GENERIC | {
 } - {"leave"}
 
 
-def _STEM(word: str) -> str:
+def stem(word: str) -> str:
     """A light stem: lower case, possessive and -ing/-ed/-s endings off, the first 6 letters
     ("working" -> "work", "leaves" -> "leave", "privilege" -> "privil")."""
     w = word.lower().strip("'’-").replace("’", "'")
@@ -145,7 +147,7 @@ def subject_terms(phrase: str, vocabulary: "Vocabulary | None" = None) -> frozen
     """The stemmed content words of a subject phrase, abbreviations expanded, generic words
     ("limit", "policy", "days") left out: "PL quota" -> {"privil", "leave"}."""
     text = vocabulary.expand(phrase) if vocabulary is not None else (phrase or "")
-    return frozenset(_STEM(w) for w in _tokens(text) if w.lower() not in _QUESTION_STOP and len(w) > 1)
+    return frozenset(stem(w) for w in _tokens(text) if w.lower() not in _QUESTION_STOP and len(w) > 1)
 
 
 @dataclass
@@ -340,7 +342,8 @@ _MAX_BEFORE_RE = re.compile(r"\b(?:up to|upto|maximum(?: of)?|max\.?|at most|no 
                             r"limited to|a cap of|cap of|not exceed(?:ing)?|under|within)\s*$", re.I)
 _MIN_BEFORE_RE = re.compile(r"\b(?:at least|minimum(?: of)?|min\.?|no less than|not less than)\s*$", re.I)
 _MIN_AFTER_RE = re.compile(r"^\s*(?:or more|or longer|minimum|at least)\b", re.I)
-_UNLIMITED_RE = re.compile(r"\b(?:unlimited|no (?:upper |fixed |set )?(?:limit|cap|ceiling|maximum)|uncapped|"
+# Public: the phrases read as an "unlimited" claim (no cap on the quantity).
+UNLIMITED_RE = re.compile(r"\b(?:unlimited|no (?:upper |fixed |set )?(?:limit|cap|ceiling|maximum)|uncapped|"
                            r"as many (?:days )?as you (?:need|like|want))\b", re.I)
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
 _WEEKDAY_RULE_RE = re.compile(
@@ -490,7 +493,7 @@ def extract_claims(text: str | None, vocabulary: Vocabulary | None = None, *,
         add(Claim(subject=subject_for("", m.start(), m.end(), "monthly_date"), attribute="monthly_date", value=_monthly_rule(m),
                   period="month", scope=scope_for(m.start(), m.end()), date=_monthly_rule(m), text=m.group(0),
                   start=m.start(), end=m.end(), evidence=_clause(text, m.start(), m.end())))
-    for m in _UNLIMITED_RE.finditer(text):
+    for m in UNLIMITED_RE.finditer(text):
         taken.append((m.start(), m.end()))
         add(Claim(subject=subject_for("", m.start(), m.end(), "unlimited"), attribute="unlimited", value="unlimited",
                   scope=scope_for(m.start(), m.end()), limit="unlimited", text=m.group(0), start=m.start(),

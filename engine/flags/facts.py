@@ -3,6 +3,14 @@
     extract_facts(text) -> list[Fact]
     differing_facts(a_facts, b_facts) -> list[tuple[Fact, Fact]]
 
+Also public, for readers that add forms of their own (the evaluation judge does):
+
+    annotate(text, facts) -> list[Fact]     # fill rate, subject, before/after, context of each fact
+    number_value(token) -> float            # "twenty-five" -> 25.0, "1,500" -> 1500.0
+    WORD_NUMBERS                            # number words read as numbers ("a fortnight" is not one)
+    DURATION_UNITS                          # a duration unit's length in days ("week" -> 7.0)
+    RATE_ADVERBS                            # "monthly" -> "month": the period an adverb states
+
 A `Fact` is a value with a *dimension*: two facts can only agree or disagree when their
 dimensions are equal ("12 days" and "2 weeks" are both `duration`; "12 days" and "$500" are
 never compared). What is recognised (English):
@@ -58,7 +66,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = ["Fact", "extract_facts", "differing_facts", "same_value", "align_facts", "Alignment",
-           "comparable", "subjects_clash", "context_score", "fact_phrase", "fact_terms", "about"]
+           "comparable", "subjects_clash", "context_score", "fact_phrase", "fact_terms", "about",
+           "annotate", "number_value", "WORD_NUMBERS", "DURATION_UNITS", "RATE_ADVERBS"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,9 @@ class Fact:
 
 
 # --- numbers ----------------------------------------------------------------------------------
-_WORD_NUMBERS = {
+# Public: the number words extract_facts reads as numbers, lower case -> value ("twenty-five",
+# "twenty five", "a couple of", "half"); every number word in a quantity is one of these.
+WORD_NUMBERS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
@@ -109,32 +120,36 @@ _WORD_NUMBERS = {
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 for _t, _tv in _TENS.items():
-    _WORD_NUMBERS.setdefault(_t, _tv)
+    WORD_NUMBERS.setdefault(_t, _tv)
     for _u, _uv in _UNITS.items():
-        _WORD_NUMBERS[f"{_t}-{_u}"] = _WORD_NUMBERS[f"{_t} {_u}"] = _tv + _uv
+        WORD_NUMBERS[f"{_t}-{_u}"] = WORD_NUMBERS[f"{_t} {_u}"] = _tv + _uv
 _NUM = r"(?:\d{1,3}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # 1,500,000 and Indian 15,00,000
-_WORDNUM = "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True))
+_WORDNUM = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
 _ANY_NUM = rf"(?:{_NUM}|{_WORDNUM})"
 _RANGE_SEP = r"\s*(?:-|–|—|to|or)\s*"
 # "a week" counts as one week only after these words (not "once a week", "per week")
 _A_CONTEXT = r"(?:within|in|for|after|about|around|takes?|than|least|most|up to|over|under|only|just)"
 
 
-def _num(token: str) -> float:
+def number_value(token: str) -> float:
+    """The value of a number as extract_facts reads it: a digit string with thousands commas
+    ("1,500", "15,00,000") or a word of WORD_NUMBERS ("twenty-five" -> 25.0). ValueError otherwise."""
     token = token.strip().lower()
-    if token in _WORD_NUMBERS:
-        return float(_WORD_NUMBERS[token])
+    if token in WORD_NUMBERS:
+        return float(WORD_NUMBERS[token])
     return float(token.replace(",", ""))
 
 
 def _qty(m: re.Match) -> tuple[float, float]:
-    lo = _num(m.group("lo"))
-    hi = _num(m.group("hi")) if m.groupdict().get("hi") else lo
+    lo = number_value(m.group("lo"))
+    hi = number_value(m.group("hi")) if m.groupdict().get("hi") else lo
     return (min(lo, hi), max(lo, hi))
 
 
 # --- durations --------------------------------------------------------------------------------
-_DURATION_UNITS = {
+# Public: the length in days of each duration unit extract_facts reads ("month" is 30 days,
+# "year" 365): a duration's value is (lo, hi) in these days.
+DURATION_UNITS = {
     "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "day": 1.0,
     "week": 7.0, "wk": 7.0, "fortnight": 14.0, "month": 30.0, "year": 365.0, "yr": 365.0,
 }
@@ -194,7 +209,7 @@ _NOT_A_COUNT_NOUN = {
     "this", "these", "those", "you", "your", "we", "our", "they", "it", "its", "be", "has", "have",
     "should", "must", "would", "could", "not", "no", "yes", "each", "every", "also", "only", "other",
 }
-_COUNT_EXCLUDE_NOUNS = set(_DURATION_UNITS) | {"working", "business", "calendar", "work", "days", "hours",
+_COUNT_EXCLUDE_NOUNS = set(DURATION_UNITS) | {"working", "business", "calendar", "work", "days", "hours",
                                                "minutes", "weeks", "months", "years", "mins", "hrs",
                                                "dollars", "euros", "pounds", "rupees", "usd", "eur", "gbp",
                                                "inr", "kb", "mb", "gb", "tb", "fortnight", "fortnights"}
@@ -289,11 +304,11 @@ def extract_facts(text: str | None) -> list[Fact]:
         add("time", int(m.group("h")) * 60 + int(m.group("m")), m.start(), m.end())
     for m in _DURATION_RE.finditer(text):
         unit = m.group("unit").lower().split()[-1].rstrip("s")
-        f = _DURATION_UNITS.get(unit) or _DURATION_UNITS.get(unit[:3], 1.0)
+        f = DURATION_UNITS.get(unit) or DURATION_UNITS.get(unit[:3], 1.0)
         lo, hi = _qty(m)
         add("duration", (round(lo * f, 4), round(hi * f, 4)), m.start(), m.end())
     for m in _A_DURATION_RE.finditer(text):
-        f = _DURATION_UNITS[m.group("unit").lower()]
+        f = DURATION_UNITS[m.group("unit").lower()]
         add("duration", (f, f), m.start("unit") - 2 if text[m.start("unit") - 2] == "a" else m.start(), m.end())
     for m in _COUNT_RE.finditer(text):
         noun = m.group("noun").lower()
@@ -333,7 +348,7 @@ def extract_facts(text: str | None) -> list[Fact]:
             continue
         facts.append(Fact("permission", True, m.group(0), m.start(), m.end()))
     facts.sort(key=lambda f: f.start)
-    return _annotate(text, facts)
+    return annotate(text, facts)
 
 
 _CALENDAR_UNIT_RE = re.compile(r"(?i)\b(?:(?P<m>months?)|(?P<y>years?|yrs?)|(?P<w>weeks?|wks?|fortnights?)|(?P<d>days?))\b")
@@ -377,7 +392,9 @@ _RATE_UNITS = {
     "hour": "hour", "visit": "visit", "flight": "flight", "user": "user", "device": "device",
     "child": "child", "family": "family", "event": "event", "instalment": "instalment", "installment": "instalment",
 }
-_RATE_ADVERBS = {"daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",
+# Public: the period an adverb or adjective states ("paid monthly", "an annual allowance") -> the
+# `rate` a fact gets from it.
+RATE_ADVERBS = {"daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month",
                  "quarterly": "quarter", "yearly": "year", "annually": "year", "annual": "year", "nightly": "night",
                  "hourly": "hour"}
 _RATE_AFTER_RE = re.compile(
@@ -544,14 +561,14 @@ def _rate(text: str, f: Fact, facts: list[Fact]) -> str | None:
         if words_seen > 6:
             break
         if m.group("adv"):
-            return _RATE_ADVERBS[m.group("adv").lower()]
+            return RATE_ADVERBS[m.group("adv").lower()]
         unit = (m.group("unit") or "year").lower()
         unit = unit[:-1] if unit.endswith("s") and unit[:-1] in _RATE_UNITS else unit
         return _RATE_UNITS.get(unit, unit)
     m = _EVERY_N_RE.search(text, f.end, hi)
     if m and f.kind != "duration" and len(_words(text[f.end:m.start()])) <= 3:
         unit = m.group("unit").lower().rstrip("s")
-        return f"every {round(_num(m.group('lo')) * _DURATION_UNITS[unit])}d"
+        return f"every {round(number_value(m.group('lo')) * DURATION_UNITS[unit])}d"
     before = text[lo:f.start]
     if f.kind == "duration" and re.search(r"\b(?:every|each)\s*$", before, re.I):
         return "every"
@@ -560,7 +577,7 @@ def _rate(text: str, f: Fact, facts: list[Fact]) -> str | None:
         pass
     if mb and len(_words(before[mb.end():])) <= 4:
         key = (mb.group("adv") or mb.group("unit")).lower()
-        return _RATE_ADVERBS.get(key, _RATE_UNITS.get(key, key))
+        return RATE_ADVERBS.get(key, _RATE_UNITS.get(key, key))
     return None
 
 
@@ -569,8 +586,10 @@ def _lower(phrase: str) -> str:
     return " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in phrase.split())
 
 
-def _annotate(text: str, facts: list[Fact]) -> list[Fact]:
-    """Fill rate, subject, before/after and context of each quantity fact (see the module doc)."""
+def annotate(text: str, facts: list[Fact]) -> list[Fact]:
+    """Fill rate, subject, before/after and context of each quantity fact of `text`, and
+    before/after/context of the others (see the module doc). `facts` are in text order, read
+    from `text` by extract_facts or by a caller with forms of its own; returns new facts."""
     out: list[Fact] = []
     last_subject: dict[str, str] = {}
     prev_end = 0
