@@ -2,8 +2,10 @@
 
 - Duplicates: the pairs side by side; keep one (the others are rejected), merge into one, or say
   they are different questions.
-- Conflicting answers: the answers side by side, the differing facts highlighted; "This one is
-  right" resolves it and offers to copy the right answer into the others (undoable).
+- Conflicting answers: one flag per disagreement, newest first, each value with how many answers
+  state it and their tickets (newest first), the policy sheet's side marked; "This value is right"
+  lists the answers stating another value, to fix (the right value put in), send back to review or
+  reject (undoable). Two answers compared as a pair show side by side with "This one is right".
 - Tone / Needs context: the offending words highlighted with the reasons; edit in place.
 - Personal data: the personal data highlighted; redact one pair or all of them.
 
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.pages.base import Page
-from desktop.widgets.flag_views import ConflictView, DuplicateView, EmptyView, SpanView, merge_text
+from desktop.widgets.flag_views import (
+    ConflictView, DuplicateView, EmptyView, ResolveConflictDialog, SpanView, merge_text,
+)
 from desktop.worker import is_cancelled_error, user_message
 from engine.flags import ops
 from engine.flags.base import IMPORT_KINDS, KIND_LABELS, SHOWN_KINDS as KINDS  # the import's flags get a tab too
@@ -134,6 +138,7 @@ class FlagsPage(Page):
         self.last_copy: dict | None = None  # {"pair_ids": [...]} of the last copied answer (for Undo)
         self.copy_dialog: QMessageBox | None = None
         self.merge_dialog: MergeDialog | None = None
+        self.resolve_dialog: ResolveConflictDialog | None = None
         self.redact_all_dialog: QMessageBox | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -315,8 +320,11 @@ class FlagsPage(Page):
             if first != kind:
                 self.tabs.setCurrentIndex(KINDS.index(first))  # loads that tab
                 return
-        self.kind_tabs[kind].set_flags(result["flags"], keep_row)
-        if not result["flags"]:
+        flags = result["flags"]
+        if kind == "conflict":  # newest first: the disagreement with the newest answer on top
+            flags = sorted(flags, key=lambda f: -max((int(p) for p in f.get("pair_ids") or []), default=0))
+        self.kind_tabs[kind].set_flags(flags, keep_row)
+        if not flags:
             self._show_current(self.kind_tabs[kind])
 
     def save_pending_edits(self) -> None:
@@ -427,7 +435,40 @@ class FlagsPage(Page):
 
     # --- conflicts ----------------------------------------------------------------------------
     def right_answer(self, flag_id: int, pair_id: int) -> None:
+        flag = self.conflict_view.flag
+        if flag is not None and int(flag["id"]) == int(flag_id) and (flag.get("details") or {}).get("sides"):
+            # a conflict between claims: first say what choosing this value does to the others
+            self.submit(ops.right_value_plan, flag_id, pair_id, on_error=self._failed,
+                        on_done=lambda plan: self._confirm_value(flag_id, pair_id, plan))
+            return
         self.submit(ops.this_one_is_right, flag_id, pair_id, on_error=self._failed, on_done=self._offer_copy)
+
+    def _confirm_value(self, flag_id: int, pair_id: int, plan: dict) -> None:
+        """The answers stating another value, each to fix or send back to review; then resolve."""
+        dialog = ResolveConflictDialog(plan, self)
+        dialog.sig_open.connect(self.ctx.open_pair)
+        self.resolve_dialog = dialog
+
+        def accepted() -> None:
+            fix, review = dialog.choices()
+
+            def done(r: dict) -> None:
+                changed = r["fixed"] + r["to_review"]
+                parts = [f"{len(r['fixed'])} fixed"] if r["fixed"] else []
+                parts += [f"{len(r['to_review'])} back in the review queue"] if r["to_review"] else []
+                parts += [f"{len(r['rejected'])} rejected"] if r["rejected"] else []
+                if changed:
+                    self.last_copy = {"pair_ids": changed}
+                    self.banner_label.setText("Conflict resolved: " + ", ".join(parts) + ".")
+                    self.undo_button.setEnabled(True)
+                    self.banner.show()
+                self._changed([r["right"], *changed, *r["rejected"]],
+                              "Conflict resolved" + (": " + ", ".join(parts) if parts else ""))
+
+            self.submit(ops.resolve_with_value, flag_id, pair_id, fix, review, on_done=done, on_error=self._failed)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
 
     def _offer_copy(self, result: dict) -> None:
         self._changed([result["right"]], "Conflict resolved")

@@ -15,8 +15,8 @@ from typing import Any, Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QRadioButton, QScrollArea,
-    QSizePolicy, QTextEdit, QVBoxLayout, QWidget,
+    QButtonGroup, QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QPushButton, QRadioButton, QScrollArea, QSizePolicy, QTextEdit, QVBoxLayout, QWidget,
 )
 
 HIGHLIGHT = {
@@ -342,20 +342,92 @@ class DuplicateView(QWidget):
             b.setEnabled(actionable)
 
 
-class ConflictView(QWidget):
-    """Answers to the same question that disagree, side by side, the differing facts highlighted."""
+def _newest_first(pair_ids: Iterable) -> list[int]:
+    """Pairs newest first: a pair made later has a higher id (imports add tickets oldest first)."""
+    return sorted({int(p) for p in pair_ids}, reverse=True)
 
-    sig_right = Signal(int, int)  # flag id, the pair whose answer is right
+
+def _answers(n: int) -> str:
+    return f"{n} answer{'s' if n != 1 else ''} say{'s' if n == 1 else ''}"
+
+
+class ValueGroup(QFrame):
+    """One value of a claims conflict: how many answers state it, its tickets newest first, and
+    "This value is right"."""
+
+    def __init__(self, side: dict, pairs: dict[int, dict], *, policy: str | None, actionable: bool,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setObjectName("conflictValue")
+        self.value = str(side.get("value", "")).strip()
+        self.pair_ids = _newest_first(side.get("pair_ids", []))
+        self.count = len(self.pair_ids)
+        self.policy = policy is not None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        top = QHBoxLayout()
+        text = f"{_answers(self.count)} <b>{_esc(self.value)}</b>"
+        if self.policy:
+            text += f" <span style='color:#2E7D32'>✔ matches the policy ({_esc(policy)})</span>"
+            self.setStyleSheet("#conflictValue { border: 2px solid #7CB342; border-radius: 4px; }")
+        self.header = QLabel(text)
+        self.header.setTextFormat(Qt.RichText)
+        self.header.setWordWrap(True)
+        top.addWidget(self.header, 1)
+        self.right_button = QPushButton("This value is right")
+        self.right_button.setToolTip("Keep the answers that say this; then choose which of the others to fix.")
+        self.right_button.setEnabled(actionable and bool(self.pair_ids))
+        self.right_button.setProperty("pair_id", self.pair_ids[0] if self.pair_ids else -1)
+        top.addWidget(self.right_button)
+        layout.addLayout(top)
+        self.tickets = QListWidget()
+        self.tickets.setObjectName("conflictTickets")
+        for pid in self.pair_ids:
+            pair = pairs.get(pid) or {}
+            ticket = pair.get("external_id") or f"pair {pid}"
+            question = " ".join(str(pair.get("instruction", "")).split())
+            item = QListWidgetItem(f"{ticket} · {question[:90]}" + ("…" if len(question) > 90 else ""))
+            item.setData(Qt.UserRole, pid)
+            item.setToolTip(str(pair.get("response", "")))
+            self.tickets.addItem(item)
+        # a few rows show; a value a thousand answers state scrolls inside its list
+        self.tickets.setMaximumHeight(22 * min(max(self.count, 1), 5) + 8)
+        layout.addWidget(self.tickets)
+
+    def ticket_texts(self) -> list[str]:
+        return [self.tickets.item(i).text() for i in range(self.tickets.count())]
+
+
+class ConflictView(QWidget):
+    """Answers that disagree. A conflict between claims (details["sides"]): one group per value,
+    with how many answers say it and their tickets newest first, the policy's side marked, and
+    one of the answers shown below with the value highlighted. A conflict between two answers
+    compared as a pair: the answers side by side, the differing facts highlighted."""
+
+    sig_right = Signal(int, int)  # flag id, a pair whose answer (value) is right
     sig_dismiss = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.flag: dict | None = None
+        self.pairs: dict[int, dict] = {}
         layout = QVBoxLayout(self)
         self.explanation = _explanation("")
         layout.addWidget(self.explanation)
         self.columns = _Columns()
         layout.addWidget(self.columns, 1)
+        # claims conflicts: the values, then the chosen ticket
+        self.values_scroll = QScrollArea()
+        self.values_scroll.setWidgetResizable(True)
+        self.values_scroll.setFrameShape(QFrame.NoFrame)
+        layout.addWidget(self.values_scroll, 1)
+        self.preview_box = QWidget()
+        self.preview_layout = QVBoxLayout(self.preview_box)
+        self.preview_layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.preview_box, 1)
+        self.preview: PairCard | None = None
+        self.value_groups: list[ValueGroup] = []
         row = QHBoxLayout()
         row.addStretch(1)
         self.dismiss_button = QPushButton("Not a conflict")
@@ -367,7 +439,79 @@ class ConflictView(QWidget):
 
     def set_flag(self, flag: dict, pairs: dict[int, dict]) -> None:
         self.flag = flag
+        self.pairs = pairs
         details = flag.get("details") or {}
+        self.right_buttons = []
+        self.value_groups = []
+        actionable = flag.get("status", "open") == "open"
+        grouped = bool(details.get("sides"))
+        self.columns.setVisible(not grouped)
+        self.values_scroll.setVisible(grouped)
+        self.preview_box.setVisible(grouped)
+        if grouped:
+            self._set_values(flag, details, pairs, actionable)
+        else:
+            self._set_columns(flag, details, pairs, actionable)
+        self.dismiss_button.setEnabled(actionable)
+
+    # --- a conflict between claims: grouped by value ----------------------------------------------
+    def _set_values(self, flag: dict, details: dict, pairs: dict[int, dict], actionable: bool) -> None:
+        self.explanation.setText(_esc(flag.get("explanation", "")))
+        self.columns.fill([])
+        values = details.get("values") or {}
+        policy_ids = [str(x) for x in details.get("policy_side") or []]
+        inner = QWidget()
+        col = QVBoxLayout(inner)
+        col.setContentsMargins(0, 0, 0, 0)
+        for side in details.get("sides") or []:
+            tickets = [str(x) for x in values.get(side.get("value"), [])]
+            on_policy = bool(policy_ids) and tickets == policy_ids
+            group = ValueGroup(side, pairs, policy=details.get("policy") if on_policy else None,
+                               actionable=actionable)
+            group.right_button.clicked.connect(
+                lambda _=False, p=group.right_button.property("pair_id"): self._right(int(p)))
+            group.tickets.currentItemChanged.connect(
+                lambda item, _prev, g=group: item is not None and self._preview(g, int(item.data(Qt.UserRole))))
+            col.addWidget(group)
+            self.value_groups.append(group)
+            self.right_buttons.append(group.right_button)
+        col.addStretch(1)
+        self.values_scroll.setWidget(inner)
+        self._clear_preview()
+        first = next((g for g in self.value_groups if g.count), None)
+        if first is not None:
+            first.tickets.setCurrentRow(0)
+
+    def _right(self, pair_id: int) -> None:
+        if self.flag is not None and pair_id >= 0:
+            self.sig_right.emit(int(self.flag["id"]), pair_id)
+
+    def _clear_preview(self) -> None:
+        if self.preview is not None:
+            self.preview_layout.removeWidget(self.preview)
+            self.preview.deleteLater()
+            self.preview = None
+
+    def _preview(self, group: ValueGroup, pair_id: int) -> None:
+        """Show one ticket of a value, the claim highlighted."""
+        pair = self.pairs.get(pair_id)
+        if pair is None:
+            return
+        for g in self.value_groups:  # one ticket chosen at a time, across the values
+            if g is not group:
+                g.tickets.blockSignals(True)
+                g.tickets.setCurrentRow(-1)
+                g.tickets.blockSignals(False)
+        side = next((sd for sd in (self.flag or {}).get("details", {}).get("sides") or []
+                     if pair_id in [int(x) for x in sd.get("pair_ids", [])]), {})
+        at = (side.get("spans") or {}).get(str(pair_id))
+        spans = [{"field": "response", "start": at[0], "end": at[1], "label": side.get("value", "")}] if at else []
+        self._clear_preview()
+        self.preview = PairCard(pair, color=HIGHLIGHT["conflict"], details={"spans": spans})
+        self.preview_layout.addWidget(self.preview)
+
+    # --- a conflict between two answers compared as a pair: side by side -------------------------
+    def _set_columns(self, flag: dict, details: dict, pairs: dict[int, dict], actionable: bool) -> None:
         text = _esc(flag.get("explanation", ""))
         lines = fact_lines(details, pairs)
         if lines:
@@ -376,9 +520,8 @@ class ConflictView(QWidget):
             text += "<br><span style='color:#555'>Differing facts: " + ", ".join(
                 f"<b>{_esc(f)}</b>" for f in dict.fromkeys(facts_for(details))) + "</span>"
         self.explanation.setText(text)
+        self._clear_preview()
         cards = []
-        self.right_buttons = []
-        actionable = flag.get("status", "open") == "open"
         for pid in flag.get("pair_ids", []):
             pair = pairs.get(int(pid))
             if pair is None:
@@ -386,14 +529,83 @@ class ConflictView(QWidget):
             button = QPushButton("This one is right")
             button.setEnabled(actionable)
             button.setProperty("pair_id", int(pid))
-            button.clicked.connect(lambda _=False, p=int(pid): self.sig_right.emit(int(self.flag["id"]), p))
+            button.clicked.connect(lambda _=False, p=int(pid): self._right(p))
             self.right_buttons.append(button)
             # exact fact spans when the detector gave them, else every mention of the fact's words
             exact = bool(spans_for(details, "response", int(pid)))
             cards.append((button, PairCard(pair, color=HIGHLIGHT["conflict"],
                                            terms=() if exact else facts_for(details, int(pid)), details=details)))
         self.columns.fill(cards)
-        self.dismiss_button.setEnabled(actionable)
+
+
+class ResolveConflictDialog(QDialog):
+    """After "This value is right": the answers that state another value, each checked to be
+    fixed (the right value put in its place) or, when that is no plain substitution, sent back to
+    review for a person to rewrite; unchecked ones stay rejected. Double-click (or Open) shows one
+    on the Review page. `plan` is what `engine.flags.ops.right_value_plan` gives."""
+
+    sig_open = Signal(int)  # pair id
+
+    def __init__(self, plan: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plan = plan
+        self.setObjectName("resolve-conflict-dialog")
+        value = plan.get("value") or plan.get("right_text") or "this answer"
+        self.setWindowTitle(f"{value} is right")
+        self.resize(640, 420)
+        layout = QVBoxLayout(self)
+        right, others = plan.get("right") or [], plan.get("others") or []
+        note = QLabel(f"{_answers(len(right))} {_esc(value)} and stay as they are. "
+                      f"{len(others)} state{'s' if len(others) == 1 else ''} another value: checked ones get "
+                      f"<b>{_esc(plan.get('right_text') or value)}</b> in its place (or go back to review to be "
+                      "rewritten), unchecked ones are rejected. You can undo this.")
+        note.setTextFormat(Qt.RichText)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.list = QListWidget()
+        for o in others:
+            ticket = o.get("external_id") or f"pair {o['pair_id']}"
+            stated = o.get("stated") or o.get("value") or "another value"
+            if o.get("fixed") is not None:
+                text = f"{ticket} · says {stated}: fix it to {plan.get('right_text') or value}"
+            else:
+                text = f"{ticket} · says {stated}: send it back to review to rewrite"
+            item = QListWidgetItem(text)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked)
+            item.setData(Qt.UserRole, int(o["pair_id"]))
+            item.setToolTip(o.get("fixed") or "")
+            self.list.addItem(item)
+        layout.addWidget(self.list, 1)
+        self.list.itemDoubleClicked.connect(lambda item: self.sig_open.emit(int(item.data(Qt.UserRole))))
+        row = QHBoxLayout()
+        self.open_button = QPushButton("Open on the Review page")
+        self.open_button.clicked.connect(self._open_current)
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.ok_button = buttons.button(QDialogButtonBox.Ok)
+        self.ok_button.setText("Resolve")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _open_current(self) -> None:
+        item = self.list.currentItem() or self.list.item(0)
+        if item is not None:
+            self.sig_open.emit(int(item.data(Qt.UserRole)))
+
+    def choices(self) -> tuple[list[int], list[int]]:
+        """(pair ids to fix, pair ids to send back to review) as checked."""
+        fixable = {int(o["pair_id"]) for o in self.plan.get("others") or [] if o.get("fixed") is not None}
+        fix, review = [], []
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.checkState() == Qt.Checked:
+                pid = int(item.data(Qt.UserRole))
+                (fix if pid in fixable else review).append(pid)
+        return fix, review
 
 
 class SpanView(QWidget):
@@ -526,6 +738,6 @@ def merge_text(keep: str, others: Iterable[str]) -> str:
 
 
 __all__ = [
-    "ConflictView", "DuplicateView", "EmptyView", "PairCard", "SpanView", "facts_for", "highlight",
+    "ConflictView", "DuplicateView", "EmptyView", "PairCard", "ResolveConflictDialog", "SpanView", "ValueGroup", "facts_for", "highlight",
     "merge_text", "spans_for", "fact_lines", "reason_lines",
 ]

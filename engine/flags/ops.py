@@ -5,7 +5,9 @@ worker thread.
     flag_pairs(ws, pair_ids) -> {pair id: pair}
     find_problems(ws, kinds=None, progress=None, cancel=None) -> {kind: open flags found}
     keep_one(ws, flag_id, pair_id, merged_response=None) -> {"kept", "rejected"}
-    this_one_is_right(ws, flag_id, pair_id) -> {"right", "answer", "others"}
+    this_one_is_right(ws, flag_id, pair_id) -> {"right", "answer", "others", "fixes"}
+    right_value_plan(ws, flag_id, pair_id) -> what choosing that value would do (changes nothing)
+    resolve_with_value(ws, flag_id, pair_id, fix, review) -> {"right", "rejected", "fixed", "to_review"}
     copy_answer(ws, pair_ids, answer) -> change id
     undo_pairs(ws, pair_ids) -> pairs undone
     dismiss(ws, flag_id) -> None
@@ -31,6 +33,7 @@ from engine.flags import runner
 from engine.privacy import redact
 from engine.review import pairs as pairs_mod
 from engine.workspace.progress import CancelFn, ProgressFn
+from engine.workspace.errors import NotFound
 from engine.workspace.store import Workspace
 
 
@@ -71,30 +74,76 @@ def keep_one(ws: Workspace, flag_id: int, pair_id: int, merged_response: str | N
     return {"kept": int(pair_id), "rejected": list(result["rejected"])}
 
 
+def _conflict_flag(ws: Workspace, flag_id: int) -> dict | None:
+    return next((f for f in runner.list_flags(ws, kind="conflict") if f["id"] == int(flag_id)), None)
+
+
+def _sides(flag: dict | None, pair_id: int) -> tuple[list[dict], dict | None]:
+    """A claims conflict's sides (details["sides"]) and the one `pair_id` is on (None when the
+    flag has no sides or the pair is on none of them)."""
+    sides = ((flag or {}).get("details") or {}).get("sides") or []
+    right = next((sd for sd in sides if int(pair_id) in [int(x) for x in sd.get("pair_ids", [])]), None)
+    return sides, right
+
+
+def _fixed_answer(answer: str, span: Sequence[int] | None, right_text: str) -> str | None:
+    """The answer with the claim at `span` replaced by `right_text`, None when that is not a plain
+    substitution (no span, or the text there moved since the flag was raised)."""
+    if not right_text or not span or len(span) != 2:
+        return None
+    start, end = int(span[0]), int(span[1])
+    if not (0 <= start < end <= len(answer)):
+        return None
+    return answer[:start] + right_text + answer[end:]
+
+
+def right_value_plan(ws: Workspace, flag_id: int, pair_id: int) -> dict:
+    """What choosing `pair_id`'s value as the right one would do, changing nothing: {"value" (as
+    the flag names it), "right_text" (as `pair_id` writes it), "right": [pair ids stating it],
+    "others": [{"pair_id", "external_id", "value", "stated", "fixed"}]} with the others newest
+    first; "fixed" is the answer with the right value in place of the stated one when that is a
+    plain substitution, else None. A conflict without sides (two answers compared as a pair) has
+    the other pairs with "fixed" None."""
+    flag = _conflict_flag(ws, flag_id)
+    if flag is None:
+        raise NotFound(f"no conflict flag with id {flag_id}")
+    sides, right_side = _sides(flag, pair_id)
+    if right_side is None:
+        others = [int(p) for p in flag.get("pair_ids", []) if int(p) != int(pair_id)]
+        rows = flag_pairs(ws, others)
+        return {"value": "", "right_text": "", "right": [int(pair_id)],
+                "others": [{"pair_id": p, "external_id": (rows.get(p) or {}).get("external_id"),
+                            "value": "", "stated": "", "fixed": None} for p in sorted(others, reverse=True)]}
+    right_text = (right_side.get("texts") or {}).get(str(pair_id), "")
+    wrong = [(sd, int(p)) for sd in sides if sd is not right_side for p in sd.get("pair_ids", [])]
+    rows = flag_pairs(ws, [p for _sd, p in wrong])
+    others = []
+    for sd, pid in sorted(wrong, key=lambda t: -t[1]):
+        row = rows.get(pid) or {}
+        others.append({
+            "pair_id": pid, "external_id": row.get("external_id"), "value": sd.get("value", ""),
+            "stated": (sd.get("texts") or {}).get(str(pid), ""),
+            "fixed": _fixed_answer(row.get("response") or "", (sd.get("spans") or {}).get(str(pid)), right_text),
+        })
+    return {"value": right_side.get("value", ""), "right_text": right_text,
+            "right": sorted((int(x) for x in right_side.get("pair_ids", [])), reverse=True), "others": others}
+
+
 def this_one_is_right(ws: Workspace, flag_id: int, pair_id: int) -> dict:
     """Resolve a conflict in favour of one pair. A conflict between claims (details["sides"]):
     the pairs stating the same value as `pair_id` stay as they are, those stating another value
     are rejected, and "fixes" holds, for each of them, its answer with the wrong value replaced
     by the right one ("21 days" -> "18 days"), for `apply_fixes`. Returns {"right", "answer",
     "others", "fixes"}; the page offers to fix (or to copy the right answer into) the others."""
-    flag = next((f for f in runner.list_flags(ws, kind="conflict") if f["id"] == int(flag_id)), None)
-    sides = ((flag or {}).get("details") or {}).get("sides") or []
-    right_side = next((sd for sd in sides if int(pair_id) in [int(x) for x in sd.get("pair_ids", [])]), None)
+    flag = _conflict_flag(ws, flag_id)
+    _all_sides, right_side = _sides(flag, pair_id)
     if not right_side:
         result = runner.resolve_flag(ws, flag_id, keep=pair_id)
         answer = pairs_mod.get_pair(ws, pair_id)["response"]
         return {"right": int(pair_id), "answer": answer, "others": list(result["rejected"]), "fixes": {}}
-    right_text = (right_side.get("texts") or {}).get(str(pair_id), "")
-    wrong = [int(x) for sd in sides if sd is not right_side for x in sd.get("pair_ids", [])]
-    fixes: dict[int, str] = {}
-    for sd in sides:
-        if sd is right_side:
-            continue
-        for pid in sd.get("pair_ids", []):
-            start, end = (sd.get("spans") or {}).get(str(pid), [0, 0])
-            old = pairs_mod.get_pair(ws, int(pid))["response"]
-            if right_text and 0 <= start < end <= len(old):
-                fixes[int(pid)] = old[:start] + right_text + old[end:]
+    plan = right_value_plan(ws, flag_id, pair_id)
+    wrong = [o["pair_id"] for o in plan["others"]]
+    fixes = {o["pair_id"]: o["fixed"] for o in plan["others"] if o["fixed"] is not None}
     keep_side = [int(x) for x in right_side.get("pair_ids", [])]
     with ws.transaction():
         change = pairs_mod.update_pairs(ws, wrong, status="rejected") if wrong else 0
@@ -103,6 +152,26 @@ def this_one_is_right(ws: Workspace, flag_id: int, pair_id: int) -> dict:
                                 "change_id": change}), int(flag_id)])
     answer = pairs_mod.get_pair(ws, pair_id)["response"]
     return {"right": int(pair_id), "answer": answer, "others": wrong, "fixes": fixes}
+
+
+def resolve_with_value(ws: Workspace, flag_id: int, pair_id: int, fix: Sequence[int] = (),
+                       review: Sequence[int] = ()) -> dict:
+    """Resolve a conflict with `pair_id`'s value as the right one (`this_one_is_right`: the answers
+    stating another value are rejected), then, of those answers, put the right value into the
+    ones in `fix` (a plain substitution, see `right_value_plan`) and send the ones in `review`
+    back to the review queue as they are, for a person to rewrite. Each is one undoable change
+    in the pair's history (`undo_pairs`). Returns {"right", "rejected", "fixed", "to_review"}:
+    the pair ids in each state."""
+    result = this_one_is_right(ws, flag_id, pair_id)
+    others = set(result["others"])
+    fixes = {int(p): t for p, t in result["fixes"].items() if int(p) in {int(x) for x in fix}}
+    to_review = [int(p) for p in review if int(p) in others and int(p) not in fixes]
+    apply_fixes(ws, fixes)
+    if to_review:
+        pairs_mod.update_pairs(ws, to_review, status="new")
+    done = set(fixes) | set(to_review)
+    return {"right": int(pair_id), "rejected": [p for p in result["others"] if p not in done],
+            "fixed": sorted(fixes, reverse=True), "to_review": to_review}
 
 
 def apply_fixes(ws: Workspace, fixes: dict) -> int:
