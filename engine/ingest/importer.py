@@ -5,7 +5,9 @@
 One call is one transaction: all files go in, or nothing does (the command line and the
 desktop's import page both make one call for all their files). Rows are read and drafted in
 Python, then written column-wise through Arrow tables (`INSERT ... SELECT` from a table made
-readable with `Workspace.registered`), never row by row. A ticket that is already in the workspace (same normalised external
+readable with `Workspace.registered`), never row by row. A helpdesk export is streamed: its
+tickets are read one at a time and written HELPDESK_CHUNK pairs at a time inside the same
+transaction, so its memory does not grow with the export. A ticket that is already in the workspace (same normalised external
 id, question and answer) is counted as a duplicate and skipped, so re-importing a file adds
 nothing. Bad rows are skipped and reported with their line and a reason; an unreadable file
 raises `BadInput`.
@@ -69,6 +71,8 @@ class _FileResult:
         self.vendor: str | None = None  # a helpdesk export (engine.ingest.vendors)
         self.stats: dict[str, int] = {}
         self.summary = ""
+        self.imported = 0  # tickets written
+        self.updated = 0   # tickets of an earlier import whose conversation grew
 
     def error(self, line: int, reason: str) -> None:
         self.errors.append({"file": self.name, "line": line, "reason": reason})
@@ -310,8 +314,6 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
     without usable question/answer columns (nothing is imported then), and
     `Cancelled` when `cancel()` turns true (nothing is imported either).
     """
-    import pyarrow as pa
-
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)
@@ -332,7 +334,8 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
     if pairs not in helpdesk.MODES:
         raise BadInput(f"--pairs {pairs!r}: use {' or '.join(helpdesk.MODES)}")
 
-    # 1. read every file (nothing touches the workspace yet)
+    # 1. read every flat file (nothing touches the workspace yet); helpdesk exports are
+    #    streamed later, inside the transaction (step 4)
     results: list[_FileResult] = []
     found: list[str | None] = []
     for p, override in zip(paths, overrides):
@@ -352,34 +355,22 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             continue
         results.append(_read_file(path, override, _file_progress(progress, path.name, i, len(paths)), cancel))
         check_cancel()
-    for kind, main, side in vendors.group_paths(kinds):
-        results.extend(tickets_import.read_helpdesk(kind, main, side, pairs, _FileResult, progress, cancel))
-        check_cancel()
+    groups = [(kind, main, side, tickets_import.helpdesk_results(kind, main, side, _FileResult))
+              for kind, main, side in vendors.group_paths(kinds)]
 
     # 2. duplicates: within this import and against the workspace
-    all_hashes = [r[7] for res in results for r in res.rows if len(r) == 8]
-    existing = _existing_hashes(ws, all_hashes)
+    existing = _existing_hashes(ws, [r[7] for res in results for r in res.rows])
     seen: set[str] = set(existing)
-    known = tickets_import.existing_keys(ws, [r[8] for res in results for r in res.rows if len(r) > 8])
-    seen_keys: set[str] = set()
     keep: list[tuple[_FileResult, tuple]] = []
-    grown: list[tuple[_FileResult, tuple, tickets_import.Known]] = []
     for res in results:
         for r in res.rows:
-            if len(r) > 8:  # a helpdesk ticket: matched by the tool's own id
-                old = known.get(r[8])
-                if r[8] in seen_keys or (old is not None and old.content_hash == r[7]):
-                    res.duplicates += 1
-                    continue
-                seen_keys.add(r[8])
-                if old is not None:
-                    grown.append((res, r, old))
-                    continue
-            elif r[7] in seen:
+            if r[7] in seen:
                 res.duplicates += 1
                 continue
             seen.add(r[7])
             keep.append((res, r))
+    for res in results:
+        res.rows = []  # what is kept is in `keep`
 
     # 3. draft instruction/response for the new tickets
     total = len(keep)
@@ -391,100 +382,34 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             if progress is not None:
                 progress(i, total, "Drafting pairs")
             check_cancel()
-        if len(r) > 10:  # a helpdesk ticket: drafted message by message (tickets_import.draft)
-            instructions.append(r[9])
-            responses.append(r[10])
-            continue
         q, a, subj = r[3], r[4], r[2]
         instructions.append(drafting.draft_question(q, subj) or _norm(q) or _norm(subj))
         responses.append(drafting.draft_answer(a) or _norm(a))
-    if progress is not None:
+    if progress is not None and total:
         progress(total, total, "Drafting pairs")
     check_cancel()
-    grown_drafts = [(r[9], r[10]) for _, r, _ in grown]
 
     # 4. write: one transaction for everything
     now = _dt.datetime.now().replace(microsecond=0)
-    summary_files = []
     for res in results:
-        n_new = sum(1 for rr, _ in keep if rr is res)
-        summary_files.append({
-            "file": res.name, "path": str(res.path.resolve()), "format": res.info["format"],
-            "encoding": res.info.get("encoding"), "delimiter": res.info.get("delimiter"),
-            "mapping": res.mapping, "imported": n_new, "duplicates_skipped": res.duplicates,
-            "errors": len(res.errors), "source_id": None, "shape": res.shape,
-        })
-        if res.vendor:
-            summary_files[-1].update(vendor=res.vendor, summary=res.summary, skipped=res.skipped,
-                                     updated=sum(1 for rr, _, _ in grown if rr is res), **res.stats)
-        if res.shape == "thread":
-            summary_files[-1].update(skipped=res.skipped, messages=res.messages,
-                                     conversations=res.conversations)
-    if progress is not None:
+        res.imported = sum(1 for rr, _ in keep if rr is res)
+    if progress is not None and total:
         progress(0, total, "Saving")
+    redrafted = flagged = updated = 0
     with ws.transaction():
-        source_ids: dict[int, int] = {}
-        for idx, (res, fs) in enumerate(zip(results, summary_files)):
-            if fs["imported"] == 0 and not fs.get("updated"):
-                continue  # re-import of known tickets (or only bad rows): nothing to record
-            sid = ws.con.execute(
-                """INSERT INTO sources (name, path, sha256, format, mapping, imported_at, rows_imported,
-                                        rows_skipped, errors)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                [res.name, fs["path"], res.sha256, res.info["format"], json.dumps(res.mapping), now,
-                 fs["imported"], fs["duplicates_skipped"] + fs["errors"] + sum(res.skipped.values()),
-                 json.dumps(res.errors[:MAX_STORED_ERRORS], ensure_ascii=False)],
-            ).fetchall()[0][0]
-            source_ids[idx] = sid
-            fs["source_id"] = sid
+        sources = _Sources(ws, now)
         if total:
-            ticket_ids = _ids(ws, "ticket_seq", total)
-            pair_ids = _ids(ws, "pair_seq", total)
-            index_of = {id(res): i for i, res in enumerate(results)}
-            src = [source_ids[index_of[id(res)]] for res, _ in keep]
-            rows = [r for _, r in keep]
-            tickets = pa.table({
-                "id": pa.array(ticket_ids, type=pa.int32()),
-                "source_id": pa.array(src, type=pa.int32()),
-                "line": pa.array([r[0] for r in rows], type=pa.int32()),
-                "external_id": pa.array([r[1] for r in rows], type=pa.string()),
-                "subject": pa.array([r[2] for r in rows], type=pa.string()),
-                "question": pa.array([r[3] for r in rows], type=pa.string()),
-                "answer": pa.array([r[4] for r in rows], type=pa.string()),
-                "created_at": pa.array([r[5] for r in rows], type=pa.string()),
-                "extra": pa.array([r[6] for r in rows], type=pa.string()),
-                "content_hash": pa.array([r[7] for r in rows], type=pa.string()),
-            })
-            del rows
-            pairs = pa.table({
-                "id": pa.array(pair_ids, type=pa.int32()),
-                "ticket_id": pa.array(ticket_ids, type=pa.int32()),
-                "instruction": pa.array(instructions, type=pa.string()),
-                "response": pa.array(responses, type=pa.string()),
-            })
-            with ws.registered("_pairsmith_import_tickets", tickets) as name:
-                ws.con.execute(
-                    f"""INSERT INTO tickets (id, source_id, line, external_id, subject, question, answer,
-                                             created_at, extra, content_hash)
-                        SELECT id, source_id, line, external_id, subject, question, answer, created_at,
-                               CAST(extra AS JSON), content_hash FROM {name}"""
-                )
-            del tickets
-            if progress is not None:
-                progress(total // 2, total, "Saving")
-            _before_pairs_insert()
-            with ws.registered("_pairsmith_import_pairs", pairs) as name:
-                ws.con.execute(
-                    f"""INSERT INTO pairs (id, ticket_id, instruction, response, status, origin, created_at)
-                        SELECT id, ticket_id, instruction, response, 'new', 'import', ? FROM {name}""",
-                    [now],
-                )
-        index_of_res = {id(res): i for i, res in enumerate(results)}
-        redrafted, flagged = tickets_import.apply_updates(
-            ws, [(old, r, q, a, source_ids[index_of_res[id(res)]])
-                 for (res, r, old), (q, a) in zip(grown, grown_drafts)], now)
-    if progress is not None:
-        progress(total, total, "Saving")
+            src = [sources.id_of(res) for res, _ in keep]
+            _insert_rows(ws, src, [r for _, r in keep], instructions, responses, now)
+            del src
+        del keep, instructions, responses
+        if progress is not None and total:
+            progress(total, total, "Saving")
+        for kind, main, side, group in groups:
+            u, rd, fl = _write_helpdesk(ws, sources, kind, main, side, group, pairs, now, progress, cancel)
+            updated, redrafted, flagged = updated + u, redrafted + rd, flagged + fl
+            results.extend(group)
+        sources.finish(results)
     errors = [e for res in results for e in res.errors]
     skipped: dict[str, int] = {}
     for res in results:
@@ -492,14 +417,160 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
             skipped[reason] = skipped.get(reason, 0) + n
     shapes = {res.shape for res in results}
     return {
-        "updated": len(grown), "updated_redrafted": redrafted, "updated_flagged": flagged,
-        "imported": total,
+        "updated": updated, "updated_redrafted": redrafted, "updated_flagged": flagged,
+        "imported": sum(res.imported for res in results),
         "duplicates_skipped": sum(res.duplicates for res in results),
         "errors": errors,
         "skipped": skipped,
         "shape": shapes.pop() if len(shapes) == 1 else "mixed",
-        "files": summary_files,
+        "files": [_file_summary(res, sources.ids.get(id(res))) for res in results],
     }
+
+
+def _file_summary(res: _FileResult, source_id: int | None) -> dict[str, Any]:
+    fs = {"file": res.name, "path": str(res.path.resolve()), "format": res.info["format"],
+          "encoding": res.info.get("encoding"), "delimiter": res.info.get("delimiter"),
+          "mapping": res.mapping, "imported": res.imported, "duplicates_skipped": res.duplicates,
+          "errors": len(res.errors), "source_id": source_id, "shape": res.shape}
+    if res.vendor:
+        fs.update(vendor=res.vendor, summary=res.summary, skipped=res.skipped, updated=res.updated, **res.stats)
+    if res.shape == "thread":
+        fs.update(skipped=res.skipped, messages=res.messages, conversations=res.conversations)
+    return fs
+
+
+class _Sources:
+    """The `sources` row of each file, written when its first ticket is (a file that adds and
+    updates nothing gets none); its counts and errors are filled in by `finish`."""
+
+    def __init__(self, ws: Workspace, now: _dt.datetime):
+        self.ws, self.now = ws, now
+        self.ids: dict[int, int] = {}
+
+    def id_of(self, res: _FileResult) -> int:
+        sid = self.ids.get(id(res))
+        if sid is None:
+            sid = self.ws.con.execute(
+                """INSERT INTO sources (name, path, sha256, format, mapping, imported_at, rows_imported,
+                                        rows_skipped, errors)
+                   VALUES (?, ?, ?, ?, ?, ?, 0, 0, '[]') RETURNING id""",
+                [res.name, str(res.path.resolve()), res.sha256, res.info["format"], json.dumps(res.mapping),
+                 self.now]).fetchall()[0][0]
+            self.ids[id(res)] = sid
+        return sid
+
+    def finish(self, results: list[_FileResult]) -> None:
+        for res in results:
+            sid = self.ids.get(id(res))
+            if sid is None:
+                continue
+            self.ws.con.execute(
+                "UPDATE sources SET rows_imported = ?, rows_skipped = ?, errors = ? WHERE id = ?",
+                [res.imported, res.duplicates + len(res.errors) + sum(res.skipped.values()),
+                 json.dumps(res.errors[:MAX_STORED_ERRORS], ensure_ascii=False), sid])
+
+
+def _insert_rows(ws: Workspace, source_ids: list[int], rows: list[tuple], instructions: list[str],
+                 responses: list[str], now: _dt.datetime) -> None:
+    """New tickets and their drafted pairs, column-wise through Arrow (the one insert path of
+    every import: the flat files' rows at once, a helpdesk export's chunk by chunk)."""
+    import pyarrow as pa
+
+    n = len(rows)
+    if not n:
+        return
+    ticket_ids = _ids(ws, "ticket_seq", n)
+    pair_ids = _ids(ws, "pair_seq", n)
+    tickets = pa.table({
+        "id": pa.array(ticket_ids, type=pa.int32()),
+        "source_id": pa.array(source_ids, type=pa.int32()),
+        "line": pa.array([r[0] for r in rows], type=pa.int32()),
+        "external_id": pa.array([r[1] for r in rows], type=pa.string()),
+        "subject": pa.array([r[2] for r in rows], type=pa.string()),
+        "question": pa.array([r[3] for r in rows], type=pa.string()),
+        "answer": pa.array([r[4] for r in rows], type=pa.string()),
+        "created_at": pa.array([r[5] for r in rows], type=pa.string()),
+        "extra": pa.array([r[6] for r in rows], type=pa.string()),
+        "content_hash": pa.array([r[7] for r in rows], type=pa.string()),
+    })
+    with ws.registered("_pairsmith_import_tickets", tickets) as name:
+        ws.con.execute(
+            f"""INSERT INTO tickets (id, source_id, line, external_id, subject, question, answer,
+                                     created_at, extra, content_hash)
+                SELECT id, source_id, line, external_id, subject, question, answer, created_at,
+                       CAST(extra AS JSON), content_hash FROM {name}"""
+        )
+    del tickets
+    pairs = pa.table({
+        "id": pa.array(pair_ids, type=pa.int32()),
+        "ticket_id": pa.array(ticket_ids, type=pa.int32()),
+        "instruction": pa.array(instructions, type=pa.string()),
+        "response": pa.array(responses, type=pa.string()),
+    })
+    _before_pairs_insert()
+    with ws.registered("_pairsmith_import_pairs", pairs) as name:
+        ws.con.execute(
+            f"""INSERT INTO pairs (id, ticket_id, instruction, response, status, origin, created_at)
+                SELECT id, ticket_id, instruction, response, 'new', 'import', ? FROM {name}""",
+            [now],
+        )
+
+
+HELPDESK_CHUNK = 2000  # tickets' pairs drafted and written at a time: memory stays bounded by this
+
+
+def _write_helpdesk(ws: Workspace, sources: _Sources, kind: str, main: list[Path], side: list[Path],
+                    results: list[_FileResult], mode: str, now: _dt.datetime, progress: ProgressFn | None,
+                    cancel: Callable[[], bool] | None) -> tuple[int, int, int]:
+    """Inside the import's transaction: the group's tickets read lazily and written
+    HELPDESK_CHUNK pairs at a time. A key already in the workspace with the same content is a
+    duplicate, with other content an update (engine.ingest.tickets_import.apply_updates); only
+    the keys seen and the known keys' (ticket id, hash) are kept across chunks.
+    Returns (updated, redrafted, flagged)."""
+    known = tickets_import.known_tickets(ws, kind)
+    seen_keys: set[str] = set()
+    updated = redrafted = flagged = 0
+    done = 0
+
+    def flush(chunk: list[tuple[_FileResult, tuple]]) -> None:
+        nonlocal updated, redrafted, flagged, done
+        new: list[tuple[_FileResult, tuple]] = []
+        grown: list[tuple[_FileResult, tuple]] = []
+        for res, r in chunk:
+            key = r[8]
+            old = known.get(key)
+            if key in seen_keys or (old is not None and old[1] == r[7]):
+                res.duplicates += 1
+                continue
+            seen_keys.add(key)
+            (grown if old is not None else new).append((res, r))
+        if new:
+            _insert_rows(ws, [sources.id_of(res) for res, _ in new], [r for _, r in new],
+                         [r[9] for _, r in new], [r[10] for _, r in new], now)
+            for res, _ in new:
+                res.imported += 1
+        if grown:
+            details = tickets_import.existing_keys(ws, {r[8]: known[r[8]][0] for _, r in grown})
+            rd, fl = tickets_import.apply_updates(
+                ws, [(details[r[8]], r, r[9], r[10], sources.id_of(res)) for res, r in grown], now)
+            for res, _ in grown:
+                res.updated += 1
+            updated, redrafted, flagged = updated + len(grown), redrafted + rd, flagged + fl
+        done += len(chunk)
+        if progress is not None:
+            progress(done, 0, f"Saving {results[0].name}: {done:,} pairs")
+        raise_if_cancelled(cancel)
+
+    chunk: list[tuple[_FileResult, tuple]] = []
+    for item in tickets_import.iter_helpdesk(kind, main, side, mode, results, progress, cancel):
+        chunk.append(item)
+        if len(chunk) >= HELPDESK_CHUNK:
+            flush(chunk)
+            chunk = []
+    if chunk:
+        flush(chunk)
+    tickets_import.finish_helpdesk(kind, main, side, results)
+    return updated, redrafted, flagged
 
 
 def _before_pairs_insert() -> None:

@@ -1,8 +1,12 @@
 """Helpdesk exports (engine.ingest.vendors, engine.ingest.mail) -> rows for the importer, and the
 re-import of a newer export of the same tool.
 
-    read_helpdesk(kind, main, side, mode, progress, cancel) -> [FileResult-like objects]
-    existing_keys(ws, keys) -> {key: Known}
+    helpdesk_results(kind, main, side, result_cls) -> [FileResult-like objects], nothing read yet
+    iter_helpdesk(kind, main, side, mode, results, progress, cancel) -> lazy (result, row) pairs
+    finish_helpdesk(kind, main, side, results)       the summary lines, after the last row
+    read_helpdesk(kind, main, side, mode, result_cls, ...) -> the three above, rows kept (a preview)
+    known_tickets(ws, vendor) -> {key: (ticket id, content hash)}
+    existing_keys(ws, {key: ticket id}) -> {key: Known}
     apply_updates(ws, updates, now) -> (pairs redrafted, pairs flagged)
     preview_helpdesk(paths, n=5, mode="resolution") -> the wizard's / `pairsmith preview`'s summary
 
@@ -19,7 +23,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from engine.ingest import helpdesk, vendors
 from engine.workspace.store import Workspace
@@ -131,12 +135,12 @@ def ticket_rows(ticket: helpdesk.Ticket, mode: str) -> tuple[list[tuple], str | 
     return rows, None
 
 
-def read_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, result_cls: Callable,
-                  progress=None, cancel=None) -> list:
-    """One result per file of the group (side files too: they hold no rows of their own)."""
+def helpdesk_results(kind: str, main: list[Path], side: list[Path], result_cls: Callable) -> list:
+    """One result per file of the group (side files too: they hold no rows of their own), in
+    the order main files, side files; nothing read yet but each file's hash."""
     from engine.ingest.detect import file_sha256
 
-    results = {}
+    results = []
     for p in list(main) + list(side):
         info = {"format": kind if p in main else f"{kind} ({'users' if kind == 'zendesk' else 'conversations'})",
                 "encoding": None, "delimiter": None}
@@ -146,14 +150,22 @@ def read_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, resu
         res.mapping = {}
         res.vendor = kind
         res.stats = {"tickets": 0, "public_replies": 0, "internal_notes": 0, "attachments": 0}
-        results[p.name] = res
-    first = results[(main or side)[0].name]
+        results.append(res)
+    return results
+
+
+def iter_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, results: list, progress=None,
+                  cancel=None) -> Iterator[tuple[Any, tuple]]:
+    """(result, row) for each pair of the group's tickets, read lazily (a ticket at a time, as
+    the vendor reader yields them); each result's stats, skipped and errors fill as it goes."""
+    by_name = {r.name: r for r in results}
+    first = results[0]
 
     def on_error(file: str, line: int, reason: str) -> None:
-        (results.get(file) or first).error(line, reason)
+        (by_name.get(file) or first).error(line, reason)
 
     for ticket in vendors.read_group(kind, main, side, on_error, progress, cancel):
-        res = results.get(ticket.file) or first
+        res = by_name.get(ticket.file) or first
         public, internal, files = ticket.counts()
         st = res.stats
         st["tickets"] += 1
@@ -163,8 +175,13 @@ def read_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, resu
         rows, why = ticket_rows(ticket, mode)
         if why:
             res.skipped[why] = res.skipped.get(why, 0) + 1
-        res.rows.extend(rows)
-    for path, res in zip(list(main) + list(side), results.values()):
+        for row in rows:
+            yield res, row
+
+
+def finish_helpdesk(kind: str, main: list[Path], side: list[Path], results: list) -> None:
+    """Each result's summary line, once its tickets are read."""
+    for path, res in zip(list(main) + list(side), results):
         res.summary = (helpdesk.summary_line(kind, **res.stats) if res.stats["tickets"] or (path in main and kind != "mail")
                        else "e-mail in a thread that starts in another file" if kind == "mail"
                        else f"{helpdesk.VENDOR_NAMES.get(kind, kind)}: "
@@ -172,24 +189,54 @@ def read_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, resu
                             f", read with the tickets")
         res.messages = res.stats["tickets"]
         res.conversations = res.stats["tickets"]
-    return list(results.values())
 
 
-def existing_keys(ws: Workspace, keys: list[str]) -> dict[str, Known]:
-    if not keys:
+def read_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, result_cls: Callable,
+                  progress=None, cancel=None, keep_rows: int | None = None) -> list:
+    """The whole group read: one result per file with its rows (the first `keep_rows` of each
+    file when given; `pairs` counts them all). The importer streams instead (iter_helpdesk)."""
+    results = helpdesk_results(kind, main, side, result_cls)
+    for res in results:
+        res.pairs = 0
+    for res, row in iter_helpdesk(kind, main, side, mode, results, progress, cancel):
+        res.pairs += 1
+        if keep_rows is None or len(res.rows) < keep_rows:
+            res.rows.append(row)
+    finish_helpdesk(kind, main, side, results)
+    return results
+
+
+def known_tickets(ws: Workspace, vendor: str) -> dict[str, tuple[int, str]]:
+    """{key: (ticket id, content hash)} of the workspace's tickets from this helpdesk (one scan,
+    before the import writes; small: two values a ticket)."""
+    rows = ws.con.execute(
+        """SELECT k, id, content_hash FROM (
+               SELECT json_extract_string(extra, '$.helpdesk_key') AS k, id, content_hash FROM tickets
+               WHERE json_extract_string(extra, '$.helpdesk') = ?)
+           WHERE k IS NOT NULL ORDER BY id""", [vendor]).fetchall()
+    out: dict[str, tuple[int, str]] = {}
+    for k, tid, h in rows:
+        out.setdefault(k, (int(tid), h))
+    return out
+
+
+def existing_keys(ws: Workspace, tickets: dict[str, int]) -> dict[str, Known]:
+    """{key: Known} for {key: ticket id} (the tickets known_tickets found)."""
+    if not tickets:
         return {}
     import pyarrow as pa
 
-    table = pa.table({"k": pa.array(sorted(set(keys)), type=pa.string())})
+    table = pa.table({"k": pa.array(list(tickets), type=pa.string()),
+                      "id": pa.array(list(tickets.values()), type=pa.int32())})
     with ws.registered("_pairsmith_import_keys", table) as name:
         rows = ws.con.execute(
             f"""SELECT i.k, t.id, t.content_hash, p.id,
                        (p.status <> 'new' OR p.updated_at IS NOT NULL
                         OR EXISTS (SELECT 1 FROM pair_history h WHERE h.pair_id = p.id)) AS touched,
                        CAST(json_extract(t.extra, '$.message_count') AS INTEGER)
-                FROM tickets t JOIN {name} i ON json_extract_string(t.extra, '$.helpdesk_key') = i.k
+                FROM tickets t JOIN {name} i ON t.id = i.id
                 LEFT JOIN pairs p ON p.ticket_id = t.id
-                ORDER BY t.id"""
+                ORDER BY p.id NULLS LAST"""
         ).fetchall()
     out: dict[str, Known] = {}
     for k, tid, h, pid, touched, n in rows:
@@ -273,11 +320,11 @@ def preview_helpdesk(paths: list[str | Path], n: int = 5, mode: str = "resolutio
         return None
     out: dict[str, Any] = {"shape": "helpdesk", "groups": [], "pairs": [], "errors": [], "skipped": {}}
     for kind, main, side in vendors.group_paths(found):
-        results = read_helpdesk(kind, main, side, mode, _PreviewResult)
+        results = read_helpdesk(kind, main, side, mode, _PreviewResult, keep_rows=n)
         stats = {k: sum(r.stats[k] for r in results) for k in results[0].stats}
         out["groups"].append({"vendor": kind, "files": [r.name for r in results],
                               "summary": helpdesk.summary_line(kind, **stats), **stats,
-                              "pairs": sum(len(r.rows) for r in results)})
+                              "pairs": sum(r.pairs for r in results)})
         for r in results:
             out["errors"].extend(r.errors)
             for why, c in r.skipped.items():
