@@ -501,3 +501,76 @@ def test_cli_preview_and_import_of_a_zendesk_export(tmp_path, capsys):
     assert sorted(p["external_id"] for p in pairs) == ["5101", "5102", "5103", "5104", "5106", "5107", "5109"]
     assert cli.main(["import", root, str(FD_CSV)]) == 2  # the conversations file is missing
     assert "conversations JSON" in capsys.readouterr().err
+
+
+# --- streamed -------------------------------------------------------------------------------------
+def _leave_ticket(i: int) -> dict:
+    """A small Zendesk ticket: the question, an internal note, the public answer."""
+    def c(cid: int, author: int, body: str, public: bool = True) -> dict:
+        return {"id": i * 10 + cid, "type": "Comment", "author_id": author, "public": public, "body": body,
+                "created_at": f"2025-03-{1 + i % 27:02d}T1{cid}:00:00Z", "attachments": []}
+
+    return {"url": f"https://vetgroup.zendesk.com/api/v2/tickets/{i}.json", "id": 7000 + i, "requester_id": 361001,
+            "submitter_id": 361001, "status": "solved", "subject": f"Leave in year {i}", "via": {"channel": "web"},
+            "comments": [c(1, 361001, f"How many days of annual leave do I get in my year {i} of service?"),
+                         c(2, 377010, "INTERNAL ONLY: checked the contract.", public=False),
+                         c(3, 377010, f"In year {i} of service you get {20 + i} days of annual leave.")]}
+
+
+def test_the_zendesk_reader_yields_a_ticket_before_reading_the_rest(tmp_path):
+    f = tmp_path / "tickets.ndjson"
+    f.write_text(json.dumps(_leave_ticket(1)) + "\n" + '{"id": 7002, "comments": [{"id": 1\n' * 50, encoding="utf-8")
+    errors: list = []
+    tickets = vendors.read_group("zendesk", [f], [], lambda *e: errors.append(e))
+    first = next(tickets)
+    assert first.external_id == "7001" and errors == []  # the truncated lines after it are not read yet
+    assert list(tickets) == [] and [e[1] for e in errors] == list(range(2, 52))
+
+
+def test_a_helpdesk_export_is_written_in_bounded_chunks_inside_one_transaction(ws, tmp_path, monkeypatch):
+    from engine.ingest import importer
+
+    lines = [json.dumps(_leave_ticket(i)) for i in range(1, 12)]
+    lines[8] = lines[8][:70]  # line 9, in the third chunk of four, is truncated
+    f = tmp_path / "tickets.ndjson"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(importer, "HELPDESK_CHUNK", 4)
+    read, writes = [0], []
+    real_read, real_insert = vendors.read_group, importer._insert_rows
+
+    def counting_read(*a, **kw):
+        for t in real_read(*a, **kw):
+            read[0] += 1
+            yield t
+
+    def recording_insert(w, src, rows, *rest):
+        writes.append((len(rows), read[0]))
+        real_insert(w, src, rows, *rest)
+
+    monkeypatch.setattr(vendors, "read_group", counting_read)
+    monkeypatch.setattr(importer, "_insert_rows", recording_insert)
+    res = import_files(ws, [f])
+    assert res["imported"] == 10 and [(e["file"], e["line"]) for e in res["errors"]] == [("tickets.ndjson", 9)]
+    assert [n for n, _ in writes] == [4, 4, 2]
+    assert writes[0][1] <= 5  # the first chunk went in before the rest of the file was read
+    assert ws.scalar("SELECT count(*) FROM pairs") == 10
+    assert ws.scalar("SELECT rows_imported FROM sources") == 10
+    assert json.loads(ws.scalar("SELECT errors FROM sources"))[0]["line"] == 9
+    assert "INTERNAL ONLY" not in " ".join(ws.scalar("SELECT string_agg(instruction || response, ' ') FROM pairs"))
+    again = import_files(ws, [f])  # the known keys, across chunks
+    assert again["imported"] == 0 and again["duplicates_skipped"] == 10
+
+    # a failure while writing a later chunk leaves the workspace as it was
+    calls = [0]
+
+    def boom() -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise RuntimeError("disk full")
+
+    fresh = Workspace.create(tmp_path / "ws2")
+    monkeypatch.setattr(importer, "_before_pairs_insert", boom)
+    with pytest.raises(RuntimeError):
+        import_files(fresh, [f])
+    assert [fresh.scalar(f"SELECT count(*) FROM {t}") for t in ("tickets", "pairs", "sources")] == [0, 0, 0]
+    fresh.close()
