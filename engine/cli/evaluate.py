@@ -109,7 +109,8 @@ def cmd_eval(args) -> int:
 
 
 def cmd_judge(args) -> int:
-    from engine.evaluate.judge import judge_files, load_embedder
+    from engine.evaluate.judge import load_embedder
+    from engine.evaluate.judge_files import judge_files
 
     def embedder():  # loaded only once the files are known to be good
         try:

@@ -119,7 +119,7 @@ def read_test_file(path: str | os.PathLike) -> list[dict]:
         raise BadInput(f"The test file {path} is not UTF-8 text: save it as UTF-8 JSON lines.") from None
     except OSError as exc:
         raise BadInput(f"Cannot read the test file {path}: {exc.strerror or exc}") from None
-    from engine.evaluate.judge import json_objects
+    from engine.evaluate.judge_files import json_objects
 
     rows, problems = [], []
     for n, obj, problem in json_objects(text):
