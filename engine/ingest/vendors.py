@@ -243,22 +243,124 @@ def _json_items(path: Path, on_error: FileErrorSink, progress, cancel, wrapper_k
                     continue
                 yield n, obj
         return
-    text = _detect.read_text(path, enc)
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise BadInput(f"{path.name}: not valid JSON (line {getattr(exc, 'lineno', '?')}: "
-                       f"{getattr(exc, 'msg', exc)})") from None
-    if isinstance(data, dict):
-        lst = next((data[k] for k in wrapper_keys if isinstance(data.get(k), list)), None)
-        data = lst if lst is not None else [data]
-    if not isinstance(data, list):
-        raise BadInput(f"{path.name}: expected a JSON array of objects")
-    for i, x in enumerate(data, start=1):
-        if isinstance(x, dict):
-            yield i, x
+    yield from _json_array_items(path, enc, on_error, progress, cancel, wrapper_keys)
+
+
+JSON_READ_CHARS = 1 << 20  # a JSON array is read this much at a time (more while one element is longer)
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class _JsonStream:
+    """A JSON document decoded a value at a time from a file read in pieces: the buffer holds
+    only what is not decoded yet (one element of an array, not the array)."""
+
+    def __init__(self, f, name: str):
+        self.f, self.name = f, name
+        self.buf, self.pos, self.eof, self.lines_before = "", 0, False, 0
+
+    def fill(self) -> bool:
+        if self.eof:
+            return False
+        more = self.f.read(max(JSON_READ_CHARS, len(self.buf) - self.pos))  # doubles for a long element
+        if not more:
+            self.eof = True
+            return False
+        self.lines_before += self.buf.count("\n", 0, self.pos)
+        self.buf, self.pos = self.buf[self.pos:] + more, 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end)."""
+        while True:
+            self.pos = _JSON_WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf) or not self.fill():
+                return self.buf[self.pos:self.pos + 1]
+
+    def line(self, pos: int | None = None) -> int:
+        return self.lines_before + self.buf.count("\n", 0, self.pos if pos is None else pos) + 1
+
+    def bad(self, what: str, pos: int | None = None) -> BadInput:
+        return BadInput(f"{self.name}: not valid JSON (line {self.line(pos)}: {what})")
+
+    def value(self):
+        self.peek()
+        while True:
+            try:
+                obj, end = _DECODER.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise self.bad("nested too deeply") from None
+            except ValueError as exc:
+                if self.fill():
+                    continue  # the value goes on in the part not read yet
+                raise self.bad(getattr(exc, "msg", str(exc)), getattr(exc, "pos", None)) from None
+            if end == len(self.buf) and not isinstance(obj, (dict, list, str)) and self.fill():
+                continue  # a number or a word cut at the end of what was read
+            self.pos = end
+            return obj
+
+    def expect(self, chars: str) -> str:
+        c = self.peek()
+        if not c or c not in chars:
+            raise self.bad(f"expecting {' or '.join(repr(x) for x in chars)}" + ("" if c else " (the file ends)"))
+        self.pos += 1
+        return c
+
+    def elements(self) -> Iterator:
+        """The values of the array whose '[' comes next."""
+        self.expect("[")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            yield self.value()
+            if self.expect(",]") == "]":
+                return
+
+
+def _json_array_items(path: Path, enc: str, on_error: FileErrorSink, progress, cancel, wrapper_keys
+                      ) -> Iterator[tuple[int, dict]]:
+    """(element number, object) of a JSON array, or of the first list under one of
+    `wrapper_keys` in a wrapper object ({"tickets": [...], "count": 8}), decoded one element at
+    a time; an object without such a list is one record. Invalid JSON raises BadInput (with its
+    line): the objects before it may already be written, so the import's transaction undoes them."""
+    with open(path, encoding=enc, errors="replace", newline="") as f:
+        s = _JsonStream(f, path.name)
+        if s.peek() == "\ufeff":
+            s.pos += 1
+        c = s.peek()
+        if c == "[":
+            items = s.elements()
+        elif c == "{":
+            s.pos += 1
+            record: dict = {}
+            items = None
+            while s.peek() != "}":
+                key = s.value()
+                if not isinstance(key, str):
+                    raise s.bad("expecting a property name")
+                s.expect(":")
+                if key in wrapper_keys and s.peek() == "[":
+                    items = s.elements()
+                    break
+                record[key] = s.value()
+                if s.expect(",}") == "}":
+                    s.pos -= 1
+            if items is None:
+                yield 1, record
+                return
         else:
-            on_error(path.name, i, f"element {i} is not an object ({type(x).__name__})")
+            raise BadInput(f"{path.name}: expected a JSON array of objects")
+        for i, x in enumerate(items, start=1):
+            if i % PROGRESS_EVERY == 0:
+                if progress is not None:
+                    progress(i, 0, f"Reading {path.name}")
+                if cancel is not None and cancel():
+                    raise Cancelled()
+            if isinstance(x, dict):
+                yield i, x
+            else:
+                on_error(path.name, i, f"element {i} is not an object ({type(x).__name__})")
 
 
 # --- Zendesk --------------------------------------------------------------------------------

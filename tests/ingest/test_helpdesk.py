@@ -574,3 +574,20 @@ def test_a_helpdesk_export_is_written_in_bounded_chunks_inside_one_transaction(w
         import_files(fresh, [f])
     assert [fresh.scalar(f"SELECT count(*) FROM {t}") for t in ("tickets", "pairs", "sources")] == [0, 0, 0]
     fresh.close()
+
+
+def test_a_json_array_export_is_decoded_a_ticket_at_a_time(tmp_path, monkeypatch):
+    tickets = [_leave_ticket(i) for i in range(1, 6)]
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"count": 5, "tickets": tickets, "next_page": None}, indent=1), encoding="utf-8")
+    monkeypatch.setattr(vendors, "JSON_READ_CHARS", 7)  # every ticket spans many reads
+    got = list(vendors.read_group("zendesk", [page], [], lambda *e: pytest.fail(str(e))))
+    assert [t.external_id for t in got] == [str(7000 + i) for i in range(1, 6)]
+    assert got[2].posts[2].text == "In year 3 of service you get 23 days of annual leave."
+    # a file cut off after the second ticket: the first two come before the error does
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps(tickets)[:-400], encoding="utf-8")
+    reader = vendors.read_group("zendesk", [cut], [], lambda *e: None)
+    assert [next(reader).external_id for _ in range(2)] == ["7001", "7002"]
+    with pytest.raises(BadInput, match="not valid JSON"):
+        list(reader)
