@@ -49,9 +49,9 @@ def main(argv=None) -> int:
 
     s = sample._load()
     if s is not None:
-        from engine.flags import pii
+        from engine.flags import id_shapes, pii
 
-        rules = pii.id_patterns_for(s.items, {})
+        rules = id_shapes.id_patterns_for(s.items, {})
         hit = tot = found = ok = 0
         missed, wrong = [], []
         field_of = {"question": "instruction", "answer": "response"}
@@ -90,7 +90,7 @@ def main(argv=None) -> int:
                 print("    missed", d["missed"], "\n    false", d["false_positives"])
         if args.details:
             print("    personal data missed", missed, "\n    personal data false", wrong)
-        print("    learned id shapes:", [(x.display, x.count) for x in pii.learn_id_patterns(s.items)])
+        print("    learned id shapes:", [(x.display, x.count) for x in id_shapes.learn_id_patterns(s.items)])
     else:
         print("bundled sample: not there (resources/sample)")
 
@@ -105,9 +105,9 @@ def main(argv=None) -> int:
         print(_line(kind.replace("_", " "), d))
         if args.details:
             print("    missed", d["missed"], "\n    false", d["false_positives"])
-    from engine.flags import pii
+    from engine.flags import id_shapes, pii
 
-    print("    learned id shapes:", [(x.display, x.count) for x in pii.learn_id_patterns(es.items)])
+    print("    learned id shapes:", [(x.display, x.count) for x in id_shapes.learn_id_patterns(es.items)])
 
     hold = second.load_set(second.HOLDOUT_PATH)
     print("holdout set (tests/data/privacy_context/holdout_tickets.jsonl)")

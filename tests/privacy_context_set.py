@@ -67,10 +67,10 @@ def _occurrences(text: str, value: str) -> list[tuple[int, int]]:
 def pii_scores(es: EvalSet, settings: dict | None = None) -> dict:
     """Recall per planted value (any occurrence overlapped by a found span of the same field) and
     precision over every span found (it overlaps a planted value)."""
-    from engine.flags import pii
+    from engine.flags import id_shapes, pii
 
     field_of = {"question": "instruction", "answer": "response"}
-    patterns = pii.id_patterns_for(es.items, settings or {})
+    patterns = id_shapes.id_patterns_for(es.items, settings or {})
     hit = total = found = correct = 0
     missed, wrong = [], []
     by_kind: dict[str, list[int]] = {}

@@ -64,7 +64,7 @@ def threshold_defaults() -> dict[str, float]:
 
 
 def pattern_error(pattern: str) -> str | None:
-    from engine.flags.pii import employee_pattern_error
+    from engine.flags.id_shapes import employee_pattern_error
 
     if not pattern:
         return None
@@ -338,7 +338,7 @@ class WorkspaceSettingsDialog(QDialog):
         self._fill_id_table()
 
     def _id_error(self, pattern: str) -> str | None:
-        from engine.flags.pii import pattern_error as id_pattern_error
+        from engine.flags.id_shapes import pattern_error as id_pattern_error
 
         error = id_pattern_error(pattern) if pattern else None
         return error[0].upper() + error[1:] if error else None

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from engine.flags.base import DetectContext, FlagCandidate, PairText, Span
-from engine.flags import pii as _pii
+from engine.flags import id_shapes
 from engine.flags.pii import PLACEHOLDER_RE
 from engine.workspace.progress import raise_if_cancelled
 
@@ -372,12 +372,12 @@ def find_hits(text: str, *, employee_id_pattern: str | None = None, own_id: str 
         if len(re.sub(r"\W+", "", before[-400:])) < 40:
             add("see above", m.start(), m.end(), "it points above, but the model only sees this answer")
 
-    emp, _ = _pii._compiled_ids(_pii._as_rules(id_patterns, employee_id_pattern))
+    emp, _ = id_shapes.compiled_ids(id_shapes.as_rules(id_patterns, employee_id_pattern))
     placeholders = [(p.start(), p.end()) for p in PLACEHOLDER_RE.finditer(text)] if "[" in text else []
     ids = None
     for m in _TICKET_REF.finditer(text):
         if ids is None:  # an organisation's id ("employee ID LK-20487") is not a ticket reference
-            ids = [(a, b) for a, b, _ in _pii._cue_ids(text)]
+            ids = [(a, b) for a, b, _ in id_shapes.cue_ids(text)]
         last = m.group(0).split()[-1]
         if (emp is not None and emp.fullmatch(last)) or any(m.start() < b and a < m.end() for a, b in placeholders + ids):
             continue
@@ -424,7 +424,7 @@ def explain(hits: list[Hit]) -> str:
 
 
 def detect(items: list[PairText], ctx: DetectContext) -> list[FlagCandidate]:
-    rules = _pii.id_patterns_for(items, ctx.settings)
+    rules = id_shapes.id_patterns_for(items, ctx.settings)
     out: list[FlagCandidate] = []
     total = len(items)
     for i, item in enumerate(items):

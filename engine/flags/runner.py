@@ -29,7 +29,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from engine.flags.base import IMPORT_KINDS, KIND_LABELS, KINDS, SHOWN_KINDS, DetectContext, FlagCandidate, PairText, fingerprint
 from engine.flags.embeddings import embed_texts
-from engine.flags.pii import LEARNED_KEY, learn_id_patterns, requester_from_extra
+from engine.flags.id_shapes import LEARNED_KEY, learn_id_patterns
+from engine.flags.pii import requester_from_extra
 from engine.workspace import settings
 from engine.workspace.errors import BadInput, NotFound, PairsmithError
 from engine.workspace.progress import CancelFn, ProgressFn, raise_if_cancelled

@@ -1,6 +1,6 @@
 """An organisation's id shapes, learned from the workspace and confirmed or removed by the user.
 
-The shapes come from `engine.flags.pii.learn_id_patterns` over every pair that is not rejected
+The shapes come from `engine.flags.id_shapes.learn_id_patterns` over every pair that is not rejected
 (the ids written after cue words: "staff number LK204877", "emp no 77-3310"). The user's decisions
 live in the workspace setting `pii_id_patterns` ({regex: "confirmed" | "removed"}), which also
 holds the patterns the user added. File > Workspace settings shows them; the Personal data flag,
@@ -9,7 +9,7 @@ needs context and `pairsmith redact` apply them.
 
 from __future__ import annotations
 
-from engine.flags.pii import (
+from engine.flags.id_shapes import (
     SETTING_EMPLOYEE_ID,
     SETTING_ID_PATTERNS,
     IdPattern,

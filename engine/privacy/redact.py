@@ -17,9 +17,9 @@ import re
 from typing import Callable
 
 from engine.workspace.errors import Cancelled
+from engine.flags.id_shapes import IdRules
 from engine.flags.pii import (
     PLACEHOLDER_PREFIX,
-    IdRules,
     PiiSpan,
     _default_key,
     find_spans as _find_spans,

@@ -71,7 +71,7 @@ def test_clean_answers_are_not_flagged(answer):
 def test_employee_ids_are_not_ticket_references():
     assert find_hits("Your employee id is KX-12345.") == []  # after a cue word
     assert [h.rule for h in find_hits("Your record KX-12345 is fixed.")] == ["other ticket"]
-    from engine.flags.pii import IdRules
+    from engine.flags.id_shapes import IdRules
     assert find_hits("Your record KX-12345 is fixed.", id_patterns=IdRules((r"KX-\d{5}",))) == []
     assert [h.rule for h in find_hits("Same as HR-12345.")] == ["other ticket"]
     # a workspace whose employee ids look like E-123456

@@ -8,7 +8,8 @@ from engine.workspace.errors import Cancelled, PairsmithError
 from hypothesis import given, settings, strategies as st
 
 from engine.flags.base import DetectContext, PairText
-from engine.flags.pii import detect, find_spans, iban_ok, luhn_ok, requester_from_extra, verhoeff_ok
+from engine.flags.checksums import iban_ok, luhn_ok, verhoeff_ok
+from engine.flags.pii import detect, find_spans, requester_from_extra
 from engine.review import pairs as pairs_mod
 from engine.cli.main import main as cli_main
 from engine.dataset.export import export_pairs
@@ -505,7 +506,7 @@ def test_uk_postcodes_still_found(postcode):
 
 
 # --- an organisation's own ids, learned; validated recognisers; addresses; no built-in formats ---
-from engine.flags import pii as pii_mod  # noqa: E402
+from engine.flags import id_shapes  # noqa: E402
 
 
 def test_ids_after_cue_words_whatever_their_format():
@@ -526,32 +527,32 @@ def test_cue_words_without_an_id_are_not_personal_data(text):
 def test_id_shapes_are_learned_from_the_workspace_and_found_without_a_cue():
     items = [PairText(1, "My staff number is LK204877.", "ok"), PairText(2, "Emp no LK118204, badge broken.", "ok"),
              PairText(3, "Please update the record for LK512093, that's me.", "Done in the portal for LK512093.")]
-    learned = pii_mod.learn_id_patterns(items)
+    learned = id_shapes.learn_id_patterns(items)
     assert [(p.pattern, p.count, p.anywhere) for p in learned] == [(r"LK\d{6}", 2, True)]
     assert learned[0].display == "LK + 6 digits" and learned[0].examples == ("LK118204", "LK204877")
     # without the workspace's shapes the bare id is not found; with them it is
     assert kinds("Please update the record for LK512093.") == []
-    rules = pii_mod.id_patterns_for(items, {})
+    rules = id_shapes.id_patterns_for(items, {})
     assert kinds("Please update the record for LK512093.", id_patterns=rules) == [("employee_id", "LK512093")]
     flags = detect(items, DetectContext())
     assert {f.pair_ids[0] for f in flags} == {1, 2, 3}
     # one value seen once is not a shape yet; a digit-only shape never applies without a cue
-    assert pii_mod.learn_id_patterns(items[:1]) == []
-    digits = pii_mod.learn_id_patterns(["employee id 004512", "employee id 773310"])
+    assert id_shapes.learn_id_patterns(items[:1]) == []
+    digits = id_shapes.learn_id_patterns(["employee id 004512", "employee id 773310"])
     assert [(p.pattern, p.anywhere) for p in digits] == [(r"\d{6}", False)]
-    assert kinds("Order 773310 shipped.", id_patterns=pii_mod.id_rules(digits)) == []
+    assert kinds("Order 773310 shipped.", id_patterns=id_shapes.id_rules(digits)) == []
 
 
 def test_user_decisions_on_learned_shapes():
     items = [PairText(1, "staff number LK204877", "ok"), PairText(2, "staff number LK118204", "ok")]
-    removed = pii_mod.id_patterns_for(items, {"pii_id_patterns": {r"LK\d{6}": "removed"}})
+    removed = id_shapes.id_patterns_for(items, {"pii_id_patterns": {r"LK\d{6}": "removed"}})
     assert kinds("staff number LK204877 and LK512093", id_patterns=removed) == []
-    added = pii_mod.id_patterns_for(items, {"pii_id_patterns": {r"ZZ\d{4}": "confirmed"}})
+    added = id_shapes.id_patterns_for(items, {"pii_id_patterns": {r"ZZ\d{4}": "confirmed"}})
     assert kinds("ids ZZ1234 and LK512093", id_patterns=added) == [("employee_id", "ZZ1234"), ("employee_id", "LK512093")]
     # an unusable pattern is never applied
-    bad = pii_mod.id_patterns_for(items, {"pii_id_patterns": {"([": "confirmed", ".*": "confirmed"}})
+    bad = id_shapes.id_patterns_for(items, {"pii_id_patterns": {"([": "confirmed", ".*": "confirmed"}})
     assert kinds("ids ZZ1234", id_patterns=bad) == []
-    assert pii_mod.pattern_error(".*") and pii_mod.pattern_error("([") and pii_mod.pattern_error(r"LK\d{6}") is None
+    assert id_shapes.pattern_error(".*") and id_shapes.pattern_error("([") and id_shapes.pattern_error(r"LK\d{6}") is None
 
 
 def test_no_organisation_format_is_built_in():
@@ -561,7 +562,9 @@ def test_no_organisation_format_is_built_in():
 
     assert ws_settings.default("pii_employee_id_pattern") is None
     assert ws_settings.default("pii_id_patterns") == {}
-    source = inspect.getsource(pii_mod)
+    from engine.flags import pii
+
+    source = inspect.getsource(pii) + inspect.getsource(id_shapes)
     for word in ("NW-", "Northwind", "northwind", "Magarpatta", " pune", "Pune "):
         assert word not in source, word
     assert kinds("Record NW-12345 updated.") == []
@@ -684,9 +687,9 @@ def test_a_recheck_of_one_pair_uses_the_shapes_learned_from_every_pair(ws):
 
 
 def test_short_or_digit_and_dash_shapes_only_apply_after_a_cue():
-    learned = pii_mod.learn_id_patterns(["emp no 77-3310", "emp no 12-4471", "emp code E12", "emp code E99"])
+    learned = id_shapes.learn_id_patterns(["emp no 77-3310", "emp no 12-4471", "emp code E12", "emp code E99"])
     assert {(p.pattern, p.anywhere) for p in learned} == {(r"\d{2}\-\d{4}", False), (r"E\d{2}", False)}
-    rules = pii_mod.id_rules(learned)
+    rules = id_shapes.id_rules(learned)
     assert kinds("Invoices for 11-2024 and error E42.", id_patterns=rules) == []
     assert kinds("emp no 55-1234", id_patterns=rules) == [("employee_id", "55-1234")]
 
