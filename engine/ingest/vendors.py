@@ -431,37 +431,105 @@ def read_zendesk(paths: list[Path], side: list[Path], on_error: FileErrorSink, p
 
 
 # --- Freshdesk ------------------------------------------------------------------------------
-def _freshdesk_conversations(paths: Iterable[Path], on_error: FileErrorSink
-                             ) -> tuple[dict[str, list[tuple[int, dict]]], dict[str, dict]]:
-    """{ticket id: [(line, conversation)]}, {ticket id: ticket object} (tickets with their
-    conversations embedded, when the file has them)."""
-    convs: dict[str, list[tuple[int, dict]]] = {}
-    tickets: dict[str, dict] = {}
-    for p in paths:
-        info = _detect.detect(p)
-        if info["format"] == "json":
-            data = json.loads(_detect.read_text(p, info["encoding"] or "utf-8"))
-            if isinstance(data, dict) and all(isinstance(v, list) for v in data.values()) and \
-                    not any(k in data for k in ("conversations", "tickets")):
-                for tid, lst in data.items():  # {"1001": [conversation, ...]}
-                    for i, c in enumerate(lst, start=1):
+_KEYED_BY_TICKET = re.compile(r'\A\ufeff?\s*\{\s*"([^"\\]*)"\s*:\s*\[')
+
+
+class _Conversations:
+    """Freshdesk conversations by ticket id, put in a temporary SQLite file as they are read:
+    the ticket CSV comes in its own order, so each ticket's conversations are looked up when
+    its row comes rather than all held in memory."""
+
+    def __init__(self):
+        import sqlite3
+        import tempfile
+
+        self._dir = tempfile.TemporaryDirectory(prefix="pairsmith-freshdesk-")
+        self.db = sqlite3.connect(str(Path(self._dir.name) / "conversations.db"))
+        self.db.executescript("""PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            CREATE TABLE c (tid TEXT, k REAL, line INTEGER, post TEXT);
+            CREATE TABLE t (tid TEXT PRIMARY KEY, ticket TEXT);""")
+        self._rows: list[tuple] = []
+
+    def add(self, tid: str, line: int, c: dict) -> None:
+        from engine.ingest.threads import time_key
+
+        post = _freshdesk_post(c)
+        self._rows.append((tid, time_key(_text(c.get("created_at"))) or 0.0, line, json.dumps(
+            [post.text, post.customer, post.internal, post.author, post.created, post.id, post.attachments],
+            ensure_ascii=False)))
+        if len(self._rows) >= 5000:
+            self._flush()
+
+    def add_ticket(self, tid: str, t: dict) -> None:
+        """A ticket exported with its conversations embedded: what a ticket CSV row would say."""
+        desc = t.get("description_text") or html_to_text(t.get("description") or "")
+        self.db.execute("INSERT OR REPLACE INTO t VALUES (?, ?)", [tid, json.dumps(
+            [_text(t.get("subject")), desc, _id(t.get("requester_id")), _text(t.get("created_at")),
+             _text(t.get("status"))], ensure_ascii=False)])
+
+    def _flush(self) -> None:
+        if self._rows:
+            self.db.executemany("INSERT INTO c VALUES (?, ?, ?, ?)", self._rows)
+            self._rows = []
+
+    def ready(self) -> None:
+        self._flush()
+        self.db.execute("CREATE INDEX c_tid ON c (tid, k, line)")
+
+    def posts(self, tid: str) -> list[Post]:
+        return [Post(*json.loads(r[0])) for r in self.db.execute(
+            "SELECT post FROM c WHERE tid = ? ORDER BY k, line, rowid", [tid])]
+
+    def tickets(self) -> list[tuple[str, int]]:
+        """(ticket id, line of its first conversation), in the order they first came."""
+        return self.db.execute("""SELECT tid, line FROM c WHERE rowid IN (SELECT min(rowid) FROM c GROUP BY tid)
+                                  ORDER BY rowid""").fetchall()
+
+    def ticket(self, tid: str) -> list | None:
+        row = self.db.execute("SELECT ticket FROM t WHERE tid = ?", [tid]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def close(self) -> None:
+        self.db.close()
+        self._dir.cleanup()
+
+
+def _freshdesk_conversations(paths: Iterable[Path], on_error: FileErrorSink) -> _Conversations:
+    """The conversations files read (streamed: NDJSON by line, a JSON array by element) into
+    a _Conversations; tickets with their conversations embedded keep their own fields too."""
+    store = _Conversations()
+    try:
+        for p in paths:
+            info = _detect.detect(p)
+            if info["format"] == "json":
+                m = _KEYED_BY_TICKET.match(decode_sample(p))
+                data = (json.loads(_detect.read_text(p, info["encoding"] or "utf-8"))
+                        if m and m.group(1) not in ("conversations", "tickets") else None)
+                if isinstance(data, dict) and all(isinstance(v, list) for v in data.values()):
+                    for tid, lst in data.items():  # {"1001": [conversation, ...]}: read whole (no order to stream)
+                        for i, c in enumerate(lst, start=1):
+                            if isinstance(c, dict):
+                                store.add(_id(c.get("ticket_id") or tid), i, c)
+                    continue
+                del data
+            for line, obj in _json_items(p, on_error, None, None, wrapper_keys=("conversations", "tickets")):
+                if isinstance(obj.get("conversations"), list) and "incoming" not in obj:
+                    tid = _id(obj.get("id") or obj.get("ticket_id"))
+                    store.add_ticket(tid, obj)
+                    for c in obj["conversations"]:
                         if isinstance(c, dict):
-                            convs.setdefault(_id(c.get("ticket_id") or tid), []).append((i, c))
-                continue
-        for line, obj in _json_items(p, on_error, None, None, wrapper_keys=("conversations", "tickets")):
-            if isinstance(obj.get("conversations"), list) and "incoming" not in obj:
-                tid = _id(obj.get("id") or obj.get("ticket_id"))
-                tickets[tid] = obj
-                for c in obj["conversations"]:
-                    if isinstance(c, dict):
-                        convs.setdefault(tid, []).append((line, c))
-                continue
-            tid = _id(obj.get("ticket_id"))
-            if not tid:
-                on_error(p.name, line, "a conversation without a ticket_id")
-                continue
-            convs.setdefault(tid, []).append((line, obj))
-    return convs, tickets
+                            store.add(tid, line, c)
+                    continue
+                tid = _id(obj.get("ticket_id"))
+                if not tid:
+                    on_error(p.name, line, "a conversation without a ticket_id")
+                    continue
+                store.add(tid, line, obj)
+        store.ready()
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _freshdesk_post(c: dict) -> Post:
@@ -481,51 +549,52 @@ def _col(columns: list[str], *names: str) -> str | None:
 
 def read_freshdesk(paths: list[Path], side: list[Path], on_error: FileErrorSink, progress, cancel) -> Iterator[Ticket]:
     from engine.ingest.helpdesk import Ticket as T
-    from engine.ingest.threads import time_key
     from engine.ingest.tables import open_records
 
-    convs, embedded = _freshdesk_conversations(side, on_error)
     if not side and paths:
         raise BadInput(f"{paths[0].name}: a Freshdesk ticket export holds no replies; import it together with "
                        f"its conversations JSON (select both files)")
+    convs = _freshdesk_conversations(side, on_error)
     seen: set[str] = set()
 
     def build(tid, line, file, subject, desc, requester, created, status) -> T:
         posts = []
         if desc and desc.strip():
             posts.append(Post(html_to_text(desc), True, False, requester, created))
-        items = sorted(convs.get(tid, ()), key=lambda lc: (time_key(_text(lc[1].get("created_at"))) or 0.0, lc[0]))
-        for _, c in items:
-            posts.append(_freshdesk_post(c))
+        posts.extend(convs.posts(tid))
         return T("freshdesk", tid, line, file, subject, created, requester, status, posts)
 
-    for path in paths:
-        info = _detect.detect(path)
-        columns, records = open_records(path, info, on_error=lambda ln, why, _n=path.name: on_error(_n, ln, why))
-        c_id = _col(columns, "ticketid")
-        c_subj = _col(columns, "subject")
-        c_desc = _col(columns, "description", "descriptiontext")
-        c_req = _col(columns, "fullname", "requestername", "contactname", "requester", "email", "requesteremail")
-        c_created = _col(columns, "createdtime", "createdat", "created")
-        c_status = _col(columns, "status")
-        for line, rec in records:
-            tid = _id(rec.get(c_id)).lstrip("#")
-            if not tid:
-                on_error(path.name, line, f"no ticket id (column {c_id!r} is empty)")
+    try:
+        for path in paths:
+            info = _detect.detect(path)
+            columns, records = open_records(path, info, on_error=lambda ln, why, _n=path.name: on_error(_n, ln, why),
+                                            progress=progress, cancel=cancel)
+            c_id = _col(columns, "ticketid")
+            c_subj = _col(columns, "subject")
+            c_desc = _col(columns, "description", "descriptiontext")
+            c_req = _col(columns, "fullname", "requestername", "contactname", "requester", "email", "requesteremail")
+            c_created = _col(columns, "createdtime", "createdat", "created")
+            c_status = _col(columns, "status")
+            for line, rec in records:
+                tid = _id(rec.get(c_id)).lstrip("#")
+                if not tid:
+                    on_error(path.name, line, f"no ticket id (column {c_id!r} is empty)")
+                    continue
+                seen.add(tid)
+                yield build(tid, line, path.name, _text(rec.get(c_subj)), _text(rec.get(c_desc)) if c_desc else "",
+                            _text(rec.get(c_req)).strip() if c_req else "", _text(rec.get(c_created)),
+                            _text(rec.get(c_status)) if c_status else "")
+        # conversations of tickets not in a CSV (a conversations file imported alone, or tickets
+        # exported with their conversations embedded)
+        for n, (tid, first_line) in enumerate(convs.tickets(), start=1):
+            if tid in seen:
                 continue
-            seen.add(tid)
-            yield build(tid, line, path.name, _text(rec.get(c_subj)), _text(rec.get(c_desc)) if c_desc else "",
-                        _text(rec.get(c_req)).strip() if c_req else "", _text(rec.get(c_created)),
-                        _text(rec.get(c_status)) if c_status else "")
-    # conversations of tickets not in a CSV (a conversations file imported alone, or tickets
-    # exported with their conversations embedded)
-    for tid, items in convs.items():
-        if tid in seen:
-            continue
-        t = embedded.get(tid, {})
-        desc = t.get("description_text") or html_to_text(t.get("description") or "")
-        yield build(tid, items[0][0], side[0].name if side else "", _text(t.get("subject")), desc,
-                    _id(t.get("requester_id")), _text(t.get("created_at")), _text(t.get("status")))
+            if cancel is not None and n % PROGRESS_EVERY == 0 and cancel():
+                raise Cancelled()
+            subject, desc, requester, created, status = convs.ticket(tid) or ("", "", "", "", "")
+            yield build(tid, first_line, side[0].name if side else "", subject, desc, requester, created, status)
+    finally:
+        convs.close()
 
 
 # --- Jira Service Management CSV ------------------------------------------------------------
