@@ -12,7 +12,10 @@ become text with html2text; attachments are listed, never read. The external id 
 message's `Message-ID`.
 
 A message that cannot be read (no headers, broken MIME) is reported by its number in the
-mbox (and the line where it starts) or by its file, and the others are read.
+mbox (and the line where it starts) or by its file, and the others are read. Threading needs
+every message's headers, so those are kept; a body is read again from the file (the mbox's
+byte range, the .eml or .msg) when its thread becomes a ticket, so memory holds one thread's
+text, not the mailbox's.
 """
 
 from __future__ import annotations
@@ -78,6 +81,26 @@ class Mail:
     when: float
     body: str
     attachments: list[str] = field(default_factory=list)
+    src: tuple | None = None  # (path, start, end, "mbox"/"eml"/"msg"): the body is read again from there
+
+
+def _body(m: Mail) -> str:
+    """The mail's text: threading keeps only the headers of every mail (a mailbox can be large),
+    so the body is read again from the file when its thread becomes a ticket."""
+    if m.src is None:
+        return m.body
+    path, start, end, kind = m.src
+    sink = lambda *_: None  # noqa: E731  (it was read once already: errors were reported then)
+    if kind == "msg":
+        again = _msg_file(path, sink)
+    else:
+        with open(path, "rb") as f:
+            f.seek(start)
+            data = f.read(-1 if end is None else end - start)
+        if kind == "mbox":
+            data = _MBOXRD.sub(rb"\1", data)
+        again = _parse(data, m.where, m.file, m.line, sink)
+    return again.body if again is not None else ""
 
 
 def _ids(value: str | None) -> list[str]:
@@ -113,6 +136,9 @@ def _body_of(msg) -> tuple[str, list[str]]:
     if text is not None and text.strip():
         return text, files
     return html_to_text(html or ""), files
+
+
+_MBOXRD = re.compile(rb"^>(>*From )", re.M)
 
 
 def _parse(data: bytes, where: str, file: str, line: int, on_error) -> Mail | None:
@@ -162,6 +188,7 @@ def _mbox_messages(path: Path, on_error, cancel) -> Iterator[Mail]:
     start = 0
     number = 0
     prev_blank = True
+    offset = body_at = 0  # bytes: where the current line starts, where the message's text starts
 
     def flush():
         nonlocal number
@@ -169,8 +196,11 @@ def _mbox_messages(path: Path, on_error, cancel) -> Iterator[Mail]:
             return None
         number += 1
         data = b"".join(buf[1:])  # without the "From " separator
-        data = re.sub(rb"^>(>*From )", rb"\1", data, flags=re.M)  # mboxrd quoting
-        return _parse(data, f"message {number}", path.name, start, on_error)
+        data = _MBOXRD.sub(rb"\1", data)  # mboxrd quoting
+        m = _parse(data, f"message {number}", path.name, start, on_error)
+        if m is not None:
+            m.body, m.src = "", (path, body_at, offset, "mbox")
+        return m
 
     with open(path, "rb") as f:
         for n, line in enumerate(f, start=1):
@@ -182,13 +212,16 @@ def _mbox_messages(path: Path, on_error, cancel) -> Iterator[Mail]:
                     raise Cancelled()
                 buf = [line]
                 start = n
+                body_at = offset + len(line)
             elif buf:
                 buf.append(line)
             elif line.strip():
                 on_error(path.name, n, "text before the first message (not an mbox 'From ' line); left out")
                 buf = [b"From -\n", line]
                 start = n
+                body_at = offset
             prev_blank = not line.strip()
+            offset += len(line)
     m = flush()
     if m is not None:
         yield m
@@ -239,12 +272,15 @@ def _messages(paths: Iterable[Path], on_error, cancel) -> Iterator[Mail]:
             head = f.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             m = _msg_file(p, on_error)
+            kind = "msg"
         elif head.startswith(b"From ") or head.startswith(b"\xef\xbb\xbfFrom "):
             yield from _mbox_messages(p, on_error, cancel)
             continue
         else:
             m = _parse(p.read_bytes(), p.name, p.name, 1, on_error)
+            kind = "eml"
         if m is not None:
+            m.body, m.src = "", (p, 0, None, kind)
             yield m
 
 
@@ -305,7 +341,7 @@ def _to_ticket(thread: list[Mail]) -> Ticket:
     for m in thread:
         customer = m.sender == requester
         internal = not customer and requester not in m.recipients
-        posts.append(Post(m.body, customer, internal, m.sender_name or m.sender, m.date, m.message_id,
+        posts.append(Post(_body(m), customer, internal, m.sender_name or m.sender, m.date, m.message_id,
                           list(m.attachments)))
     ext = root.message_id or f"{root.file}:{root.line}"
     return Ticket("mail", ext, root.line, root.file, _SUBJECT_PREFIX.sub("", root.subject).strip(), root.date,
