@@ -14,8 +14,9 @@ so running it twice gives byte-identical files:
     python resources/sample/make_sample.py [--out DIR]
 
 The intents (questions and house-style answers) live in topics_hr.py,
-topics_it.py and topics_extra.py next to this file; the parameterised
-families (office facts, software, access, hardware) are defined below.
+topics_it.py and topics_extra.py next to this file, the parameterised
+families (office facts, software, access, hardware) in topics_families.py
+and the pieces tickets are rendered with in text_pieces.py.
 """
 
 import argparse
@@ -37,6 +38,16 @@ import facts  # noqa: E402
 import topics_extra  # noqa: E402
 import topics_hr  # noqa: E402
 import topics_it  # noqa: E402
+from text_pieces import (  # noqa: E402
+    GREET_Q, OPENERS, CLOSERS_Q, ANSWER_PREFIX, ANSWER_SUFFIX, CLOSINGS, BOILER_RESOLVED,
+    BOILER_RATE, BOILER_CONF, BOILER_TOP, BOILER_AUTO, CONTEXT_TEMPLATES, CURT_SHORTHAND,
+    SHORTHAND_MAP, SHORTHAND_PREFIX, SLANG_OPEN, SLANG_CLOSE, RUDE_SHORT, EMOJI_OPEN, EMOJI_MID,
+    EMOJI_CLOSE, TOO_LONG_FILLER, TONE_PLAN, N_CONTEXT, N_PII_TICKETS, QUOTE_RATE, BOILER_RATE_P,
+    SIGNATURE_RATE,
+)
+from topics_families import (  # noqa: E402
+    OFFICE_FAMILY, SOFTWARE, SOFTWARE_Q, ACCESS, ACCESS_Q, HARDWARE, HARDWARE_Q,
+)
 
 SEED = 20250303
 DOMAIN = "northwind-analytics.com"
@@ -86,249 +97,6 @@ AGENTS = {
     ("IT", "London"): [("Tom Bennett", "IT Service Desk", "+44 20 7946 0150")],
     ("IT", "Austin"): [("Carlos Reyes", "IT Service Desk", "+1 512 555 0150")],
 }
-
-# --------------------------------------------------------------------------
-# Parameterised families
-# --------------------------------------------------------------------------
-
-OFFICE_FAMILY = [
-    ("holidays", "HR/Leave", "Public holidays ({office})",
-     "How many public holidays does the {office} office get this year?",
-     {"Pune": "The Pune office observes 12 fixed public holidays this year, listed in the holiday calendar on the intranet. In addition, everyone can choose 2 floating holidays from the optional list.",
-      "London": "The London office observes the 8 bank holidays for England and Wales. On top of these, you can choose 2 floating holidays from the optional list on the intranet.",
-      "Austin": "The Austin office observes 10 US public holidays, including the day after Thanksgiving. You can also choose 2 floating holidays from the optional list on the intranet."}),
-    ("printers", "IT/Hardware", "Printers in the {office} office",
-     "Where are the printers in the {office} office, and how do I add one to my laptop?",
-     {"Pune": "In Pune there are two printers on each floor, next to the pantry. They are already set up through Follow-Me printing, so just print to 'NW-FollowMe' and release the job with your badge.",
-      "London": "In London the printers are on the 2nd floor next to the kitchen and on the 3rd floor by the lifts. Print to 'NW-FollowMe', which is installed on every laptop, and release the job with your badge.",
-      "Austin": "In Austin the printer is in the copy room behind reception. Print to 'NW-FollowMe' from any laptop and release the job there with your badge."}),
-    ("insurer", "HR/Benefits", "Health insurer ({office})",
-     "Which health insurance do we have at the {office} office, and how do I find a hospital or doctor in the network?",
-     {"Pune": "In Pune we have a group mediclaim policy with ICICI Lombard. The list of network hospitals is in the ICICI Lombard app, where you can also download your e-card.",
-      "London": "London employees are covered by Bupa private medical insurance, paid for by Northwind. Use Bupa Finder on the Bupa website or the Bupa Touch app to find a covered specialist or hospital.",
-      "Austin": "In Austin we offer Aetna medical plans: a PPO and a high-deductible plan with an HSA. Use the Aetna Health app or the Aetna website to find in-network doctors and hospitals."}),
-    ("learning", "HR/Benefits", "Learning budget ({office})",
-     "What is the yearly learning budget for employees in {office}?",
-     {"Pune": "Each employee in Pune has a learning budget of INR 50,000 per year for courses, certifications and conferences. Get your manager's approval in Workday Learning before you book, then claim the cost in Concur.",
-      "London": "The learning budget in London is GBP 1,000 per employee per year, covering courses, certifications and conferences. Get manager approval in Workday Learning first and claim the cost in Concur.",
-      "Austin": "Employees in Austin have a learning budget of USD 1,500 per year for courses, certifications and conferences. Please get manager approval in Workday Learning before booking and claim the cost in Concur."}),
-    ("referral_bonus", "HR/Benefits", "Referral bonus ({office})",
-     "How much is the referral bonus for hires in the {office} office?",
-     {"Pune": "The referral bonus for Pune hires is INR 50,000. It is paid in the payroll after your referred candidate completes 90 days with us.",
-      "London": "For London hires the referral bonus is GBP 2,000, paid through payroll once the new joiner completes 90 days.",
-      "Austin": "The referral bonus for Austin hires is USD 2,500. It is paid with the first payroll after the new hire has completed 90 days."}),
-    ("parking", "HR/Workplace", "Parking at the {office} office",
-     "Is there parking available at the {office} office?",
-     {"Pune": "Yes, the Pune office has free basement parking for cars and two-wheelers. Register your vehicle with Facilities to get a parking sticker; spaces are not reserved.",
-      "London": "There is no car parking at the London office, but there is secure bike storage with showers in the basement. Ask reception to add bike storage access to your badge.",
-      "Austin": "Yes, parking in the garage next to the Austin office is free for employees. Register your vehicle with reception and use any space on levels 2 or 3."}),
-    ("meals", "HR/Workplace", "Lunch at the {office} office",
-     "What are the lunch arrangements at the {office} office?",
-     {"Pune": "The Pune office has a subsidised cafeteria on the 2nd floor, where a lunch costs INR 60 and is paid with your badge. The total is deducted from your salary at the end of the month.",
-      "London": "In London there is free breakfast every day, and a team lunch is catered on Wednesdays. On other days the kitchen has fridges and microwaves for your own lunch.",
-      "Austin": "The Austin office has catered lunch on Tuesdays and Thursdays, and the kitchen is stocked with snacks and drinks every day."}),
-    ("commute", "HR/Benefits", "Commute support ({office})",
-     "Is there any commute support for employees at the {office} office?",
-     {"Pune": "Yes, Pune has free company shuttles on 4 routes, covering Hinjewadi, Wakad, Kothrud and Viman Nagar. Book a seat in the Commute app by 18:00 on the previous day.",
-      "London": "London employees can take an interest-free season ticket loan, repaid through payroll over 12 months. Apply through the benefits portal with the cost of the annual ticket.",
-      "Austin": "In Austin, parking in the office garage is free, and if you use public transport you can claim a Capital Metro pass of up to USD 50 per month in Concur."}),
-    ("office_hours", "HR/Workplace", "{office} office opening hours",
-     "What time does the {office} office open and close?",
-     {"Pune": "The Pune office is open from 7:00 to 22:00 on weekdays. Access outside these hours, or at weekends, needs your manager's approval in the Facilities portal.",
-      "London": "The London office is open from 7:30 to 20:00, Monday to Friday. For late or weekend access, ask your manager to approve an out-of-hours request in the Facilities portal.",
-      "Austin": "The Austin office is open from 7:00 to 20:00 on weekdays. Weekend access needs approval from your manager through the Facilities portal."}),
-    ("it_desk", "IT/Hardware", "IT desk in {office}",
-     "Where is the IT desk in the {office} office and when is it staffed?",
-     {"Pune": "The Pune IT desk is on the 3rd floor next to the training rooms and is staffed from 9:00 to 18:00 IST on weekdays. Outside those hours, please raise a ticket in the IT portal.",
-      "London": "In London the IT desk is on the 2nd floor by the kitchen, staffed from 8:30 to 17:30 on weekdays. Outside those hours, please raise a ticket in the IT portal.",
-      "Austin": "The Austin IT desk is on the ground floor behind reception and is staffed from 8:00 to 17:00 Central Time on weekdays. Outside those hours, please raise a ticket in the IT portal."}),
-    ("parcels", "HR/Workplace", "Personal parcels at the {office} office",
-     "Can I get personal parcels delivered to the {office} office?",
-     {"Pune": "No, the Pune office cannot accept personal deliveries for security reasons. Only business deliveries addressed to a team are accepted at the security desk.",
-      "London": "Yes, personal parcels can be delivered to reception in London. You will get an email when one arrives; please collect it within 5 working days.",
-      "Austin": "Yes, the Austin mailroom accepts personal packages. You will get a notification when a package arrives; please collect it within a week."}),
-]
-
-SOFTWARE = [
-    # (tool, class, reason, note)
-    ("7-Zip", "self", "opening .7z archives from a client", "It also handles zip and tar files from the right-click menu."),
-    ("Notepad++", "self", "editing config files", "Plugins from the built-in plugin manager are allowed."),
-    ("Visual Studio Code", "self", "Python development", "Extensions from the marketplace work normally."),
-    ("Git", "self", "working with our GitHub repositories", "It includes Git Bash; remember to authorise your SSH key for SSO afterwards."),
-    ("Postman", "self", "testing the client's REST API", "Please sign in with your work account so that collections are shared with your team."),
-    ("DBeaver", "self", "querying the reporting database", "The Community edition is the approved one."),
-    ("R and RStudio", "self", "a statistics project", "Packages install from the internal CRAN mirror automatically."),
-    ("Tableau Desktop", "licensed", "building dashboards for a client", "The BI team assigns Tableau Creator licences."),
-    ("Adobe Acrobat Pro", "licensed", "editing and signing PDF contracts", "For simple signing, Adobe Reader and Microsoft Edge are free alternatives."),
-    ("Microsoft Visio", "licensed", "architecture diagrams", "For simple diagrams, the free draw.io integration in Teams may be enough."),
-    ("Microsoft Project", "licensed", "planning a client rollout", "Planner in Teams is a free alternative for smaller projects."),
-    ("PyCharm Professional", "licensed", "a Django project", "Visual Studio Code is a free alternative available in the Company Portal."),
-    ("Docker Desktop", "licensed", "running containers locally", "Docker Desktop licences are funded by the Platform team."),
-    ("Figma", "licensed", "designing UI mock-ups", "Editor seats are approved by the Design lead; viewer access is free."),
-    ("Alteryx", "licensed", "data preparation workflows", "Alteryx licences are limited, so please include the project name."),
-    ("WinRAR", "blocked", "extracting archives", "7-Zip does the same job and is available in the Company Portal."),
-    ("TeamViewer", "blocked", "helping a colleague remotely", "For remote support, please use Quick Assist or ask the Service Desk to use Intune Remote Help."),
-    ("Dropbox", "blocked", "receiving files from a vendor", "Please ask the vendor to share via a OneDrive link, or request a OneDrive guest folder from us."),
-    ("WhatsApp Desktop", "blocked", "chatting with a client", "Please use Teams, which supports chat with external partners on our allowed list."),
-    ("CCleaner", "blocked", "cleaning up disk space", "Storage Sense in Windows Settings frees up space safely."),
-]
-
-SOFTWARE_Q = [
-    "Could you please install {tool} on my laptop? I need it for {reason}.",
-    "I need {tool} for {reason}. How do I get it installed?",
-    "Is {tool} available for us? I'd like to use it for {reason}.",
-    "Requesting {tool} on my work laptop for {reason}.",
-]
-
-ACCESS = [
-    # (system, approver, purpose, note, sla)
-    ("Salesforce", "Sales Operations", "tracking my client accounts", "please choose read-only unless you manage accounts yourself", "1 working day"),
-    ("the production Snowflake account", "the data owner of the schema", "the quarterly revenue analysis", "you will also need to be on the VPN to connect", "2 working days"),
-    ("Tableau Server", "the BI team", "viewing the sales dashboards", "Viewer licences are usually approved the same day", "1 working day"),
-    ("GitHub Enterprise", "your engineering manager", "contributing to the platform repositories", "after approval, authorise your SSH key for SSO", "4 working hours"),
-    ("the AWS console", "the Cloud Platform team", "debugging a Lambda function", "access is granted through IAM Identity Center as a role per account", "1 working day"),
-    ("Workday reporting", "the HRIS team", "building a headcount report", "custom report access is limited to HR and Finance roles", "2 working days"),
-    ("NetSuite", "Finance Systems", "checking vendor invoices", "please say whether you need to approve invoices or only view them", "2 working days"),
-    ("HubSpot", "Marketing Operations", "running email campaigns", "Marketing Operations also runs a short onboarding session for new users", "1 working day"),
-    ("Zendesk", "Support Operations", "answering customer tickets", "agent seats are limited, so please include your team lead's approval", "2 working days"),
-    ("Databricks", "the Data Platform team", "running notebooks on the shared cluster", "you will be added to your team's workspace group", "1 working day"),
-    ("Airflow", "the Data Platform team", "monitoring our data pipelines", "access is read-only by default; trigger rights need a second approval", "1 working day"),
-    ("PagerDuty", "the SRE team", "joining the on-call rotation", "your team lead then adds you to the right schedule", "1 working day"),
-    ("Looker", "the BI team", "exploring the product usage data", "Explorer access is the default role for analysts", "1 working day"),
-    ("the Jira Service Management agent console", "the Atlassian admins", "handling internal IT requests", "agent licences need a cost centre from your manager", "2 working days"),
-]
-
-ACCESS_Q = [
-    "I need access to {sys} for {purpose}.",
-    "Could you give me access to {sys}? I'll be {purpose} from next week.",
-    "How do I get access to {sys}? It's for {purpose}.",
-]
-
-HARDWARE = [
-    # (item, question purpose, answer)
-    ("a second monitor for home", "working from home three days a week",
-     "Yes, you can request one 27-inch monitor for home use. Raise a Hardware Request in the IT portal; it is delivered to the office for collection, or sent by courier if you are fully remote."),
-    ("a docking station", "connecting my laptop to two screens",
-     "A USB-C docking station is part of the standard kit. Raise a Hardware Request and collect it from the IT desk, usually within 3 working days."),
-    ("a noise-cancelling headset", "client calls from the open-plan area",
-     "Yes, noise-cancelling headsets are provided to everyone. Collect one from the IT desk with your badge, or raise a Hardware Request if you work remotely."),
-    ("a wireless keyboard and mouse", "using my laptop with an external screen",
-     "A wireless keyboard and mouse set is available from the IT desk on request. Ergonomic models need a workplace assessment through HR first."),
-    ("an external webcam", "video calls with the laptop closed on the dock",
-     "External webcams are available for people who use external monitors full time. Raise a Hardware Request with your manager's approval and we will send one within 3 working days."),
-    ("a laptop stand", "a better posture at my desk",
-     "Laptop stands are available from the IT desk on request, and no approval is needed. Just ask at the desk with your badge."),
-    ("a company mobile phone", "the new on-call rotation",
-     "Company mobiles are issued only to roles with on-call duties or frequent travel. Your manager needs to approve a Mobile Device Request in the IT portal; a standard Android or iPhone model is provided."),
-    ("a spare laptop charger", "keeping one at home",
-     "We provide one spare charger per person for home use. Raise a Hardware Request, or collect one from the IT desk if it is in stock."),
-    ("a privacy screen filter", "working on confidential data while travelling",
-     "Privacy screen filters are available for all standard laptop models. Raise a Hardware Request with your laptop model; they are usually in stock at the IT desk."),
-    ("a USB-C to HDMI adapter", "presenting at client sites",
-     "USB-C to HDMI adapters are available at the IT desk, and no approval is needed. Client-site kits with a clicker and adapters can also be borrowed for a week."),
-]
-
-HARDWARE_Q = [
-    "Can I get {item}? I need it for {purpose}.",
-    "I'd like to request {item} for {purpose}.",
-    "How do I get {item}? It's for {purpose}.",
-]
-
-# --------------------------------------------------------------------------
-# Text pieces for rendering
-# --------------------------------------------------------------------------
-
-GREET_Q = {
-    "HR": ["Hi HR,", "Hello HR team,", "Hi team,", "Dear HR,", "Hi,", "Hello,", "", "", "Hi People team,"],
-    "IT": ["Hi IT,", "Hello IT support,", "Hi team,", "Hi Service Desk,", "Hi,", "Hello,", "", "", "Hey IT,"],
-}
-OPENERS = ["", "", "", "", "Hope you're doing well.", "Quick question.",
-           "Sorry if this has been asked before.", "I couldn't find this on the intranet.",
-           "My manager suggested I raise a ticket for this.", "Hope you can help with this."]
-CLOSERS_Q = ["Thanks", "Thanks!", "Thanks in advance.", "Regards", "Cheers", "Thank you", "", "Many thanks"]
-
-ANSWER_PREFIX = ["", "", "", "Thanks for reaching out.", "Thanks for your question.", "Thanks for getting in touch."]
-ANSWER_SUFFIX = ["", "", "", "Let me know if you have any other questions.", "Hope this helps.",
-                 "Feel free to reply if anything is unclear."]
-CLOSINGS = ["Best regards,", "Kind regards,", "Regards,", "Many thanks,", "Best,"]
-
-BOILER_RESOLVED = "This ticket has been marked as resolved. Reply to reopen."
-BOILER_RATE = "Please rate our service: https://northwind-analytics.freshdesk.com/survey/{num}"
-BOILER_CONF = ("CONFIDENTIALITY NOTICE: This e-mail and any attachments are confidential and intended "
-               "solely for the named recipient. If you have received it in error, please notify the "
-               "sender and delete it.")
-BOILER_TOP = "##- Please type your reply above this line -##"
-BOILER_AUTO = "This is an automated message from the Northwind Helpdesk. Ticket {tid} is now {status}."
-
-CONTEXT_TEMPLATES = [
-    ("As discussed", "As discussed on our call, I have gone ahead and made the change on your profile. Let me know if anything else is needed."),
-    ("see attached", "Please see attached for the details you asked for. Let me know if you have any questions."),
-    ("Per my last email", "Per my last email, this has already been taken care of. Please check and confirm."),
-    ("ask Ravi", "For this one, please ask Ravi, as he handled the same request for your team last month."),
-    ("same as {REF}", "This is the same as {REF}, so please follow the steps we shared there."),
-    ("Done", "Done. Please check on your side and let us know if anything is still missing."),
-    ("Fixed, please check", "Fixed, please check again and confirm that it works for you now."),
-    ("will call you", "I will call you this afternoon so that we can go through it together."),
-    ("As mentioned on the phone", "As mentioned on the phone, the update will be visible by tomorrow morning."),
-    ("our chat yesterday", "Following up on our chat yesterday, I have raised it with the team and they have sorted it out."),
-    ("same steps as last time", "Please follow the same steps as last time and it should work."),
-    ("screenshot I sent", "Have a look at the screenshot I sent you on Teams; the setting is exactly there."),
-    ("link I shared", "Please use the link I shared earlier and it should go through."),
-    ("As agreed with your manager", "As agreed with your manager, this has now been updated."),
-    ("the usual fix", "Same issue as before, so I have applied the usual fix. It should be fine now."),
-]
-
-CURT_SHORTHAND = [
-    "pls chk portal, bal shd be thr",
-    "pls raise req in portal, mgr apprvl needed",
-    "chk WD, its all thr. thx",
-    "pls chk intranet pg, info is thr",
-    "updated. pls chk n revert",
-]
-
-SHORTHAND_MAP = [
-    (r"\bplease\b", "pls"), (r"\byou are\b", "u r"), (r"\byou\b", "u"), (r"\byour\b", "ur"),
-    (r"\bare\b", "r"), (r"\bwith\b", "w/"), (r"\bwithout\b", "w/o"), (r"\bshould\b", "shd"),
-    (r"\bcheck\b", "chk"), (r"\bthere\b", "thr"), (r"\bbecause\b", "bc"),
-    (r"\binformation\b", "info"), (r"\bapproval\b", "apprvl"), (r"\bapproved\b", "apprvd"),
-    (r"\bmanager's\b", "mgr's"), (r"\bmanager\b", "mgr"), (r"\bworking days?\b", "wd"),
-    (r"\bdays\b", "d"), (r"\bbefore\b", "b4"), (r"\band\b", "n"), (r"\bmonth\b", "mth"),
-    (r"\byear\b", "yr"), (r"\bweeks?\b", "wk"), (r"\brequest\b", "req"), (r"\bthrough\b", "thru"),
-    (r"\bminutes\b", "mins"), (r"\bpassword\b", "pwd"), (r"\bearned leave\b", "EL"),
-    (r"\bWorkday\b", "WD"), (r"\bfor\b", "4"), (r"\bbe\b", "b"), (r"\boffice\b", "ofc"),
-    (r"\bfrom\b", "frm"), (r"\bavailable\b", "avail"), (r"\bneeds?\b", "nd"),
-    (r"\babout\b", "abt"), (r"\bpeople\b", "ppl"), (r"\bsalary\b", "sal"),
-    (r"\bMonday to Friday\b", "mon-fri"), (r"\bemployees?\b", "emp"), (r"\blaptop\b", "lappy"),
-    (r"\bthe\b ", ""), (r"\ba\b ", ""), (r"\ban\b ", ""), (r"\bis\b ", ""),
-]
-SHORTHAND_PREFIX = ["pls note,", "fyi", "pls chk -", "fyi -"]
-
-SLANG_OPEN = ["yeah np mate, sorted.", "no worries mate!", "sure thing dude,", "yep all good,", "ya np,"]
-SLANG_CLOSE = ["cheers", "ta", "easy peasy", "lol", "ttyl"]
-RUDE_SHORT = ["Read the policy before asking.", "This is on the intranet, look it up.",
-              "Not sure why this needed a ticket."]
-EMOJI_OPEN = ["😊", "🙂", "👋"]
-EMOJI_MID = ["👍", "✅", "🙌"]
-EMOJI_CLOSE = ["🎉", "😄", "🚀"]
-
-TOO_LONG_FILLER = [
-    "I completely understand that questions like this can be confusing, and I want to make sure you have absolutely all of the information that you might possibly need.",
-    "Before I get into the detail, I would like to take a moment to explain a little bit of the background, because in my experience it really helps people to understand why things work the way they do here.",
-    "Over the years we have had a lot of similar questions from colleagues in all three offices, and the policies have been updated several times, so it is completely natural to be unsure.",
-    "There are also a number of related topics that are often asked about at the same time, and although they may not apply to you directly, it is always useful to be aware of them.",
-    "Our team is always happy to help, and we would much rather you ask than guess, so please never hesitate to raise a ticket, send us a message or stop by when you are in the office.",
-    "To summarise everything once more, so that it is absolutely clear and you do not have to scroll back up:",
-    "I hope this very detailed explanation has been helpful, and that it answers not only the question you asked but also any follow-up questions that you may have had in mind.",
-]
-
-TONE_PLAN = (["shorthand"] * 5 + ["curt"] * 3 + ["all_caps"] * 4 + ["slang"] * 4 + ["emoji"] * 4 +
-             ["rude_greet"] * 2 + ["rude_short"] * 3 + ["one_line"] * 3 + ["too_long"] * 3 +
-             ["emoji_slang"] * 2)
-N_CONTEXT = 30
-N_PII_TICKETS = 48
-QUOTE_RATE = 0.22
-BOILER_RATE_P = 0.17
-SIGNATURE_RATE = 0.86
 
 # --------------------------------------------------------------------------
 # Helpers
