@@ -111,27 +111,34 @@ def test_policy_flags_and_uncovered_subjects(tmp_path):
     assert shown["file"] == "policy.md" and any(c["value"] == "20 days per year" for c in shown["claims"])
 
 
-def test_cli_policy_bad_file_exit_2_and_show(tmp_path):
+def test_cli_policy_bad_file_exit_2_and_show(tmp_path, capsys):
+    from engine.cli.main import main
+
     ws_path = tmp_path / "ws"
     with Workspace.create(ws_path) as ws:
         add_tickets(ws, ROWS)
-    exe = [sys.executable, "-m", "engine.cli.main"]
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4 broken")
-    r = subprocess.run(exe + ["policy", str(ws_path), str(bad)], capture_output=True, text=True)
+    # a real process for the bad file: what reaches its stderr is one line, no reader's noise
+    r = subprocess.run([sys.executable, "-m", "engine.cli.main", "policy", str(ws_path), str(bad)],
+                       capture_output=True, text=True)
     assert r.returncode == 2 and "cannot read the policy bad.pdf" in r.stderr
     assert r.stderr.strip().splitlines() == [ln for ln in r.stderr.splitlines() if ln.startswith("pairsmith:")]  # no pypdf noise
     assert len(r.stderr.strip().splitlines()) == 1
-    r = subprocess.run(exe + ["policy", str(ws_path), "--show"], capture_output=True, text=True)
-    assert r.returncode == 0 and "No policy sheet loaded." in r.stdout  # the bad file changed nothing
+
+    def run(*argv: str) -> tuple[int, str]:
+        code = main([*argv])
+        return code, capsys.readouterr().out
+
+    code, out = run("policy", str(ws_path), "--show")
+    assert code == 0 and "No policy sheet loaded." in out  # the bad file changed nothing
     sheet = tmp_path / "p.md"
     sheet.write_text(SHEET)
-    r = subprocess.run(exe + ["policy", str(ws_path), str(sheet)], capture_output=True, text=True)
-    assert r.returncode == 0 and "3 answer(s) contradict it" in r.stdout, r.stdout + r.stderr
-    r = subprocess.run(exe + ["policy", str(ws_path), "--show"], capture_output=True, text=True)
-    assert "annual leave: 20 days per year" in r.stdout
-    r = subprocess.run(exe + ["flags", str(ws_path), "--kind", "policy", "--json"], capture_output=True, text=True)
-    assert r.returncode == 0 and r.stdout.count('"kind": "policy"') == 3
+    code, out = run("policy", str(ws_path), str(sheet))
+    assert code == 0 and "3 answer(s) contradict it" in out, out
+    assert "annual leave: 20 days per year" in run("policy", str(ws_path), "--show")[1]
+    code, out = run("flags", str(ws_path), "--kind", "policy", "--json")
+    assert code == 0 and out.count('"kind": "policy"') == 3
 
 
 def test_claims_index_follows_edits(tmp_path):
