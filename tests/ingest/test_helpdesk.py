@@ -591,3 +591,14 @@ def test_a_json_array_export_is_decoded_a_ticket_at_a_time(tmp_path, monkeypatch
     assert [next(reader).external_id for _ in range(2)] == ["7001", "7002"]
     with pytest.raises(BadInput, match="not valid JSON"):
         list(reader)
+
+
+def test_a_mailbox_is_threaded_on_headers_and_its_bodies_read_again_from_the_file():
+    from engine.ingest import mail
+
+    mails = list(mail._messages([MBOX], lambda *e: None, None))
+    assert len(mails) >= 8 and all(m.body == "" and m.src[0] == MBOX for m in mails)  # no text held
+    tickets = {t.external_id: t for t in mail.read_mail([MBOX], lambda *e: None)}
+    a1 = tickets["a1@mail.tidewatervets.example"]
+    assert any("Yes. Partners who have lived with you" in p.text for p in a1.posts)
+    assert all(p.text.strip() for t in tickets.values() for p in t.posts)
