@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from engine.ingest import json_records, limits
-from engine.ingest.detect import HEADER_SCAN_ROWS, SEP_HINT, ErrorSink, detect, read_text
+from engine.ingest.detect import HEADER_SCAN_ROWS, SEP_HINT, ErrorSink, detect
 from engine.ingest.mapping import DETECT_ROWS, guess_mapping, guess_pair_mapping, mapping_shape
 from engine.workspace.errors import BadInput, Cancelled, PairsmithError
 
@@ -34,6 +34,100 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 def _split_lines(text: str) -> list[str]:
     """Physical lines with their endings (\\n, \\r\\n or \\r), as a CSV reader sees them."""
     return io.StringIO(text, newline="").readlines()
+
+
+READ_CHECK_BYTES = 1 << 20
+
+
+def _text_encoding(path: Path, encoding: str) -> tuple[str, str]:
+    """(encoding, errors) that read the whole file as detect.read_text would: UTF-8 that breaks
+    further down is Windows-1252; checked a megabyte at a time, nothing kept."""
+    import codecs
+
+    def decodes(enc: str) -> int | None:
+        dec = codecs.getincrementaldecoder(enc)()
+        done = 0
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(READ_CHECK_BYTES), b""):
+                try:
+                    dec.decode(block)
+                except UnicodeDecodeError as exc:
+                    return done + exc.start
+                done += len(block)
+        try:
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return done + exc.start
+        return None
+
+    bad = decodes(encoding)
+    if bad is None:
+        return encoding, "strict"
+    if encoding in ("utf-8", "utf-8-sig"):
+        return ("cp1252", "strict") if decodes("cp1252") is None else (encoding, "replace")
+    raise BadInput(f"{path.name}: cannot be decoded as {encoding} (byte {bad})")
+
+
+class _Lines:
+    """The physical lines of a text file (endings kept, as `_split_lines` gives them), read as
+    they are asked for. Lines from the oldest one still wanted are kept (`forget_before`), so a
+    CSV reader can start again on any of them after broken quoting; memory holds one record's
+    lines, not the file. Tidied as detect.read_text does (BOM, stray NULs, a final Ctrl-Z)."""
+
+    def __init__(self, path: Path, encoding: str):
+        enc, errors = _text_encoding(path, encoding)
+        self._f = open(path, encoding=enc, errors=errors, newline="")
+        self._nul = not enc.startswith("utf-16")
+        self._buf: list[str] = []
+        self._first = 0       # index of self._buf[0]
+        self._eof = False
+        self._started = False
+
+    def _read(self) -> bool:
+        line = self._f.readline()
+        if not line:
+            self._eof = True
+            self._f.close()
+            if self._buf:  # a DOS end-of-file mark after the last line
+                last = self._buf[-1].rstrip("\x1a")
+                if last:
+                    self._buf[-1] = last
+                else:
+                    self._buf.pop()
+            return False
+        if not self._started:
+            self._started = True
+            line = line.lstrip("\ufeff")
+        if self._nul and "\x00" in line:
+            line = line.replace("\x00", "")
+        self._buf.append(line)
+        return True
+
+    def get(self, i: int) -> str | None:
+        """Line i (0-based), None past the end. The line after it is read too, so the last line
+        is known to be the last before it is handed out."""
+        while i + 1 >= self._first + len(self._buf) and not self._eof:
+            self._read()
+        j = i - self._first
+        if j < 0:
+            raise IndexError(f"line {i + 1} was already forgotten")
+        return self._buf[j] if j < len(self._buf) else None
+
+    def forget_before(self, i: int) -> None:
+        if i > self._first:
+            del self._buf[:i - self._first]
+            self._first = i
+
+    def from_(self, i: int) -> Iterator[str]:
+        while True:
+            line = self.get(i)
+            if line is None:
+                return
+            yield line
+            i += 1
+
+    def close(self) -> None:
+        self._f.close()
 
 
 def _unique_columns(header: list[str]) -> list[str]:
@@ -51,12 +145,12 @@ def _unique_columns(header: list[str]) -> list[str]:
     return out
 
 
-def _csv_header_line(lines: list[str], pos: int, delim: str) -> int:
+def _csv_header_line(lines: "_Lines", pos: int, delim: str) -> int:
     """The header's line index: `pos` (the first non-blank line), unless that line names no
     question/answer column and one of the next lines does (a title line above the header)."""
     def mapping(i: int) -> dict:
         try:
-            cells = next(csv.reader([lines[i]], delimiter=delim), [])
+            cells = next(csv.reader([lines.get(i)], delimiter=delim), [])
         except csv.Error:
             return {}
         return guess_pair_mapping(_unique_columns(cells)) if len(cells) >= 2 else {}
@@ -64,7 +158,9 @@ def _csv_header_line(lines: list[str], pos: int, delim: str) -> int:
     first = mapping(pos)
     if "question" in first or "answer" in first:
         return pos
-    for i in range(pos + 1, min(len(lines), pos + HEADER_SCAN_ROWS)):
+    for i in range(pos + 1, pos + HEADER_SCAN_ROWS):
+        if lines.get(i) is None:
+            break
         m = mapping(i)
         if "question" in m and "answer" in m:
             return i
@@ -72,28 +168,47 @@ def _csv_header_line(lines: list[str], pos: int, delim: str) -> int:
 
 
 def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) -> tuple[list[str], Iterator]:
-    text = read_text(path, info["encoding"])
-    lines = _split_lines(text)
-    del text
+    """The file is read as its records are asked for (engine.ingest.tables._Lines); progress
+    counts lines against an estimate from the file's size."""
+    lines = _Lines(path, info["encoding"])
+    try:
+        return _csv_open(path, info, lines, on_error, progress, cancel)
+    except BaseException:
+        lines.close()
+        raise
+
+
+def _estimated_lines(path: Path) -> int:
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(READ_CHECK_BYTES)
+    except OSError:
+        return 0
+    return int(max(1, head.count(b"\n")) * size / max(1, len(head)))
+
+
+def _csv_open(path: Path, info: dict, lines: _Lines, on_error: ErrorSink, progress, cancel
+              ) -> tuple[list[str], Iterator]:
     delim = info["delimiter"] or ","
-    total = len(lines)
+    total = _estimated_lines(path)
 
     # header: the first non-blank record
     pos = 0
-    while pos < total and not lines[pos].strip():
+    while lines.get(pos) is not None and not lines.get(pos).strip():
         pos += 1
-    if pos < total and SEP_HINT.match(lines[pos].rstrip("\r\n")):
+    if lines.get(pos) is not None and SEP_HINT.match(lines.get(pos).rstrip("\r\n")):
         pos += 1  # Excel's "sep=;" line
-        while pos < total and not lines[pos].strip():
+        while lines.get(pos) is not None and not lines.get(pos).strip():
             pos += 1
-    if pos >= total:
+    if lines.get(pos) is None:
         raise BadInput(f"{path.name}: the file is empty")
     pos = _csv_header_line(lines, pos, delim)
     # The csv module reads from an iterator of physical lines; `reader.line_num` says how many it
     # consumed, so `base + line_num` is the index of the next unread line. After broken quoting
     # a new reader starts again on the line after the bad record's first line.
     base = pos
-    reader = csv.reader(iter(lines[pos:]) if pos else iter(lines), delimiter=delim)
+    reader = csv.reader(lines.from_(pos), delimiter=delim)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -107,48 +222,54 @@ def _csv_records(path: Path, info: dict, on_error: ErrorSink, progress, cancel) 
     def restart(at: int):
         nonlocal reader, base
         base = at
-        reader = csv.reader(iter(lines[at:]), delimiter=delim)
+        reader = csv.reader(lines.from_(at), delimiter=delim)
 
     def records():
         next_progress = 0
-        while True:
-            start = base + reader.line_num  # 0-based index of the record's first line
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                on_error(start + 1, f"cannot be read as CSV ({exc})")
-                restart(start + 1)
-                continue
-            end = base + reader.line_num
-            if progress is not None and end >= next_progress:
-                progress(end, total, f"Reading {path.name}")
-                next_progress = end + 5000
-                if cancel is not None and cancel():
-                    raise Cancelled()
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line
-            if end - start > 1:
-                # the record starts at its first non-blank line
-                while start < end - 1 and not lines[start].strip():
-                    start += 1
-            if len(row) != width:
-                if end - start > 1 and (len(row) < width or end - start > MAX_RECORD_LINES or end >= total):
-                    # an unclosed quote swallowed the following lines: report, then read again
-                    # from the line after the one where the broken record started
-                    on_error(start + 1, f"broken quoting: a quote opened on line {start + 1} is not closed "
-                                        f"(expected {width} fields, found {len(row)})")
+        try:
+            while True:
+                start = base + reader.line_num  # 0-based index of the record's first line
+                lines.forget_before(start)
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    on_error(start + 1, f"cannot be read as CSV ({exc})")
                     restart(start + 1)
                     continue
-                if len(row) > width and not any(x.strip() for x in row[width:]):
-                    row = row[:width]  # trailing empty fields (a stray delimiter at line end)
-                else:
-                    on_error(start + 1, f"wrong number of fields (expected {width}, found {len(row)})")
-                    continue
-            yield start + 1, dict(zip(columns, row))
-        if progress is not None:
-            progress(total, total, f"Reading {path.name}")
+                end = base + reader.line_num
+                if progress is not None and end >= next_progress:
+                    progress(end, max(total, end + 1), f"Reading {path.name}")
+                    next_progress = end + 5000
+                    if cancel is not None and cancel():
+                        raise Cancelled()
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank line
+                if end - start > 1:
+                    # the record starts at its first non-blank line
+                    while start < end - 1 and not lines.get(start).strip():
+                        start += 1
+                if len(row) != width:
+                    at_end = lines.get(end) is None
+                    if end - start > 1 and (len(row) < width or end - start > MAX_RECORD_LINES or at_end):
+                        # an unclosed quote swallowed the following lines: report, then read again
+                        # from the line after the one where the broken record started
+                        on_error(start + 1, f"broken quoting: a quote opened on line {start + 1} is not closed "
+                                            f"(expected {width} fields, found {len(row)})")
+                        restart(start + 1)
+                        continue
+                    if len(row) > width and not any(x.strip() for x in row[width:]):
+                        row = row[:width]  # trailing empty fields (a stray delimiter at line end)
+                    else:
+                        on_error(start + 1, f"wrong number of fields (expected {width}, found {len(row)})")
+                        continue
+                yield start + 1, dict(zip(columns, row))
+            if progress is not None:
+                done = base + reader.line_num
+                progress(done, done, f"Reading {path.name}")
+        finally:
+            lines.close()
 
     return columns, records()
 
