@@ -34,8 +34,10 @@ Paraphrases, numbers in words ("twenty-seven", "a fortnight"), date and time for
 
 This module decides verdicts and words their reasons. What it reads lives beside it:
 engine/evaluate/judge_claims.py (the values: engine.flags.facts plus the forms the judge also
-needs, and `Knowledge`), engine/evaluate/judge_text.py (content words, clauses and negation, word
-overlap, the embedder); engine/evaluate/judge_files.py reads REFS/ANSWERS for `pairsmith judge`.
+needs, and `Knowledge`), engine/evaluate/judge_idioms.py (everyday words for values: "twice a
+month", "half past nine", "a thousand pounds"), engine/evaluate/judge_text.py (content words,
+clauses and negation, word overlap, the embedder); engine/evaluate/judge_files.py reads
+REFS/ANSWERS for `pairsmith judge`.
 
 Verdict.category is one of "correct", "wrong", "invented fact", "partially correct",
 "refused" (the labels of tests/data/judge_verdicts/); Verdict.correct is category == "correct".
@@ -44,18 +46,21 @@ Calibration. The pairing weights and the overlap thresholds below were set on th
 tests/data/judge_verdicts/verdicts.jsonl (odd-numbered questions) and measured on its `held`
 half (bench/bench_judge_agreement.py prints both). SIMILARITY_THRESHOLD and MEANING_FLOOR were
 calibrated on the public STS-B English test set (bench/bench_judge_threshold.py); the meaning
-check only decides answers whose reference states no checkable claim.
+check only decides answers whose reference states no checkable claim. The everyday forms of
+judge_idioms and the short yes/no replies ("You can't, unless...", "Feel free", "Afraid not")
+were written on the calibration set's references and checked on MSRP's paraphrase pairs (no
+new clash on their numbers); the sets measured once were not looked at for them.
 """
 
-from __future__ import annotations
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from engine.evaluate.judge_claims import (POLARITY_KINDS, Fact, Knowledge, claims_of, loosely_same,
-                                          quantities, rates_clash, same_value, value_text, BARE_NUMBER_RE)
+from engine.evaluate.judge_claims import (POLARITY_KINDS, Fact, Knowledge, claims_of, loosely_same, quantities,
+                                          rates_clash, same_value, value_text)
+from engine.evaluate.judge_idioms import BARE_NUMBER_RE, named_day, plain_period
 from engine.evaluate.judge_text import (STOPWORDS, TOKEN_RE, Span, clauses, content_words, cosine_pairs, coverage,
                                         has_word, load_embedder, rouge_l, sentences, stem, token_f1)
 from engine.flags import claims as _claims, facts as _facts
@@ -93,7 +98,14 @@ _REFUSAL_RE = re.compile(
 _YESNO_Q_RE = re.compile(r"^\W*(?:can|could|do|does|did|is|are|am|was|were|will|would|should|shall|may|might|must|have|has)\b", re.I)
 _AFFIRM_RE = re.compile(r"^\W*(?:you\s+(?:do|can|may|are|will)|it\s+(?:is|does|can|will)|they\s+(?:are|do|can|will)|there\s+(?:is|are)|"
                         r"that['’]?s\s+(?:fine|right|ok|okay|allowed)|sure|of\s+course|certainly|correct|indeed|"
-                        r"absolutely|definitely)\b(?!\s+not)(?!n['’]t)", re.I)
+                        r"absolutely|definitely|yep|yeah|yup|go\s+ahead|feel\s+free|no\s+problem|"
+                        r"you['’]re\s+(?:welcome|allowed|entitled|able)|you\s+are\s+welcome)\b(?!\s+not)(?!n['’]t)(?!['’]t)", re.I)
+# a short "no" in other words: "You can't, unless...", "It isn't:", "I'm afraid not."
+_DENY_RE = re.compile(
+    r"^\W*(?:nope|not\s+(?:really|at\s+all)|(?:(?:i['’]?m|i\s+am)\s+)?afraid\s+not|(?:sadly|unfortunately)\s+not|"
+    r"(?:you|it|they|there|we|staff)\s+(?:can['’]?t|cannot|can\s+not|don['’]t|doesn['’]t|do\s+not|does\s+not|isn['’]t|"
+    r"aren['’]t|is\s+not|are\s+not|won['’]t|will\s+not|mustn['’]t|must\s+not|needn['’]t|may\s+not|shouldn['’]t))"
+    r"(?=\s*(?:[,:;.!—–-]|$|(?:unless|except|but|sorry|i['’]?m\s+afraid)\b))", re.I)
 _SORRY_RE = re.compile(r"^\W*(?:sorry|unfortunately|i['’]?m\s+afraid)\b", re.I)
 _CONDITION_RE = re.compile(
     r"\b(?:only\s+if|if|unless|as\s+long\s+as|provided(?:\s+that)?|providing|except(?:\s+for|\s+when)?|apart\s+from|"
@@ -122,6 +134,8 @@ def _stance(text: str, facts: Sequence[Fact], question_words: set[str], first_cl
         return bool(yn[0].value)
     if _AFFIRM_RE.match(text or ""):
         return True
+    if _DENY_RE.match(text or ""):
+        return False
     cl = clauses(text)
     if not cl:
         return None
@@ -340,7 +354,7 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
             continue
         if isinstance(r.value, tuple) and r.value[0] in bare:  # "a child's card allows eight"
             continue
-        if any(loosely_same(r, a) for a in ans_q):
+        if any(loosely_same(r, a) for a in ans_q) or named_day(r):
             continue
         v.missing.append(r.text)
     if v.missing:
@@ -351,7 +365,7 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
     for a in ans_q:
         if id(a) in paired_ans or any(loosely_same(a, r) for r in ref_q):
             continue
-        if any(same_value(a, q) for q in q_f):
+        if any(same_value(a, q) for q in q_f) or plain_period(a):
             continue
         first_number = BARE_NUMBER_RE.search(a.text)
         if first_number and float(_facts.number_value(first_number.group(1))) in ref_bare:

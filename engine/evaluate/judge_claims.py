@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Iterable
 
+from engine.evaluate.judge_idioms import (BARE_NUMBER_RE, LAST_DAY, MONTH_NAMES, PERIOD_DAYS, frequency_facts, idiom_facts,
+                                          make_fact, override_facts)
 from engine.evaluate.judge_text import STOPWORDS, Span, coverage, sentences, stem
 from engine.flags import claims as _claims, facts as _facts
 
@@ -21,12 +23,9 @@ Fact = _facts.Fact
 POLARITY_KINDS = ("yes_no", "permission")
 
 # --- claims: the shared extractor plus what the judge also reads --------------------------------
-_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-                "october", "november", "december"]
 _MONTH_RE = re.compile(r"\b(January|February|March|April|June|July|August|September|October|November|December)\b")
 _END_OF_MONTH_RE = re.compile(r"\b(?:the\s+)?(?:end|last\s+day)\s+of\s+(?P<mon>January|February|March|April|May|June|July|"
                               r"August|September|October|November|December)\b", re.I)
-_LAST_DAY = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 _WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _WEEKDAY_RANGE_RE = re.compile(rf"\b(?P<a>{_WEEKDAYS})\s*(?:to|-|–|through|until)\s*(?P<b>{_WEEKDAYS})\b", re.I)
 _WEEKDAYS_RE = re.compile(r"\b(?:on\s+)?(?:weekdays|week\s?days|working days of the week)\b", re.I)
@@ -55,15 +54,6 @@ _ORDINAL_BEFORE_RE = re.compile(rf"\b(?P<w>{'|'.join(_ORDINAL_WORDS)}|\d{{1,2}}(
 _HALF_PERCENT_RE = re.compile(r"\bhalf\b(?!\s+(?:a|an)\s)(?!\s+(?:day|week|month|year|hour)s?\b)", re.I)
 _MEASURE_RE = re.compile(r"\b(?P<n>\d+(?:\.\d+)?)\s?(?P<unit>kg|kilos?|km|kilometres?|miles?|metres?|m2|sq\s?m)\b", re.I)
 _WORD_MULT = {"one and a half": 1.5, "two": 2.0, "three": 3.0, "double": 2.0, "twice": 2.0}
-# a number with no unit ("eight", "37.5"): an answer's bare number that matches a reference value
-BARE_NUMBER_RE = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(sorted(
-    (re.escape(w) for w in _facts.WORD_NUMBERS if " " not in w and w not in ("half",)), key=len, reverse=True)) + r")\b", re.I)
-
-
-def _make(kind: str, value: Any, text: str, s: int, e: int) -> Fact:
-    return Fact(kind, value, text[s:e], s, e)
-
-
 def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
     """The forms engine.flags.facts leaves out and an answer often uses: "the end of March",
     weekday ranges and "weekdays", "the Friday before", month names ("every April"), multipliers
@@ -79,43 +69,44 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             taken.append((f.start, f.end))
             out.append(f)
 
+    idiom_facts(text, add, taken)
     for m in _END_OF_MONTH_RE.finditer(text):
-        mon = _MONTH_NAMES.index(m.group("mon").lower()) + 1
-        add(_make("date", f"{mon:02d}-{_LAST_DAY[mon]:02d}", text, m.start(), m.end()))
+        mon = MONTH_NAMES.index(m.group("mon").lower()) + 1
+        add(make_fact("date", f"{mon:02d}-{LAST_DAY[mon]:02d}", text, m.start(), m.end()))
     for m in _WEEKDAY_RANGE_RE.finditer(text):
-        add(_make("weekdays", f"{m.group('a').capitalize()}-{m.group('b').capitalize()}", text, m.start(), m.end()))
+        add(make_fact("weekdays", f"{m.group('a').capitalize()}-{m.group('b').capitalize()}", text, m.start(), m.end()))
     for m in _WEEKDAYS_RE.finditer(text):
-        add(_make("weekdays", "Monday-Friday", text, m.start(), m.end()))
+        add(make_fact("weekdays", "Monday-Friday", text, m.start(), m.end()))
     for m in _MULTIPLIER_RE.finditer(text):
         n = m.group("n")
         v = 1.5 if n is None else _WORD_MULT.get(n.lower(), None) or float(n)
-        add(_make("multiplier", (v, v), text, m.start(), m.end()))
+        add(make_fact("multiplier", (v, v), text, m.start(), m.end()))
     for m in _DAYPART_RE.finditer(text):
         h = int(m.group("h")) % 12 + (12 if (m.group("part") or "night").lower() != "morning" else 0)
-        add(_make("time", h * 60, text, m.start(), m.end()))
+        add(make_fact("time", h * 60, text, m.start(), m.end()))
     for m in _TIME24_ANY_RE.finditer(text):
-        add(_make("time", int(m.group("h")) * 60 + int(m.group("m")), text, m.start(), m.end()))
+        add(make_fact("time", int(m.group("h")) * 60 + int(m.group("m")), text, m.start(), m.end()))
     for m in _DATE_SLASH_RE.finditer(text):
         a, b = int(m.group("a")), int(m.group("b"))
         day, month = (b, a) if b > 12 >= a else (a, b)
         year = m.group("year") if len(m.group("year")) == 4 else "20" + m.group("year")
         if 1 <= day <= 31 and 1 <= month <= 12:
-            add(_make("date", f"{year}-{month:02d}-{day:02d}", text, m.start(), m.end()))
+            add(make_fact("date", f"{year}-{month:02d}-{day:02d}", text, m.start(), m.end()))
     for m in _HALF_RE.finditer(text):
         d = _facts.DURATION_UNITS[m.group("unit").lower()] / 2
-        add(_make("duration", (d, d), text, m.start(), m.end()))
+        add(make_fact("duration", (d, d), text, m.start(), m.end()))
     for m in _FORTNIGHT_RE.finditer(text):
         unit = (m.group("unit") or "fortnight").lower()
         d = _facts.DURATION_UNITS[unit]
-        add(_make("duration", (d, d), text, m.start(), m.end()))
+        add(make_fact("duration", (d, d), text, m.start(), m.end()))
     for m in _ORDINAL_AFTER_RE.finditer(text):
-        add(_make(f"ordinal:{m.group('noun').lower()}", float(m.group("n")), text, m.start(), m.end()))
+        add(make_fact(f"ordinal:{m.group('noun').lower()}", float(m.group("n")), text, m.start(), m.end()))
     for m in _ORDINAL_BEFORE_RE.finditer(text):
         w = m.group("w").lower()
         n = _ORDINAL_WORDS.get(w) or int(re.match(r"\d+", w).group(0))
-        add(_make(f"ordinal:{m.group('noun').lower()}", float(n), text, m.start(), m.end()))
+        add(make_fact(f"ordinal:{m.group('noun').lower()}", float(n), text, m.start(), m.end()))
     for m in _HALF_PERCENT_RE.finditer(text):
-        add(_make("percentage", (50.0, 50.0), text, m.start(), m.end()))
+        add(make_fact("percentage", (50.0, 50.0), text, m.start(), m.end()))
     quantity_ends = [b for a, b in taken]
     for m in _A_UNIT_RE.finditer(text):
         before = text[max(0, m.start() - 40):m.start()]
@@ -126,19 +117,20 @@ def _extra_facts(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         if near or _RATE_LEAD_RE.search(before) or BARE_NUMBER_RE.search(in_clause):
             continue  # "sixty pounds a year": the period of a value
         d = _facts.DURATION_UNITS[m.group("unit").lower()]
-        add(_make("duration", (d, d), text, m.start(), m.end()))
+        add(make_fact("duration", (d, d), text, m.start(), m.end()))
     for m in _MEASURE_RE.finditer(text):
         unit = m.group("unit").lower()
         unit = {"kilo": "kg", "kilos": "kg", "kilometre": "km", "kilometres": "km", "mile": "mile", "miles": "mile",
                 "metre": "m", "metres": "m"}.get(unit, unit)
         v = float(m.group("n"))
-        add(_make(f"measure:{unit}", (v, v), text, m.start(), m.end()))
+        add(make_fact(f"measure:{unit}", (v, v), text, m.start(), m.end()))
     for m in _claims.UNLIMITED_RE.finditer(text):  # "unlimited", "no upper limit": the claims index's reading
-        add(_make("unlimited", "unlimited", text, m.start(), m.end()))
+        add(make_fact("unlimited", "unlimited", text, m.start(), m.end()))
     for m in _WEEKDAY_ANY_RE.finditer(text):
-        add(_make("weekday", m.group("wd").capitalize(), text, m.start("wd"), m.end("wd")))
+        add(make_fact("weekday", m.group("wd").capitalize(), text, m.start("wd"), m.end("wd")))
     for m in _MONTH_RE.finditer(text):
-        add(_make("month", m.group(1).lower(), text, m.start(), m.end()))
+        add(make_fact("month", m.group(1).lower(), text, m.start(), m.end()))
+    frequency_facts(text, add, taken)
     return out
 
 
@@ -147,10 +139,18 @@ _RATE_FALLBACK_RE = re.compile(r"^\s*(?P<lead>per|a|an|each|every)\s+(?P<words>(
 _RATE_ADJECTIVES = {"black", "white", "and", "colour", "color", "extra", "additional", "single", "return", "standard"}
 
 
+_HYPHEN_MILLION_RE = re.compile(r"-(million|billion)\b", re.I)
+
+
 def _rekey_count(text: str, f: Fact) -> Fact:
     """"5 free pages", "twenty unpaid days": the thing counted is the plural noun after an
     adjective ("10 monthly instalments": per month); a count of days, weeks, months or years is
-    a duration. "The 1st of the next month" is the 1st of the following month."""
+    a duration. "The 1st of the next month" is the 1st of the following month; "$70-million"
+    is 70 million (a form of MSRP's news sentences)."""
+    big = _HYPHEN_MILLION_RE.match(text, f.end) if f.dimension.startswith("amount:") else None
+    if big and isinstance(f.value, tuple):
+        k = 1e6 if big.group(1).lower() == "million" else 1e9
+        return replace(f, value=(f.value[0] * k, f.value[1] * k), text=text[f.start:big.end()], end=big.end())
     if f.dimension == "day_of_month" and isinstance(f.value, int) and _NEXT_MONTH_RE.match(text, f.end):
         m = _NEXT_MONTH_RE.match(text, f.end)
         return replace(f, value=f"{f.value} (next month)", text=text[f.start:m.end()], end=m.end())
@@ -201,7 +201,8 @@ def _rate_fallback(text: str, f: Fact) -> Fact:
 
 def _not_a_count(f: Fact) -> bool:
     """"The first one comes", "a couple": "one" and "a" are rarely counts of things."""
-    return f.dimension.startswith("count:") and f.text.lower().split()[0] in ("one", "a", "an")
+    return f.dimension.startswith("count:") and f.text.lower().split()[0] in ("one", "a", "an") or \
+        f.dimension in ("count:past", "count:to")  # "half past nine": a time (see idiom_facts)
 
 
 def claims_of(text: str) -> list[Fact]:
@@ -209,14 +210,27 @@ def claims_of(text: str) -> list[Fact]:
     extractor the claims index of engine.flags.claims and the conflict flags use) and the extra
     forms of `_extra_facts`, with their rate, subject and context filled in by the same code."""
     text = str(text or "")[:20000]
+    over = override_facts(text)
     base = [_rekey_count(text, f) for f in _facts.extract_facts(text) if not _not_a_count(f)]
-    taken = [(f.start, f.end) for f in base if f.kind not in POLARITY_KINDS]
-    extra = _extra_facts(text, taken)
+    base = [f for f in base if f.kind in POLARITY_KINDS or all(f.end <= o.start or f.start >= o.end for o in over)]
+    taken = [(f.start, f.end) for f in base if f.kind not in POLARITY_KINDS] + [(o.start, o.end) for o in over]
+    extra = over + _extra_facts(text, taken)
     if extra:
         raw = [replace(f, rate=None, subject="", of_phrase="", before="", after="", context="") for f in base] + extra
         raw.sort(key=lambda f: f.start)
-        base = _facts.annotate(text, raw)
+        base = [_as_frequency(f) for f in _facts.annotate(text, raw)]
     return [_rate_fallback(text, f) for f in base]
+
+
+def _as_frequency(f: Fact) -> Fact:
+    """How often, as the facts module writes it ("every 2 weeks": a duration with rate "every"):
+    an idiom's frequency ("fortnightly"), and "3 times a week" (a multiplier per week)."""
+    if f.dimension == "frequency":
+        return replace(f, dimension="duration", rate="every", subject="", of_phrase="")
+    if f.dimension == "multiplier" and f.rate in PERIOD_DAYS and f.text.lower().rstrip().endswith("times"):
+        lo, hi = PERIOD_DAYS[f.rate]
+        return replace(f, dimension="duration", value=(lo / f.value[0], hi / f.value[1]), rate="every")
+    return f
 
 
 def quantities(facts: Iterable[Fact]) -> list[Fact]:
@@ -235,6 +249,9 @@ def same_value(a: Fact, b: Fact) -> bool:
         return False
     if a.dimension == "weekdays":
         return a.value == b.value
+    if a.dimension == "date" and isinstance(a.value, str) and isinstance(b.value, str) and \
+            len(a.value) != len(b.value):  # "1 January" and "1 January 2027": a year left out is no other date
+        return a.value[-5:] == b.value[-5:]
     return _facts.same_value(a, b)
 
 

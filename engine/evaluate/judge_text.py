@@ -64,6 +64,9 @@ def content_words(text: str) -> set[str]:
         lw = w.lower().replace("’", "'")
         if lw in ("cost", "charge", "fee") and re.search(rf"\b(?:no|without\s+an?)\s+(?:extra\s+)?{lw}\b", text, re.I):
             out.add("free")  # "at no cost", "without a fee" is "free"
+        if lw == "free" and re.search(r"\bfeel\s+free\b", text, re.I) and not re.search(
+                r"\bfree\s+(?:of|for|to\s+(?:use|attend|join|enter))\b|\bfor\s+free\b|\bis\s+free\b", text, re.I):
+            continue  # "feel free to ask": go ahead, not "at no cost"
         if lw in _ANTONYMS:
             out.add(stem(_ANTONYMS[lw]))
             continue

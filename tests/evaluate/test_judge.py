@@ -229,3 +229,61 @@ def test_the_claims_index_reading_limits_and_scopes():
     v = judge_answer("Sick leave is unlimited.", "You get 12 days of sick leave per year.",
                      question="How much sick leave do I get?")
     assert not v.correct and "unlimited" in v.reason
+
+
+# --- idiomatic paraphrases: everyday words for the reference's values, and their wrong twins ---
+IDIOMS = [  # (question, reference, answer, the expert's correct)
+    ("How often are bins emptied?", "General waste is collected every 2 weeks, on Thursdays.",
+     "General waste goes fortnightly, on a Thursday.", True),
+    ("How often are bins emptied?", "General waste is collected every 2 weeks, on Thursdays.",
+     "It's collected every other week, on Thursdays.", True),
+    ("How often are bins emptied?", "General waste is collected every 2 weeks, on Thursdays.",
+     "General waste is collected weekly on Thursdays.", False),
+    ("How often is the team meeting?", "The team meeting is held once a week.", "The team meets weekly.", True),
+    ("How often is the team meeting?", "The team meeting is held once a week.", "The team meets once a month.", False),
+    ("When are salaries reviewed?", "Salaries are reviewed every 12 months.", "Once a year.", True),
+    ("When are salaries reviewed?", "Salaries are reviewed every 12 months.", "Twice a year.", False),
+    ("Can I smoke on site?", "Smoking is not allowed anywhere on council premises.",
+     "No, you can't smoke anywhere on council premises.", True),
+    ("Can I bring my dog to the office?", "No, dogs are not permitted in council offices, except assistance dogs.",
+     "You can't, unless it's an assistance dog.", True),
+    ("Can I bring a guest?", "No, guests are not allowed in the staff gym.",
+     "Afraid not, guests aren't allowed in the staff gym.", True),
+    ("Can I bring a guest?", "No, guests are not allowed in the staff gym.", "Feel free to bring a guest.", False),
+    ("Can I bring a guest?", "Yes, members can bring one guest per visit, and guests must sign in at reception.",
+     "Feel free to bring one guest each visit, as long as they sign in at reception.", True),
+    ("When does the new rate start?", "The new rate starts on 1 April.", "It starts on the first of April.", True),
+    ("When is the office closed?", "The office is closed from 24 December to 2 January.",
+     "It shuts from Christmas Eve until 2 January.", True),
+    ("When does the canteen open?", "The canteen opens at 12:00 and closes at 14:00.",
+     "It opens at midday and shuts at two in the afternoon.", True),
+    ("When does the canteen open?", "The canteen opens at 12:00 and closes at 14:00.",
+     "It opens at midnight and shuts at 2 pm.", False),
+    ("When does the library open?", "The library opens at 9:30 am.", "At half past nine in the morning.", True),
+    ("When does the library open?", "The library opens at 9:30 am.", "The library opens at 10.30am.", False),
+    ("When is the desk staffed?", "The desk is staffed Monday to Friday, 9 am to 5 pm.", "Mon-Fri, nine to five.", True),
+    ("When is the desk staffed?", "The desk is staffed Monday to Friday, 9 am to 5 pm.", "Mon-Sat, 9 am to 5 pm.", False),
+    ("How much is the grant?", "The grant is £1,000 per household.", "Each household gets a thousand pounds.", True),
+    ("What discount do staff get?", "Staff get a 25% discount at the leisure centre.", "A quarter off.", True),
+    ("What discount do staff get?", "Staff get a 25% discount at the leisure centre.", "A third off.", False),
+    ("How long is the course?", "The course lasts 90 minutes.", "It lasts an hour and a half.", True),
+    ("How long is the contract?", "The contract runs for 18 months.", "It runs for a year and a half.", True),
+    ("What does it cost?", "It costs 50p.", "It costs fifty pence.", True),
+    ("How fast is the refund?", "Refunds are paid within 10 working days.", "Within two working weeks.", True),
+    ("When is payday?", "Pay day is the 15th of each month.", "You're paid mid-month, on the fifteenth.", True),
+    ("When is payday?", "Pay day is the 15th of each month.", "You're paid on the 25th of each month.", False),
+]
+
+
+@pytest.mark.parametrize("question,reference,answer,expected", IDIOMS, ids=[f"idiom{i}" for i in range(len(IDIOMS))])
+def test_idiomatic_paraphrases_and_their_wrong_twins(question, reference, answer, expected):
+    v = judge_answer(answer, reference, question=question)
+    assert v.correct is expected, v.reason
+
+
+def test_an_each_year_that_qualifies_a_value_is_neither_required_nor_invented():
+    ref = "Your P60 is published in StaffHub under Pay by 31 May each year."
+    assert judge_answer("It's in StaffHub under Pay by 31 May.", ref, question="How do I get my P60?").correct
+    assert judge_answer("Each year StaffHub has it under Pay by 31 May.", ref, question="How do I get my P60?").correct
+    v = judge_answer("Each year StaffHub has it under Pay by 30 June.", ref, question="How do I get my P60?")
+    assert not v.correct and "30 June" in v.reason
