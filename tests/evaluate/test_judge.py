@@ -193,6 +193,28 @@ def test_agreement_with_the_expert_verdicts(judged):
     assert all(x["agreement"] >= 0.75 for x in b["by_kind"].values() if x["n"] >= 4), b["by_kind"]
 
 
+# fourth.jsonl (a housing association's tenant services) was written after every rule of the judge
+# and measured once (2026-12-04): 44 of 55, 0.800. These are that run's figures, kept as floors so
+# that a change can only hold or raise them; they are not the 0.9 target, which this set misses.
+FOURTH_MEASURED = {"overall": 44, "paraphrase": 9, "numbers_dates_reworded": 3, "omits_incidental": 3,
+                   "extra_detail": 3, "wrong_value": 9, "swapped_values": 3, "wrong_unit_period": 4,
+                   "polarity_flip": 4, "missing_yes_no": 3, "invented_fact": 1, "missing_condition": 1,
+                   "refusal": 1}
+
+
+def test_agreement_on_the_set_measured_once_holds_its_first_figures():
+    rows = _read("fourth.jsonl")
+    assert len(rows) >= 40 and {r["verdict"] for r in rows} <= set(CATEGORIES)
+    verdicts = judge_rows(rows)
+    agree = [bool(v.correct) == bool(r["correct"]) for r, v in zip(rows, verdicts)]
+    assert sum(agree) >= FOURTH_MEASURED["overall"], sum(agree)
+    by_kind = {}
+    for r, ok in zip(rows, agree):
+        by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + ok
+    assert set(by_kind) == set(FOURTH_MEASURED) - {"overall"}
+    assert all(by_kind[k] >= FOURTH_MEASURED[k] for k in by_kind), by_kind
+
+
 def test_the_judge_is_not_a_constant(judged):
     """Both verdicts occur and follow the labels (a judge that always says 'correct' would fail)."""
     rows, vs, _f, _fv = judged
