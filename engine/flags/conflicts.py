@@ -41,8 +41,8 @@ import numpy as np
 from engine.flags.base import DetectContext, FlagCandidate, PairText
 from engine.flags.claims import (Claim, Vocabulary, claim_key, compatible, extract_claims, same_topic, subject_terms,
                                  value_key, value_label)
-from engine.flags.dedup import (DEFAULT_THRESHOLD, _focus_rows, exact_key, key_terms, pair_vectors, short_pair_sim, short_question,
-                    thresholds, veto_reason)
+from engine.flags.dedup import DEFAULT_THRESHOLD, _focus_rows, pair_vectors, thresholds
+from engine.flags.dedup_candidates import exact_key, key_terms, short_pair_sim, short_question, veto_reason
 from engine.flags.facts import Fact, about, differing_facts, extract_facts, fact_phrase, fact_terms
 from engine.workspace.progress import raise_if_cancelled
 
@@ -462,10 +462,9 @@ def question_links(items: Sequence[PairText], ctx: DetectContext) -> list[tuple[
                 by_key.setdefault(k, []).append(p.id)
         return [(g[0], x) for g in by_key.values() for x in g[1:]]
     signals = dedup.signals_for(list(items), ctx)
-    cand = signals.candidates(cancel=ctx.cancel)
+    cand, sc = signals.candidate_scores(cancel=ctx.cancel)  # the duplicate detector's, computed once
     if not len(cand):
         return []
-    sc = signals.scores(cand[:, 0], cand[:, 1])
     ok = sc >= dedup.score_threshold(ctx)
     if signals.vectors is not None:
         # answers that disagree are less alike, which lowers the duplicate score of exactly the

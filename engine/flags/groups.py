@@ -18,7 +18,7 @@ from typing import Hashable, Iterable, Sequence
 import numpy as np
 
 
-def component_labels(n: int, edges: Iterable[tuple[int, int]]) -> np.ndarray:
+def component_labels(n: int, edges: "Iterable[tuple[int, int]] | np.ndarray") -> np.ndarray:
     """The component of each node 0..n-1 (an int array of length n). Labels are numbered in
     order of each component's smallest node."""
     from scipy.sparse import coo_matrix
@@ -26,7 +26,10 @@ def component_labels(n: int, edges: Iterable[tuple[int, int]]) -> np.ndarray:
 
     if n <= 0:
         return np.zeros(0, dtype=np.int64)
-    pairs = np.asarray([(int(a), int(b)) for a, b in edges], dtype=np.int64).reshape(-1, 2)
+    if isinstance(edges, np.ndarray):  # an (m, 2) array: no Python loop over the edges
+        pairs = edges.astype(np.int64).reshape(-1, 2)
+    else:
+        pairs = np.asarray([(int(a), int(b)) for a, b in edges], dtype=np.int64).reshape(-1, 2)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     # renumber by smallest member, whatever order the library numbered them in
@@ -37,7 +40,7 @@ def component_labels(n: int, edges: Iterable[tuple[int, int]]) -> np.ndarray:
     return rank[labels]
 
 
-def connected_groups(n: int, edges: Iterable[tuple[int, int]], min_size: int = 1) -> list[list[int]]:
+def connected_groups(n: int, edges: "Iterable[tuple[int, int]] | np.ndarray", min_size: int = 1) -> list[list[int]]:
     """The connected components of the graph on nodes 0..n-1 with these (undirected) edges, those
     of at least `min_size` nodes: members ascending, groups ordered by their smallest member."""
     labels = component_labels(n, edges)
