@@ -172,8 +172,13 @@ def _says_more(raw: str) -> bool:
     first = paragraphs[0]
     if len(paragraphs) > 1 and len(first) < 40 and "\n" not in first.strip():
         first = paragraphs[1]  # "Hi Sam," on a line of its own
-    words = _WORD.findall(first.lower())
-    return sum(1 for w in words if w not in _VOCAB) > 4
+    n = 0
+    for w in _WORD.findall(first.lower()):
+        if w not in _VOCAB:
+            n += 1
+            if n > 4:
+                return True
+    return False
 
 
 def _strip_courtesy(t: str) -> str:

@@ -103,16 +103,17 @@ def draft(ticket: helpdesk.Ticket, pr: helpdesk.TicketPair) -> tuple[str, str]:
     return q, a
 
 
-def ticket_rows(ticket: helpdesk.Ticket, mode: str) -> tuple[list[tuple], str | None]:
+def ticket_rows(ticket: helpdesk.Ticket, mode: str, counts: tuple[int, int, int] | None = None
+                ) -> tuple[list[tuple], str | None]:
     """The importer's rows for one ticket (line, ext, subject, question, answer, created, extra,
-    hash, key) and, when it makes no pair, the reason."""
+    hash, key) and, when it makes no pair, the reason. `counts`: ticket.counts(), when known."""
     pairs = helpdesk.ticket_pairs(ticket, mode)
     if not pairs:
         public = [p for p in ticket.posts if not p.internal and p.text.strip()]
         return [], (NO_QUESTION if any(not p.customer for p in public) and not any(p.customer for p in public)
                     else NO_ANSWER)
     rows = []
-    public, internal, _ = ticket.counts()
+    public, internal, _ = counts or ticket.counts()
     for pr in pairs:
         key = ticket_key(ticket.vendor, ticket.external_id, pr.exchange)
         extra: dict[str, Any] = {"helpdesk": ticket.vendor, "helpdesk_key": key}
@@ -166,13 +167,14 @@ def iter_helpdesk(kind: str, main: list[Path], side: list[Path], mode: str, resu
 
     for ticket in vendors.read_group(kind, main, side, on_error, progress, cancel):
         res = by_name.get(ticket.file) or first
-        public, internal, files = ticket.counts()
+        counts = ticket.counts()
+        public, internal, files = counts
         st = res.stats
         st["tickets"] += 1
         st["public_replies"] += public
         st["internal_notes"] += internal
         st["attachments"] += files
-        rows, why = ticket_rows(ticket, mode)
+        rows, why = ticket_rows(ticket, mode, counts)
         if why:
             res.skipped[why] = res.skipped.get(why, 0) + 1
         for row in rows:

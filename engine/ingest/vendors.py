@@ -194,6 +194,8 @@ def _header(path: Path, info: dict) -> list[str]:
 
 # --- shared helpers ---------------------------------------------------------------------------
 def _text(value) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -202,6 +204,8 @@ def _text(value) -> str:
 
 
 def _id(value) -> str:
+    if type(value) is int:
+        return str(value)  # most ids (Zendesk's, Freshdesk's) are JSON numbers
     s = _text(value).strip()
     if s.endswith(".0") and s[:-2].isdigit():
         s = s[:-2]
