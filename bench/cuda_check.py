@@ -58,14 +58,19 @@ def record(check: str, ok: bool | None, detail: str = "", **figures) -> bool:
 
 
 def guarded(fn):
-    """A check that raises is a FAIL with its traceback, and the next check still runs."""
+    """A check that raises is a FAIL with its traceback, and the next check still runs; each
+    check's result carries its wall-clock seconds (`check_s`)."""
     def wrapper(*args, **kwargs):
+        t0, before = time.monotonic(), len(RESULTS)
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001
             traceback.print_exc()
             record(fn.__name__, False, f"raised {type(exc).__name__}: {exc}")
             return None
+        finally:
+            for r in RESULTS[before:]:
+                r.setdefault("check_s", round(time.monotonic() - t0, 1))
     wrapper.__name__ = fn.__name__
     return wrapper
 
@@ -110,13 +115,18 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# A CPU run (--cpu) is this script checking itself, often on a shared machine: its subprocesses get
+# this many times the time a GPU run allows them.
+TIMEOUT_SCALE = [1.0]
+
+
 def train(run_dir: Path, *, resume: bool = False, timeout: float = 300, **env_extra) -> tuple[int, list[dict]]:
     from engine.train.events import read_events
     from engine.train.launch import train_argv
 
     with open(run_dir / "train.log", "a") as log:
         proc = subprocess.run(train_argv(run_dir, resume=resume), env=child_env(**env_extra), cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=log, timeout=timeout)
+                              stdout=subprocess.DEVNULL, stderr=log, timeout=timeout * TIMEOUT_SCALE[0])
     events = read_events(run_dir)
     if proc.returncode != 0 or not events or events[-1]["event"] != "done":
         FAILED_LOGS.append(run_dir / "train.log")
@@ -243,7 +253,7 @@ def kill_and_resume(work: Path, cuda: bool, base: str) -> None:
     with open(run_dir / "train.log", "a") as log:
         proc = subprocess.Popen(train_argv(run_dir), env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
         killed_after = None
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 240 * TIMEOUT_SCALE[0]
         for line in proc.stdout:
             event = parse_line(line)
             if event and event["event"] == "checkpoint" and event["step"] >= 10:
@@ -255,7 +265,7 @@ def kill_and_resume(work: Path, cuda: bool, base: str) -> None:
         proc.kill()
         proc.wait(timeout=60)
         subprocess.run(resume_argv(run_dir), env=child_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
-                       timeout=300)
+                       timeout=300 * TIMEOUT_SCALE[0])
     events = read_events(run_dir)
     started = of(events, "started")
     steps = {e["step"] for e in of(events, "step")}
@@ -380,7 +390,8 @@ def bench(cuda: bool, small: Path) -> None:
             "--batch", "8" if cuda else "4", "--max-length", "512" if cuda else "128"]
     if not cuda:
         argv += ["--set", "device=cpu", "--threads", "2"]
-    proc = subprocess.run(argv, env=child_env(), cwd=ROOT, capture_output=True, text=True, timeout=420)
+    proc = subprocess.run(argv, env=child_env(), cwd=ROOT, capture_output=True, text=True,
+                          timeout=420 * TIMEOUT_SCALE[0])
     if proc.returncode != 0:
         record("bench", False, proc.stdout[-500:] + proc.stderr[-1500:])
         return
@@ -406,6 +417,7 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("PAIRSMITH_CACHE", tempfile.mkdtemp(prefix="pairsmith-cache-"))
     cuda = not args.cpu
+    TIMEOUT_SCALE[0] = 1.0 if cuda else 4.0
     only = {name.strip() for name in args.only.split(",") if name.strip()} if args.only else None
     if only is not None and (not only or only - set(CHECKS)):
         parser.error(f"--only takes names from: {', '.join(CHECKS)} (got {args.only!r})")
