@@ -4,7 +4,6 @@ recall/precision on the sample's planted conflicts (the export alone, and with t
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -17,7 +16,7 @@ from engine.flags.facts import (about, align_facts, comparable, differing_facts,
 import sys
 from pathlib import Path
 
-from flag_helpers import ground_truth, import_sample, sample_available
+from flag_helpers import ground_truth, sample_available
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data" / "flags_second_set"))
 from engine.flags.conflicts import compare_answers
@@ -341,18 +340,14 @@ def _check_explanations(flags, gt):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
-def test_sample_conflicts_recall_and_precision(tmp_path, model):
+def test_sample_conflicts_recall_and_precision(sample_flags):
     """Calibration set. Measured (claims across the workspace): 12 flags, recall 15/16, every
-    flag separating a planted pair (the earlier pairwise rule: 16 flags, recall 15/16)."""
+    flag separating a planted pair (the earlier pairwise rule: 16 flags, recall 15/16). The pass
+    (duplicates and conflicts, as `pairsmith flag` runs them) is shared with the duplicate test."""
     import measure
-    from engine.flags.runner import list_flags, run_flags
-    from engine.workspace.store import Workspace
 
     gt = ground_truth()
-    with Workspace.create(tmp_path / "ws") as ws:
-        import_sample(ws)
-        run_flags(ws, kinds=["conflict"])
-        flags = list_flags(ws, kind="conflict")
+    flags = sample_flags["conflict"]
     sc = measure.conflict_scores(flags, measure.conflict_units_sample(gt))
     assert sc["recall"] >= 0.9, sc
     assert sc["precision"] >= 0.8, sc

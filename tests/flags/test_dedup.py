@@ -11,7 +11,7 @@ import pytest
 from engine.flags import conflicts, dedup, embeddings as emb
 from engine.flags.base import DetectContext, PairText
 
-from flag_helpers import ground_truth, import_sample, sample_available
+from flag_helpers import ground_truth, sample_available
 
 
 @pytest.fixture(scope="session")
@@ -164,15 +164,10 @@ def _pairwise(clusters):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
-def test_sample_duplicates_f1_and_hard_negatives(tmp_path, model):
-    from engine.flags.runner import list_flags, run_flags
-    from engine.workspace.store import Workspace
-
+def test_sample_duplicates_f1_and_hard_negatives(sample_flags):
     gt = ground_truth()
-    with Workspace.create(tmp_path / "ws") as ws:
-        ids = import_sample(ws)
-        run_flags(ws, kinds=["duplicate", "conflict"])
-        flags = list_flags(ws, kind="duplicate")
+    flags = sample_flags["duplicate"]  # one pass over the sample, shared with the conflict test
+    assert flags
     found = [[e for e in f["external_ids"]] for f in flags]
     truth = [d["ids"] for d in gt["duplicates"]]
     pred_pairs, true_pairs = _pairwise(found), _pairwise(truth)
@@ -183,7 +178,6 @@ def test_sample_duplicates_f1_and_hard_negatives(tmp_path, model):
     assert f1 >= 0.9, (precision, recall, sorted(pred_pairs - true_pairs)[:10], sorted(true_pairs - pred_pairs)[:10])
     for a, b in gt.get("hard_negatives", []):
         assert tuple(sorted((a, b))) not in pred_pairs, (a, b)
-    assert ids
 
 
 # --- Bugs found in the duplicate and conflict checks on short questions: "Any update?" asked in ---
