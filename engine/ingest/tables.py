@@ -84,8 +84,8 @@ class _Lines:
         self._started = False
 
     def _read(self) -> bool:
-        line = self._f.readline()
-        if not line:
+        chunk = self._f.readlines(1 << 16)
+        if not chunk:
             self._eof = True
             self._f.close()
             if self._buf:  # a DOS end-of-file mark after the last line
@@ -97,10 +97,10 @@ class _Lines:
             return False
         if not self._started:
             self._started = True
-            line = line.lstrip("\ufeff")
-        if self._nul and "\x00" in line:
-            line = line.replace("\x00", "")
-        self._buf.append(line)
+            chunk[0] = chunk[0].lstrip("\ufeff")
+        if self._nul and any("\x00" in line for line in chunk):
+            chunk = [line.replace("\x00", "") for line in chunk]
+        self._buf.extend(chunk)
         return True
 
     def get(self, i: int) -> str | None:
@@ -114,16 +114,21 @@ class _Lines:
         return self._buf[j] if j < len(self._buf) else None
 
     def forget_before(self, i: int) -> None:
-        if i > self._first:
+        if i - self._first > 4096:  # in steps: deleting from a list's front moves the rest
             del self._buf[:i - self._first]
             self._first = i
 
     def from_(self, i: int) -> Iterator[str]:
+        buf = self._buf
         while True:
-            line = self.get(i)
-            if line is None:
+            j = i - self._first
+            if j + 1 >= len(buf) and not self._eof:
+                self._read()
+                buf = self._buf
+                continue
+            if j >= len(buf):
                 return
-            yield line
+            yield buf[j]
             i += 1
 
     def close(self) -> None:

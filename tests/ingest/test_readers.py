@@ -525,3 +525,17 @@ def test_header_names_in_other_languages(columns, q, a):
 def test_more_everyday_column_names(q, a):
     m = guess_mapping(["Ref", "Category", q, a])
     assert m["question"] == q and m["answer"] == a
+
+
+def test_a_long_csv_is_read_as_a_stream_and_broken_quoting_far_down_starts_again_after_it(tmp_path):
+    # 6,000 two-line records: the reader forgets the lines it is done with as it goes
+    lines = ["id,question,answer"] + [f'{i},"Question {i}\nsecond line","Answer {i}"' for i in range(1, 6001)]
+    lines[5000] = "5000,\"Question 5000 with a quote that never closes,Answer 5000"  # physical line 10000
+    f = tmp_path / "long.csv"
+    f.write_bytes(("\r\n".join(lines) + "\r\n\x1a").encode("utf-8"))
+    errors: list = []
+    records = list(read_records(f, errors=errors))
+    assert [e["line"] for e in errors] == [10000] and "broken quoting" in errors[0]["reason"]
+    ids = [int(r["id"]) for _, r in records]
+    assert ids == [i for i in range(1, 6001) if i != 5000]
+    assert records[-1] == (11999, {"id": "6000", "question": "Question 6000\nsecond line", "answer": "Answer 6000"})
