@@ -5,8 +5,9 @@
     field_too_long(value) -> bool    # a cell over MAX_FIELD_CHARS is a bad row, reported with its line
 
 The file-size limit can be changed with the environment variable PAIRSMITH_MAX_FILE_BYTES (a
-number of bytes, or with a K/M/G suffix): an import reads the whole file into memory, so the
-limit protects a laptop from a runaway export, not the database.
+number of bytes, or with a K/M/G suffix): a question/answer file's rows are all held in memory
+before they are written (a helpdesk export is streamed, but the database holds the import's one
+transaction until it commits), so the limit protects a laptop from a runaway export, not the database.
 """
 
 from __future__ import annotations
