@@ -60,7 +60,7 @@ from typing import Any, Sequence
 
 from engine.evaluate.judge_claims import (POLARITY_KINDS, Fact, Knowledge, claims_of, loosely_same, quantities,
                                           rates_clash, same_value, value_text)
-from engine.evaluate.judge_idioms import BARE_NUMBER_RE, named_day, plain_period
+from engine.evaluate.judge_idioms import BARE_NUMBER_RE, named_day, plain_period, weekly_day
 from engine.evaluate.judge_text import (STOPWORDS, TOKEN_RE, Span, clauses, content_words, cosine_pairs, coverage,
                                         has_word, load_embedder, rouge_l, sentences, stem, token_f1)
 from engine.flags import claims as _claims, facts as _facts
@@ -115,11 +115,36 @@ _CONDITION_RE = re.compile(
 _NAMED_RE = re.compile(
     r"\b(?:the\s+)?(?P<name>(?:[A-Z][\w&'-]*\s+){1,4}(?:Policy|Portal|Handbook|Form|Plan|Scheme|Programme|Program|"
     r"Agreement|Procedure|Allowance|Board|Fund|Fast[- ]Track|Card|Pass))\b")
+# "How much notice...?" asks for an amount; "When...?" for a day or time (see _asked_calendar)
+_HOW_MUCH_Q_RE = re.compile(r"^\W*how\s+(?:much|many|long|soon|quickly|fast|far|big|large|often)\b", re.I)
+_WHEN_Q_RE = re.compile(r"^\W*(?:when|what\s+(?:time|day|date)|which\s+(?:day|date)|on\s+what\s+day)\b", re.I)
+_CALENDAR = frozenset({"date", "time", "weekday", "weekdays", "day_of_month", "month"})
+# "It is only for emergencies", "for staff use only": a use the reference restricts
+_ONLY_FOR_RE = re.compile(r"\b(?<!not\s)only\s+(?:for|to\s+be\s+used\s+for|used\s+for)\s+(?P<x>[^,;.]{2,50}?)(?=[,;.]|\s+(?:and|but|so)\s|$)|"
+                          r"\bfor\s+(?P<x2>[\w'’ -]{2,40}?)\s+only\b", re.I)
+# "you can use it for X too", "it also covers X", "X as well": an answer that widens a use
+_WIDEN_RE = re.compile(r"\b(?:too|as\s+well|also|either)\b", re.I)
+# an added rule inside a clause that also states a value: "costs €5 and includes free delivery"
+_SUBCLAUSE_SPLIT = re.compile(r"\s+(?:and|plus|with|including|which\s+includes?)\s+|,\s+", re.I)
 _RULE_CUES = frozenset({"free", "exception", "extra", "additional", "bonus", "entitled", "allowance", "scheme",
                         "waived", "exempt", "discount", "compensation", "also"})
 
 
 _RULE_STEMS = frozenset(stem(w) for w in _RULE_CUES)
+# beside a value, only the words of an added benefit ("and includes free delivery")
+_VALUE_RULE_STEMS = frozenset(stem(w) for w in ("free", "extra", "additional", "bonus", "waived", "exempt", "discount",
+                                                 "compensation", "allowance"))
+
+
+def _asked_calendar(question: str | None) -> bool | None:
+    """True when the question asks when (a day, date or time), False when it asks how much, how
+    many or how long, None when it asks neither."""
+    q = (question or "").strip()
+    if _WHEN_Q_RE.match(q):
+        return True
+    if _HOW_MUCH_Q_RE.match(q):
+        return False
+    return None
 
 
 def _is_yes_no_question(question: str | None) -> bool:
@@ -155,6 +180,13 @@ class Condition:
     words: set[str]
     sentence: int  # index of the reference sentence
     facts: list[Fact]
+    host: set[str] = field(default_factory=set)  # content words of the clause the condition limits
+
+    def host_restated(self, ans_words: set[str]) -> bool:
+        """The answer restates the clause the condition limits ("you pay your supplier directly"
+        for "You pay your supplier directly, except in sheltered housing, where..."), even when it
+        leaves the rest of that sentence out."""
+        return len(self.host) >= 3 and coverage(self.host, ans_words) >= 0.75
 
 
 def _conditions(ref_sents: list[Span], ref_q: list[Fact]) -> list[Condition]:
@@ -171,7 +203,9 @@ def _conditions(ref_sents: list[Span], ref_q: list[Fact]) -> list[Condition]:
                 continue
             lo, hi = s.start + m.start(), s.start + m.end() + (stop.start() if stop else len(rest))
             fs = [f for f in ref_q if lo <= f.start < hi]
-            out.append(Condition((m.group(0) + tail).strip(), ws, i, fs))
+            head = s.text[:m.start()].rstrip(" ,;:")
+            head = re.split(r"[,;:]\s+|\s+(?:and|but)\s+", head)[-1] if head.strip() else ""
+            out.append(Condition((m.group(0) + tail).strip(), ws, i, fs, content_words(head) - ws))
     return out
 
 
@@ -316,6 +350,13 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
 
     mentioned = [coverage(s.words, ans_words) >= MENTION_COVERAGE for s in ref_sents]
     required = [i == 0 or len(s.words & q_words) >= 2 for i, s in enumerate(ref_sents)]
+    # a later sentence shares words with the question but names a day or date where the question
+    # asks how much or how long, which the first sentence answers ("How much notice?": "4 weeks'
+    # notice. The tenancy must end on a Monday"): its days are not required (a cost named after
+    # a "When...?" is: it is often what the service needs, "a permit, which costs £45")
+    asked_calendar = _asked_calendar(question)
+    first_kinds = {(f.kind in _CALENDAR) for f in ref_q if sentence_of(f) == 0} if asked_calendar is False else set()
+    answered_first = False in first_kinds
     not_asked = _other_scope(reference, ref_q, question or "")
 
     wrong: list[str] = []
@@ -352,9 +393,11 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
         i = sentence_of(r)
         if not required[i] or id(r) in not_asked:  # said elsewhere in the answer: checked by the pairing only
             continue
+        if i > 0 and answered_first and r.kind in _CALENDAR and not mentioned[i]:
+            continue
         if isinstance(r.value, tuple) and r.value[0] in bare:  # "a child's card allows eight"
             continue
-        if any(loosely_same(r, a) for a in ans_q) or named_day(r):
+        if any(loosely_same(r, a) for a in ans_q) or named_day(r) or weekly_day(r):
             continue
         v.missing.append(r.text)
     if v.missing:
@@ -365,7 +408,7 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
     for a in ans_q:
         if id(a) in paired_ans or any(loosely_same(a, r) for r in ref_q):
             continue
-        if any(same_value(a, q) for q in q_f) or plain_period(a):
+        if any(same_value(a, q) for q in q_f) or plain_period(a) or weekly_day(a):
             continue
         first_number = BARE_NUMBER_RE.search(a.text)
         if first_number and float(_facts.number_value(first_number.group(1))) in ref_bare:
@@ -422,9 +465,24 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
     if flipped and not any(w.startswith("says yes") or w.startswith("says no") for w in wrong):
         b, r = flipped[0]
         wrong.append(f"states the opposite: \u201c{_short(b.text)}\u201d where the reference says \u201c{_short(r.text)}\u201d")
+    ref_words = content_words(reference)
+    # a use the reference restricts ("only for emergencies"), widened by the answer ("for routine
+    # repairs too")
+    for m in _ONLY_FOR_RE.finditer(reference):
+        x = content_words(m.group("x") or m.group("x2") or "")
+        if not x:
+            continue
+        for c in ans_clauses:
+            if not _WIDEN_RE.search(c.text) or re.search(r"\bonly\b", c.text, re.I) or c.negated:
+                continue
+            other = c.words - x - q_words - {stem("use"), stem("can")}
+            # it names a use the reference sends elsewhere ("meetings go in the seminar rooms")
+            if other & (ref_words - x) and not (c.words & x):
+                wrong.append(f"widens \u201c{_short(m.group(0).strip(), 50)}\u201d: \u201c{_short(c.text)}\u201d")
+                break
     # 4. conditions
     for c in _conditions(ref_sents, ref_q):
-        if not (required[c.sentence] or mentioned[c.sentence]):
+        if not (required[c.sentence] or mentioned[c.sentence] or c.host_restated(ans_words)):
             continue
         if coverage(c.words, q_words) >= 0.5:  # "If you resign" when the question says "if I resign"
             continue
@@ -434,11 +492,21 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
             partial.append(f"leaves out the condition \u201c{_short(c.phrase, 60)}\u201d")
     # 5. added rules without a number
     for c in ans_clauses:
+        parts = [(c.text, c.words)]
         if any(c.start <= a.start < c.end for a in ans_q):
-            continue
-        novel = {w for w in c.words & _RULE_STEMS if not has_word(w, content_words(reference) | q_words)}
-        if novel and not knowledge.supports(c.words, need=0.8):
-            invented.append(f"adds \u201c{_short(c.text, 60)}\u201d, which no approved answer says")
+            # a value in the clause: only its parts without a value can add a rule
+            parts, pos = [], 0
+            for m in list(_SUBCLAUSE_SPLIT.finditer(c.text)) + [None]:
+                end = m.start() if m else len(c.text)
+                lo, hi = c.start + pos, c.start + end
+                if not any(lo <= a.start < hi for a in ans_q) and c.text[pos:end].strip():
+                    parts.append((c.text[pos:end].strip(), content_words(c.text[pos:end])))
+                pos = m.end() if m else len(c.text)
+        for text, words in parts:
+            cues = _RULE_STEMS if len(parts) == 1 and parts[0][0] == c.text else _VALUE_RULE_STEMS
+            novel = {w for w in words & cues if not has_word(w, ref_words | q_words)}
+            if novel and not knowledge.supports(words, need=0.8):
+                invented.append(f"adds \u201c{_short(text, 60)}\u201d, which no approved answer says")
     if v.added:
         invented.insert(0, ("adds " + ", ".join(v.added) + ", which no approved answer states"))
     refused = bool(_REFUSAL_RE.search(answer))

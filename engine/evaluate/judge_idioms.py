@@ -10,7 +10,7 @@ never on the sets measured once.
 
     override_facts(text) -> list[Fact]           # readings that win over the facts module's
     idiom_facts(text, add, taken) ; frequency_facts(text, add, taken)   # forms it leaves out
-    plain_period(f) / named_day(f) -> bool       # weak facts: not invented / not required
+    plain_period(f) / named_day(f) / weekly_day(f) -> bool   # weak facts: not invented / not required
     make_fact(kind, value, text, start, end) -> Fact
 """
 
@@ -104,11 +104,18 @@ _AND_A_HALF_RE = re.compile(
     rf"\b(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+{_HALF_UNIT}\s+and\s+a\s+half\b|"
     rf"\b(?P<n2>one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+and\s+a\s+half\s+{_HALF_UNIT.replace('unit>', 'unit2>')}\b",
     re.I)
-_PENCE_RE = re.compile(rf"\b(?P<n>\d{{1,2}}|{_NUMBER_WORDS_SMALL}(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\s+pence\b", re.I)
-# "two pounds fifty": £2.50
+_PENCE_RE = re.compile(rf"\b(?P<n>\d{{1,2}}|(?:{_NUMBER_WORDS_SMALL})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\s+pence\b", re.I)
+# "two pounds fifty": £2.50; "six euro fifty", "three euros and twenty cents", "ten dollars
+# forty-five": the same with other currencies (a word amount's cents may be named)
+_WORD_CURRENCY = {"pound": "GBP", "euro": "EUR", "dollar": "USD"}
+_CENTS_WORD = r"(?:\s+(?:cents?|pence|p)\b)?"
 _POUNDS_PENCE_RE = re.compile(
-    rf"\b(?P<p>\d+|{_NUMBER_WORDS_SMALL})\s+pounds?\s+(?P<c>\d{{2}}|{_NUMBER_WORDS_SMALL}(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\b"
-    r"(?!\s*(?:%|per\s*cent|[a-z]))", re.I)
+    rf"\b(?P<p>\d+|{_NUMBER_WORDS_SMALL})\s+(?P<cur>pound|euro|dollar)s?\s+(?:and\s+)?"
+    rf"(?P<c>\d{{2}}|(?:{_NUMBER_WORDS_SMALL})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\b(?P<cw>{_CENTS_WORD})"
+    r"(?!\s*(?:%|per\s*cent|-|(?:days?|weeks?|months?|years?|hours?|minutes?|times|[a-z]+s)\b))", re.I)
+# "fifty cents", "forty cent": a euro amount (a dollar one when the text names dollars)
+_CENTS_RE = re.compile(rf"\b(?P<n>\d{{1,2}}|(?:{_NUMBER_WORDS_SMALL})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\s+cents?\b",
+                       re.I)
 _DOTTED_DATE_RE = re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)\b")
 _WORKING_WEEKS_RE = re.compile(r"\b(?P<n>a|one|two|three|four|\d)\s+(?:full\s+)?working\s+weeks?\b", re.I)
 _WORD_SIZE_RE = re.compile(r"\b(?:a|one)\s+(?P<u>terabyte|gigabyte|megabyte)\b", re.I)
@@ -150,7 +157,12 @@ def override_facts(text: str) -> list[Fact]:
         out.append(make_fact("amount:GBP", (v, v), text, m.start(), m.end()))
     for m in _POUNDS_PENCE_RE.finditer(text):
         v = _word_value(m.group("p")) + _word_value(m.group("c")) / 100
-        out.append(make_fact("amount:GBP", (v, v), text, m.start(), m.end()))
+        cur = _WORD_CURRENCY[m.group("cur").lower()]
+        out.append(make_fact(f"amount:{cur}", (v, v), text, m.start(), m.end()))
+    dollars = bool(re.search(r"\$|\bdollars?\b", text, re.I))
+    for m in _CENTS_RE.finditer(text):
+        v = _word_value(m.group("n")) / 100
+        out.append(make_fact("amount:USD" if dollars else "amount:EUR", (v, v), text, m.start(), m.end()))
     for m in _DOTTED_DATE_RE.finditer(text):
         day, month = int(m.group("d")), int(m.group("m"))
         if 1 <= day <= 31 and 1 <= month <= 12:
@@ -196,11 +208,29 @@ def plain_period(f: Fact) -> bool:
     return f.rate == "every" and bool(_PLAIN_PERIOD_RE.match(f.text.strip()))
 
 
+_WEEKDAY_NAMES = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?"
+# "every Tuesday" (weekly), "every other Friday", "every second Monday", "alternate Thursdays"
+# (fortnightly): how often, read as a frequency beside the weekday itself
+_WEEKDAY_FREQ_RE = re.compile(
+    rf"\b(?:(?:every|each)\s+(?P<other>(?:other|second|alternate)\s+)?|(?:on\s+)?(?P<alt>alternate)\s+)(?={_WEEKDAY_NAMES}\b)",
+    re.I)
+
+
+def weekly_day(f: Fact) -> bool:
+    """"every Tuesday": weekly, said by naming the day. Compared when the answer says how often
+    ("every other Tuesday" is wrong), but an answer that only says "on Tuesdays" leaves nothing out
+    and "every Tuesday" in an answer is no invented frequency."""
+    return f.rate == "every" and f.text.strip().lower() in ("every", "each")
+
+
 def frequency_facts(text: str, add, taken: list[tuple[int, int]]) -> None:
     """How often: "twice a month", "three times a year", "every other week", "fortnightly", "each
     year" (a `frequency`: the interval between two occurrences in days, turned into a duration
     with rate "every" by claims_of). Read after every other form, so that "27 days each year" and
     "by the end of May every year" are a value and its period."""
+    for m in _WEEKDAY_FREQ_RE.finditer(text):
+        lo = 14.0 if (m.group("other") or m.group("alt")) else 7.0
+        add(make_fact("frequency", (lo, lo), text, m.start(), m.start() + len(m.group(0).rstrip())))
     for m in _FREQ_RE.finditer(text):
         if not (m.group("times") or m.group("n")) and _value_just_before(text, m.start(), taken):
             continue  # "£45 a year, paid annually" is how often; "27 days each year" is a period

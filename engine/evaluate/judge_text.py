@@ -57,6 +57,18 @@ _NOT_A_DENIAL = re.compile(
     r"(?:at\s+)?no\s+(?:extra\s+)?(?:cost|charge))\b", re.I)
 
 
+# "such as a gas leak, flooding or no hot water": a "no" + noun that names an example (a thing that
+# is missing), not a denial of the clause
+_EXAMPLE_LIST_RE = re.compile(r"\b(?:such\s+as|like|including|e\.g\.|for\s+(?:example|instance))\s+[^.;:()]{0,90}", re.I)
+_EXAMPLE_NO_RE = re.compile(r"(?:^|(?<=,)|(?<=\bor)|(?<=\band)|(?<=\bas)|(?<=\blike)|(?<=\bincluding)|(?<=e\.g\.)|"
+                            r"(?<=example)|(?<=instance)|(?<=having)|(?<=\bwith))\s*\bno\s+(?=[a-z])", re.I)
+
+
+def _drop_example_nouns(text: str) -> str:
+    """Blank a "no" that names an item of a list of examples ("like a burst pipe or no power")."""
+    return _EXAMPLE_LIST_RE.sub(lambda m: _EXAMPLE_NO_RE.sub(" ", m.group(0)), text)
+
+
 def content_words(text: str) -> set[str]:
     """Stemmed content words (stop words and negations left out)."""
     out = set()
@@ -117,7 +129,7 @@ def _spans(text: str, rx: re.Pattern, base: int = 0) -> list[Span]:
             s = Span(piece.strip(), base + pos + lead, base + pos + lead + len(piece.strip()))
             s.words = content_words(s.text)
             body = re.sub(r"^\W*(?:yes|no|sorry|unfortunately)\b[\s,.:!-]*", "", s.text, flags=re.I)
-            s.negated = bool(_NEGATION.search(_NOT_A_DENIAL.sub(" ", body)))
+            s.negated = bool(_NEGATION.search(_NOT_A_DENIAL.sub(" ", _drop_example_nouns(body))))
             out.append(s)
         pos = m.end() if m else len(text)
     return out

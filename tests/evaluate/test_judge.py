@@ -309,3 +309,50 @@ def test_an_each_year_that_qualifies_a_value_is_neither_required_nor_invented():
     assert judge_answer("Each year StaffHub has it under Pay by 31 May.", ref, question="How do I get my P60?").correct
     v = judge_answer("Each year StaffHub has it under Pay by 30 June.", ref, question="How do I get my P60?")
     assert not v.correct and "30 June" in v.reason
+
+
+# --- general forms the fourth set showed missing (probes written in other words and domains) ---
+GENERAL = [  # (question, reference, answer, the expert's correct)
+    # a "no" + noun naming an example of a list is no denial
+    ("Which faults are urgent?", "Urgent faults, such as a burst pipe, a power cut or no hot water, are fixed within 24 hours.",
+     "If it's urgent, like a burst pipe, losing power or having no hot water, we fix it within a day.", True),
+    ("Which faults are urgent?", "Urgent faults, such as a burst pipe, a power cut or no hot water, are fixed within 24 hours.",
+     "Urgent faults, like a burst pipe or no hot water, are fixed within 48 hours.", False),
+    # "only for X" widened by "for Y too"
+    ("What is the quiet room for?", "The quiet room is only for prayer and meditation; meetings go in the seminar rooms.",
+     "It's for prayer and meditation only; book a seminar room for meetings.", True),
+    ("What is the quiet room for?", "The quiet room is only for prayer and meditation; meetings go in the seminar rooms.",
+     "The quiet room is for prayer and meditation, and you can hold small meetings there too.", False),
+    # amounts in words with euro and cent
+    ("How much is an adult fare?", "An adult fare costs €4.80.", "Four euro eighty.", True),
+    ("How much is an adult fare?", "An adult fare costs €4.80.", "It's four euros and eighty cents.", True),
+    ("How much is an adult fare?", "An adult fare costs €4.80.", "Five euro eighty for the day.", False),
+    ("How much is a coffee?", "A coffee is €0.90.", "Ninety cents.", True),
+    # a weekday with how often
+    ("When does the choir rehearse?", "The choir rehearses every other Wednesday and the band every Monday.",
+     "The choir meets fortnightly on a Wednesday, and the band weekly on Mondays.", True),
+    ("When does the choir rehearse?", "The choir rehearses every other Wednesday and the band every Monday.",
+     "The choir rehearses every Wednesday and the band every Monday.", False),
+    ("When does the choir rehearse?", "The choir rehearses every other Wednesday and the band every Monday.",
+     "The choir rehearses every Monday and the band every other Wednesday.", False),
+    ("When is the market on?", "The market is held every Saturday.", "On Saturdays.", True),
+    # a condition of a later sentence, when the answer restates the clause it limits
+    ("Do I pay for parking?", "No, staff parking is free. Visitors pay at the machine, except blue badge holders, who park free.",
+     "No, staff park for free; visitors pay at the machine.", False),
+    ("Do I pay for parking?", "No, staff parking is free. Visitors pay at the machine, except blue badge holders, who park free.",
+     "No, it's free for staff. Visitors pay at the machine unless they hold a blue badge.", True),
+    # an invented benefit beside a right value
+    ("How much is the gym?", "Gym membership costs £20 a month.", "It's £20 a month and includes free classes.", False),
+    ("How much is the gym?", "Gym membership costs £20 a month.", "It costs £20 each month.", True),
+    # a later sentence's day is not what "how long" asks for
+    ("How long is the loan period?", "Books are lent for 3 weeks. Returns made after the loan must be on a weekday.",
+     "You can keep books for 3 weeks.", True),
+    ("How long is the loan period?", "Books are lent for 3 weeks. Returns made after the loan must be on a weekday.",
+     "You can keep books for 4 weeks.", False),
+]
+
+
+@pytest.mark.parametrize("question,reference,answer,expected", GENERAL, ids=[f"general{i}" for i in range(len(GENERAL))])
+def test_general_forms_and_their_wrong_twins(question, reference, answer, expected):
+    v = judge_answer(answer, reference, question=question)
+    assert v.correct is expected, v.reason
