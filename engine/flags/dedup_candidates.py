@@ -5,8 +5,9 @@
 - the key-term veto: questions naming different classes of one contrast group ("earned leave"
   vs "sick leave", "VPN on Windows" vs "on a Mac") are never duplicates;
 - neighbour search: all pairs above a cosine (blocked matmul, or a usearch HNSW index from
-  ANN_MIN_ROWS rows on) and each row's k nearest (dense vectors, or TF-IDF rows), never a full
-  N x N matrix in memory;
+  ANN_MIN_ROWS rows on) and each row's k nearest (dense vectors, or TF-IDF rows projected to
+  dense ones; exact below ANN_MIN_ROWS, an inverted-file index above), never a full N x N
+  matrix in memory;
 - PairVectors: the question and answer vectors and the earlier pair rule.
 
 The thresholds and where they were calibrated: engine/flags/dedup.py.
@@ -356,28 +357,116 @@ class PairVectors:
         return raw[raw[:, 2] >= threshold]
 
 
+IVF_PROBES = 4  # cells each row is compared with (its nearest centroids), from ANN_MIN_ROWS rows on
+
+
 def topk_dense(v: np.ndarray, k: int, block: int = 1024, cancel: CancelFn | None = None) -> np.ndarray:
-    """(i, j) pairs, i < j, of each row's k nearest rows by inner product (blocked matmul; a
-    usearch index from ANN_MIN_ROWS rows on)."""
+    """(i, j) pairs, i < j, of each row's k nearest rows by inner product: an exact blocked matmul
+    below ANN_MIN_ROWS rows; from there on, identical rows (a thousand tickets with one canned
+    answer) are searched once and the rest with an inverted-file index (`_ivf_topk`)."""
     n = len(v)
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     k = min(k, n - 1)
-    if n >= ANN_MIN_ROWS:
-        from usearch.index import Index
-
-        index = Index(ndim=v.shape[1], metric="ip", dtype="f32", connectivity=16, expansion_add=128,
-                      expansion_search=128)
-        index.add(np.arange(n, dtype=np.uint64), np.ascontiguousarray(v, dtype=np.float32))
-        res = index.search(np.ascontiguousarray(v, dtype=np.float32), k + 1)
-        found = np.asarray(res.keys).astype(np.int64)
-        rows = np.repeat(np.arange(n)[:, None], found.shape[1], axis=1)
-        ok = (found != rows) & (found >= 0) & (found < n)
-        i, j = rows[ok], found[ok]
-    else:
-        vt = np.ascontiguousarray(v, dtype=np.float32).T
+    v = np.ascontiguousarray(v, dtype=np.float32)
+    if n < ANN_MIN_ROWS:
+        vt = v.T
         i, j = _blocked_topk(lambda s: v[s:s + block] @ vt, n, k, block, cancel)
-    return _unique_ij(np.minimum(i, j), np.maximum(i, j))
+        return _unique_ij(np.minimum(i, j), np.maximum(i, j))
+    first, inv = _distinct_rows(v)
+    if len(first) == n:
+        i, j = _ivf_topk(v, k, cancel)
+        return _unique_ij(np.minimum(i, j), np.maximum(i, j))
+    rows = np.arange(n)
+    head = first[inv]  # the first row holding each row's vector
+    parts = [np.stack([head, rows], axis=1)[head != rows]]  # twins: linked through their first row
+    if len(first) > 1:
+        ua, ub = topk_dense(v[first], k, block, cancel).T  # distinct vectors: pairs of their indices
+        src, dst = np.concatenate([ua, ub]), np.concatenate([ub, ua])
+        order = np.argsort(src, kind="stable")
+        src, dst = src[order], dst[order]
+        start = np.searchsorted(src, np.arange(len(first)))
+        count = np.bincount(src, minlength=len(first))[inv]
+        # every row gets its vector's neighbours (their first rows)
+        at = np.repeat(start[inv], count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+        parts.append(np.stack([np.repeat(rows, count), first[dst[at]]], axis=1))
+    allp = np.concatenate(parts)
+    return _unique_ij(np.minimum(allp[:, 0], allp[:, 1]), np.maximum(allp[:, 0], allp[:, 1]))
+
+
+def _distinct_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the first row of each distinct vector, each row's distinct vector)."""
+    raw = np.ascontiguousarray(v).view(np.dtype((np.void, v.dtype.itemsize * v.shape[1]))).ravel()
+    _, first, inv = np.unique(raw, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # number them in order of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inv.ravel()]
+
+
+def _centroids(v: np.ndarray, cells: int, rounds: int = 5) -> np.ndarray:
+    """`cells` unit centroids by a few rounds of spherical k-means on a sample of the rows
+    (seeded with random rows; an emptied cell takes a new random row)."""
+    rng = np.random.default_rng(0)
+    sample = v[rng.choice(len(v), size=min(len(v), 40 * cells), replace=False)]
+    cent = sample[rng.choice(len(sample), size=cells, replace=False)].copy()
+    for _ in range(rounds):
+        label = np.argmax(sample @ cent.T, axis=1)
+        sums = np.zeros_like(cent)
+        np.add.at(sums, label, sample)
+        empty = np.bincount(label, minlength=cells) == 0
+        sums[empty] = sample[rng.choice(len(sample), size=int(empty.sum()))]
+        cent = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+    return cent.astype(np.float32)
+
+
+def _ivf_topk(v: np.ndarray, k: int, cancel: CancelFn | None = None,
+              probes: int = IVF_PROBES) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) of each row's k nearest rows, approximately: rows are put in the cell of their
+    nearest of about sqrt(N) k-means centroids, and each row is compared (a blocked matmul) with
+    the rows of its `probes` nearest cells. About N x probes x sqrt(N) products instead of N x N;
+    the nearest neighbours of a near-duplicate are in its own or a neighbouring cell."""
+    n = len(v)
+    cells = int(max(16, np.sqrt(n)))
+    probes = min(probes, cells)
+    cent = _centroids(v, cells)
+    near = np.empty((n, probes), dtype=np.int64)
+    home = np.empty(n, dtype=np.int64)
+    for s in range(0, n, 8192):
+        raise_if_cancelled(cancel)
+        sims = v[s:s + 8192] @ cent.T
+        home[s:s + 8192] = np.argmax(sims, axis=1)
+        near[s:s + 8192] = np.argpartition(-sims, probes - 1, axis=1)[:, :probes]
+    by_home = np.argsort(home, kind="stable")
+    home_start = np.searchsorted(home[by_home], np.arange(cells + 1))
+    q_rows, q_cells = np.repeat(np.arange(n), probes), near.ravel()
+    by_probe = np.argsort(q_cells, kind="stable")
+    q_rows = q_rows[by_probe]
+    probe_start = np.searchsorted(q_cells[by_probe], np.arange(cells + 1))
+    out_i, out_j, out_s = [], [], []
+    for c in range(cells):
+        raise_if_cancelled(cancel)
+        members = by_home[home_start[c]:home_start[c + 1]]
+        queries = q_rows[probe_start[c]:probe_start[c + 1]]
+        if not len(members) or not len(queries):
+            continue
+        kk = min(k + 1, len(members))
+        for b in range(0, len(queries), 2048):
+            q = queries[b:b + 2048]
+            sims = v[q] @ v[members].T
+            sims[q[:, None] == members[None, :]] = -np.inf  # not itself
+            idx = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+            out_i.append(np.repeat(q, kk))
+            out_j.append(members[idx].ravel())
+            out_s.append(np.take_along_axis(sims, idx, axis=1).ravel())
+    i, j, sc = np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
+    ok = np.isfinite(sc)
+    i, j, sc = i[ok], j[ok], sc[ok]
+    order = np.lexsort((-sc, i))  # by row, nearest first
+    i, j = i[order], j[order]
+    rank = np.arange(len(i)) - np.searchsorted(i, i)
+    keep = rank < k
+    return i[keep], j[keep]
 
 
 def _blocked_topk(similarities: Callable[[int], np.ndarray], n: int, k: int, block: int,

@@ -244,3 +244,31 @@ def test_second_set_duplicates_f1_and_hard_negatives(tmp_path, model):
     sc = measure.duplicate_scores(flags, [d["ids"] for d in gt["duplicates"]], gt["hard_negatives"])
     assert sc["f1"] >= 0.9, sc
     assert sc["hard_negatives_merged"] == [], sc
+
+
+def test_large_inputs_find_nearest_neighbours_without_a_full_matrix(monkeypatch):
+    # from ANN_MIN_ROWS rows on, topk_dense uses the inverted-file index and searches identical
+    # rows (one canned answer on many tickets) once: checked here on a small input with the bound lowered
+    from engine.flags import dedup_candidates as dc
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(20, 64)).astype(np.float32)
+    v = np.repeat(centres, 60, axis=0) + 0.4 * rng.normal(size=(1200, 64)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    exact = dc.topk_dense(v, 8)  # below the bound: exact
+    monkeypatch.setattr(dc, "ANN_MIN_ROWS", 500)
+    approx = dc.topk_dense(v, 8)
+    as_set = lambda p: {tuple(x) for x in p.tolist()}  # noqa: E731
+    assert len(as_set(exact) & as_set(approx)) / len(as_set(exact)) >= 0.9
+    # 1,200 rows holding 15 distinct vectors: every row is linked to a twin, and the vectors
+    # to their nearest other vectors
+    same = np.repeat(centres[:15], 80, axis=0)
+    same /= np.linalg.norm(same, axis=1, keepdims=True)
+    pairs = dc.topk_dense(same, 5)
+    linked = np.zeros(len(same), dtype=bool)
+    for a, b in pairs.tolist():
+        if a // 80 == b // 80:
+            linked[a] = linked[b] = True
+    assert linked.all()
+    groups = {(a // 80, b // 80) for a, b in pairs.tolist() if a // 80 != b // 80}
+    assert len({g for pair in groups for g in pair}) == 15  # every distinct vector has neighbours
