@@ -2,7 +2,7 @@
 
 1. Agreement (engine.evaluate.judge.judge_rows + agreement) on the hand-labelled verdict sets in
    tests/data/judge_verdicts/: verdicts.jsonl by split (`tune`: the judge's rules were adjusted on
-   it; `held`), fresh.jsonl, third.jsonl and fourth.jsonl (written after the rules, other organisations). Printed overall,
+   it; `held`), fresh.jsonl, third.jsonl, fourth.jsonl and fifth.jsonl (written after the rules, other organisations). Printed overall,
    per kind, and for the five-way verdict category; with and without the embedder.
 2. The meaning floor (judge.MEANING_FLOOR) on public STS-B (read in place, never copied): the
    cosine under which pairs are "unrelated" (human score < 1) and above which nearly every
@@ -75,7 +75,7 @@ def main() -> None:
     from engine.evaluate.judge import MEANING_FLOOR, cosine_pairs, judge_rows, load_embedder
 
     embed = None if args.no_embed else load_embedder()
-    for name in ("verdicts", "fresh", "third", "fourth"):
+    for name in ("verdicts", "fresh", "third", "fourth", "fifth"):
         rows = _read(SETS / f"{name}.jsonl")
         t0 = time.perf_counter()
         sims = cosine_pairs(embed, [r["answer"] for r in rows], [r["reference"] for r in rows]) if embed else None

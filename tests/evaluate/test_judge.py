@@ -202,17 +202,26 @@ FOURTH_MEASURED = {"overall": 44, "paraphrase": 9, "numbers_dates_reworded": 3, 
                    "refusal": 1}
 
 
-def test_agreement_on_the_set_measured_once_holds_its_first_figures():
-    rows = _read("fourth.jsonl")
+# fifth.jsonl (a university's student finance office) was written after the rules that the fourth
+# set led to, before the judge was run on it, and measured once (2026-12-04): 53 of 68, 0.779.
+# That run's figures are floors, as the fourth's are; they are not the 0.9 target, which it misses.
+FIFTH_MEASURED = {"overall": 53, "paraphrase": 10, "swapped_values": 3, "numbers_dates_reworded": 3,
+                  "omits_incidental": 4, "wrong_value": 7, "wrong_unit_period": 5, "invented_fact": 2,
+                  "polarity_flip": 7, "missing_yes_no": 4, "missing_condition": 4, "refusal": 1, "extra_detail": 3}
+
+
+@pytest.mark.parametrize("name,measured", [("fourth.jsonl", FOURTH_MEASURED), ("fifth.jsonl", FIFTH_MEASURED)])
+def test_agreement_on_the_sets_measured_once_holds_their_first_figures(name, measured):
+    rows = _read(name)
     assert len(rows) >= 40 and {r["verdict"] for r in rows} <= set(CATEGORIES)
     verdicts = judge_rows(rows)
     agree = [bool(v.correct) == bool(r["correct"]) for r, v in zip(rows, verdicts)]
-    assert sum(agree) >= FOURTH_MEASURED["overall"], sum(agree)
+    assert sum(agree) >= measured["overall"], sum(agree)
     by_kind = {}
     for r, ok in zip(rows, agree):
         by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + ok
-    assert set(by_kind) == set(FOURTH_MEASURED) - {"overall"}
-    assert all(by_kind[k] >= FOURTH_MEASURED[k] for k in by_kind), by_kind
+    assert set(by_kind) == set(measured) - {"overall"}
+    assert all(by_kind[k] >= measured[k] for k in by_kind), by_kind
 
 
 def test_the_judge_is_not_a_constant(judged):
