@@ -135,7 +135,13 @@ def step_evaluate(state: dict) -> None:
     from engine.evaluate import run_evaluation
     from engine.evaluate.export_model import export_model
 
-    report = run_evaluation(state["ws"], run_id, limit=DEMO_EVAL_QUESTIONS)
+    from engine.cli.output import ProgressBar
+
+    bar = ProgressBar("  evaluation")
+    try:
+        report = run_evaluation(state["ws"], run_id, limit=DEMO_EVAL_QUESTIONS, progress=bar)
+    finally:
+        bar.close()
     state["report"] = report
     say(f"  {report['summary']} (training questions {round(100 * (report['train_accuracy'] or 0))}%, "
         f"{report['hallucinations']['count']} invented facts); report: runs/{run_id}/eval/report.html")
