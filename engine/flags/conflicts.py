@@ -474,9 +474,10 @@ def question_links(items: Sequence[PairText], ctx: DetectContext) -> list[tuple[
         i, j = cand[:, 0], cand[:, 1]
         both_short = signals.short[i] & signals.short[j]
         if both_short.any() and signals.vectors.a is not None:  # "Any update?": the answers decide
-            qa = (np.einsum("ij,ij->i", signals.vectors.q[i], signals.vectors.q[j])
-                  + np.einsum("ij,ij->i", signals.vectors.a[i], signals.vectors.a[j])) / 2.0
-            old = np.where(both_short, qa, old)
+            at = np.flatnonzero(both_short)
+            si, sj = i[at], j[at]
+            old[at] = (np.einsum("ij,ij->i", signals.vectors.q[si], signals.vectors.q[sj])
+                       + np.einsum("ij,ij->i", signals.vectors.a[si], signals.vectors.a[sj])) / 2.0
         ok |= (old >= float(ctx.settings.get("conflict_threshold", ctx.settings.get(
             "duplicate_threshold", DEFAULT_THRESHOLD)))) & (sc > 0)
     keep = cand[ok]

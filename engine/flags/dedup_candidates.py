@@ -337,12 +337,20 @@ class PairVectors:
         aa = self.a[idx] @ self.a[idx].T
         return np.maximum((qq + aa) / 2.0, qq - self.delta)
 
-    def pair_sims(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        qq = np.einsum("ij,ij->i", self.q[i], self.q[j])
-        if self.a is None:
-            return qq
-        aa = np.einsum("ij,ij->i", self.a[i], self.a[j])
-        return np.maximum((qq + aa) / 2.0, qq - self.delta)
+    def pair_sims(self, i: np.ndarray, j: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+        """The pair rule's similarity of pairs (i[k], j[k]), `chunk` pairs at a time (the rows of
+        a million pairs would take gigabytes at once)."""
+        i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        out = np.empty(len(i), dtype=np.float32)
+        for s in range(0, len(i), chunk):
+            a, b = i[s:s + chunk], j[s:s + chunk]
+            qq = np.einsum("ij,ij->i", self.q[a], self.q[b])
+            if self.a is None:
+                out[s:s + chunk] = qq
+            else:
+                aa = np.einsum("ij,ij->i", self.a[a], self.a[b])
+                out[s:s + chunk] = np.maximum((qq + aa) / 2.0, qq - self.delta)
+        return out
 
     def search(self, threshold: float, rows: Sequence[int] | None = None, cancel=None, progress=None) -> np.ndarray:
         """(i, j, sim) with sim >= threshold."""
