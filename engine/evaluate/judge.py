@@ -120,12 +120,13 @@ _HOW_MUCH_Q_RE = re.compile(r"^\W*how\s+(?:much|many|long|soon|quickly|fast|far|
 _WHEN_Q_RE = re.compile(r"^\W*(?:when|what\s+(?:time|day|date)|which\s+(?:day|date)|on\s+what\s+day)\b", re.I)
 _CALENDAR = frozenset({"date", "time", "weekday", "weekdays", "day_of_month", "month"})
 # "It is only for emergencies", "for staff use only": a use the reference restricts
-_ONLY_FOR_RE = re.compile(r"\b(?<!not\s)only\s+(?:for|to\s+be\s+used\s+for|used\s+for)\s+(?P<x>[^,;.]{2,50}?)(?=[,;.]|\s+(?:and|but|so)\s|$)|"
+_ONLY_FOR_RE = re.compile(r"\b(?<!not\s)only\s+(?:for|to\s+be\s+used\s+for|used\s+for)\s+(?P<x>[^;.]{2,60}?)(?=[;.]|,?\s+(?:but|so)\s|$)|"
                           r"\bfor\s+(?P<x2>[\w'’ -]{2,40}?)\s+only\b", re.I)
 # "you can use it for X too", "it also covers X", "X as well": an answer that widens a use
 _WIDEN_RE = re.compile(r"\b(?:too|as\s+well|also|either)\b", re.I)
 # an added rule inside a clause that also states a value: "costs €5 and includes free delivery"
 _SUBCLAUSE_SPLIT = re.compile(r"\s+(?:and|plus|with|including|which\s+includes?)\s+|,\s+", re.I)
+_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _RULE_CUES = frozenset({"free", "exception", "extra", "additional", "bonus", "entitled", "allowance", "scheme",
                         "waived", "exempt", "discount", "compensation", "also"})
 
@@ -397,7 +398,8 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
             continue
         if isinstance(r.value, tuple) and r.value[0] in bare:  # "a child's card allows eight"
             continue
-        if any(loosely_same(r, a) for a in ans_q) or named_day(r) or weekly_day(r):
+        if any(loosely_same(r, a) for a in ans_q) or named_day(r) or weekly_day(r) or (
+                plain_period(r) and not re.match(r"^\W*how\s+often\b", question or "", re.I)):
             continue
         v.missing.append(r.text)
     if v.missing:
@@ -421,6 +423,13 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
             continue
         v.added.append(value_text(a))
         v.added_facts.append(a)
+    # an email address other than the reference's ("fees@..." for "finance@...")
+    ref_mail = {m.lower() for m in _EMAIL_RE.findall(reference)}
+    if ref_mail:
+        for m in _EMAIL_RE.findall(answer):
+            if m.lower() not in ref_mail and not knowledge.mentions(m.lower()):
+                v.contradictions.append((m, ", ".join(sorted(ref_mail))))
+                wrong.append(f"says {m} where the reference says {', '.join(sorted(ref_mail))}")
     # 2. named schemes, forms, portals
     for m in _NAMED_RE.finditer(answer):
         name = re.sub(r"\s+", " ", m.group("name")).strip()
@@ -475,7 +484,7 @@ def judge_answer(answer: str, reference: str, *, question: str | None = None, kn
         for c in ans_clauses:
             if not _WIDEN_RE.search(c.text) or re.search(r"\bonly\b", c.text, re.I) or c.negated:
                 continue
-            other = c.words - x - q_words - {stem("use"), stem("can")}
+            other = c.words - x - {stem("use"), stem("can")}
             # it names a use the reference sends elsewhere ("meetings go in the seminar rooms")
             if other & (ref_words - x) and not (c.words & x):
                 wrong.append(f"widens \u201c{_short(m.group(0).strip(), 50)}\u201d: \u201c{_short(c.text)}\u201d")

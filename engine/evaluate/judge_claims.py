@@ -199,10 +199,15 @@ def _rate_fallback(text: str, f: Fact) -> Fact:
     return replace(f, rate=noun)
 
 
+_FUNCTION_COUNTS = frozenset(f"count:{w}" for w in ("there", "until", "till", "then", "is", "are", "was", "and", "or",
+                                                   "if", "when", "so", "it", "they", "we", "you"))
+
+
 def _not_a_count(f: Fact) -> bool:
     """"The first one comes", "a couple": "one" and "a" are rarely counts of things."""
     return f.dimension.startswith("count:") and f.text.lower().split()[0] in ("one", "a", "an") or \
-        f.dimension in ("count:past", "count:to")  # "half past nine": a time (see idiom_facts)
+        f.dimension in ("count:past", "count:to") or \
+        f.dimension in _FUNCTION_COUNTS  # "week 4 there is", "ten until one": no thing counted
 
 
 def claims_of(text: str) -> list[Fact]:

@@ -96,8 +96,19 @@ _FRACTION_RE = re.compile(r"\b(?P<f>(?:a|one)\s+quarter|three[- ]quarters|(?:a|o
                           r"(?:a|one)\s+fifth)\s+(?:off|of)\b", re.I)
 _FRACTIONS = {"quarter": 25.0, "three quarters": 75.0, "third": 100 / 3, "two thirds": 200 / 3, "tenth": 10.0,
               "fifth": 20.0}
-_NUMBER_WORDS_SMALL = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
-                       "fifty|sixty|seventy|eighty|ninety")
+_NUMBER_WORDS_SMALL = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                       "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety")
+# "two hundred pounds", "fifteen hundred euros", "twenty-five thousand dollars": read before the facts
+# module, which counts "pounds"
+_HUNDREDS_AMOUNT_RE = re.compile(
+    rf"\b(?P<n>a|(?:{_NUMBER_WORDS_SMALL})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\s+(?P<mult>hundred|thousand)\s+"
+    r"(?P<cur>pounds?|quid|dollars?|euros?)\b", re.I)
+# "from ten until one", "from two till four in the afternoon": a range of hours in words; without
+# a part of the day, an hour from 1 to 7 is in the afternoon (office hours)
+_WORD_HOUR = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_WORD_RANGE_RE = re.compile(
+    rf"\bfrom\s+(?P<a>{_WORD_HOUR})\s+(?:until|till|til|to|through)\s+(?P<b>{_WORD_HOUR})\b"
+    r"(?:\s+in\s+the\s+(?P<part>morning|afternoon|evening))?", re.I)
 _HALF_UNIT = r"(?P<unit>minute|hour|day|week|month|year)s?"
 # "an hour and a half", "two years and a half", "one and a half hours", "2 and a half days"
 _AND_A_HALF_RE = re.compile(
@@ -116,6 +127,7 @@ _POUNDS_PENCE_RE = re.compile(
 # "fifty cents", "forty cent": a euro amount (a dollar one when the text names dollars)
 _CENTS_RE = re.compile(rf"\b(?P<n>\d{{1,2}}|(?:{_NUMBER_WORDS_SMALL})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\s+cents?\b",
                        re.I)
+_WORD_HOURS_RANGE = {w: i for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
 _DOTTED_DATE_RE = re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)\b")
 _WORKING_WEEKS_RE = re.compile(r"\b(?P<n>a|one|two|three|four|\d)\s+(?:full\s+)?working\s+weeks?\b", re.I)
 _WORD_SIZE_RE = re.compile(r"\b(?:a|one)\s+(?P<u>terabyte|gigabyte|megabyte)\b", re.I)
@@ -163,6 +175,21 @@ def override_facts(text: str) -> list[Fact]:
     for m in _CENTS_RE.finditer(text):
         v = _word_value(m.group("n")) / 100
         out.append(make_fact("amount:USD" if dollars else "amount:EUR", (v, v), text, m.start(), m.end()))
+    for m in _HUNDREDS_AMOUNT_RE.finditer(text):
+        v = _word_value(m.group("n")) * (100 if m.group("mult").lower() == "hundred" else 1000)
+        cur = m.group("cur").lower().rstrip("s")
+        out.append(make_fact(f"amount:{_CURRENCY_WORDS.get(cur, 'GBP')}", (v, v), text, m.start(), m.end()))
+    for m in _FRACTION_RE.finditer(text):
+        key = re.sub(r"^(?:a|one)\s+", "", m.group("f").lower()).replace("-", " ")
+        v = _FRACTIONS[key]
+        out.append(make_fact("percentage", (v, v), text, m.start(), m.start() + len(m.group("f"))))
+    for m in _WORD_RANGE_RE.finditer(text):
+        a, b = _WORD_HOURS_RANGE[m.group("a").lower()], _WORD_HOURS_RANGE[m.group("b").lower()]
+        part = (m.group("part") or "").lower()
+        pm_b = part in ("afternoon", "evening") or (not part and b <= 7)
+        pm_a = (part in ("afternoon", "evening") and a < b) or (not part and a <= 7)
+        out.append(make_fact("time", (a % 12 + 12 * pm_a) * 60, text, m.start("a"), m.end("a")))
+        out.append(make_fact("time", (b % 12 + 12 * pm_b) * 60, text, m.start("b"), m.end()))
     for m in _DOTTED_DATE_RE.finditer(text):
         day, month = int(m.group("d")), int(m.group("m"))
         if 1 <= day <= 31 and 1 <= month <= 12:

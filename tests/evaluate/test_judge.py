@@ -361,6 +361,25 @@ GENERAL = [  # (question, reference, answer, the expert's correct)
 ]
 
 
+GENERAL += [  # forms the fifth set showed missing (after its one measurement), in other words
+    ("How big is the deposit?", "The deposit is £300.", "Three hundred pounds.", True),
+    ("How big is the deposit?", "The deposit is £300.", "Four hundred pounds.", False),
+    ("How big is the award?", "The award is up to £2,500.", "As much as twenty-five hundred pounds.", True),
+    ("What share is covered?", "We cover 75% of the cost.", "Three quarters of what it costs.", True),
+    ("What share is covered?", "We cover 75% of the cost.", "Two thirds of what it costs.", False),
+    ("When is the helpline open?", "The helpline is open from 10 am to 3 pm.", "From ten till three.", True),
+    ("When is the helpline open?", "The helpline is open from 10 am to 3 pm.", "From ten till five.", False),
+    ("Who do I write to?", "Write to permits@example.org with your plate number.",
+     "Email permits@example.org and give your plate number.", True),
+    ("Who do I write to?", "Write to permits@example.org with your plate number.",
+     "Email parking@example.org and give your plate number.", False),
+    ("Is the pass renewed automatically?", "Yes, the pass renews each year while you live in the zone.",
+     "Yes, it renews itself as long as you still live in the zone.", True),
+    ("Can I use the locker for food?", "No, lockers are only for coats, bags and helmets; food goes in the kitchen.",
+     "Lockers take coats, bags and helmets, and you can keep food in them too.", False),
+]
+
+
 @pytest.mark.parametrize("question,reference,answer,expected", GENERAL, ids=[f"general{i}" for i in range(len(GENERAL))])
 def test_general_forms_and_their_wrong_twins(question, reference, answer, expected):
     v = judge_answer(answer, reference, question=question)
