@@ -89,7 +89,6 @@ def write_workspace(path: Path, rows: list[tuple[str, str, str]]) -> Workspace:
     import pyarrow as pa
 
     ws = Workspace.create(path)
-    n = len(rows)
     now = _dt.datetime.now().replace(microsecond=0)
     tickets = pa.table({
         "external_id": [r[0] for r in rows],

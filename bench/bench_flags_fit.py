@@ -12,7 +12,6 @@ second set is only measured, never fitted on.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import os
 import sys
@@ -27,14 +26,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from engine.flags import dedup  # noqa: E402
 from engine.flags import embeddings as emb  # noqa: E402
-from engine.flags.base import PairText  # noqa: E402
 
 FEATURES = ("q", "a", "tq", "ta", "s", "v")
 
 
 def sample_items():
     """The sample's pairs as the importer drafts them (a temporary workspace)."""
-    import json
     import tempfile
 
     sys.path.insert(0, str(ROOT / "tests"))
