@@ -49,7 +49,10 @@ calibrated on the public STS-B English test set (bench/bench_judge_threshold.py)
 check only decides answers whose reference states no checkable claim. The everyday forms of
 judge_idioms and the short yes/no replies ("You can't, unless...", "Feel free", "Afraid not")
 were written on the calibration set's references and checked on MSRP's paraphrase pairs (no
-new clash on their numbers); the sets measured once were not looked at for them.
+new clash on their numbers); the sets measured once were not looked at for them. The rules for
+example lists, "only for" uses, later sentences' conditions, benefits beside a value and days
+after a "how much" answer were written on probes of our own (tests/evaluate/test_judge.py) for
+faults the fourth set showed, then measured once on the fifth set (bench/bench_judge_agreement.py).
 """
 
 from __future__ import annotations
