@@ -338,6 +338,36 @@ def _check_explanations(flags, gt):
                             assert n.lower() in f["explanation"].lower(), (n, f["explanation"])
 
 
+def _pairwise(clusters):
+    import itertools
+
+    out = set()
+    for c in clusters:
+        out |= {tuple(sorted(p)) for p in itertools.combinations(sorted(c), 2)}
+    return out
+
+
+# The duplicates measured on the sample sit here, beside the conflicts, so that both read one
+# pass over the sample (the session fixture `sample_flags`) also when pytest-xdist runs each
+# file in its own process.
+@pytest.mark.slow
+@pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
+def test_sample_duplicates_f1_and_hard_negatives(sample_flags):
+    gt = ground_truth()
+    flags = sample_flags["duplicate"]  # one pass over the sample, shared with the conflict test
+    assert flags
+    found = [[e for e in f["external_ids"]] for f in flags]
+    truth = [d["ids"] for d in gt["duplicates"]]
+    pred_pairs, true_pairs = _pairwise(found), _pairwise(truth)
+    tp = len(pred_pairs & true_pairs)
+    precision = tp / max(len(pred_pairs), 1)
+    recall = tp / max(len(true_pairs), 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    assert f1 >= 0.9, (precision, recall, sorted(pred_pairs - true_pairs)[:10], sorted(true_pairs - pred_pairs)[:10])
+    for a, b in gt.get("hard_negatives", []):
+        assert tuple(sorted((a, b))) not in pred_pairs, (a, b)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sample_available(), reason="resources/sample not written yet")
 def test_sample_conflicts_recall_and_precision(sample_flags):
