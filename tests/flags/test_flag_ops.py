@@ -162,3 +162,40 @@ def test_save_and_recheck_leaves_duplicates_and_conflicts_for_the_next_pass(ws):
     ops.save_and_recheck(ws, 3, "Where can I download my payslip?", "In the HR portal, under Payslips.", "tone")
     assert _status(ws, dup) == "open"
     assert next(f for f in runner.list_flags(ws) if f["id"] == dup)["pair_ids"] == [1, 2, 3]
+
+
+def test_resolve_with_value_fixes_sends_back_and_rejects(tmp_path, monkeypatch):
+    """A conflict between claims resolved with one value: of the answers stating another, the one
+    in `fix` gets the right value, the one in `review` goes back to the queue as it was, the rest
+    are rejected; the answers stating the right value are untouched; each change can be undone."""
+    from flag_helpers import add_tickets
+
+    monkeypatch.setattr(runner, "_embedder", fake_embedder)
+    rows = [("LV-1", "How much annual leave per year?", "Annual leave is 20 days per year."),
+            ("LV-2", "how much annual leave per year", "Annual leave is 25 days per year, paid in January."),
+            ("LV-3", "annual leave per year?", "Annual leave is 25 days per year."),
+            ("LV-4", "How much annual leave do we get per year?", "Annual leave is 20 days per year, credited monthly."),
+            ("LV-5", "Annual leave per year, please?", "It is 25 days per year of annual leave.")]
+    with Workspace.create(tmp_path / "ws") as w:
+        add_tickets(w, rows, status="approved")
+        runner.run_flags(w, kinds=["conflict"])
+        ids = {r["external_id"]: int(r["id"]) for r in w.query(
+            "SELECT t.external_id, p.id FROM pairs p JOIN tickets t ON t.id = p.ticket_id")}
+        (flag_id,) = [int(r["id"]) for r in w.query("SELECT id FROM flags WHERE kind = 'conflict'")]
+        plan = ops.right_value_plan(w, flag_id, ids["LV-1"])
+        assert sorted(plan["right"]) == sorted([ids["LV-1"], ids["LV-4"]])
+        assert {o["pair_id"] for o in plan["others"]} == {ids["LV-2"], ids["LV-3"], ids["LV-5"]}
+        before = {r["id"]: r for r in w.query("SELECT id, response, status FROM pairs")}
+        res = ops.resolve_with_value(w, flag_id, ids["LV-1"], fix=[ids["LV-3"]], review=[ids["LV-2"]])
+        assert res["fixed"] == [ids["LV-3"]] and res["to_review"] == [ids["LV-2"]]
+        assert res["rejected"] == [ids["LV-5"]]
+        after = {r["id"]: r for r in w.query("SELECT id, response, status FROM pairs")}
+        assert after[ids["LV-3"]]["response"] == "Annual leave is 20 days per year." and after[ids["LV-3"]]["status"] == "new"
+        assert after[ids["LV-2"]]["response"] == before[ids["LV-2"]]["response"]  # sent back as it was
+        assert after[ids["LV-2"]]["status"] == "new"
+        assert after[ids["LV-5"]]["status"] == "rejected"
+        for k in ("LV-1", "LV-4"):
+            assert after[ids[k]] == before[ids[k]]
+        assert w.scalar("SELECT status FROM flags WHERE id = ?", [flag_id]) == "resolved"
+        ops.undo_pairs(w, [ids["LV-2"]])
+        assert w.scalar("SELECT status FROM pairs WHERE id = ?", [ids["LV-2"]]) == "rejected"
