@@ -108,8 +108,25 @@ def _merged_model(tuned, dtype):
 
     model = AutoModelForCausalLM.from_pretrained(tuned["base"], dtype=torch.float32)
     model = PeftModel.from_pretrained(model, str(tuned["run_dir"] / "adapter")).merge_and_unload()
-    if dtype == "float16":  # the weights the f16 (and, roughly, the q8_0) GGUF holds
+    if dtype == "float16":  # the weights the f16 GGUF holds
         model = model.half().float()
+    elif dtype == "q8_0":  # the weights the q8_0 GGUF holds: its matrices through Q8_0 and back, the rest f16
+        import gguf
+        import numpy as np
+
+        from engine.evaluate.export_model import gguf_tensor_name
+
+        q8 = gguf.GGMLQuantizationType.Q8_0
+        with torch.no_grad():
+            for name, param in model.named_parameters():
+                if param.ndim < 2 or gguf_tensor_name(name) is None:
+                    continue
+                if param.shape[-1] % 32 == 0:
+                    arr = np.ascontiguousarray(param.detach().numpy(), dtype=np.float32)
+                    back = gguf.quants.dequantize(gguf.quants.quantize(arr, q8), q8).reshape(arr.shape)
+                    param.copy_(torch.from_numpy(np.ascontiguousarray(back)))
+                else:
+                    param.copy_(param.half().float())
     return model.eval()
 
 
@@ -167,9 +184,13 @@ def test_the_modelfile_template_is_the_models_chat_template(tuned, exported):
 
 
 # f32: the export itself must be exact, so llama.cpp's greedy answers equal transformers' (24
-# tokens each) for at least 9 of 10 questions. f16 and q8_0 round the weights (and llama.cpp rounds
-# the activations to f16 in those matrix products), so a near tie can flip a token late in an
-# answer: the first 8 tokens must agree for 9 of 10, and the full-answer agreement is printed.
+# tokens each) for at least 9 of 10 questions. f16 rounds the weights (and llama.cpp rounds the
+# activations to f16 in those matrix products), so a near tie can flip a token late in an answer:
+# the first 8 tokens must agree for 9 of 10. q8_0: the file's weights, read back, must equal the
+# Q8_0 round trip of the merged model's exactly, and transformers runs those weights; llama.cpp
+# also rounds the activations to 8 bits in its q8_0 matrix products, which transformers does not,
+# so more answers part early: measured 8 of 10 first-8-token agreements (6 of 10 against the
+# unquantised weights), the floor asserted. The full-answer agreement is printed for each.
 @pytest.mark.parametrize("kind", ["f32", "f16", "q8_0"])
 def test_the_exported_gguf_answers_like_the_merged_model_in_llama_cpp(tuned, exported, kind):
     try:
@@ -189,7 +210,7 @@ def test_the_exported_gguf_answers_like_the_merged_model_in_llama_cpp(tuned, exp
     tok = AutoTokenizer.from_pretrained(tuned["base"])
     # f32 KV cache: the comparison measures the weights, not llama.cpp's default f16 cache
     llm = Llama(model_path=str(gguf_file), n_ctx=512, n_threads=2, seed=0, verbose=False, type_k=0, type_v=0)
-    model = _merged_model(tuned, "float32" if kind == "f32" else "float16")
+    model = _merged_model(tuned, {"f32": "float32", "f16": "float16", "q8_0": "q8_0"}[kind])
     same = same_start = 0
     n_new = 24
     for q in QUESTIONS:
@@ -205,5 +226,20 @@ def test_the_exported_gguf_answers_like_the_merged_model_in_llama_cpp(tuned, exp
           f"({n_new} tokens), first 8 tokens for {same_start}/10")
     if kind == "f32":
         assert same >= 9, f"only {same}/10 greedy answers agree (f32)"
-    else:
+    elif kind == "f16":
         assert same_start >= 9, f"only {same_start}/10 answers start with the same 8 tokens ({kind})"
+    else:
+        reader = gguf.GGUFReader(str(gguf_file))
+        tensors = {t.name: t for t in reader.tensors}
+        params = dict(model.named_parameters())
+        checked = 0
+        for hf_name, gname in (("model.embed_tokens.weight", "token_embd.weight"),
+                               ("model.layers.25.mlp.down_proj.weight", "blk.25.ffn_down.weight"),
+                               ("model.layers.25.self_attn.v_proj.weight", "blk.25.attn_v.weight")):
+            t = tensors[gname]
+            assert t.tensor_type == gguf.GGMLQuantizationType.Q8_0, gname
+            back = gguf.quants.dequantize(t.data, t.tensor_type).reshape(params[hf_name].shape)
+            assert (back == params[hf_name].detach().numpy()).all(), gname  # bit for bit
+            checked += 1
+        assert checked == 3
+        assert same_start >= 8, f"only {same_start}/10 answers start with the same 8 tokens ({kind})"
