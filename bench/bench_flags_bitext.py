@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
-import hashlib
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -29,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from flag_timing import Stages, plain_encode_seconds, rss_mb, write_tickets  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "public" / \
@@ -50,17 +50,6 @@ def rows_from(path: Path, n: int, seed: int = 11) -> list[tuple[str, str, str]]:
     return out
 
 
-def write(ws, rows) -> None:
-    now = dt.datetime.now().replace(microsecond=0)
-    with ws.transaction():
-        for ext, q, a in rows:
-            h = hashlib.sha256(f"{ext}\x00{q}\x00{a}".encode()).hexdigest()
-            tid = ws.scalar("INSERT INTO tickets (external_id, subject, question, answer, content_hash) "
-                            "VALUES (?, NULL, ?, ?, ?) RETURNING id", [ext, q, a, h])
-            ws.execute("INSERT INTO pairs (ticket_id, instruction, response, status, origin, created_at, updated_at) "
-                       "VALUES (?, ?, ?, 'new', 'import', ?, ?)", [tid, q, a, now, now])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -76,37 +65,23 @@ def main() -> None:
     texts = [t for _e, q, a in rows for t in (q, a)]
     model = emb.load_model()  # loaded once, before either timing
     torch.set_num_threads(emb.default_threads())
-    from sentence_transformers import SentenceTransformer
-
-    plain = SentenceTransformer(str(emb.default_model_path()), device="cpu")
-    plain.encode(texts[:64], batch_size=64)  # warm-up
-    t = time.perf_counter()
-    plain.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-    base = time.perf_counter() - t
+    base = plain_encode_seconds(texts)
     print(f"{len(rows)} tickets, {len(texts)} texts, {len({r[2] for r in rows})} distinct answers")
     print(f"plain SentenceTransformer.encode of the texts: {base:.1f} s")
-    stages: list[tuple[str, float]] = []
-    last = [time.perf_counter(), ""]
-
-    def progress(done, total, msg):
-        if msg != last[1]:
-            now = time.perf_counter()
-            if last[1]:
-                stages.append((last[1], now - last[0]))
-            last[:] = [now, msg]
+    stages = Stages()
 
     with tempfile.TemporaryDirectory() as d:
         with Workspace.create(Path(d) / "ws") as ws:
-            write(ws, rows)
+            write_tickets(ws, rows)
             t = time.perf_counter()
-            counts = run_flags(ws, progress=progress)
+            stages.start()
+            counts = run_flags(ws, progress=stages)
             flag = time.perf_counter() - t
-    stages.append((last[1], time.perf_counter() - last[0]))
+    stages.finish()
     print(f"run_flags (every kind, fresh workspace): {flag:.1f} s   found {counts}")
     print(f"RATIO flag pass / plain encode: {flag / base:.2f}  (target <= 1.0; embedding {model.precision})")
-    slow = sorted(((m, s) for m, s in stages if s > 0.5), key=lambda x: -x[1])[:8]
-    print("  slowest stages:", "; ".join(f"{m}: {s:.1f} s" for m, s in slow))
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print("  slowest stages:", stages.slowest(8))
+    print(f"peak RSS {rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import hashlib
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -45,6 +43,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from flag_timing import Stages, plain_encode_seconds, rss_mb, write_tickets  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "public" / \
@@ -104,17 +105,6 @@ def synth_rows(path: Path, n: int, cluster: int, seed: int = 7) -> list[tuple[st
     return rows
 
 
-def write(ws, rows) -> None:
-    """Tickets and their pairs in two bulk statements (a row at a time takes minutes at 100,000)."""
-    now = dt.datetime.now().replace(microsecond=0)
-    with ws.transaction():
-        ws.con.executemany(
-            "INSERT INTO tickets (external_id, subject, question, answer, content_hash) VALUES (?, NULL, ?, ?, ?)",
-            [(e, q, a, hashlib.sha256(f"{e}\x00{q}\x00{a}".encode()).hexdigest()) for e, q, a in rows])
-        ws.execute("INSERT INTO pairs (ticket_id, instruction, response, status, origin, created_at, updated_at) "
-                   "SELECT id, question, answer, 'new', 'import', ?, ? FROM tickets ORDER BY id", [now, now])
-
-
 def hashed_vectors(texts, dim: int = 384):
     """Unit vectors from hashed words and character trigrams: texts sharing words are close, as
     with a model, at no model cost (for --hashed-vectors)."""
@@ -129,10 +119,6 @@ def hashed_vectors(texts, dim: int = 384):
             out[r, h % dim] += 1.0 if h & (1 << 31) else -1.0
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
     return out
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -162,24 +148,9 @@ def main() -> None:
     torch.set_num_threads(emb.default_threads())
     base = None
     if not args.skip_encode:
-        from sentence_transformers import SentenceTransformer
-
-        plain = SentenceTransformer(str(emb.default_model_path()), device="cpu")
-        plain.encode(texts[:64], batch_size=64)  # warm-up
-        t = time.perf_counter()
-        plain.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        base = time.perf_counter() - t
-        del plain
+        base = plain_encode_seconds(texts)
         print(f"plain SentenceTransformer.encode of the texts: {base:.1f} s   (peak RSS so far {rss_mb():.0f} MB)")
-    stages: list[tuple[str, float]] = []
-    last = [time.perf_counter(), ""]
-
-    def progress(done, total, msg):
-        if msg != last[1]:
-            now = time.perf_counter()
-            if last[1]:
-                stages.append((last[1], now - last[0]))
-            last[:] = [now, msg]
+    stages = Stages()
 
     kinds = [k for k in args.kinds.split(",") if k] or None
     if args.hashed_vectors:
@@ -189,19 +160,18 @@ def main() -> None:
         base = None
     with tempfile.TemporaryDirectory() as d:
         with Workspace.create(Path(d) / "ws") as ws:
-            write(ws, rows)
+            write_tickets(ws, rows)
             del rows, texts
             t = time.perf_counter()
-            last[0] = t
-            counts = run_flags(ws, kinds=kinds, progress=progress)
+            stages.start()
+            counts = run_flags(ws, kinds=kinds, progress=stages)
             flag = time.perf_counter() - t
-    stages.append((last[1], time.perf_counter() - last[0]))
+    stages.finish()
     print(f"run_flags ({'every kind' if kinds is None else ','.join(kinds)}, fresh workspace): {flag:.1f} s   "
           f"found {counts}")
     if base:
         print(f"RATIO flag pass / plain encode: {flag / base:.2f}  (target <= 2.0 at 100,000; embedding {model.precision})")
-    slow = sorted(((m, s) for m, s in stages if s > 0.5), key=lambda x: -x[1])[:10]
-    print("  slowest stages:", "; ".join(f"{m}: {s:.1f} s" for m, s in slow))
+    print("  slowest stages:", stages.slowest(10))
     print(f"peak RSS {rss_mb():.0f} MB  (target <= 4096 MB)")
 
 
