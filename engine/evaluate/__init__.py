@@ -109,17 +109,9 @@ def read_test_file(path: str | os.PathLike) -> list[dict]:
     """An organisation's own test questions: JSON lines {"instruction", "response"} (other keys
     are kept). BadInput with one line naming the first bad line (and how many others) when the
     file is missing, not UTF-8, or a line is not such an object."""
-    p = Path(path)
-    if not p.is_file():
-        raise BadInput(f"The test file {path} {'is a folder' if p.is_dir() else 'does not exist'}: give a JSON-lines "
-                       "file of {\"instruction\", \"response\"} lines.")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(f"The test file {path} is not UTF-8 text: save it as UTF-8 JSON lines.") from None
-    except OSError as exc:
-        raise BadInput(f"Cannot read the test file {path}: {exc.strerror or exc}") from None
-    from engine.evaluate.judge_files import json_objects
+    from engine.evaluate.judge_files import json_objects, read_jsonl_text
+
+    text = read_jsonl_text(path, "The test file", 'a JSON-lines file of {"instruction", "response"} lines')
 
     rows, problems = [], []
     for n, obj, problem in json_objects(text):

@@ -31,22 +31,29 @@ def json_objects(text: str):
         yield (n, obj, None) if isinstance(obj, dict) else (n, None, "not a JSON object")
 
 
-def _read_lines(path, label: str, need: Sequence[str], problems: list[str]) -> list[tuple[int, dict]]:
-    """(line number, object) for each non-blank JSON line of `path`; what is wrong with a line
-    goes to `problems` as "LABEL line N: ..." (the line is skipped)."""
+def read_jsonl_text(path, what: str, give: str = "a JSON-lines file") -> str:
+    """The text of the JSON-lines file `path`, or BadInput with one line naming `what` it is
+    ("The test file") when it is missing, a folder, not UTF-8 or unreadable ("... give `give`")."""
     from pathlib import Path
 
     from engine.workspace.errors import BadInput
 
     p = Path(path)
     if not p.is_file():
-        raise BadInput(f"{label} {path} {'is a folder' if p.is_dir() else 'does not exist'}: give a JSON-lines file.")
+        raise BadInput(f"{what} {path} {'is a folder' if p.is_dir() else 'does not exist'}: give {give}.")
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        return p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput(f"{label} {path} is not UTF-8 text: save it as UTF-8 JSON lines.") from None
+        raise BadInput(f"{what} {path} is not UTF-8 text: save it as UTF-8 JSON lines.") from None
     except OSError as exc:
-        raise BadInput(f"Cannot read {label} {path}: {exc.strerror or exc}") from None
+        low = what[:1].lower() + what[1:] if what.startswith("The ") else what
+        raise BadInput(f"Cannot read {low} {path}: {exc.strerror or exc}") from None
+
+
+def _read_lines(path, label: str, need: Sequence[str], problems: list[str]) -> list[tuple[int, dict]]:
+    """(line number, object) for each non-blank JSON line of `path`; what is wrong with a line
+    goes to `problems` as "LABEL line N: ..." (the line is skipped)."""
+    text = read_jsonl_text(path, label)
     out = []
     for n, obj, problem in json_objects(text):
         if problem:
