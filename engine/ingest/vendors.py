@@ -31,6 +31,7 @@ from engine.ingest import detect as _detect
 from engine.ingest.helpdesk import Post, Ticket, html_to_text
 from engine.ingest.mapping import norm_header
 from engine.workspace.errors import BadInput, Cancelled
+from engine.workspace.progress import raise_if_cancelled
 
 FileErrorSink = Callable[[str, int, str], None]
 MAIN_KINDS = ("zendesk", "freshdesk", "freshdesk-conv", "jira", "servicenow", "mail")
@@ -212,6 +213,13 @@ def _id(value) -> str:
     return s
 
 
+def _reading(n: int, path: Path, progress, cancel) -> None:
+    """Every PROGRESS_EVERY records of a file: say how far the reading is, stop on Cancel."""
+    if progress is not None:
+        progress(n, 0, f"Reading {path.name}")
+    raise_if_cancelled(cancel)
+
+
 def _json_items(path: Path, on_error: FileErrorSink, progress, cancel, wrapper_keys=("tickets",)
                 ) -> Iterator[tuple[int, dict]]:
     """(line, object) of a JSON array/wrapper or of NDJSON, the latter streamed line by line."""
@@ -221,10 +229,7 @@ def _json_items(path: Path, on_error: FileErrorSink, progress, cancel, wrapper_k
         with open(path, encoding=enc, errors="replace", newline="") as f:
             for n, line in enumerate(f, start=1):
                 if n % PROGRESS_EVERY == 0:
-                    if progress is not None:
-                        progress(n, 0, f"Reading {path.name}")
-                    if cancel is not None and cancel():
-                        raise Cancelled()
+                    _reading(n, path, progress, cancel)
                 line = line.strip().lstrip("\ufeff")
                 if not line:
                     continue
@@ -357,10 +362,7 @@ def _json_array_items(path: Path, enc: str, on_error: FileErrorSink, progress, c
             raise BadInput(f"{path.name}: expected a JSON array of objects")
         for i, x in enumerate(items, start=1):
             if i % PROGRESS_EVERY == 0:
-                if progress is not None:
-                    progress(i, 0, f"Reading {path.name}")
-                if cancel is not None and cancel():
-                    raise Cancelled()
+                _reading(i, path, progress, cancel)
             if isinstance(x, dict):
                 yield i, x
             else:
