@@ -31,12 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import random
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -252,15 +254,27 @@ def kill_and_resume(work: Path, cuda: bool, base: str) -> None:
     env = child_env(PAIRSMITH_TEST_STEP_DELAY="0.3")
     with open(run_dir / "train.log", "a") as log:
         proc = subprocess.Popen(train_argv(run_dir), env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+        lines: queue.Queue = queue.Queue()
+
+        def read_lines() -> None:
+            for text in proc.stdout:
+                lines.put(text)
+            lines.put(None)  # the run closed its output
+
+        threading.Thread(target=read_lines, daemon=True).start()
         killed_after = None
         deadline = time.monotonic() + 240 * TIMEOUT_SCALE[0]
-        for line in proc.stdout:
+        while True:  # a run that stops speaking must not hold the check past its deadline
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
             event = parse_line(line)
             if event and event["event"] == "checkpoint" and event["step"] >= 10:
                 killed_after = event["step"]
                 proc.send_signal(signal.SIGKILL)
-                break
-            if time.monotonic() > deadline:
                 break
         proc.kill()
         proc.wait(timeout=60)
