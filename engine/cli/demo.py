@@ -31,6 +31,17 @@ def step_import(state: dict) -> None:
         say(f"    {e.get('file', '')} line {e['line']}: {e['reason']}")
 
 
+def step_policy(state: dict) -> None:
+    """The sample's policy sheet, as a team would load its own (`pairsmith policy WS FILE`): the flag
+    step then checks every answer against it, and the evaluation adds the base model prompted with
+    it as a second baseline."""
+    from engine.flags.policy import load_policy
+    from engine.workspace.resources import sample_path
+
+    res = load_policy(state["ws"], sample_path("facts.md"))
+    say(f"  loaded {res['file']}: {res['claims']} checkable facts on {res['lines']} lines")
+
+
 def step_flag(state: dict) -> None:
     from engine.cli.output import ProgressBar
     from engine.flags.base import KIND_LABELS
@@ -117,6 +128,7 @@ step_train.is_training = True
 
 STEPS: list[tuple[str, object]] = [
     ("Import the sample helpdesk export", step_import),
+    ("Load the policy sheet", step_policy),
     ("Find problems: duplicates, conflicting answers, tone, needs context, personal data", step_flag),
     ("Redact personal data with consistent placeholders", step_redact),
     ("Review: approve the clean pairs", step_review),
@@ -204,6 +216,9 @@ def run_demo(workspace: str, *, fresh: bool = False, skip_train: bool = False,
         counts = report.get("counts") or {}
         say(f"Model: {base_model}, run {state['run_id']}: on {counts.get('heldout', '?')} held-out questions the tuned "
             f"model answers {counts.get('heldout_correct', '?')} correctly ({pct(report.get('heldout_accuracy'))}), "
-            f"the prompted base model {counts.get('baseline_correct', '?')} ({pct(report.get('baseline_accuracy'))}).")
+            f"the prompted base model {counts.get('baseline_correct', '?')} ({pct(report.get('baseline_accuracy'))})"
+            + (f", the base model prompted with the policy sheet too {counts.get('baseline_policy_correct', '?')} "
+               f"({pct(report.get('baseline_policy_accuracy'))})" if report.get("baseline_policy_accuracy") is not None
+               else "") + ".")
     say(f"Open it in the app: pairsmith-desktop --workspace {root}")
     return 0
