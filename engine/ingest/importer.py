@@ -2,19 +2,28 @@
 
     import_files(ws, paths, mapping=None, progress=None, cancel=None, *, mappings=None) -> summary dict
 
-One call is one transaction: all files go in, or nothing does (the command line and the
-desktop's import page both make one call for all their files). Rows are read and drafted in
-Python, then written column-wise through Arrow tables (`INSERT ... SELECT` from a table made
-readable with `Workspace.registered`), never row by row. A helpdesk export is streamed: its
-tickets are read one at a time and written HELPDESK_CHUNK pairs at a time inside the same
-transaction, so its memory does not grow with the export. A ticket that is already in the workspace (same normalised external
-id, question and answer) is counted as a duplicate and skipped, so re-importing a file adds
-nothing. Bad rows are skipped and reported with their line and a reason; an unreadable file
+All files of one call go in, or nothing does (the command line and the desktop's import page
+both make one call for all their files), but not in one DuckDB transaction: DuckDB holds an
+uncommitted transaction in memory, so one transaction for a 100,000-ticket export grew the
+process by about 9 MB per 1,000 tickets. Instead the import records a pending mark in the
+workspace (engine.workspace.store.begin_import), writes and commits its new rows in steps (the
+flat files' rows in one, a helpdesk export HELPDESK_CHUNK pairs at a time), then makes one final
+transaction with the updates of tickets from an earlier import whose conversation grew, the
+sources' counts and the mark's removal. On any failure or Cancel the rows above the mark are
+deleted again (store.discard_pending_import), and opening a workspace whose import was killed
+midway does the same. Rows are read and drafted in Python, then written column-wise through
+Arrow tables (`INSERT ... SELECT` from a table made readable with `Workspace.registered`), never
+row by row. A helpdesk export is streamed: its tickets are read one at a time, so its memory
+does not grow with the export (but for the grown tickets' updates, kept for the final step). The
+flat files (CSV, XLSX, JSON, conversation exports) are read fully into Python first. A ticket
+that is already in the workspace (same normalised external id, question and answer) is counted
+as a duplicate and skipped, so re-importing a file adds nothing. Bad rows are skipped and reported with their line and a reason; an unreadable file
 raises `BadInput`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -35,7 +44,7 @@ from engine.ingest import helpdesk, tickets_import, vendors
 from engine.ingest.detect import excel_serial_date as _excel_serial_date, file_sha256  # noqa: F401  (kept importable here)
 from engine.workspace.errors import BadInput
 from engine.workspace.progress import ProgressFn, raise_if_cancelled
-from engine.workspace.store import Workspace
+from engine.workspace.store import Workspace, begin_import, discard_pending_import, end_import
 
 MAX_FIELD_CHARS = limits.MAX_FIELD_CHARS
 MAX_STORED_ERRORS = 1000  # per source row in the workspace; the returned summary has them all
@@ -310,7 +319,8 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
     "shape" is then "helpdesk", each file has its "vendor" and "summary", "updated" counts the
     tickets of an earlier import whose conversation grew (engine.ingest.tickets_import).
 
-    All files of one call are one transaction. Raises BadInput for an unreadable file or one
+    All files of one call go in or none does (committed in steps under a pending mark, see the
+    module's docstring). Raises BadInput for an unreadable file or one
     without usable question/answer columns (nothing is imported then), and
     `Cancelled` when `cancel()` turns true (nothing is imported either).
     """
@@ -389,27 +399,41 @@ def import_files(ws: Workspace, paths: Sequence[str | os.PathLike] | str | os.Pa
         progress(total, total, "Drafting pairs")
     check_cancel()
 
-    # 4. write: one transaction for everything
+    # 4. write in steps: a pending mark (committed), the flat files' rows (one step), each
+    #    helpdesk chunk (one step each), then one final transaction with the updates of tickets
+    #    from an earlier import, the sources' counts and the mark's removal. Any failure or
+    #    Cancel removes what the steps committed (store.discard_pending_import).
     now = _dt.datetime.now().replace(microsecond=0)
     for res in results:
         res.imported = sum(1 for rr, _ in keep if rr is res)
     if progress is not None and total:
         progress(0, total, "Saving")
-    redrafted = flagged = updated = 0
-    with ws.transaction():
+    begin_import(ws)
+    try:
         sources = _Sources(ws, now)
         if total:
-            src = [sources.id_of(res) for res, _ in keep]
-            _insert_rows(ws, src, [r for _, r in keep], instructions, responses, now)
+            with ws.transaction():
+                src = [sources.id_of(res) for res, _ in keep]
+                _insert_rows(ws, src, [r for _, r in keep], instructions, responses, now)
             del src
         del keep, instructions, responses
         if progress is not None and total:
             progress(total, total, "Saving")
+        deferred: dict[str, tuple[_FileResult, tuple, int]] = {}
         for kind, main, side, group in groups:
-            u, rd, fl = _write_helpdesk(ws, sources, kind, main, side, group, pairs, now, progress, cancel)
-            updated, redrafted, flagged = updated + u, redrafted + rd, flagged + fl
+            _write_helpdesk(ws, sources, kind, main, side, group, pairs, now, progress, cancel, deferred)
             results.extend(group)
-        sources.finish(results)
+        check_cancel()
+        with ws.transaction():
+            updated, redrafted, flagged = _apply_deferred(ws, sources, deferred, now)
+            sources.finish(results)
+            _before_import_end()
+            end_import(ws)
+    except BaseException:
+        # a cleanup that fails too leaves the mark: the next import or opening cleans up then
+        with contextlib.suppress(Exception):
+            discard_pending_import(ws)
+        raise
     errors = [e for res in results for e in res.errors]
     skipped: dict[str, int] = {}
     for res in results:
@@ -516,46 +540,46 @@ def _insert_rows(ws: Workspace, source_ids: list[int], rows: list[tuple], instru
         )
 
 
-HELPDESK_CHUNK = 2000  # tickets' pairs drafted and written at a time: memory stays bounded by this
+HELPDESK_CHUNK = 2000  # tickets' pairs drafted, written and committed at a time: memory stays bounded by this
 
 
 def _write_helpdesk(ws: Workspace, sources: _Sources, kind: str, main: list[Path], side: list[Path],
                     results: list[_FileResult], mode: str, now: _dt.datetime, progress: ProgressFn | None,
-                    cancel: Callable[[], bool] | None) -> tuple[int, int, int]:
-    """Inside the import's transaction: the group's tickets read lazily and written
-    HELPDESK_CHUNK pairs at a time. A key already in the workspace with the same content is a
-    duplicate, with other content an update (engine.ingest.tickets_import.apply_updates); only
-    the keys seen and the known keys' (ticket id, hash) are kept across chunks.
-    Returns (updated, redrafted, flagged)."""
+                    cancel: Callable[[], bool] | None,
+                    deferred: dict[str, tuple[_FileResult, tuple, int]]) -> None:
+    """The group's tickets read lazily; the new ones written HELPDESK_CHUNK pairs at a time,
+    each chunk its own committed step (the import's pending mark covers them). A key already in
+    the workspace with the same content is a duplicate; with other content an update, kept in
+    `deferred` ({key: (result, row, ticket id)}, a later row of the same key replacing an earlier one) for
+    the import's final transaction (_apply_deferred), so that a failed import changes no ticket
+    of an earlier one. Only the keys seen and the known keys' (ticket id, hash) are kept across
+    chunks, besides the deferred updates."""
     known = tickets_import.known_tickets(ws, kind)
     seen_keys: set[str] = set()
-    updated = redrafted = flagged = 0
     done = 0
 
     def flush(chunk: list[tuple[_FileResult, tuple]]) -> None:
-        nonlocal updated, redrafted, flagged, done
+        nonlocal done
         new: list[tuple[_FileResult, tuple]] = []
-        grown: list[tuple[_FileResult, tuple]] = []
         for res, r in chunk:
             key = r[8]
             old = known.get(key)
-            if key in seen_keys or (old is not None and old[1] == r[7]):
+            later = deferred.get(key)  # an update from an earlier group of this call
+            if key in seen_keys or (later is not None and later[1][7] == r[7]) or (
+                    later is None and old is not None and old[1] == r[7]):
                 res.duplicates += 1
                 continue
             seen_keys.add(key)
-            (grown if old is not None else new).append((res, r))
+            if old is not None:
+                deferred[key] = (res, r, later[2] if later is not None else old[0])
+            else:
+                new.append((res, r))
         if new:
-            _insert_rows(ws, [sources.id_of(res) for res, _ in new], [r for _, r in new],
-                         [r[9] for _, r in new], [r[10] for _, r in new], now)
+            with ws.transaction():
+                _insert_rows(ws, [sources.id_of(res) for res, _ in new], [r for _, r in new],
+                             [r[9] for _, r in new], [r[10] for _, r in new], now)
             for res, _ in new:
                 res.imported += 1
-        if grown:
-            details = tickets_import.existing_keys(ws, {r[8]: known[r[8]][0] for _, r in grown})
-            rd, fl = tickets_import.apply_updates(
-                ws, [(details[r[8]], r, r[9], r[10], sources.id_of(res)) for res, r in grown], now)
-            for res, _ in grown:
-                res.updated += 1
-            updated, redrafted, flagged = updated + len(grown), redrafted + rd, flagged + fl
         done += len(chunk)
         if progress is not None:
             progress(done, 0, f"Saving {results[0].name}: {done:,} pairs")
@@ -570,8 +594,29 @@ def _write_helpdesk(ws: Workspace, sources: _Sources, kind: str, main: list[Path
     if chunk:
         flush(chunk)
     tickets_import.finish_helpdesk(kind, main, side, results)
-    return updated, redrafted, flagged
+
+
+def _apply_deferred(ws: Workspace, sources: _Sources, deferred: dict[str, tuple[_FileResult, tuple, int]],
+                    now: _dt.datetime) -> tuple[int, int, int]:
+    """Inside the import's final transaction: the updates of tickets from an earlier import
+    whose conversation grew (engine.ingest.tickets_import.apply_updates), HELPDESK_CHUNK at a
+    time. Returns (updated, redrafted, flagged)."""
+    items = list(deferred.values())
+    redrafted = flagged = 0
+    for i in range(0, len(items), HELPDESK_CHUNK):
+        part = items[i:i + HELPDESK_CHUNK]
+        details = tickets_import.existing_keys(ws, {r[8]: tid for _, r, tid in part})
+        rd, fl = tickets_import.apply_updates(
+            ws, [(details[r[8]], r, r[9], r[10], sources.id_of(res)) for res, r, _ in part], now)
+        for res, _, _ in part:
+            res.updated += 1
+        redrafted, flagged = redrafted + rd, flagged + fl
+    return len(items), redrafted, flagged
 
 
 def _before_pairs_insert() -> None:
     """A seam for tests: a failure here must leave the workspace as it was."""
+
+
+def _before_import_end() -> None:
+    """A seam for tests: a failure in the final step must leave the workspace as it was."""

@@ -247,7 +247,7 @@ def existing_keys(ws: Workspace, tickets: dict[str, int]) -> dict[str, Known]:
 
 
 def apply_updates(ws: Workspace, updates: list[tuple[Known, tuple, str, str, int]], now) -> tuple[int, int]:
-    """Inside the import's transaction: new raw text for each grown ticket; its pair redrafted
+    """Inside the import's final transaction: new raw text for each grown ticket; its pair redrafted
     (untouched) or flagged (touched). `updates` holds (known, row, instruction, response, source id)."""
     if not updates:
         return 0, 0

@@ -1,7 +1,8 @@
 """The workspace: a folder with one DuckDB file (the source of truth) and a `runs/` folder.
 
 DuckDB allows one writer process, so one `Workspace` object owns the connection; in the desktop
-app a single worker thread owns it. Every change is a short transaction (`with ws.transaction():`).
+app a single worker thread owns it. Every change is a short transaction (`with ws.transaction():`);
+an import commits in steps between a pending mark and its final step (begin_import).
 Opening an older workspace migrates it in order, after a backup copy of the file.
 """
 
@@ -192,6 +193,7 @@ class Workspace:
         try:
             if migrate:
                 ws._migrate()
+                discard_pending_import(ws)  # an import killed midway: its committed steps go
         except duckdb.Error as exc:  # damaged tables/metadata that the connect did not touch
             with contextlib.suppress(Exception):
                 ws.con.close()
@@ -368,6 +370,51 @@ class Workspace:
             "rejected": int(row[3]),
             "open_flags": int(flags),
         }
+
+
+# --- a staged import ------------------------------------------------------------------------
+# An import writes and commits its new rows in steps (engine.ingest.importer), so that DuckDB
+# never holds a whole large export in one uncommitted transaction. Before its first step it
+# records a mark: the highest source, ticket and pair ids then. Its final step removes the mark
+# in the same transaction as its last changes; a mark that is still there means the import did
+# not finish (it failed, was cancelled, or the process was killed), and every row above the
+# mark is that import's, to be removed.
+PENDING_IMPORT = "import_pending"
+
+
+def begin_import(ws: Workspace) -> dict[str, int]:
+    """Record the pending mark (committed) and return it; a mark left by an unfinished import is
+    cleaned up first."""
+    discard_pending_import(ws)
+    with ws.transaction():
+        row = ws.con.execute(
+            """SELECT (SELECT coalesce(max(id), 0) FROM sources), (SELECT coalesce(max(id), 0) FROM tickets),
+                      (SELECT coalesce(max(id), 0) FROM pairs)""").fetchone()
+        mark = {"source_after": int(row[0]), "ticket_after": int(row[1]), "pair_after": int(row[2])}
+        ws.con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [PENDING_IMPORT, json.dumps(mark)])
+    return mark
+
+
+def end_import(ws: Workspace) -> None:
+    """Inside the import's final transaction: the import is complete."""
+    ws.con.execute("DELETE FROM settings WHERE key = ?", [PENDING_IMPORT])
+
+
+def discard_pending_import(ws: Workspace) -> bool:
+    """Remove every row an unfinished import added (pairs, their history and flags, tickets and
+    sources above its mark) and the mark, in one transaction. True when there was one."""
+    mark = ws.get_setting(PENDING_IMPORT)
+    if mark is None:
+        return False
+    p, t, s = int(mark["pair_after"]), int(mark["ticket_after"]), int(mark["source_after"])
+    with ws.transaction():
+        ws.con.execute("DELETE FROM pair_history WHERE pair_id > ?", [p])
+        ws.con.execute("DELETE FROM flags WHERE list_max(pair_ids) > ?", [p])
+        ws.con.execute("DELETE FROM pairs WHERE id > ? OR ticket_id > ?", [p, t])
+        ws.con.execute("DELETE FROM tickets WHERE id > ?", [t])
+        ws.con.execute("DELETE FROM sources WHERE id > ?", [s])
+        end_import(ws)
+    return True
 
 
 # --- backups --------------------------------------------------------------------------------

@@ -527,7 +527,7 @@ def test_the_zendesk_reader_yields_a_ticket_before_reading_the_rest(tmp_path):
     assert list(tickets) == [] and [e[1] for e in errors] == list(range(2, 52))
 
 
-def test_a_helpdesk_export_is_written_in_bounded_chunks_inside_one_transaction(ws, tmp_path, monkeypatch):
+def test_a_helpdesk_export_is_written_in_bounded_chunks(ws, tmp_path, monkeypatch):
     from engine.ingest import importer
 
     lines = [json.dumps(_leave_ticket(i)) for i in range(1, 12)]
