@@ -354,6 +354,9 @@ class TrainPage(Page):
             if idx >= 0:
                 self.version_combo.setCurrentIndex(idx)
         if self.preset_combo.count() == 0:
+            default_model = setup.get("default_base_model")
+            if default_model:
+                self.model_combo.setCurrentText(default_model)
             self.descriptions = setup["descriptions"]
             for name in setup["presets"]:
                 self.preset_combo.addItem(name, name)

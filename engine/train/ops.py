@@ -50,10 +50,14 @@ def run_view(ws, run_id: str, runs: list[dict] | None = None) -> dict:
 def load_setup(ws) -> dict:
     from engine.dataset import split
 
-    from engine.train.gguf_base import list_ollama_models
+    from engine.train.gguf_base import SMOLLM2_NAME, list_ollama_models, smollm2_installed
+    from engine.train.models import TINY_NAME
 
     runs = list_runs(ws)
-    return {"versions": split.list_versions(ws), "presets": list(presets.PRESETS),
+    # the model the page starts with: the last run's, else the real small model where it is installed
+    default_model = (runs[0].get("base_model") if runs else None) or (
+        SMOLLM2_NAME if smollm2_installed() else TINY_NAME)
+    return {"default_base_model": default_model, "versions": split.list_versions(ws), "presets": list(presets.PRESETS),
             "descriptions": dict(presets.DESCRIPTIONS), "default_preset": presets.default_preset(),
             "default_preset_real_model": presets.default_preset("builtin:smollm2"),
             "ollama_models": [m["name"] for m in list_ollama_models()],

@@ -116,7 +116,8 @@ def _page(ctx, qtbot, tmp_path):
     return page
 
 
-def test_train_streams_events_into_chart_and_progress_then_evaluates(ctx, qtbot, tmp_path):
+def test_train_streams_events_into_chart_and_progress_then_evaluates(ctx, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr("engine.train.gguf_base.smollm2_installed", lambda: False)  # no run yet: the tiny model
     page = _page(ctx, qtbot, tmp_path)
     assert page.version_combo.count() == 1 and page.version_combo.currentData() == 1
     assert page.model_combo.currentText() == "builtin:tiny"

@@ -41,6 +41,7 @@ def test_picker_lists_builtin_and_ollama_models_and_the_preset_follows(qtbot, tm
     from desktop.settings import Settings
 
     monkeypatch.setenv("OLLAMA_MODELS", str(_fake_ollama(tmp_path / "ollama")))
+    monkeypatch.setattr("engine.train.gguf_base.smollm2_installed", lambda: False)
     monkeypatch.setattr("engine.train.presets.default_preset",
                         lambda base_model=None: "cpu-smoke" if base_model in (None, "builtin:tiny") else "cpu-lora")
     with app_context(Settings(tmp_path / "settings.ini"), tmp_path / "ws") as ctx:
@@ -67,3 +68,32 @@ def test_picker_lists_builtin_and_ollama_models_and_the_preset_follows(qtbot, tm
                             staticmethod(lambda *a, **k: (str(tmp_path / "models" / "helper.Q4_K_M.gguf"), "")))
         page.choose_model_file()
         assert page.model_combo.currentText().endswith("helper.Q4_K_M.gguf")
+
+
+def test_the_page_starts_with_the_real_small_model_where_it_is_installed_then_with_the_last_runs_model(
+        qtbot, tmp_path, monkeypatch):
+    from desktop.pages.train import TrainPage
+    from desktop.settings import Settings
+    from engine.train import ops
+
+    monkeypatch.setenv("OLLAMA_MODELS", str(tmp_path / "no-ollama"))
+    monkeypatch.setattr("engine.train.gguf_base.smollm2_installed", lambda: True)
+    monkeypatch.setattr("engine.train.presets.default_preset",
+                        lambda base_model=None: "cpu-smoke" if base_model in (None, "builtin:tiny") else "cpu-lora")
+    with app_context(Settings(tmp_path / "settings.ini"), tmp_path / "ws") as ctx:
+        page = TrainPage(ctx)
+        qtbot.addWidget(page)
+        page.activate()
+        assert ctx.worker.wait_idle(30)
+        qtbot.waitUntil(lambda: page.preset_combo.count() > 0, timeout=10000)
+        assert page.model_combo.currentText() == "builtin:smollm2"
+        assert page.preset_combo.currentData() == "cpu-lora"
+
+    # a workspace with runs starts with the newest run's base model, whatever is installed
+    monkeypatch.setattr(ops, "list_runs", lambda ws: [{"id": "r2", "base_model": "/models/qwen.gguf"},
+                                                      {"id": "r1", "base_model": "builtin:tiny"}])
+    monkeypatch.setattr(ops, "run_view", lambda ws, run_id, runs=None: None)
+    from engine.workspace.store import Workspace
+
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ops.load_setup(ws)["default_base_model"] == "/models/qwen.gguf"
