@@ -140,6 +140,28 @@ def _greedy_hf(model, tok, prompt_ids: list[int], n: int) -> list[int]:
     return out[0, len(prompt_ids):].tolist()
 
 
+def _load_llama(Llama, path: Path):
+    """llama.cpp on the file, f32 KV cache (the comparison measures the weights, not llama.cpp's
+    default f16 cache), and without its extra buffer types (weight repacking): on a CPU that
+    reports AMX, llama.cpp moves the quantised matrices into AMX tiles, and in a guest whose
+    hypervisor does not carry that state `ggml_backend_amx_mul_mat` crashes the process (seen
+    here: SIGSEGV on the first decode). The repacked and plain kernels run the same weights."""
+    import llama_cpp.llama_cpp as lib
+
+    default = lib.llama_model_default_params
+
+    def plain_buffers():
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    lib.llama_model_default_params = plain_buffers
+    try:
+        return Llama(model_path=str(path), n_ctx=512, n_threads=2, seed=0, verbose=False, type_k=0, type_v=0)
+    finally:
+        lib.llama_model_default_params = default
+
+
 def _greedy_llama(llm, prompt_ids: list[int], n: int, eos: int) -> list[int]:
     out = []
     for token in llm.generate(prompt_ids, top_k=1, top_p=1.0, min_p=0.0, temp=0.0, repeat_penalty=1.0, reset=True):
@@ -208,8 +230,7 @@ def test_the_exported_gguf_answers_like_the_merged_model_in_llama_cpp(tuned, exp
     assert meta["general.file_type"].contents() == {"f32": 0, "f16": 1, "q8_0": 7}[kind]
 
     tok = AutoTokenizer.from_pretrained(tuned["base"])
-    # f32 KV cache: the comparison measures the weights, not llama.cpp's default f16 cache
-    llm = Llama(model_path=str(gguf_file), n_ctx=512, n_threads=2, seed=0, verbose=False, type_k=0, type_v=0)
+    llm = _load_llama(Llama, gguf_file)
     model = _merged_model(tuned, {"f32": "float32", "f16": "float16", "q8_0": "q8_0"}[kind])
     same = same_start = 0
     n_new = 24
