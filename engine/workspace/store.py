@@ -112,38 +112,96 @@ def _restrict(path: Path) -> None:
         os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
+_BLOCK_START = 3 * 4096  # one main and two database headers
+_INVALID = (1 << 64) - 1
+
+
 def _truncation(db: Path) -> str | None:
     """A reason when the DuckDB file has been cut short (a half-copied file, a full disk).
-    DuckDB itself opens such a file and only fails (or silently reads less) when a query reaches
-    the missing blocks. The file is a 12 KiB header (one main and two database headers) followed
-    by whole blocks, so a file that ends inside a block is cut.
+    DuckDB itself opens such a file and only fails when a query reaches the missing blocks.
+    The file is a 12 KiB header (one main and two database headers) followed by whole blocks.
 
-    The header's block count is NOT a usable bound: a checkpoint truncates free blocks off the
-    end of the file without lowering it (seen on healthy workspaces: 7,876,608 bytes on disk
-    while the header counted 8,400,896), so only the block alignment is checked."""
+    A file that ends inside a block is not always damaged: a process killed while DuckDB
+    extends the file leaves the block it was writing half written (Linux stops a large write at
+    a page boundary when the process gets SIGKILL), and that block belongs to a checkpoint whose
+    header was never written. So the tail counts as damage only when the newest header still
+    uses a block from the cut one on: blocks below its block count that are not in its free
+    list. The header's block count alone is not a bound: a checkpoint truncates free blocks off
+    the end of the file without lowering it (seen on healthy workspaces: 7,876,608 bytes on disk
+    while the header counted 8,400,896), which is why the free list is read."""
     import struct
 
     try:
         size = db.stat().st_size
         with open(db, "rb") as f:
-            head = f.read(3 * 4096)
+            head = f.read(_BLOCK_START)
     except OSError:
         return None  # let the connect report it
-    if len(head) < 3 * 4096:
+    if len(head) < _BLOCK_START:
         return f"the file is truncated ({size} bytes)" if size else "the file is empty"
     if head[8:12] != b"DUCK":
         return None  # DuckDB gives its own message
     best = None
     for off in (4096, 8192):
-        _, iteration, _, _, _blocks, block_size = struct.unpack_from("<6Q", head, off)
+        _, iteration, _meta, free_list, blocks, block_size = struct.unpack_from("<6Q", head, off)
         if best is None or iteration > best[0]:
-            best = (iteration, block_size)
-    _, block_size = best
+            best = (iteration, free_list, blocks, block_size)
+    _, free_list, blocks, block_size = best
     if not (4096 <= block_size <= 1 << 30 and block_size & (block_size - 1) == 0):
         return None  # a layout this check does not know: leave it to DuckDB
-    if (size - 3 * 4096) % block_size:
-        return f"the file is truncated: {size:,} bytes ends inside a {block_size:,}-byte block"
-    return None
+    if not (size - _BLOCK_START) % block_size:
+        return None
+    whole = (size - _BLOCK_START) // block_size
+    cut = f"the file is truncated: {size:,} bytes ends inside a {block_size:,}-byte block"
+    if blocks <= whole:
+        return None  # the cut block is past every block the last checkpoint wrote: an unfinished write
+    try:
+        free = _free_blocks(db, free_list, block_size, size, blocks)
+    except (OSError, ValueError):
+        return cut
+    if all(b in free for b in range(whole, blocks)):
+        return None  # every block from the cut one on is free: an unfinished write of a free block
+    return cut
+
+
+def _free_blocks(db: Path, pointer: int, block_size: int, size: int, blocks: int) -> set[int]:
+    """The free list of a DuckDB file, read from the metadata chain its header points at: a
+    count, then that many block ids. Metadata lives in 64 sub-blocks per block, after the
+    block's 8-byte checksum; each sub-block starts with the pointer to the next one (-1: last).
+    ValueError when the chain leaves the file or does not hold a plausible list."""
+    import struct
+
+    if pointer == _INVALID:
+        return set()
+    sub = (block_size - 8) // 64 // 8 * 8
+    data = bytearray()
+    seen = set()
+    with open(db, "rb") as f:
+        def read_sub(ptr: int) -> int:
+            block, index = ptr & ((1 << 56) - 1), ptr >> 56
+            if index >= 64 or ptr in seen or len(seen) > 100_000:
+                raise ValueError("bad metadata pointer")
+            seen.add(ptr)
+            at = _BLOCK_START + block * block_size + 8 + index * sub
+            if at + sub > size:
+                raise ValueError("metadata past the end of the file")
+            f.seek(at)
+            chunk = f.read(sub)
+            data.extend(chunk[8:])
+            return struct.unpack_from("<Q", chunk, 0)[0]
+
+        nxt = read_sub(pointer)
+        (count,) = struct.unpack_from("<Q", data, 0)
+        if count > blocks:
+            raise ValueError("implausible free list")
+        while len(data) < 8 + 8 * count:
+            if nxt == _INVALID:
+                raise ValueError("free list ends early")
+            nxt = read_sub(nxt)
+    free = set(struct.unpack_from(f"<{count}q", data, 8))
+    if any(not 0 <= b < blocks for b in free):
+        raise ValueError("implausible free list")
+    return free
 
 
 def _corrupt(root: Path, reason: str) -> WorkspaceCorrupt:

@@ -112,6 +112,71 @@ def test_corrupt_file_offers_backup(tmp_path):
     assert list(root.glob(f"{store.DB_NAME}.damaged-*"))
 
 
+# --- a file that ends inside a block --------------------------------------------------------
+BLOCK = 262144
+
+
+def _blocks_on_disk(db) -> float:
+    return (db.stat().st_size - 3 * 4096) / BLOCK
+
+
+def _workspace_with_data(root, rows=3000):
+    with Workspace.create(root) as ws:
+        ws.execute("CREATE TABLE scratch AS SELECT i, repeat('x', 300) || i::VARCHAR AS s FROM range(?) t(i)",
+                   [rows * 100])
+        ws.execute("INSERT INTO settings VALUES ('k', '1')")
+        ws.execute("CHECKPOINT")
+    return root / store.DB_NAME
+
+
+def test_a_block_half_written_when_the_process_was_killed_is_not_damage(tmp_path):
+    """SIGKILL during a write that extends the file stops it at a page boundary: the file ends
+    inside a block no committed header uses. That workspace opens, reads and writes."""
+    root = tmp_path / "w"
+    db = _workspace_with_data(root)
+    assert _blocks_on_disk(db).is_integer()
+    rows = duckdb.connect(str(db)).execute("SELECT count(*) FROM scratch").fetchone()[0]
+    with open(db, "ab") as f:
+        f.write(os.urandom(BLOCK - 3 * 4096))  # 61 of its 64 pages
+    assert not _blocks_on_disk(db).is_integer()
+    with Workspace.open(root) as ws:
+        assert ws.scalar("SELECT count(*) FROM scratch") == rows
+        ws.execute("INSERT INTO scratch SELECT i, 'new' FROM range(200000) t(i)")
+    with Workspace.open(root) as ws:
+        assert ws.scalar("SELECT count(*) FROM scratch") == rows + 200000
+
+
+def test_a_half_written_free_block_after_a_shrink_is_not_damage_but_a_cut_used_block_is(tmp_path):
+    """After a checkpoint shrinks the file, the newest header still counts the blocks cut off
+    (they are in its free list): a half-written block there is harmless. A file cut inside a
+    block the header still uses is damage, and says so before DuckDB reads less."""
+    root = tmp_path / "w"
+    db = _workspace_with_data(root)
+    with Workspace.open(root) as ws:
+        ws.execute("CREATE TABLE tail AS SELECT i, repeat('y', 200) || i::VARCHAR AS s FROM range(300000) t(i)")
+        ws.execute("CHECKPOINT")
+        ws.execute("DROP TABLE tail")
+        ws.execute("CHECKPOINT")
+    whole = _blocks_on_disk(db)
+    assert whole.is_integer()
+    data = db.read_bytes()
+    # the shape this test is about: the header counts more blocks than the file holds
+    import struct
+    headers = [struct.unpack_from("<6Q", data, off) for off in (4096, 8192)]
+    newest = max(headers, key=lambda h: h[1])
+    assert newest[4] > whole, (newest, whole)
+
+    db.write_bytes(data + os.urandom(BLOCK // 2))
+    with Workspace.open(root) as ws:
+        assert ws.get_setting("k") == 1
+        assert ws.scalar("SELECT count(*) FROM scratch") > 0
+
+    used_at_end = int(whole) - 1  # a checkpoint truncates free blocks off the end: the last one is in use
+    db.write_bytes(data[: 3 * 4096 + used_at_end * BLOCK + BLOCK // 2])
+    with pytest.raises(WorkspaceCorrupt, match="truncated"):
+        Workspace.open(root)
+
+
 def test_backups_are_bounded(tmp_path):
     root = tmp_path / "w"
     Workspace.create(root).close()
