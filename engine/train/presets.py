@@ -149,7 +149,8 @@ PRESETS: dict[str, dict[str, Any]] = {
 # 4.33 GB; 8: 182, 7.55 GB: larger passes cost memory and bring no speed (not profiled; a likely
 # cause is that a padded batch sends CPU attention down its masked path, which keeps each layer's
 # length x length attention weights for the backward). With 2, in one run against the reference:
-# 2.42x its tokens/s at 0.93x its peak memory, held-out loss 1.042x. For a longer run: --set max_steps=N (or -1 with num_train_epochs).
+# 2.42x its tokens/s at 0.93x its peak memory, held-out loss 1.042x.
+# For a longer run: --set max_steps=N (or -1 with num_train_epochs).
 PRESETS["cpu-lora"] = {
     "device": "auto",
     "load_in_4bit": False,

@@ -174,30 +174,24 @@ def _free_blocks(db: Path, pointer: int, block_size: int, size: int, blocks: int
     if pointer == _INVALID:
         return set()
     sub = (block_size - 8) // 64 // 8 * 8
-    data = bytearray()
-    seen = set()
+    data, seen, count = bytearray(), set(), None
     with open(db, "rb") as f:
-        def read_sub(ptr: int) -> int:
-            block, index = ptr & ((1 << 56) - 1), ptr >> 56
-            if index >= 64 or ptr in seen or len(seen) > 100_000:
-                raise ValueError("bad metadata pointer")
-            seen.add(ptr)
+        while count is None or len(data) < 8 + 8 * count:
+            if pointer == _INVALID:
+                raise ValueError("free list ends early")
+            block, index = pointer & ((1 << 56) - 1), pointer >> 56
             at = _BLOCK_START + block * block_size + 8 + index * sub
-            if at + sub > size:
-                raise ValueError("metadata past the end of the file")
+            if index >= 64 or pointer in seen or at + sub > size:
+                raise ValueError("bad metadata pointer")
+            seen.add(pointer)
             f.seek(at)
             chunk = f.read(sub)
-            data.extend(chunk[8:])
-            return struct.unpack_from("<Q", chunk, 0)[0]
-
-        nxt = read_sub(pointer)
-        (count,) = struct.unpack_from("<Q", data, 0)
-        if count > blocks:
-            raise ValueError("implausible free list")
-        while len(data) < 8 + 8 * count:
-            if nxt == _INVALID:
-                raise ValueError("free list ends early")
-            nxt = read_sub(nxt)
+            data += chunk[8:]
+            pointer = struct.unpack_from("<Q", chunk, 0)[0]
+            if count is None:
+                (count,) = struct.unpack_from("<Q", data, 0)
+                if count > blocks:
+                    raise ValueError("implausible free list")
     free = set(struct.unpack_from(f"<{count}q", data, 8))
     if any(not 0 <= b < blocks for b in free):
         raise ValueError("implausible free list")
